@@ -1,0 +1,186 @@
+"""Stage 5 — align: how much of a story a page reproduces, and what it changed.
+
+The alignment works on normalised words (see :func:`.fingerprint.words`):
+
+1. *Anchor*: every 4-word sequence of the page that the story has too.
+2. *Extend*: from each anchor, as far as page and story agree, giving a run.
+3. *Chain*: the heaviest chain of runs that is in order on both sides
+   (a page that repeats the lead in a teaser keeps only the real copy).
+
+``coverage`` is then the share of the story's words inside the chain, which
+is how the labelled corpus defines it (runs of four words or more, in order).
+What lies *between* the chain's runs is the edit: story words missing inside
+the copy (``changed``), page words the story lacks (``inserted``); what is
+missing before the first run or after the last is a dropped lead or a trim,
+and a trim that ends on a paragraph boundary is the allowed ``trim_end``.
+
+difflib would give the same runs, but costs O(n·m) on long pages; anchoring
+on a dict of the story's 4-grams is linear in the page.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .fingerprint import words
+from .types import Alignment, Block, Run, Story
+
+ANCHOR = 4  # words in an anchor; the corpus counts runs of 4 or more words
+
+
+@dataclass(frozen=True, slots=True)
+class StoryText:
+    """A story prepared for alignment: its words, paragraph ends and 4-gram positions."""
+
+    story: Story
+    words: tuple[str, ...]
+    paragraph_ends: tuple[int, ...]  # word offset just after each paragraph
+    grams: dict[tuple[str, ...], tuple[int, ...]]
+    headline: tuple[str, ...]
+
+    @classmethod
+    def of(cls, story: Story) -> StoryText:
+        all_words: list[str] = []
+        ends: list[int] = []
+        for para in story.paragraphs:
+            all_words.extend(words(para))
+            if not ends or ends[-1] != len(all_words):
+                ends.append(len(all_words))
+        grams: dict[tuple[str, ...], list[int]] = {}
+        for j in range(len(all_words) - ANCHOR + 1):
+            grams.setdefault(tuple(all_words[j : j + ANCHOR]), []).append(j)
+        return cls(
+            story,
+            tuple(all_words),
+            tuple(ends),
+            {k: tuple(v) for k, v in grams.items()},
+            tuple(words(story.headline)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """A page's body words with the block each word came from."""
+
+    words: tuple[str, ...]
+    block_of: tuple[int, ...]
+
+    @classmethod
+    def of(cls, blocks: tuple[Block, ...]) -> PageText:
+        out: list[str] = []
+        owner: list[int] = []
+        for block in blocks:
+            if block.tag == "figcaption":
+                continue  # photo captions are not body text
+            w = words(block.text)
+            out.extend(w)
+            owner.extend([block.index] * len(w))
+        return cls(tuple(out), tuple(owner))
+
+
+#: With more runs than this the chain is found greedily (a page of boilerplate
+#: that shares many short phrases with a story); copies have a handful.
+MAX_RUNS = 1500
+
+
+def _runs(st: StoryText, page: PageText) -> list[Run]:
+    """Return every maximal run of at least ANCHOR words shared by page and story.
+
+    Each anchor is extended along every story position it occurs at, so that a
+    story repeating its own sentence (a lead echoed in a caption) yields both
+    runs and the chain picks the one that continues the copy.
+    """
+    s, p = st.words, page.words
+    ns, n = len(s), len(p)
+    runs: list[Run] = []
+    for i in range(n - ANCHOR + 1):
+        where = st.grams.get(p[i : i + ANCHOR])
+        if where is None:
+            continue
+        for j in where[:16]:
+            if i and j and p[i - 1] == s[j - 1]:
+                continue  # inside a run found from an earlier anchor
+            length = ANCHOR
+            while i + length < n and j + length < ns and p[i + length] == s[j + length]:
+                length += 1
+            runs.append(Run(j, i, length))
+    return runs
+
+
+def _chain(runs: list[Run]) -> list[Run]:
+    """Return the heaviest chain of runs increasing on both the story and the page side.
+
+    Weight is words covered; among equal chains the one with fewer runs wins
+    (a whole copy over a teaser plus the rest of the copy).
+    """
+    if not runs:
+        return []
+    if len(runs) > MAX_RUNS:
+        runs = sorted(runs, key=lambda r: -r.length)[:MAX_RUNS]
+        runs.sort(key=lambda r: (r.page_start, r.story_start))
+    best = [r.length - 1e-3 for r in runs]
+    prev = [-1] * len(runs)
+    for b, rb in enumerate(runs):
+        for a in range(b):
+            ra = runs[a]
+            if (
+                ra.story_start + ra.length <= rb.story_start
+                and ra.page_start + ra.length <= rb.page_start
+                and best[a] + rb.length - 1e-3 > best[b]
+            ):
+                best[b] = best[a] + rb.length - 1e-3
+                prev[b] = a
+    end = max(range(len(runs)), key=best.__getitem__)
+    chain: list[Run] = []
+    while end >= 0:
+        chain.append(runs[end])
+        end = prev[end]
+    chain.reverse()
+    return chain
+
+
+def headline_changed(st: StoryText, blocks: tuple[Block, ...], region: range) -> bool:
+    """Return whether no heading in the story's region carries the story's headline."""
+    if not st.headline:
+        return False
+    n = len(st.headline)
+    for b in region:
+        block = blocks[b]
+        if block.tag in ("h1", "h2", "h3", "h4", "title") or block.hint.find("title") >= 0:
+            w = tuple(words(block.text))
+            if w[:n] == st.headline or w[-n:] == st.headline:
+                return False
+    return True
+
+
+def align(st: StoryText, page: PageText) -> Alignment:
+    """Align a prepared story with a page's words."""
+    chain = _chain(_runs(st, page))
+    total = len(st.words)
+    if not chain or not total:
+        return Alignment(st.story.uri, 0.0, (), ())
+    covered = sum(r.length for r in chain)
+    first, last = chain[0], chain[-1]
+    end = last.story_start + last.length
+    changed = inserted = 0
+    for a, b in zip(chain, chain[1:], strict=False):
+        changed += b.story_start - (a.story_start + a.length)
+        inserted += b.page_start - (a.page_start + a.length)
+    blocks = sorted(
+        {page.block_of[r.page_start + k] for r in chain for k in range(r.length)}
+    )
+    kept = bisect_right(st.paragraph_ends, end)
+    return Alignment(
+        story=st.story.uri,
+        coverage=covered / total,
+        runs=tuple(chain),
+        blocks=tuple(blocks),
+        dropped_start=first.story_start,
+        dropped_end=total - end,
+        trimmed_end_only=end == total or end in st.paragraph_ends,
+        changed=changed,
+        inserted=inserted,
+        paragraphs_kept=kept,
+        paragraphs_total=len(st.paragraph_ends),
+    )

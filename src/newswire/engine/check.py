@@ -1,0 +1,307 @@
+"""Stage 6 — check: the terms, turned into checks with evidence.
+
+Every check looks at the story's *region* of the page: the blocks of the
+smallest element that holds all of the story's copied paragraphs (a round-up's
+``<section>``, an article's body), widened to take in the headline and byline
+above them, and cut where another story's copy begins. A logo or a byline that
+belongs to the next story of a round-up is not this story's.
+
+Each check returns a :class:`~.types.Check` whose ``evidence`` is the HTML or
+text that satisfied or failed it, so that an editor can see why.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from .align import headline_changed
+from .align import StoryText
+from .types import Alignment, Block, Check, Extracted, Image, Story, Terms
+
+_SIZE_SUFFIX = re.compile(r"-\d{2,5}x\d{2,5}$")  # WordPress and other CMSes: name-300x75.png
+_TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|source$|cmp$|ito$|ncid$)")
+_CREDIT_VERB = re.compile(
+    r"^\s*(is|was|are|writes|reports|covers)\b.{0,80}\b(for|with|at|of)\b", re.DOTALL
+)
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and space-insensitive form of a name or phrase."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def normalize_url(url: str, base: str = "") -> str:
+    """Return a URL in a form where scheme, ``www.``, tracking parameters and a
+    trailing slash do not matter."""
+    if base:
+        url = urljoin(base, url)
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k.lower()))
+    )
+    path = parts.path.rstrip("/") or ""
+    return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+def file_stem(url: str) -> str:
+    """Return an image's file name without extension or CMS size suffix."""
+    name = PurePosixPath(urlsplit(url).path).name.lower()
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return _SIZE_SUFFIX.sub("", stem)
+
+
+# --- the story's region --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """The blocks ``lo``..``hi`` of a page that belong to one story."""
+
+    lo: int
+    hi: int
+    container: tuple[int, ...]  # path of the element that holds the region
+
+    def __contains__(self, index: object) -> bool:
+        return isinstance(index, int) and self.lo <= index <= self.hi
+
+    def holds_image(self, image: Image) -> bool:
+        return (
+            self.lo <= image.position <= self.hi + 1
+            and image.path[: len(self.container)] == self.container
+        )
+
+    @property
+    def blocks(self) -> range:
+        return range(self.lo, self.hi + 1)
+
+
+def _common_prefix(paths: list[tuple[int, ...]]) -> tuple[int, ...]:
+    first = paths[0]
+    n = len(first)
+    for p in paths[1:]:
+        n = min(n, len(p))
+        for k in range(n):
+            if p[k] != first[k]:
+                n = k
+                break
+    return first[:n]
+
+
+def _span(blocks: tuple[Block, ...], container: tuple[int, ...]) -> tuple[int, int]:
+    inside = [b.index for b in blocks if b.path[: len(container)] == container]
+    return (inside[0], inside[-1]) if inside else (0, len(blocks) - 1)
+
+
+_HEADINGS = ("h1", "h2", "h3")
+
+
+def story_region(
+    ex: Extracted, alignment: Alignment, others: list[Alignment] | tuple[Alignment, ...] = ()
+) -> Region:
+    """Return the region of the page that belongs to the aligned story."""
+    blocks = ex.blocks
+    matched = list(alignment.blocks)
+    if not matched:
+        return Region(0, len(blocks) - 1, ())
+    first, last = matched[0], matched[-1]
+    foreign = sorted(b for o in others if o.story != alignment.story for b in o.blocks)
+    container = _common_prefix([blocks[b].path for b in matched])
+    lo, hi = _span(blocks, container)
+    # widen to take in the heading above the copy (headline, byline) when the
+    # copy's container holds only the body, but never over another story's copy
+    for _ in range(3):
+        if any(blocks[b].tag in _HEADINGS for b in range(lo, first + 1)) or not container:
+            break
+        wider = container[:-1]
+        wlo, whi = _span(blocks, wider)
+        if any(wlo <= f <= whi for f in foreign):
+            break
+        container, lo, hi = wider, wlo, whi
+    # cut where another story's copy begins (a round-up without sections)
+    before = [f for f in foreign if lo <= f < first]
+    after = [f for f in foreign if last < f <= hi]
+    if after:
+        nxt = after[0]
+        heads = [b for b in range(last + 1, nxt) if blocks[b].tag in _HEADINGS]
+        hi = heads[-1] - 1 if heads else (last + nxt) // 2
+    if before:
+        prv = before[-1]
+        heads = [b for b in range(prv + 1, first + 1) if blocks[b].tag in _HEADINGS]
+        lo = heads[-1] if heads else (prv + first) // 2 + 1
+    return Region(lo, max(hi, lo), container)
+
+
+# --- the checks ----------------------------------------------------------------
+
+
+def _is_logo(image: Image, terms: Terms) -> bool:
+    logo = terms.logo
+    if logo.url:
+        if normalize_url(image.src) == normalize_url(logo.url):
+            return True
+        if file_stem(image.src) and file_stem(image.src) == file_stem(logo.url):
+            return True
+    alt = fold(image.alt)
+    if alt:
+        if logo.alt and fold(logo.alt) in alt:
+            return True
+        if terms.wire and fold(terms.wire) in alt and "logo" in alt:
+            return True
+    return False
+
+
+def check_logo(ex: Extracted, region: Region, terms: Terms) -> Check:
+    for image in ex.images:
+        if region.holds_image(image) and _is_logo(image, terms):
+            return Check("logo", True, image.html)
+    return Check("logo", False, "no image of the wire's logo near the story")
+
+
+def _credits_name(block: Block, names: list[str]) -> str | None:
+    """Return the name a block credits as the story's author, if it does."""
+    text = fold(block.text)
+    for name in names:
+        if not name or name not in text:
+            continue
+        if len(text) > 300:
+            continue  # a paragraph that mentions the name, not a credit line
+        at = text.find(name)
+        before, after = text[:at].strip(), text[at + len(name) :]
+        if after.startswith(":"):
+            continue  # "NAME: headline" in a list of stories
+        if before in ("by", "von", "par", "por", "door", "di", "written by", "words by"):
+            return name
+        if before == "" and (len(text) < 160 or _CREDIT_VERB.match(after)):
+            return name
+        if _CREDIT_VERB.match(after) and len(before.split()) <= 3:
+            return name
+        if any(w in block.hint for w in ("author", "byline", "credit", "writer")):
+            return name
+    return None
+
+
+def find_byline(
+    ex: Extracted, region: Region, story: Story, alignment: Alignment
+) -> Block | None:
+    """Return the block that credits the story's reporter as its author."""
+    names = [fold(n) for n in story.reporters if n.strip()]
+    copied = set(alignment.blocks)
+    for b in region.blocks:
+        block = ex.blocks[b]
+        if block.chrome >= len(region.container) or b in copied:
+            continue  # a related-stories box inside the story's region, or the copy itself
+        if _credits_name(block, names):
+            return block
+    return None
+
+
+def check_byline(byline: Block | None) -> Check:
+    if byline is None:
+        return Check("byline", False, "the reporter is not credited as the author")
+    return Check("byline", True, byline.text)
+
+
+def check_affiliation(
+    ex: Extracted, byline: Block | None, terms: Terms, logo_check: Check
+) -> Check:
+    if "affiliation" in terms.unavailable:
+        return Check("affiliation", None, "the terms name no wire")
+    if byline is None:
+        return Check("affiliation", False, "no byline to carry the affiliation")
+    text = fold(byline.text)
+    for name in {terms.wire, terms.affiliation}:
+        if name and fold(name) in text:
+            return Check("affiliation", True, byline.text)
+    # the wire's logo directly beside the byline, as in the seed story
+    for image in ex.images:
+        if image.position in (byline.index, byline.index + 1) and _is_logo(image, terms):
+            shared = _common_prefix([image.path, byline.path])
+            if len(shared) >= len(byline.path) - 2:
+                return Check("affiliation", True, f"{image.html} {byline.text}")
+    return Check("affiliation", False, f"byline without the wire: {byline.text}")
+
+
+def check_link(ex: Extracted, story: Story, page_url: str) -> Check:
+    if not story.canonical_url:
+        return Check("link", None, "the story has no canonical URL")
+    target = normalize_url(story.canonical_url)
+    for link in ex.links:
+        if normalize_url(link.href, page_url) == target:
+            return Check("link", True, link.html)
+    return Check("link", False, f"no link to {story.canonical_url}")
+
+
+def check_restricted_media(ex: Extracted, story: Story, terms: Terms) -> Check:
+    if "restricted_media" in terms.unavailable:
+        return Check("restricted_media", None, "the terms list no restricted credits")
+    restricted = [img for img in story.images if img.restricted]
+    if not restricted:
+        return Check("restricted_media", True, "the story has no restricted photo")
+    urls = {normalize_url(img.url) for img in restricted}
+    stems = {file_stem(img.url) for img in restricted} - {""}
+    for image in ex.images:
+        if normalize_url(image.src) in urls or file_stem(image.src) in stems:
+            return Check("restricted_media", False, image.html)
+    return Check(
+        "restricted_media", True, f"none of the {len(restricted)} restricted photo(s) used"
+    )
+
+
+def check_unedited(
+    st: StoryText, ex: Extracted, region: Region, alignment: Alignment, terms: Terms
+) -> tuple[Check, bool]:
+    """Return the ``unedited`` check and whether the headline was changed."""
+    a = alignment
+    retitled = headline_changed(st, ex.blocks, region.blocks)
+    problems: list[str] = []
+    if a.dropped_start:
+        problems.append(f"{a.dropped_start} words dropped from the start")
+    if a.changed or a.inserted:
+        problems.append(f"{a.changed} story words changed or cut, {a.inserted} words inserted")
+    if a.dropped_end and not (a.trimmed_end_only and "trim_end" in terms.allowed_edits):
+        problems.append(f"{a.dropped_end} words cut from the end mid-paragraph")
+    if retitled and "headline" not in terms.allowed_edits:
+        problems.append("headline changed")
+    if problems:
+        return Check("unedited", False, "; ".join(problems)), retitled
+    note = "verbatim"
+    if a.dropped_end:
+        note = f"trimmed to {a.paragraphs_kept} of {a.paragraphs_total} paragraphs"
+    if retitled:
+        note += ", new headline"
+    return Check("unedited", True, note), retitled
+
+
+def run_checks(
+    st: StoryText,
+    ex: Extracted,
+    alignment: Alignment,
+    terms: Terms,
+    page_url: str,
+    others: list[Alignment] | tuple[Alignment, ...] = (),
+) -> tuple[tuple[Check, ...], bool, Region]:
+    """Run every check for one story on one page; return checks, headline change, region."""
+    story = st.story
+    region = story_region(ex, alignment, others)
+    if "logo" in terms.unavailable:
+        logo = Check("logo", None, "the terms give no logo")
+    else:
+        logo = check_logo(ex, region, terms)
+    byline_block = find_byline(ex, region, story, alignment)
+    unedited, retitled = check_unedited(st, ex, region, alignment, terms)
+    checks = (
+        logo,
+        check_byline(byline_block),
+        check_affiliation(ex, byline_block, terms, logo),
+        check_link(ex, story, page_url),
+        check_restricted_media(ex, story, terms),
+        unedited,
+    )
+    return checks, retitled, region

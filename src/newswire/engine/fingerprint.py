@@ -1,0 +1,164 @@
+"""Stage 3 — fingerprint: normalise text and reduce it to sampled shingle hashes.
+
+Two normalisations live here, one per pass of the engine:
+
+* :func:`words` is the careful one, for alignment: Unicode NFKC, case folding,
+  HTML entities, typographic quotes and dashes, then words.
+* :func:`signature` is the fast one, for every page of a crawl. It works on
+  the UTF-8 bytes with numpy and never loops in Python per word: ASCII letters
+  are lower-cased, punctuation and white space fold to one space, and each
+  window of ``window`` bytes that starts at a word start is hashed with a
+  polynomial rolling hash (prefix sums modulo 2**64; odd bases are invertible
+  there). A deterministic sample of the hashes is kept (``hash % sample == 0``
+  after mixing), so that stories and pages are reduced the same way and a
+  shared passage yields shared samples wherever it sits. ENGINE-NOTES.md has
+  the measurements behind this choice: about 2x a per-token Python loop.
+
+datasketch's MinHash is not used on this path: its per-shingle Python
+``update`` costs more than parsing the page (see benchmarks/throughput.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import numpy as np
+import numpy.typing as npt
+
+from .types import Signature
+
+# Typographic characters folded before either normalisation. Non-ASCII
+# punctuation would otherwise count as word bytes on the fast path.
+_FOLD = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u200a": " ",
+    "\u202f": " ",
+    "\u200b": "",
+    "\u00ad": "",
+    "\ufeff": "",
+}
+_FOLD_TABLE = str.maketrans(_FOLD)
+_WORD = re.compile(r"\w+")
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` in the engine's careful normal form (NFKC, folded case and typography)."""
+    text = html.unescape(text)
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    return text.casefold()
+
+
+def words(text: str) -> list[str]:
+    """Return the normalised words of ``text`` (punctuation dropped)."""
+    return _WORD.findall(normalize(text))
+
+
+# --- the fast path -------------------------------------------------------------
+
+_MASK64 = (1 << 64) - 1
+_BASE = 0x100000001B3  # FNV-64 prime: odd, so invertible modulo 2**64
+_BASE_INV = pow(_BASE, -1, 1 << 64)
+
+# byte -> normalised byte: ASCII letters lower-cased, digits and non-ASCII
+# (UTF-8 lead/continuation bytes) kept, everything else 0 (a separator)
+_BYTE_MAP = np.zeros(256, dtype=np.uint8)
+for _b in range(256):
+    _c = chr(_b)
+    if _b >= 0x80 or _c.isdigit() or (_c.isascii() and _c.isalpha()):
+        _BYTE_MAP[_b] = ord(_c.lower()) if _b < 0x80 else _b
+del _b, _c
+
+_C2_PUNCT = np.array([0xA0, 0xAB, 0xBB, 0xAD], dtype=np.uint8)
+
+_POW_CACHE: dict[str, npt.NDArray[np.uint64]] = {}
+
+
+def _powers(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """Return BASE**i and BASE**-i for i < n (modulo 2**64), grown on demand."""
+    have = _POW_CACHE.get("p")
+    if have is None or have.shape[0] < n:
+        size = max(n, 1 << 16)
+        with np.errstate(over="ignore"):
+            p = np.full(size, _BASE, dtype=np.uint64)
+            p[0] = 1
+            _POW_CACHE["p"] = np.cumprod(p, dtype=np.uint64)
+            q = np.full(size, _BASE_INV, dtype=np.uint64)
+            q[0] = 1
+            _POW_CACHE["q"] = np.cumprod(q, dtype=np.uint64)
+    return _POW_CACHE["p"][:n], _POW_CACHE["q"][:n]
+
+
+def fold_bytes(text: str) -> npt.NDArray[np.uint8]:
+    """Return the text's UTF-8 bytes, lower-cased, with each run of separators as one space."""
+    raw = np.frombuffer(text.encode("utf-8", "ignore"), dtype=np.uint8)
+    mapped = _BYTE_MAP[raw]
+    if raw.shape[0] > 2:
+        # Typographic punctuation, folded without a per-character pass in Python
+        # (str.translate costs more than parsing the page): U+2000-U+206F is
+        # E2 80 xx / E2 81 xx in UTF-8; no-break space and guillemets are C2 A0/AB/BB.
+        lead = raw[:-2]
+        e2 = np.flatnonzero((lead == 0xE2) & ((raw[1:-1] == 0x80) | (raw[1:-1] == 0x81)))
+        if e2.shape[0]:
+            mapped[e2] = 0
+            mapped[e2 + 1] = 0
+            mapped[e2 + 2] = 0
+        c2 = np.flatnonzero(raw[:-1] == 0xC2)
+        if c2.shape[0]:
+            c2 = c2[np.isin(raw[c2 + 1], _C2_PUNCT)]
+            mapped[c2] = 0
+            mapped[c2 + 1] = 0
+    word = mapped != 0
+    if not word.any():
+        return np.zeros(0, dtype=np.uint8)
+    # keep every word byte and the first separator after a word
+    keep = word.copy()
+    keep[1:] |= word[:-1]
+    out = mapped[keep]
+    out[out == 0] = 32
+    first = int(np.argmax(out != 32))
+    return out[first:]
+
+
+def signature(text: str, *, window: int = 32, sample: int = 8) -> Signature:
+    """Return the sampled, sorted, unique window hashes of ``text``."""
+    data = fold_bytes(text)
+    n = int(data.shape[0])
+    if n < window:
+        return Signature(np.zeros(0, dtype=np.uint64))
+    pw, inv = _powers(n + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(data.astype(np.uint64) * pw[:n], out=prefix[1:])
+        space = data == 32
+        starts = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+        starts = starts[starts + window <= n]
+        h = (prefix[starts + window] - prefix[starts]) * inv[starts]
+        # mix (splitmix64 finaliser) so that every bit of the sample test is good
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    kept = h[(h % np.uint64(sample)) == 0]
+    return Signature(np.unique(kept))

@@ -1,0 +1,193 @@
+"""Stage 4 — index: which stories may this page contain?
+
+:class:`StoryIndex` maps sampled shingle hashes to story ids. It is a sorted
+numpy array of hashes beside an array of story numbers, so that a page's
+hashes are looked up with two ``searchsorted`` calls: ``O(m log N)`` for m
+page hashes and N entries, which stays nearly flat from a thousand stories to
+a million (benchmarks/index_scale.py prints the figures).
+
+Hashes that occur in many stories are the wire's boilerplate (the terms
+footer, "RELATED:" lines, sign-offs); like passim's document-frequency ceiling
+they are dropped when the index is built, so that they cannot make a page
+match a story.
+
+API after datasketch's ``MinHashLSH``: :meth:`add` (``insert``), :meth:`query`,
+:meth:`remove`, ``in``, ``len``; plus :meth:`save` / :meth:`load`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import IndexFormatError
+from .types import Candidate, Signature
+
+FORMAT_VERSION = 1
+
+
+class StoryIndex:
+    """An index of the wire's stories by sampled shingle hash.
+
+    Args:
+        max_df_share: a hash found in more than this share of the stories
+            (and in more than ``min_df_ceiling`` stories) is boilerplate.
+        min_df_ceiling: the least document frequency that can be dropped, so
+            that a small wire's two near-identical stories still index.
+    """
+
+    def __init__(self, *, max_df_share: float = 0.01, min_df_ceiling: int = 2) -> None:
+        self.max_df_share = max_df_share
+        self.min_df_ceiling = min_df_ceiling
+        self._uris: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._sizes: list[int] = []
+        self._removed: set[int] = set()
+        self._pending: list[tuple[int, npt.NDArray[np.uint64]]] = []
+        self._hashes = np.zeros(0, dtype=np.uint64)
+        self._owners = np.zeros(0, dtype=np.int32)
+        self._sizes_arr = np.zeros(0, dtype=np.int32)
+        self.dropped = 0  # boilerplate entries dropped at the last build
+
+    # --- building ------------------------------------------------------------
+
+    def add(self, uri: str, sig: Signature) -> None:
+        """Add a story's signature (replacing any earlier one under the same uri)."""
+        if uri in self._ids:
+            self._removed.add(self._ids[uri])
+        sid = len(self._uris)
+        self._uris.append(uri)
+        self._ids[uri] = sid
+        self._sizes.append(len(sig))
+        self._pending.append((sid, sig.hashes))
+
+    def add_many(self, uris: list[str], hashes: list[npt.NDArray[np.uint64]]) -> None:
+        """Add many stories at once (what a bulk load or a benchmark uses)."""
+        for uri, h in zip(uris, hashes, strict=True):
+            self.add(uri, Signature(h))
+
+    def remove(self, uri: str) -> None:
+        sid = self._ids.pop(uri, None)
+        if sid is None:
+            raise KeyError(uri)
+        self._removed.add(sid)
+
+    def __contains__(self, uri: object) -> bool:
+        return uri in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def build(self) -> None:
+        """Merge pending stories into the sorted arrays and drop boilerplate hashes."""
+        if not self._pending and not self._removed:
+            return
+        parts_h = [self._hashes] + [h for _, h in self._pending]
+        parts_o = [self._owners] + [
+            np.full(h.shape[0], sid, dtype=np.int32) for sid, h in self._pending
+        ]
+        hashes = np.concatenate(parts_h).astype(np.uint64, copy=False)
+        owners = np.concatenate(parts_o)
+        if self._removed:
+            keep = ~np.isin(owners, np.fromiter(self._removed, dtype=np.int32))
+            hashes, owners = hashes[keep], owners[keep]
+        order = np.argsort(hashes, kind="stable")
+        hashes, owners = hashes[order], owners[order]
+        # document frequency of each hash; drop the boilerplate
+        if hashes.shape[0]:
+            ceiling = max(self.min_df_ceiling, math.floor(self.max_df_share * len(self)))
+            starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+            counts = np.diff(np.append(starts, hashes.shape[0]))
+            common = np.repeat(counts > ceiling, counts)
+            self.dropped = int(common.sum())
+            hashes, owners = hashes[~common], owners[~common]
+        self._hashes, self._owners = hashes, owners
+        self._sizes_arr = np.asarray(self._sizes, dtype=np.int32)
+        self._pending = []
+
+    # --- querying ------------------------------------------------------------
+
+    def query(
+        self, sig: Signature, *, min_hits: int = 3, min_share: float = 0.04
+    ) -> list[Candidate]:
+        """Return the stories that share enough sampled shingles with ``sig``, best first."""
+        if self._pending:
+            self.build()
+        q = sig.hashes
+        if not q.shape[0] or not self._hashes.shape[0]:
+            return []
+        lo = np.searchsorted(self._hashes, q, side="left")
+        hi = np.searchsorted(self._hashes, q, side="right")
+        found = hi > lo
+        if not found.any():
+            return []
+        lo, hi = lo[found], hi[found]
+        lengths = hi - lo
+        # positions lo[i] .. hi[i]-1 for every found hash, without a Python loop
+        offsets = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        positions = np.arange(int(lengths.sum())) + offsets
+        owners, hits = np.unique(self._owners[positions], return_counts=True)
+        sizes = np.maximum(self._sizes_arr[owners], 1)
+        share = hits / sizes
+        good = (hits >= min_hits) & (share >= min_share)
+        out = [
+            Candidate(self._uris[int(o)], int(h), float(s))
+            for o, h, s in zip(owners[good], hits[good], share[good], strict=True)
+            if int(o) not in self._removed
+        ]
+        out.sort(key=lambda c: (-c.hits, c.story))
+        return out
+
+    # --- persistence ---------------------------------------------------------
+
+    def nbytes(self) -> int:
+        """Return the memory held by the index arrays."""
+        return int(self._hashes.nbytes + self._owners.nbytes + self._sizes_arr.nbytes)
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to ``path`` (a ``.npz`` file; no pickles)."""
+        self.build()
+        meta = {
+            "format": FORMAT_VERSION,
+            "max_df_share": self.max_df_share,
+            "min_df_ceiling": self.min_df_ceiling,
+            "uris": self._uris,
+            "removed": sorted(self._removed),
+        }
+        with open(path, "wb") as fh:
+            np.savez(
+                fh,
+                hashes=self._hashes,
+                owners=self._owners,
+                sizes=self._sizes_arr,
+                meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            )
+
+    @classmethod
+    def load(cls, path: str | Path) -> StoryIndex:
+        """Read an index written by :meth:`save`."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(bytes(data["meta"]).decode())
+                if meta.get("format") != FORMAT_VERSION:
+                    raise IndexFormatError(
+                        f"{path}: index format {meta.get('format')!r}, expected {FORMAT_VERSION}"
+                    )
+                index = cls(
+                    max_df_share=float(meta["max_df_share"]),
+                    min_df_ceiling=int(meta["min_df_ceiling"]),
+                )
+                index._hashes = data["hashes"].astype(np.uint64)
+                index._owners = data["owners"].astype(np.int32)
+                index._sizes_arr = data["sizes"].astype(np.int32)
+        except (OSError, KeyError, ValueError) as exc:
+            raise IndexFormatError(f"{path}: not a story index ({exc})") from exc
+        index._uris = list(meta["uris"])
+        index._removed = set(meta["removed"])
+        index._ids = {u: i for i, u in enumerate(index._uris) if i not in index._removed}
+        index._sizes = index._sizes_arr.tolist()
+        return index

@@ -1,0 +1,252 @@
+"""The scan: read → extract → fingerprint → index → align → check, in that order.
+
+:class:`Scanner` holds what a scan needs (stories, terms, the index, the
+config) and turns one page into its matches. :func:`scan` runs a scanner over
+inputs, in this process or in worker processes, and counts what it read,
+matched and skipped in a :class:`Summary`. Nothing here is global: a Django
+task, the CLI and the Spark job each build their own scanner.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .align import PageText, StoryText, align
+from .check import normalize_url, run_checks
+from .config import ScanConfig
+from .errors import PageError
+from .extract import extract, parse
+from .fingerprint import signature
+from .index import StoryIndex
+from .read import input_kind, read, read_warc
+from .types import Match, Page, Skip, Story, Terms
+
+
+@dataclass
+class Summary:
+    """What a scan did, for the closing line and the exit code."""
+
+    pages: int = 0
+    candidates: int = 0
+    matched_pages: int = 0
+    matches: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def add(self, other: Summary) -> None:
+        self.pages += other.pages
+        self.candidates += other.candidates
+        self.matched_pages += other.matched_pages
+        self.matches += other.matches
+        self.skipped.update(other.skipped)
+
+    def line(self) -> str:
+        rate = self.pages / self.seconds if self.seconds else 0.0
+        skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
+        return (
+            f"{self.pages} pages read, {self.matched_pages} with a story "
+            f"({self.matches} matches), skipped {self.skipped_total} ({skipped}); "
+            f"{self.seconds:.1f} s, {rate:.0f} pages/s"
+        )
+
+
+class Scanner:
+    """Finds the wire's stories on pages and checks each copy against the terms."""
+
+    def __init__(
+        self,
+        stories: Iterable[Story],
+        terms: Terms,
+        config: ScanConfig | None = None,
+        index: StoryIndex | None = None,
+    ) -> None:
+        self.config = config or ScanConfig()
+        self.terms = terms
+        self.stories: dict[str, StoryText] = {s.uri: StoryText.of(s) for s in stories}
+        if index is None:
+            index = StoryIndex(
+                max_df_share=self.config.max_df_share, min_df_ceiling=self.config.min_df_ceiling
+            )
+            for uri, st in self.stories.items():
+                index.add(uri, self.signature(" ".join(st.story.paragraphs)))
+        index.build()
+        self.index = index
+
+    def signature(self, text: str) -> object:
+        return signature(text, window=self.config.window, sample=self.config.sample)
+
+    def scan_page(self, page: Page) -> list[Match]:
+        """Return the page's matches; raise :class:`PageError` for a page it will not parse."""
+        cfg = self.config
+        tree, text = parse(page, max_depth=cfg.max_depth)
+        sig = signature(text, window=cfg.window, sample=cfg.sample)
+        candidates = [
+            c
+            for c in self.index.query(sig, min_hits=cfg.min_hits, min_share=cfg.min_share)
+            if c.story in self.stories
+        ]
+        if not candidates:
+            return []
+        ex = extract(tree)
+        page_text = PageText.of(ex.blocks)
+        aligned = [(self.stories[c.story], align(self.stories[c.story], page_text)) for c in candidates]
+        reported = [(st, a) for st, a in aligned if cfg.kind(a.coverage) is not None]
+        others = tuple(a for _, a in reported)
+        matches: list[Match] = []
+        canonical = normalize_url(ex.canonical, page.url) if ex.canonical else ""
+        for st, a in reported:
+            checks, retitled, _ = run_checks(st, ex, a, self.terms, page.url, others)
+            a = _with_headline(a, retitled)
+            required = [c for c in checks if c.name in self.terms.required and c.passed is not None]
+            matches.append(
+                Match(
+                    url=page.url,
+                    story=st.story.uri,
+                    kind=cfg.kind(a.coverage) or "excerpt",
+                    coverage=a.coverage,
+                    checks=checks,
+                    compliant=all(c.passed for c in required),
+                    canonical=bool(canonical)
+                    and canonical == normalize_url(st.story.canonical_url),
+                    alignment=a,
+                    source=page.source,
+                    where=page.where,
+                )
+            )
+        return matches
+
+    def scan_items(
+        self, items: Iterable[Page | Skip], summary: Summary
+    ) -> Iterator[Match | Skip]:
+        """Scan pages as they come, yielding matches and skips, counting into ``summary``."""
+        for item in items:
+            if isinstance(item, Skip):
+                summary.skipped[item.reason] += 1
+                yield item
+                continue
+            summary.pages += 1
+            try:
+                matches = self.scan_page(item)
+            except PageError as exc:
+                summary.skipped[exc.reason] += 1
+                yield Skip(item.source, item.where, exc.reason, f"{item.url}: {exc.message}")
+                continue
+            except (RecursionError, MemoryError, ValueError, UnicodeError) as exc:
+                # a page the parser could not survive must not end the scan
+                summary.skipped["page_error"] += 1
+                yield Skip(item.source, item.where, "page_error", f"{item.url}: {exc!r}")
+                continue
+            if matches:
+                summary.matched_pages += 1
+                summary.matches += len(matches)
+                yield from matches
+
+
+def _with_headline(a: object, retitled: bool) -> object:
+    from dataclasses import replace
+
+    return replace(a, headline_changed=retitled)  # type: ignore[type-var]
+
+
+# --- running a scan ------------------------------------------------------------
+
+# A worker process gets the scanner by fork (no pickling of the index); the
+# task it is handed is one byte range of one input.
+_WORKER_SCANNER: Scanner | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    path: str
+    start: int = 0
+    end: int | None = None
+
+    @property
+    def size(self) -> int:
+        end = self.end if self.end is not None else Path(self.path).stat().st_size
+        return max(0, end - self.start)
+
+
+def plan(inputs: Iterable[str | Path], split_bytes: int) -> list[Task]:
+    """Cut the inputs into tasks: WARC files into byte ranges of about ``split_bytes``."""
+    tasks: list[Task] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            tasks += [Task(str(p)) for p in sorted(path.rglob("*")) if p.is_file()]
+            continue
+        if path.exists() and input_kind(path) == "warc" and split_bytes > 0:
+            size = path.stat().st_size
+            starts = list(range(0, size, split_bytes)) or [0]
+            tasks += [Task(str(path), s, min(s + split_bytes, size)) for s in starts]
+        else:
+            tasks.append(Task(str(path)))
+    return tasks
+
+
+def _read_task(task: Task, config: ScanConfig) -> Iterator[Page | Skip]:
+    path = Path(task.path)
+    if task.end is not None and path.exists() and input_kind(path) == "warc":
+        return read_warc(path, start=task.start, end=task.end, max_bytes=config.max_bytes)
+    return read([path], max_bytes=config.max_bytes)
+
+
+def _run_task(task: Task) -> tuple[list[Match | Skip], Summary]:
+    assert _WORKER_SCANNER is not None
+    summary = Summary()
+    items = _read_task(task, _WORKER_SCANNER.config)
+    return list(_WORKER_SCANNER.scan_items(items, summary)), summary
+
+
+def scan(
+    scanner: Scanner,
+    inputs: Iterable[str | Path],
+    *,
+    workers: int = 1,
+    summary: Summary | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Match | Skip]:
+    """Scan inputs; yield matches and skips; fill ``summary``; report bytes done to ``progress``.
+
+    With ``workers > 1`` each WARC file is cut into byte ranges that worker
+    processes read on their own (each range starts at the first record after
+    its first byte), so that reading scales with the workers too.
+    """
+    summary = summary if summary is not None else Summary()
+    started = time.perf_counter()
+    inputs = list(inputs)
+    try:
+        if workers <= 1:
+            for task in plan(inputs, 0):
+                done = 0
+                for item in scanner.scan_items(_read_task(task, scanner.config), summary):
+                    yield item
+                if progress is not None:
+                    done = task.size if Path(task.path).exists() else 0
+                    progress(done)
+            return
+        total = sum(Task(str(p)).size for p in inputs if Path(p).is_file())
+        split = max(1 << 20, total // (workers * 8) + 1)
+        global _WORKER_SCANNER
+        _WORKER_SCANNER = scanner
+        ctx = multiprocessing.get_context("fork")
+        tasks = plan(inputs, split)
+        with ctx.Pool(workers) as pool:
+            for task, (items, part) in zip(tasks, pool.imap(_run_task, tasks), strict=True):
+                summary.add(part)
+                yield from items
+                if progress is not None:
+                    progress(task.size if os.path.exists(task.path) else 0)
+    finally:
+        _WORKER_SCANNER = None
+        summary.seconds = time.perf_counter() - started

@@ -1,0 +1,377 @@
+"""Stage 1 — read: pages from WARC/ARC files, folders of HTML files, and single files.
+
+:func:`read` yields :class:`~newswire.engine.types.Page` for every record that
+can be a page and :class:`~newswire.engine.types.Skip` for every one that
+cannot, so that a scan can count what it passed over and say why.
+
+WARC files are read with fastwarc (Resiliparse), the fastest reader there is.
+It is told *not* to parse HTTP, for a reason: fastwarc quietly returns a
+record that was cut short (``clipped.warc.gz`` in Resiliparse's own test
+data) and we must say so, which needs the raw block length to compare with
+``Content-Length``. The HTTP head, chunked transfer coding and content coding
+are therefore decoded here (:func:`parse_http_block`), in a few lines of
+standard library. After a record that cannot be parsed, the reader looks for
+the next gzip member or ``WARC/`` header and goes on from there, naming what
+it skipped. ARC files, which fastwarc does not read, go through warcio.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from .errors import InputError
+from .types import Page, Skip
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".warc.lz4")
+ARC_SUFFIXES = (".arc", ".arc.gz")
+
+#: Pages larger than this are skipped before parsing (reason ``too_large``).
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def input_kind(path: Path) -> str:
+    """Return ``warc``, ``arc``, ``html`` or ``dir`` for a path, by its name."""
+    name = path.name.lower()
+    if path.is_dir():
+        return "dir"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    if name.endswith(ARC_SUFFIXES):
+        return "arc"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    # a WARC under another name (``.bad``, no suffix): sniff its first bytes
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return "html"
+    if head.startswith((b"WARC/", _GZIP_MAGIC)):
+        return "warc"
+    return "html"
+
+
+def read(
+    inputs: Iterable[str | Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Page | Skip]:
+    """Yield every page (and every skipped record) of the given inputs, in order."""
+    for item in inputs:
+        path = Path(item)
+        if not path.exists():
+            yield Skip(str(path), "", "missing_input", "no such file or folder")
+            continue
+        kind = input_kind(path)
+        if kind == "dir":
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.name.lower().endswith(
+                    HTML_SUFFIXES + WARC_SUFFIXES + ARC_SUFFIXES
+                ):
+                    yield from read([child], max_bytes=max_bytes)
+        elif kind == "warc":
+            yield from read_warc(path, max_bytes=max_bytes)
+        elif kind == "arc":
+            yield from read_arc(path, max_bytes=max_bytes)
+        else:
+            yield from read_html_file(path, max_bytes=max_bytes)
+
+
+def read_html_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Page | Skip]:
+    """Yield one page for an HTML file; its URL is the file's ``file://`` URI."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield Skip(str(path), "", "too_large", f"{size} bytes, over the {max_bytes} limit")
+            return
+        body = path.read_bytes()
+    except OSError as exc:
+        yield Skip(str(path), "", "unreadable", f"cannot read: {exc.strerror or exc}")
+        return
+    mtime = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    yield Page(url=path.resolve().as_uri(), body=body, fetched_at=mtime, source=str(path))
+
+
+# --- HTTP blocks -------------------------------------------------------------
+
+
+def parse_http_block(block: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Split an HTTP response block into status, headers (lower-cased) and decoded body.
+
+    Raise :class:`InputError` (reason ``bad_http``) when the head is unreadable
+    and (reason ``bad_encoding``) when the transfer or content coding is broken.
+    """
+    end = block.find(b"\r\n\r\n")
+    sep = 4
+    if end < 0:
+        end, sep = block.find(b"\n\n"), 2
+    if end < 0:
+        raise InputError("no end to the HTTP header", reason="bad_http")
+    head = block[:end].decode("iso-8859-1").splitlines()
+    body = block[end + sep :]
+    if not head or not head[0].startswith("HTTP/"):
+        raise InputError(f"not an HTTP response: {head[:1]!r}", reason="bad_http")
+    try:
+        status = int(head[0].split()[1])
+    except (IndexError, ValueError):
+        raise InputError(f"bad status line {head[0][:80]!r}", reason="bad_http") from None
+    headers: dict[str, str] = {}
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        if name:
+            headers[name.strip().lower()] = value.strip()
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = _dechunk(body)
+    coding = headers.get("content-encoding", "").lower().strip()
+    if coding in ("gzip", "x-gzip", "deflate"):
+        try:
+            wbits = 47 if coding != "deflate" else zlib.MAX_WBITS
+            body = zlib.decompress(body, wbits)
+        except zlib.error as exc:
+            # Crawlers such as ClueWeb's store the decoded body but keep the header.
+            if not body.lstrip()[:1] == b"<":
+                reason = "truncated_record" if "incomplete" in str(exc) else "bad_encoding"
+                raise InputError(f"broken {coding} body: {exc}", reason=reason) from None
+    elif coding in ("br", "zstd"):
+        raise InputError(f"content coding {coding!r} is not supported", reason="bad_encoding")
+    return status, headers, body
+
+
+def _dechunk(data: bytes) -> bytes:
+    """Decode HTTP/1.1 chunked transfer coding (RFC 9112 §7.1).
+
+    Many archives store bodies already de-chunked while keeping the header;
+    when the data does not start with a chunk size, it is returned as it is.
+    """
+    out = bytearray()
+    pos = 0
+    while True:
+        eol = data.find(b"\r\n", pos)
+        if eol < 0:
+            break
+        size_text = data[pos:eol].split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            if pos == 0:
+                return data  # not chunked after all
+            raise InputError("broken chunked transfer coding", reason="bad_encoding") from None
+        if size == 0:
+            return bytes(out)
+        out += data[eol + 2 : eol + 2 + size]
+        pos = eol + 2 + size + 2
+    if pos == 0:
+        return data
+    raise InputError("chunked body ends before its last chunk", reason="truncated_record")
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("\"'") or None
+    return None
+
+
+def _page_from_http(
+    url: str, block: bytes, *, source: str, where: str, date: datetime | None, max_bytes: int
+) -> Page | Skip:
+    try:
+        status, headers, body = parse_http_block(block)
+    except InputError as exc:
+        return Skip(source, where, exc.reason, f"{url}: {exc.message}")
+    ctype = headers.get("content-type", "")
+    mime = ctype.split(";", 1)[0].strip().lower()
+    if mime not in _HTML_TYPES:
+        return Skip(source, where, "not_html", f"{url}: content type {mime!r}")
+    if not 200 <= status < 300:
+        return Skip(source, where, "http_status", f"{url}: HTTP status {status}")
+    if len(body) > max_bytes:
+        return Skip(source, where, "too_large", f"{url}: {len(body)} bytes, over {max_bytes}")
+    return Page(
+        url=url,
+        body=body,
+        content_type=mime or "text/html",
+        charset=_charset(ctype),
+        fetched_at=date,
+        source=source,
+        where=where,
+    )
+
+
+# --- WARC --------------------------------------------------------------------
+
+
+def read_warc(
+    path: Path,
+    *,
+    start: int = 0,
+    end: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Page | Skip]:
+    """Yield the pages of a WARC file, resuming after records that cannot be read.
+
+    With ``start``/``end`` only the records that *begin* in that byte range are
+    read (the first one at or after ``start``), so that worker processes can
+    share one file without reading it twice.
+    """
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        yield Skip(source, "", "unreadable", f"cannot read: {exc.strerror or exc}")
+        return
+    end = size if end is None else min(end, size)
+    if start > 0:
+        start = _next_record_start(path, start)
+        if start < 0 or start >= end:
+            return
+    while start < end:
+        last = start
+        try:
+            for pos, item in _warc_from(path, start, max_bytes=max_bytes):
+                if pos >= end:
+                    return
+                last = pos
+                yield item
+            return
+        except OSError as exc:
+            # fastwarc lost its place: name the record, find the next one, go on
+            nxt = _next_record_start(path, last + 1)
+            where = f"offset {last}"
+            gap = f"bytes {last}-{nxt if nxt >= 0 else size}"
+            yield Skip(source, where, "corrupt_record", f"unreadable record ({exc}); skipped {gap}")
+            if nxt < 0:
+                return
+            start = nxt
+
+
+def _warc_from(path: Path, start: int, *, max_bytes: int) -> Iterator[tuple[int, Page | Skip]]:
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    source = str(path)
+    with path.open("rb") as fh:
+        fh.seek(start)
+        for record in ArchiveIterator(fh, parse_http=False):
+            pos = start + int(record.stream_pos)
+            where = f"offset {pos}"
+            rtype = record.record_type
+            if not rtype & (WarcRecordType.response | WarcRecordType.resource):
+                continue  # request, metadata, warcinfo, revisit …: not pages
+            url = (record.headers.get("WARC-Target-URI") or "").strip().strip("<>").strip()
+            block = record.reader.read()
+            declared = int(record.content_length)
+            if len(block) < declared:
+                yield pos, Skip(
+                    source,
+                    where,
+                    "truncated_record",
+                    f"{url}: record cut short, {len(block)} of {declared} bytes",
+                )
+                continue
+            try:
+                date: datetime | None = record.record_date
+            except (ValueError, OSError):
+                date = None
+            if rtype & WarcRecordType.response:
+                yield pos, _page_from_http(
+                    url, block, source=source, where=where, date=date, max_bytes=max_bytes
+                )
+            else:
+                ctype = (record.headers.get("Content-Type") or "").lower()
+                mime = ctype.split(";", 1)[0].strip()
+                if mime not in _HTML_TYPES:
+                    yield pos, Skip(source, where, "not_html", f"{url}: content type {mime!r}")
+                elif len(block) > max_bytes:
+                    yield pos, Skip(source, where, "too_large", f"{url}: {len(block)} bytes")
+                else:
+                    page = Page(url, block, mime, _charset(ctype), date, source, where)
+                    yield pos, page
+
+
+def _is_record_start(path: Path, offset: int) -> bool:
+    """Return whether a WARC record (plain or in a gzip member) begins at ``offset``."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        head = fh.read(4096)
+    if head.startswith(b"WARC/"):
+        return True
+    if head.startswith(_GZIP_MAGIC):
+        try:
+            return zlib.decompressobj(31).decompress(head, 16).startswith(b"WARC/")
+        except zlib.error:
+            return False
+    return False
+
+
+def _next_record_start(path: Path, after: int) -> int:
+    """Return the offset of the next record (gzip member or ``WARC/`` header) after ``after``.
+
+    A candidate is checked by decompressing its first bytes, so that the magic
+    bytes appearing by chance inside compressed data are not taken for a record.
+    Return -1 when there is none.
+    """
+    with path.open("rb") as fh:
+        fh.seek(after)
+        offset = after
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            base = offset - len(tail)
+            pos = 0
+            while True:
+                hits = [i for i in (data.find(_GZIP_MAGIC, pos), data.find(b"WARC/1.", pos)) if i >= 0]
+                if not hits:
+                    break
+                hit = min(hits)
+                if _is_record_start(path, base + hit):
+                    return base + hit
+                pos = hit + 1
+            tail = data[-8:]
+            offset += len(chunk)
+    return -1
+
+
+# --- ARC ---------------------------------------------------------------------
+
+
+def read_arc(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Page | Skip]:
+    """Yield the pages of an ARC file (the WARC's predecessor) via warcio."""
+    source = str(path)
+    try:
+        from warcio.archiveiterator import ArchiveIterator as WarcioIterator
+        from warcio.exceptions import ArchiveLoadFailed
+    except ImportError:  # pragma: no cover - warcio is a dependency
+        yield Skip(source, "", "unsupported", "ARC files need warcio: pip install warcio")
+        return
+    try:
+        with path.open("rb") as fh:
+            it = WarcioIterator(fh, arc2warc=True)
+            for record in it:
+                where = f"offset {it.get_record_offset()}"
+                if record.rec_type not in ("response", "resource"):
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                ctype = (
+                    record.http_headers.get_header("Content-Type")
+                    if record.http_headers
+                    else record.rec_headers.get_header("Content-Type")
+                ) or ""
+                mime = ctype.split(";", 1)[0].strip().lower()
+                body = record.content_stream().read()
+                if mime not in _HTML_TYPES:
+                    yield Skip(source, where, "not_html", f"{url}: content type {mime!r}")
+                elif len(body) > max_bytes:
+                    yield Skip(source, where, "too_large", f"{url}: {len(body)} bytes")
+                else:
+                    yield Page(url, body, mime or "text/html", _charset(ctype), None, source, where)
+    except (ArchiveLoadFailed, OSError, ValueError, EOFError, gzip.BadGzipFile) as exc:
+        yield Skip(source, "", "corrupt_record", f"unreadable ARC data: {exc}")

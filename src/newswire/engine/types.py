@@ -1,0 +1,250 @@
+"""The engine's typed values: what each stage takes and returns.
+
+All are frozen, slotted dataclasses so that they are cheap, hashable where it
+matters, and safe to pass to worker processes and Spark executors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+CHECK_NAMES: tuple[str, ...] = (
+    "logo",
+    "byline",
+    "affiliation",
+    "link",
+    "restricted_media",
+    "unedited",
+)
+
+
+# --- read ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One fetched page: its bytes and where they came from."""
+
+    url: str
+    body: bytes
+    content_type: str = "text/html"
+    charset: str | None = None  # declared in the HTTP header, if any
+    fetched_at: datetime | None = None
+    source: str = ""  # file the page was read from
+    where: str = ""  # record offset in that file ("offset 1234")
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A record or line the engine did not process, and why."""
+
+    source: str
+    where: str
+    reason: str
+    message: str
+
+    def __str__(self) -> str:
+        place = ", ".join(part for part in (self.source, self.where) if part)
+        return f"{place}: {self.message}" if place else self.message
+
+
+# --- stories and terms -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryImage:
+    """A photo that belongs to a story, with its credit."""
+
+    url: str
+    credit: str = ""
+    caption: str = ""
+    restricted: bool = False  # the wire may not pass it on
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A wire story as the engine needs it (read from ninjs)."""
+
+    uri: str
+    headline: str
+    paragraphs: tuple[str, ...]  # body text, one entry per paragraph
+    reporters: tuple[str, ...] = ()  # names
+    byline: str = ""  # the byline as it must appear ("NAME, TITLE")
+    canonical_url: str = ""
+    images: tuple[StoryImage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Logo:
+    url: str = ""
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The wire's syndication terms, as data."""
+
+    wire: str
+    affiliation: str = ""
+    site: str = ""
+    logo: Logo = field(default_factory=Logo)
+    restricted_credits: tuple[str, ...] = ()
+    required: tuple[str, ...] = ("logo", "byline", "affiliation", "restricted_media")
+    allowed_edits: tuple[str, ...] = ("trim_end", "headline")
+    contact: str = ""
+    # checks that cannot be evaluated because the terms lack what they need
+    unavailable: tuple[str, ...] = ()
+
+
+# --- extract -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of visible text that the page shows as one paragraph, heading or cell.
+
+    ``path`` holds the ids of the elements enclosing the block, outermost
+    first, so that two blocks' nearest common container can be found.
+    """
+
+    index: int
+    text: str
+    tag: str
+    path: tuple[int, ...]
+    # depth (index into ``path``) of the innermost enclosing navigation, related-story
+    # or comment box, -1 if none: chrome *inside* a story's region is not the story's
+    chrome: int = -1
+    hint: str = ""  # class/id words of the nearest classed ancestor ("byline", "author" …)
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str
+    alt: str
+    position: int  # index of the first block after the image
+    path: tuple[int, ...]
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    text: str
+    position: int
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What the careful extractor found on a page."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    images: tuple[Image, ...]
+    links: tuple[Link, ...]
+    canonical: str = ""
+
+
+# --- fingerprint and index ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """Sampled shingle hashes of a text (sorted, unique)."""
+
+    hashes: npt.NDArray[np.uint64]
+
+    def __len__(self) -> int:
+        return int(self.hashes.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A story the index says a page may contain."""
+
+    story: str  # uri
+    hits: int  # sampled shingles shared
+    share: float  # hits / the story's sampled shingles
+
+
+# --- align and check ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of story tokens found in order on the page."""
+
+    story_start: int
+    page_start: int
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """How a page reproduces one story."""
+
+    story: str
+    coverage: float  # share of the story's words reproduced in order
+    runs: tuple[Run, ...]
+    blocks: tuple[int, ...]  # page blocks holding the story's text
+    dropped_start: int = 0  # story words missing before the first run
+    dropped_end: int = 0  # story words missing after the last run
+    trimmed_end_only: bool = False  # dropped_end falls on paragraph boundaries
+    changed: int = 0  # story words missing inside the copy
+    inserted: int = 0  # page words inside the copy that the story lacks
+    headline_changed: bool = False
+    paragraphs_kept: int = 0
+    paragraphs_total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    passed: bool | None  # None: the terms lack what this check needs
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One (page, story) result: the scan's output record."""
+
+    url: str
+    story: str
+    kind: str  # "pickup" | "excerpt"
+    coverage: float
+    checks: tuple[Check, ...]
+    compliant: bool
+    canonical: bool  # the page's rel=canonical points to the story (unscored)
+    alignment: Alignment
+    source: str = ""
+    where: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        """Return the scan's JSON-lines record (the contract other tools read)."""
+        a = self.alignment
+        return {
+            "url": self.url,
+            "story": self.story,
+            "kind": self.kind,
+            "coverage": round(self.coverage, 4),
+            "checks": {c.name: c.passed for c in self.checks},
+            "compliant": self.compliant,
+            "canonical": self.canonical,
+            "evidence": {c.name: c.evidence for c in self.checks},
+            "edits": {
+                "dropped_start": a.dropped_start,
+                "dropped_end": a.dropped_end,
+                "trimmed_end_only": a.trimmed_end_only,
+                "changed": a.changed,
+                "inserted": a.inserted,
+                "headline_changed": a.headline_changed,
+                "paragraphs_kept": a.paragraphs_kept,
+                "paragraphs_total": a.paragraphs_total,
+            },
+            "source": self.source,
+            "where": self.where,
+        }
