@@ -1,4 +1,6 @@
-"""Score ``newswire scan`` against a labelled corpus (stories.jsonl, terms.json, *.warc.gz, truth.jsonl).
+"""Score ``newswire scan`` against a labelled corpus.
+
+The corpus folder holds stories.jsonl, terms.json, *.warc.gz and truth.jsonl.
 
     python benchmarks/accuracy.py ../shared/corpus/dev [--results results.jsonl] [--errors]
 
@@ -59,7 +61,9 @@ def score(truth_path: Path, results: list[dict], show_errors: bool) -> dict[str,
         true_cov = t["coverage"] if t else 0.0
         cov_err.append(abs(r["coverage"] - true_cov))
         if abs(r["coverage"] - true_cov) > 0.05 and show_errors:
-            errors.append(f"coverage {r['coverage']:.3f} vs {true_cov:.3f}  {kinds.get(key[0])} {key}")
+            errors.append(
+                f"coverage {r['coverage']:.3f} vs {true_cov:.3f}  {kinds.get(key[0])} {key}"
+            )
         if r["kind"] != "pickup":
             continue
         if true_cov >= 0.5:
@@ -95,7 +99,9 @@ def score(truth_path: Path, results: list[dict], show_errors: bool) -> dict[str,
         target = TARGETS["check"] if name.startswith("check_") else TARGETS[name]
         ok = value <= target if name == "coverage_mae" else value >= target
         sign = "<=" if name == "coverage_mae" else ">="
-        print(f"  {name:<24} {value:.4f}   target {sign} {target}  {'ok' if ok else 'BELOW TARGET'}")
+        print(
+            f"  {name:<24} {value:.4f}   target {sign} {target}  {'ok' if ok else 'BELOW TARGET'}"
+        )
     for e in errors:
         print("  -", e)
     return figures

@@ -48,10 +48,18 @@ def _warn(message: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The wire's terms (terms.json).",
 )
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes; WARC files are split between them by byte range.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar on stderr (default: when stderr is a terminal).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes; WARC files are split between them by byte range.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: when stderr is a terminal).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not list skipped records on stderr.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 def scan(
@@ -69,10 +77,10 @@ def scan(
     """
     from tqdm import tqdm
 
-    from .engine import Scanner, ScanConfig, Summary, read_stories, scan_inputs
+    from .engine import ScanConfig, Scanner, Summary, read_stories, scan_inputs
     from .engine.errors import TermsError
     from .engine.terms import load_terms
-    from .engine.types import Skip
+    from .engine.types import Skip, Story
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
     try:
@@ -84,20 +92,22 @@ def scan(
     for problem in problems:
         _warn(f"terms: {problem}")
         summary.skipped[problem.reason] += 1
-    stories = []
-    for item in read_stories(stories_path, terms):
-        if isinstance(item, Skip):
-            summary.skipped[item.reason] += 1
+    stories: list[Story] = []
+    for story in read_stories(stories_path, terms):
+        if isinstance(story, Skip):
+            summary.skipped[story.reason] += 1
             if not quiet:
-                _warn(f"skipped story: {item}")
+                _warn(f"skipped story: {story}")
         else:
-            stories.append(item)
+            stories.append(story)
     if not stories:
         _warn(f"error: {stories_path}: no usable story")
         sys.exit(EXIT_UNUSABLE)
     scanner = Scanner(stories, terms, ScanConfig())
     total = sum(p.stat().st_size for p in inputs if p.is_file())
-    total += sum(f.stat().st_size for p in inputs if p.is_dir() for f in p.rglob("*") if f.is_file())
+    total += sum(
+        f.stat().st_size for p in inputs if p.is_dir() for f in p.rglob("*") if f.is_file()
+    )
     bar = tqdm(
         total=total,
         unit="B",
@@ -107,8 +117,14 @@ def scan(
         disable=(not sys.stderr.isatty()) if progress is None else not progress,
     )
     out = sys.stdout
+
+    def advance(done: int) -> None:
+        bar.update(done)
+
     try:
-        for item in scan_inputs(scanner, inputs, workers=workers, summary=summary, progress=bar.update):
+        for item in scan_inputs(
+            scanner, inputs, workers=workers, summary=summary, progress=advance
+        ):
             if isinstance(item, Skip):
                 if not quiet:
                     bar.write(f"skipped: {item}", file=sys.stderr)
@@ -123,6 +139,50 @@ def scan(
     _warn(f"{len(stories)} stories; {summary.line()}")
     if summary.skipped_total:
         sys.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("var/demo-results.jsonl"),
+    show_default=True,
+    help="Where to write the scan's JSON lines.",
+)
+def demo(out: Path) -> None:
+    """Scan the sample crawl that ships with newswire and show what was found."""
+    from importlib import resources
+
+    from .engine import Scanner, Summary, load_terms, read_stories, scan_inputs
+    from .engine.types import Match, Skip, Story
+
+    data = resources.files("newswire") / "demo"
+    with resources.as_file(data) as folder:
+        terms, _ = load_terms(folder / "terms.json")
+        stories = [s for s in read_stories(folder / "stories.jsonl", terms) if isinstance(s, Story)]
+        headlines = {s.uri: s.headline for s in stories}
+        summary = Summary()
+        matches: list[Match] = []
+        for item in scan_inputs(
+            Scanner(stories, terms), [folder / "pages.warc.gz"], summary=summary
+        ):
+            if isinstance(item, Match):
+                matches.append(item)
+            elif isinstance(item, Skip):
+                _warn(f"skipped: {item}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w") as fh:
+        for m in matches:
+            fh.write(json.dumps(m.to_json(), ensure_ascii=False) + "\n")
+    click.echo(f"newswire demo: {terms.wire}, {len(stories)} stories, one sample crawl\n")
+    for m in sorted(matches, key=lambda m: (-m.coverage, m.url)):
+        failed = [c.name for c in m.checks if c.passed is False and c.name in terms.required]
+        verdict = "compliant" if m.compliant else "NOT compliant: " + ", ".join(failed)
+        click.echo(f"{m.kind:8} {m.coverage:6.1%}  {verdict}")
+        click.echo(f"         {headlines.get(m.story, m.story)[:70]}")
+        click.echo(f"         {m.url[:100]}")
+    click.echo(f"\n{summary.line()}")
+    click.echo(f"results with evidence: {out}")
 
 
 def main() -> None:

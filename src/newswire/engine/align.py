@@ -20,6 +20,7 @@ on a dict of the story's 4-grams is linear in the page.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -27,6 +28,11 @@ from .fingerprint import words
 from .types import Alignment, Block, Run, Story
 
 ANCHOR = 4  # words in an anchor; the corpus counts runs of 4 or more words
+# A run shorter than LONE_RUN words counts only inside a copied passage (within
+# NEAR words of another run): alone, "10 years in prison and" or "said in an
+# email" is a stock phrase that two reports of one event share, not a copy.
+LONE_RUN = 8
+NEAR = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +160,30 @@ def headline_changed(st: StoryText, blocks: tuple[Block, ...], region: range) ->
     return True
 
 
+def _near(a: Run, b: Run) -> bool:
+    """Return whether run ``b`` follows run ``a`` closely on both sides."""
+    return (
+        b.story_start - (a.story_start + a.length) <= NEAR
+        and b.page_start - (a.page_start + a.length) <= NEAR
+    )
+
+
+def _passages(chain: list[Run]) -> list[Run]:
+    """Drop short runs that stand alone (shared stock phrases, not copied text)."""
+    kept = []
+    for k, run in enumerate(chain):
+        if (
+            run.length >= LONE_RUN
+            or (k and _near(chain[k - 1], run))
+            or (k + 1 < len(chain) and _near(run, chain[k + 1]))
+        ):
+            kept.append(run)
+    return kept
+
+
 def align(st: StoryText, page: PageText) -> Alignment:
     """Align a prepared story with a page's words."""
-    chain = _chain(_runs(st, page))
+    chain = _passages(_chain(_runs(st, page)))
     total = len(st.words)
     if not chain or not total:
         return Alignment(st.story.uri, 0.0, (), ())
@@ -164,12 +191,10 @@ def align(st: StoryText, page: PageText) -> Alignment:
     first, last = chain[0], chain[-1]
     end = last.story_start + last.length
     changed = inserted = 0
-    for a, b in zip(chain, chain[1:], strict=False):
+    for a, b in itertools.pairwise(chain):
         changed += b.story_start - (a.story_start + a.length)
         inserted += b.page_start - (a.page_start + a.length)
-    blocks = sorted(
-        {page.block_of[r.page_start + k] for r in chain for k in range(r.length)}
-    )
+    blocks = sorted({page.block_of[r.page_start + k] for r in chain for k in range(r.length)})
     kept = bisect_right(st.paragraph_ends, end)
     return Alignment(
         story=st.story.uri,

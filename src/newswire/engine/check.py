@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from .align import headline_changed
-from .align import StoryText
+from .align import StoryText, headline_changed
 from .types import Alignment, Block, Check, Extracted, Image, Story, Terms
 
 _SIZE_SUFFIX = re.compile(r"-\d{2,5}x\d{2,5}$")  # WordPress and other CMSes: name-300x75.png
@@ -187,9 +186,7 @@ def _credits_name(block: Block, names: list[str]) -> str | None:
     return None
 
 
-def find_byline(
-    ex: Extracted, region: Region, story: Story, alignment: Alignment
-) -> Block | None:
+def find_byline(ex: Extracted, region: Region, story: Story, alignment: Alignment) -> Block | None:
     """Return the block that credits the story's reporter as its author."""
     names = [fold(n) for n in story.reporters if n.strip()]
     copied = set(alignment.blocks)

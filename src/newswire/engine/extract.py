@@ -52,7 +52,9 @@ _VOID = frozenset(
 
 
 _UTF8 = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8"})
-_LATIN = frozenset({"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"})
+_LATIN = frozenset(
+    {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+)
 
 
 def declared_charset(page: Page) -> str | None:
@@ -113,9 +115,15 @@ def parse(page: Page, *, max_depth: int = MAX_DEPTH) -> tuple[LexborHTMLParser, 
                 f"markup nested {depth} levels deep (limit {max_depth})", reason="too_deep"
             )
     head = body[:4096].lstrip().lower()
-    if head and not head.startswith((b"<", b"\xef\xbb\xbf<")) and b"<html" not in head:
-        if b"<p" not in body[:65536].lower() and b"<div" not in body[:65536].lower():
-            raise PageError("no HTML markup", reason="not_html")
+    start = body[:65536].lower()
+    if (
+        head
+        and not head.startswith((b"<", b"\xef\xbb\xbf<"))
+        and b"<html" not in head
+        and b"<p" not in start
+        and b"<div" not in start
+    ):
+        raise PageError("no HTML markup", reason="not_html")
     declared = declared_charset(page)
     if declared is None or declared in _UTF8:
         tree = LexborHTMLParser(body.replace(b"\x00", b"") if b"\x00" in body else body)
@@ -195,7 +203,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         if tag == "-text":
             buf.append(node.text_content or "")
             continue
-        if tag.startswith("-") or tag.startswith("_") or tag in _SKIP:
+        if tag.startswith(("-", "_")) or tag in _SKIP:
             continue
         if tag in _BLOCK:
             flush()

@@ -137,7 +137,8 @@ def fold_bytes(text: str) -> npt.NDArray[np.uint8]:
     out = mapped[keep]
     out[out == 0] = 32
     first = int(np.argmax(out != 32))
-    return out[first:]
+    folded: npt.NDArray[np.uint8] = out[first:]
+    return folded
 
 
 def signature(text: str, *, window: int = 32, sample: int = 8) -> Signature:

@@ -122,7 +122,9 @@ def story_from_ninjs(
             str(assoc.get(k) or "") for k in ("by", "copyrightholder", "usageterms")
         ).strip()
         images.append(
-            StoryImage(url, credit, caption, restricted=is_restricted(credit + " " + caption, terms))
+            StoryImage(
+                url, credit, caption, restricted=is_restricted(credit + " " + caption, terms)
+            )
         )
     return Story(
         uri=uri.strip(),
@@ -141,7 +143,7 @@ def read_stories(
     """Yield the stories of a ninjs JSON-lines file, and a :class:`Skip` for each bad line."""
     source = str(path)
     try:
-        fh = open(path, encoding="utf-8", errors="replace")
+        fh = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
     except OSError as exc:
         yield Skip(source, "", "unreadable", f"cannot read: {exc.strerror or exc}")
         return
@@ -153,7 +155,9 @@ def read_stories(
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield Skip(source, where, "bad_json", f"not valid JSON: {exc.msg} (column {exc.colno})")
+                yield Skip(
+                    source, where, "bad_json", f"not valid JSON: {exc.msg} (column {exc.colno})"
+                )
                 continue
             try:
                 yield story_from_ninjs(item, terms, validate=validate)

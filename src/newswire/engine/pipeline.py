@@ -10,11 +10,10 @@ task, the CLI and the Spark job each build their own scanner.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .align import PageText, StoryText, align
@@ -25,7 +24,7 @@ from .extract import extract, parse
 from .fingerprint import signature
 from .index import StoryIndex
 from .read import input_kind, read, read_warc
-from .types import Match, Page, Skip, Story, Terms
+from .types import Match, Page, Signature, Skip, Story, Terms
 
 
 @dataclass
@@ -82,7 +81,8 @@ class Scanner:
         index.build()
         self.index = index
 
-    def signature(self, text: str) -> object:
+    def signature(self, text: str) -> Signature:
+        """Return the fingerprint of ``text`` with this scan's settings."""
         return signature(text, window=self.config.window, sample=self.config.sample)
 
     def scan_page(self, page: Page) -> list[Match]:
@@ -99,14 +99,16 @@ class Scanner:
             return []
         ex = extract(tree)
         page_text = PageText.of(ex.blocks)
-        aligned = [(self.stories[c.story], align(self.stories[c.story], page_text)) for c in candidates]
+        aligned = [
+            (self.stories[c.story], align(self.stories[c.story], page_text)) for c in candidates
+        ]
         reported = [(st, a) for st, a in aligned if cfg.kind(a.coverage) is not None]
         others = tuple(a for _, a in reported)
         matches: list[Match] = []
         canonical = normalize_url(ex.canonical, page.url) if ex.canonical else ""
         for st, a in reported:
             checks, retitled, _ = run_checks(st, ex, a, self.terms, page.url, others)
-            a = _with_headline(a, retitled)
+            a = replace(a, headline_changed=retitled)
             required = [c for c in checks if c.name in self.terms.required and c.passed is not None]
             matches.append(
                 Match(
@@ -125,9 +127,7 @@ class Scanner:
             )
         return matches
 
-    def scan_items(
-        self, items: Iterable[Page | Skip], summary: Summary
-    ) -> Iterator[Match | Skip]:
+    def scan_items(self, items: Iterable[Page | Skip], summary: Summary) -> Iterator[Match | Skip]:
         """Scan pages as they come, yielding matches and skips, counting into ``summary``."""
         for item in items:
             if isinstance(item, Skip):
@@ -150,12 +150,6 @@ class Scanner:
                 summary.matched_pages += 1
                 summary.matches += len(matches)
                 yield from matches
-
-
-def _with_headline(a: object, retitled: bool) -> object:
-    from dataclasses import replace
-
-    return replace(a, headline_changed=retitled)  # type: ignore[type-var]
 
 
 # --- running a scan ------------------------------------------------------------
@@ -229,8 +223,7 @@ def scan(
         if workers <= 1:
             for task in plan(inputs, 0):
                 done = 0
-                for item in scanner.scan_items(_read_task(task, scanner.config), summary):
-                    yield item
+                yield from scanner.scan_items(_read_task(task, scanner.config), summary)
                 if progress is not None:
                     done = task.size if Path(task.path).exists() else 0
                     progress(done)
@@ -246,7 +239,7 @@ def scan(
                 summary.add(part)
                 yield from items
                 if progress is not None:
-                    progress(task.size if os.path.exists(task.path) else 0)
+                    progress(task.size if Path(task.path).exists() else 0)
     finally:
         _WORKER_SCANNER = None
         summary.seconds = time.perf_counter() - started

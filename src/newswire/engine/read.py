@@ -137,7 +137,7 @@ def parse_http_block(block: bytes) -> tuple[int, dict[str, str], bytes]:
             body = zlib.decompress(body, wbits)
         except zlib.error as exc:
             # Crawlers such as ClueWeb's store the decoded body but keep the header.
-            if not body.lstrip()[:1] == b"<":
+            if body.lstrip()[:1] != b"<":
                 reason = "truncated_record" if "incomplete" in str(exc) else "bad_encoding"
                 raise InputError(f"broken {coding} body: {exc}", reason=reason) from None
     elif coding in ("br", "zstd"):
@@ -261,7 +261,7 @@ def _warc_from(path: Path, start: int, *, max_bytes: int) -> Iterator[tuple[int,
     with path.open("rb") as fh:
         fh.seek(start)
         for record in ArchiveIterator(fh, parse_http=False):
-            pos = start + int(record.stream_pos)
+            pos = int(record.stream_pos)  # fastwarc counts from the file's start, not ours
             where = f"offset {pos}"
             rtype = record.record_type
             if not rtype & (WarcRecordType.response | WarcRecordType.resource):
@@ -270,11 +270,14 @@ def _warc_from(path: Path, start: int, *, max_bytes: int) -> Iterator[tuple[int,
             block = record.reader.read()
             declared = int(record.content_length)
             if len(block) < declared:
-                yield pos, Skip(
-                    source,
-                    where,
-                    "truncated_record",
-                    f"{url}: record cut short, {len(block)} of {declared} bytes",
+                yield (
+                    pos,
+                    Skip(
+                        source,
+                        where,
+                        "truncated_record",
+                        f"{url}: record cut short, {len(block)} of {declared} bytes",
+                    ),
                 )
                 continue
             try:
@@ -282,8 +285,11 @@ def _warc_from(path: Path, start: int, *, max_bytes: int) -> Iterator[tuple[int,
             except (ValueError, OSError):
                 date = None
             if rtype & WarcRecordType.response:
-                yield pos, _page_from_http(
-                    url, block, source=source, where=where, date=date, max_bytes=max_bytes
+                yield (
+                    pos,
+                    _page_from_http(
+                        url, block, source=source, where=where, date=date, max_bytes=max_bytes
+                    ),
                 )
             else:
                 ctype = (record.headers.get("Content-Type") or "").lower()
@@ -328,7 +334,9 @@ def _next_record_start(path: Path, after: int) -> int:
             base = offset - len(tail)
             pos = 0
             while True:
-                hits = [i for i in (data.find(_GZIP_MAGIC, pos), data.find(b"WARC/1.", pos)) if i >= 0]
+                hits = [
+                    i for i in (data.find(_GZIP_MAGIC, pos), data.find(b"WARC/1.", pos)) if i >= 0
+                ]
                 if not hits:
                     break
                 hit = min(hits)
