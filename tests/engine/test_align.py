@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newswire.engine.align import PageText, StoryText, align
+from newswire.engine.extract import extract, parse
+from newswire.engine.types import Page, Story
+
+from ..factories import article, paragraphs
+
+
+def story(paras: list[str], uri: str = "urn:t:1") -> StoryText:
+    return StoryText.of(Story(uri, "Council Weighs New Budget", tuple(paras)))
+
+
+def page_text(html: str) -> PageText:
+    tree, _ = parse(Page("https://ex.org/p", html.encode()))
+    return PageText.of(extract(tree).blocks)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 12))
+def test_a_story_aligned_with_itself_has_coverage_one(seed: int, n: int) -> None:
+    paras = paragraphs(seed, n=n)
+    a = align(story(paras), page_text(article(paras)))
+    assert a.coverage == 1.0
+    assert (a.dropped_start, a.dropped_end, a.changed, a.inserted) == (0, 0, 0, 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 12), data=st.data())
+def test_trimming_k_of_n_paragraphs(seed: int, n: int, data: st.DataObject) -> None:
+    k = data.draw(st.integers(1, n - 1))
+    paras = paragraphs(seed, n=n)
+    a = align(story(paras), page_text(article(paras[: n - k])))
+    assert abs(a.coverage - (n - k) / n) < 0.02
+    assert a.trimmed_end_only and a.dropped_start == 0 and a.changed == 0
+    assert a.paragraphs_kept == n - k
+
+
+def test_a_changed_word_is_an_edit() -> None:
+    paras = paragraphs(3)
+    edited = list(paras)
+    edited[2] = edited[2].replace("Item3x2 ", "Item3x2 remarkably ", 1)
+    a = align(story(paras), page_text(article(edited)))
+    assert a.inserted == 1 and a.coverage == 1.0
+
+
+def test_a_replaced_word_counts_on_both_sides() -> None:
+    paras = paragraphs(4)
+    words = paras[3].split()
+    words[10] = "zeppelin"
+    edited = [*paras[:3], " ".join(words), *paras[4:]]
+    a = align(story(paras), page_text(article(edited)))
+    assert a.changed == 1 and a.inserted == 1
+    assert 0.99 < a.coverage < 1.0
+
+
+def test_dropped_lead_and_cut_mid_paragraph() -> None:
+    paras = paragraphs(5)
+    a = align(story(paras), page_text(article(paras[1:])))
+    assert a.dropped_start > 0
+    cut = [*paras[:-1], " ".join(paras[-1].split()[:20])]
+    b = align(story(paras), page_text(article(cut)))
+    assert b.dropped_end > 0 and not b.trimmed_end_only
+
+
+def test_typography_and_joined_paragraphs_are_not_edits() -> None:
+    paras = ["He said “it’s done” — finally.", *paragraphs(6, n=3)]
+    page = article(['He said "it\'s done" - finally. ' + paras[1], *paras[2:]])
+    a = align(story(paras), page_text(page))
+    assert a.coverage == 1.0 and a.changed == a.inserted == 0
+
+
+def test_a_teaser_repeating_the_lead_does_not_break_the_copy() -> None:
+    paras = paragraphs(9)
+    teaser = "<div class='teaser'><p>" + paras[0] + "</p></div>"
+    a = align(story(paras), page_text(teaser + article(paras)))
+    assert a.coverage == 1.0 and a.inserted == 0
+
+
+def test_stock_phrases_alone_are_not_a_copy() -> None:
+    paras = paragraphs(10)
+    phrases = [" ".join(p.split()[5:10]) for p in paras]  # five-word snippets, scattered
+    other = paragraphs(77)
+    mixed = [f"{o} {ph}." for o, ph in zip(other, phrases, strict=False)]
+    a = align(story(paras), page_text(article(mixed)))
+    assert a.coverage == 0.0
+
+
+def test_roundup_two_stories_each_found() -> None:
+    one, two = paragraphs(11, n=4), paragraphs(12, n=5)
+    html = article(one) + article(two)
+    page = page_text(html)
+    assert align(story(one, "urn:1"), page).coverage == 1.0
+    assert align(story(two, "urn:2"), page).coverage == 1.0

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from newswire.engine import Scanner
+from newswire.engine.check import file_stem, normalize_url
+from newswire.engine.types import Match, Page
+
+from ..factories import LOGO, WIRE, article, paragraphs
+
+A = paragraphs(1)  # story urn:test:a, reporter Grace Nakamura, restricted photo GettyImages-111
+B = paragraphs(2)  # urn:test:b, Kwame Thornbury
+CANON = "https://plainfieldnews.org/stories/a"
+
+
+def scan(scanner: Scanner, html: str) -> dict[str, Match]:
+    matches = scanner.scan_page(Page("https://republisher.example/p", html.encode()))
+    return {m.story: m for m in matches}
+
+
+def checks(scanner: Scanner, html: str, uri: str = "urn:test:a") -> dict[str, bool | None]:
+    return {c.name: c.passed for c in scan(scanner, html)[uri].checks}
+
+
+def test_compliant_copy(scanner: Scanner) -> None:
+    attribution = (
+        f'<div class="attribution"><img src="{LOGO}" alt="">'
+        f'<p class="byline">By Grace Nakamura, Education Reporter, {WIRE}</p></div>'
+    )
+    after = f'<p>This story was first published by <a href="{CANON}?utm_source=x">{WIRE}</a>.</p>'
+    m = scan(scanner, article(A, attribution=attribution, after=after))["urn:test:a"]
+    assert m.kind == "pickup" and m.compliant
+    assert all(c.passed for c in m.checks), m.checks
+    assert "pns-logo-2x.png" in {c.name: c.evidence for c in m.checks}["logo"]
+
+
+def test_logo_forms(scanner: Scanner) -> None:
+    rehosted = '<img src="https://republisher.example/up/pns-logo-2x-300x75.png">'
+    by_alt = f'<img src="/img/x91.png" alt="{WIRE} logo">'
+    other = '<img src="/img/daily-logo.png" alt="Example Daily logo">'
+    assert checks(scanner, article(A, attribution=rehosted))["logo"] is True
+    assert checks(scanner, article(A, attribution=by_alt))["logo"] is True
+    assert checks(scanner, article(A, attribution=other))["logo"] is False
+
+
+def test_byline_forms(scanner: Scanner) -> None:
+    def byline(html: str) -> tuple[bool | None, bool | None]:
+        c = checks(scanner, article(A, attribution=html))
+        return c["byline"], c["affiliation"]
+
+    assert byline("<p>By Grace Nakamura</p>") == (True, False)
+    assert byline(f"<p>Grace Nakamura | {WIRE}</p>") == (True, True)
+    assert byline(
+        '<div class="author-box"><strong>Grace Nakamura</strong> <em>Reporter</em></div>'
+    ) == (True, False)
+    assert byline(f"<p>By {WIRE}</p>") == (False, False)
+    credit = f"<p><em>Grace Nakamura is a reporter for the {WIRE}.</em></p>"
+    c = checks(scanner, article(A, after=credit))
+    assert (c["byline"], c["affiliation"]) == (True, True)
+
+
+def test_name_in_a_related_box_is_no_byline(scanner: Scanner) -> None:
+    related = (
+        f'<aside class="related"><h4>More from {WIRE}</h4><ul><li>'
+        '<a href="https://plainfieldnews.org/x">Grace Nakamura: Lawmakers weigh rules</a></li></ul></aside>'
+    )
+    assert checks(scanner, article(A, after=related))["byline"] is False
+
+
+def test_affiliation_by_logo_beside_the_byline_not_by_footer(scanner: Scanner) -> None:
+    beside = (
+        f'<div class="attribution"><img src="{LOGO}"><div class="author">Grace Nakamura</div></div>'
+    )
+    assert checks(scanner, article(A, attribution=beside))["affiliation"] is True
+    footer = f'<p>Courtesy of <a href="https://plainfieldnews.org/">{WIRE}</a>.</p><div class="credit"><img src="{LOGO}"></div>'
+    c = checks(scanner, article(A, attribution="<p>By Grace Nakamura</p>", after=footer))
+    assert c["logo"] is True and c["affiliation"] is False and c["link"] is False
+
+
+def test_restricted_photo_by_name_on_another_host(scanner: Scanner) -> None:
+    theirs = (
+        '<figure><img src="https://republisher.example/up/GettyImages-111-1024x683.jpg"></figure>'
+    )
+    own_agency = '<figure><img src="https://republisher.example/up/GettyImages-999.jpg"></figure>'
+    assert checks(scanner, article(A, attribution=theirs))["restricted_media"] is False
+    assert checks(scanner, article(A, attribution=own_agency))["restricted_media"] is True
+
+
+def test_unedited_allows_trim_and_new_headline_but_not_insertions(scanner: Scanner) -> None:
+    assert checks(scanner, article(A[:5], headline="A New Title"))["unedited"] is True
+    inserted = [*A[:3], "An inserted sentence by the republisher about the budget plan.", *A[3:]]
+    assert checks(scanner, article(inserted))["unedited"] is False
+
+
+def test_roundup_checks_each_story_in_its_own_section(scanner: Scanner) -> None:
+    first = (
+        f'<section class="story"><h2>One</h2><img src="{LOGO}"><p>By Grace Nakamura, {WIRE}</p>'
+        + "".join(f"<p>{p}</p>" for p in A)
+        + "</section>"
+    )
+    second = (
+        '<section class="story"><h2>Two</h2><p>By Kwame Thornbury</p>'
+        + "".join(f"<p>{p}</p>" for p in B)
+        + "</section>"
+    )
+    found = scan(scanner, f"<html><body><h1>Today</h1>{first}{second}</body></html>")
+    a = {c.name: c.passed for c in found["urn:test:a"].checks}
+    b = {c.name: c.passed for c in found["urn:test:b"].checks}
+    assert (a["logo"], a["byline"], a["affiliation"]) == (True, True, True)
+    assert (b["logo"], b["byline"], b["affiliation"]) == (False, True, False)
+
+
+def test_excerpt_and_unrelated(scanner: Scanner) -> None:
+    excerpt = scan(scanner, article([*paragraphs(50), *A[:2]]))
+    assert excerpt["urn:test:a"].kind == "excerpt"
+    assert scan(scanner, article(paragraphs(51))) == {}
+
+
+def test_url_and_file_name_normal_forms() -> None:
+    assert normalize_url("http://www.X.org/a/?utm_source=y&id=2") == normalize_url(
+        "https://x.org/a?id=2"
+    )
+    assert file_stem("https://h/up/pns-logo-2x-300x75.png") == "pns-logo-2x"
+    assert file_stem("https://h/pns-602582.jpg?w=10") == "pns-602582"

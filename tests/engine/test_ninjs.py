@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from newswire.engine import Story, read_stories, story_from_ninjs
+from newswire.engine.types import Skip, Terms
+
+from ..factories import ninjs, paragraphs
+
+
+def test_story_from_ninjs(terms: Terms) -> None:
+    item = ninjs("urn:x:1", paragraphs(1, n=3), photo="https://w.org/GettyImages-1.jpg")
+    s = story_from_ninjs(item, terms)
+    assert s.reporters == ("Grace Nakamura",) and len(s.paragraphs) == 3
+    assert s.canonical_url.endswith("/stories/1") and s.images[0].restricted
+
+
+def test_bad_lines_are_named_and_the_rest_read(tmp_path: Path, terms: Terms) -> None:
+    good = ninjs("urn:x:1", paragraphs(1))
+    no_body = {k: v for k, v in ninjs("urn:x:2", paragraphs(2)).items() if k != "bodies"}
+    wrong_type = dict(ninjs("urn:x:3", paragraphs(3)), headlines="not a list")
+    lines = [
+        json.dumps(good),
+        '{"uri": "urn:x:broken", ',
+        json.dumps(no_body),
+        json.dumps(wrong_type),
+        "[1, 2]",
+    ]
+    path = tmp_path / "s.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    items = list(read_stories(path, terms))
+    assert [i.uri for i in items if isinstance(i, Story)] == ["urn:x:1"]
+    skips = {i.where: i for i in items if isinstance(i, Skip)}
+    assert skips["line 2"].reason == "bad_json" and str(path) in str(skips["line 2"])
+    assert skips["line 3"].reason in ("missing_field", "invalid_ninjs")
+    assert skips["line 4"].reason == "invalid_ninjs" and "headlines" in skips["line 4"].message
+    assert skips["line 5"].reason == "bad_story"

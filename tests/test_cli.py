@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newswire.cli import cli
+
+from .factories import (
+    LOGO,
+    WIRE,
+    article,
+    ninjs,
+    page_record,
+    paragraphs,
+    warc_record,
+    write_stories,
+    write_terms,
+    write_warc,
+)  # fmt: skip
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    stories = write_stories(
+        tmp_path / "stories.jsonl",
+        [
+            ninjs("urn:t:a", paragraphs(1)),
+            ninjs("urn:t:b", paragraphs(2), reporter="Kwame Thornbury"),
+        ],
+    )
+    terms = write_terms(tmp_path / "terms.json")
+    attribution = f'<img src="{LOGO}"><p>By Grace Nakamura, {WIRE}</p>'
+    clean = tmp_path / "clean.warc.gz"
+    write_warc(
+        clean,
+        [
+            page_record("https://r.example/a", article(paragraphs(1), attribution=attribution)),
+            page_record("https://r.example/b", article(paragraphs(2)[:3])),
+            page_record("https://r.example/x", article(paragraphs(3))),
+        ],
+    )
+    return {"stories": stories, "terms": terms, "clean": clean, "dir": tmp_path}
+
+
+def run(files: dict[str, Path], *inputs: Path, extra: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    args = ["scan", "--stories", str(files["stories"]), "--terms", str(files["terms"]), *extra]
+    return CliRunner().invoke(cli, [*args, *map(str, inputs)])
+
+
+def test_scan_prints_the_contract(files: dict[str, Path]) -> None:
+    result = run(files, files["clean"])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    by_story = {r["story"]: r for r in rows}
+    assert set(by_story) == {"urn:t:a", "urn:t:b"}
+    a = by_story["urn:t:a"]
+    assert set(a) >= {"url", "story", "kind", "coverage", "checks", "compliant", "evidence"}
+    assert a["kind"] == "pickup" and a["coverage"] == 1.0 and a["compliant"] is True
+    assert set(a["checks"]) == {
+        "logo",
+        "byline",
+        "affiliation",
+        "link",
+        "restricted_media",
+        "unedited",
+    }
+    b = by_story["urn:t:b"]
+    assert (
+        b["kind"] == "pickup" and b["checks"]["unedited"] is True and 0.3 < b["coverage"] < 0.5
+    ) or b["kind"] == "excerpt"
+    assert "3 pages read" in result.stderr and "skipped 0" in result.stderr
+
+
+def test_hostile_inputs_are_named_counted_and_the_scan_goes_on(files: dict[str, Path]) -> None:
+    path = files["dir"] / "hostile.warc.gz"
+    deep = b"<div>" * 100_000 + b"x" + b"</div>" * 100_000
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    cut_block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>cut"
+    members = [
+        page_record("https://h.example/png", png, "image/png"),
+        page_record("https://h.example/png-as-html", png, "text/html"),
+        page_record("https://h.example/deep", deep),
+        page_record(
+            "https://h.example/colspan",
+            '<table><tr><td colspan="9007199254740991">x</td></tr></table>',
+        ),
+        page_record("https://h.example/nul", b"<p>a\x00b</p>" * 100),
+        page_record(
+            "https://h.example/charset",
+            "<p>Caf\u00e9 \u2019</p>".encode("cp1252"),
+            "text/html; charset=utf-8",
+        ),
+        warc_record("https://h.example/cut", cut_block, declared_length=len(cut_block) + 99)[:-4],
+        page_record("https://r.example/a", article(paragraphs(1))),
+    ]
+    write_warc(path, members)
+    stories = files["dir"] / "bad-stories.jsonl"
+    stories.write_text(files["stories"].read_text() + "{not json\n")
+    result = CliRunner().invoke(
+        cli, ["scan", "--stories", str(stories), "--terms", str(files["terms"]), str(path)]
+    )
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["url"] for r in rows] == ["https://r.example/a"]  # the good page after all the bad
+    err = result.stderr
+    assert "bad-stories.jsonl, line 3" in err and "not valid JSON" in err
+    assert ("image/png" in err and "too_deep" not in err) or "nested" in err
+    assert "hostile.warc.gz, offset" in err
+    summary = err.strip().splitlines()[-1]
+    for reason in ("bad_json", "not_html", "too_deep"):
+        assert reason in summary
+    assert "truncated_record" in summary or "corrupt_record" in summary
+
+
+def test_missing_terms_field_still_scans_and_says_so(files: dict[str, Path]) -> None:
+    terms = json.loads(files["terms"].read_text())
+    del terms["restricted_credits"]
+    files["terms"].write_text(json.dumps(terms))
+    result = run(files, files["clean"])
+    assert result.exit_code == 1
+    assert "restricted_credits" in result.stderr and str(files["terms"]) in result.stderr
+    row = json.loads(result.stdout.splitlines()[0])
+    assert row["checks"]["restricted_media"] is None
+
+
+def test_unusable_terms_or_stories_exit_2(files: dict[str, Path]) -> None:
+    files["terms"].write_text("not json")
+    result = run(files, files["clean"])
+    assert result.exit_code == 2 and "not valid JSON" in result.stderr
+    write_terms(files["terms"])
+    files["stories"].write_text("{}\n")
+    result = run(files, files["clean"])
+    assert result.exit_code == 2 and "no usable story" in result.stderr
+
+
+def test_two_workers_give_the_same_results(files: dict[str, Path]) -> None:
+    big = files["dir"] / "big.warc.gz"
+    members = [
+        page_record(f"https://r.example/{k}", article(paragraphs(1 + k % 2))) for k in range(40)
+    ]
+    members += [
+        page_record(f"https://u.example/{k}", article(paragraphs(100 + k))) for k in range(40)
+    ]
+    write_warc(big, members)
+    one = run(files, big)
+    two = run(files, big, extra=("--workers", "2"))
+    assert one.exit_code == two.exit_code == 0
+    assert sorted(one.stdout.splitlines()) == sorted(two.stdout.splitlines())
+    assert len(one.stdout.splitlines()) == 40
+
+
+def test_demo_runs_on_the_packaged_sample(tmp_path: Path) -> None:
+    out = tmp_path / "demo.jsonl"
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "35 pages read" in result.output and "pickup" in result.output
+    assert len(out.read_text().splitlines()) >= 16
