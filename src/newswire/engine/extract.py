@@ -108,7 +108,8 @@ def parse(page: Page, *, max_depth: int = MAX_DEPTH) -> tuple[LexborHTMLParser, 
     body = page.body
     if b"\x00" in body[:1024] and body.count(b"\x00") > len(body) // 10:
         raise PageError("binary data, not HTML", reason="not_html")
-    if body.count(b"<") > 10_000:
+    # 10,000 tags take at least 30 kB; only a page that large can nest deep enough to matter
+    if len(body) > 30_000 and body.count(b"<") > 10_000:
         depth = nesting_depth(body)
         if depth > max_depth:
             raise PageError(
