@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import json
-import resource
+import os
 import subprocess
 import sys
 from pathlib import Path
