@@ -205,9 +205,7 @@ def check_byline(byline: Block | None) -> Check:
     return Check("byline", True, byline.text)
 
 
-def check_affiliation(
-    ex: Extracted, byline: Block | None, terms: Terms, logo_check: Check
-) -> Check:
+def check_affiliation(ex: Extracted, byline: Block | None, terms: Terms) -> Check:
     if "affiliation" in terms.unavailable:
         return Check("affiliation", None, "the terms name no wire")
     if byline is None:
@@ -283,8 +281,8 @@ def run_checks(
     terms: Terms,
     page_url: str,
     others: list[Alignment] | tuple[Alignment, ...] = (),
-) -> tuple[tuple[Check, ...], bool, Region]:
-    """Run every check for one story on one page; return checks, headline change, region."""
+) -> tuple[tuple[Check, ...], bool]:
+    """Run every check for one story on one page; return the checks and the headline change."""
     story = st.story
     region = story_region(ex, alignment, others)
     if "logo" in terms.unavailable:
@@ -296,9 +294,9 @@ def run_checks(
     checks = (
         logo,
         check_byline(byline_block),
-        check_affiliation(ex, byline_block, terms, logo),
+        check_affiliation(ex, byline_block, terms),
         check_link(ex, story, page_url),
         check_restricted_media(ex, story, terms),
         unedited,
     )
-    return checks, retitled, region
+    return checks, retitled

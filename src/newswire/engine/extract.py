@@ -115,16 +115,12 @@ def parse(page: Page, *, max_depth: int = MAX_DEPTH) -> tuple[LexborHTMLParser, 
             raise PageError(
                 f"markup nested {depth} levels deep (limit {max_depth})", reason="too_deep"
             )
-    head = body[:4096].lstrip().lower()
-    start = body[:65536].lower()
-    if (
-        head
-        and not head.startswith((b"<", b"\xef\xbb\xbf<"))
-        and b"<html" not in head
-        and b"<p" not in start
-        and b"<div" not in start
-    ):
-        raise PageError("no HTML markup", reason="not_html")
+    head = body[:4096].lstrip()
+    if head and not head.startswith((b"<", b"\xef\xbb\xbf<")):
+        # only a page that does not open with markup pays for this look
+        start = body[:65536].lower()
+        if b"<html" not in start and b"<p" not in start and b"<div" not in start:
+            raise PageError("no HTML markup", reason="not_html")
     declared = declared_charset(page)
     if declared is None or declared in _UTF8:
         tree = LexborHTMLParser(body.replace(b"\x00", b"") if b"\x00" in body else body)

@@ -89,32 +89,33 @@ class Scanner:
         """Return the page's matches; raise :class:`PageError` for a page it will not parse."""
         cfg = self.config
         tree, text = parse(page, max_depth=cfg.max_depth)
-        sig = signature(text, window=cfg.window, sample=cfg.sample)
-        candidates = [
-            c
-            for c in self.index.query(sig, min_hits=cfg.min_hits, min_share=cfg.min_share)
-            if c.story in self.stories
-        ]
+        found = self.index.query(
+            self.signature(text), min_hits=cfg.min_hits, min_share=cfg.min_share
+        )
+        candidates = [c for c in found if c.story in self.stories]  # a loaded index may hold more
         if not candidates:
             return []
         ex = extract(tree)
         page_text = PageText.of(ex.blocks)
-        aligned = [
-            (self.stories[c.story], align(self.stories[c.story], page_text)) for c in candidates
-        ]
-        reported = [(st, a) for st, a in aligned if cfg.kind(a.coverage) is not None]
-        others = tuple(a for _, a in reported)
+        reported = []
+        for c in candidates:
+            st = self.stories[c.story]
+            a = align(st, page_text)
+            kind = cfg.kind(a.coverage)
+            if kind is not None:
+                reported.append((st, a, kind))
+        others = tuple(a for _, a, _ in reported)
         matches: list[Match] = []
         canonical = normalize_url(ex.canonical, page.url) if ex.canonical else ""
-        for st, a in reported:
-            checks, retitled, _ = run_checks(st, ex, a, self.terms, page.url, others)
+        for st, a, kind in reported:
+            checks, retitled = run_checks(st, ex, a, self.terms, page.url, others)
             a = replace(a, headline_changed=retitled)
             required = [c for c in checks if c.name in self.terms.required and c.passed is not None]
             matches.append(
                 Match(
                     url=page.url,
                     story=st.story.uri,
-                    kind=cfg.kind(a.coverage) or "excerpt",
+                    kind=kind,
                     coverage=a.coverage,
                     checks=checks,
                     compliant=all(c.passed for c in required),
@@ -222,11 +223,9 @@ def scan(
     try:
         if workers <= 1:
             for task in plan(inputs, 0):
-                done = 0
                 yield from scanner.scan_items(_read_task(task, scanner.config), summary)
                 if progress is not None:
-                    done = task.size if Path(task.path).exists() else 0
-                    progress(done)
+                    progress(task.size if Path(task.path).exists() else 0)
             return
         total = sum(Task(str(p)).size for p in inputs if Path(p).is_file())
         split = max(1 << 20, total // (workers * 8) + 1)
