@@ -152,9 +152,12 @@ def test_two_workers_give_the_same_results(files: dict[str, Path]) -> None:
     assert len(one.stdout.splitlines()) == 40
 
 
-def test_demo_runs_on_the_packaged_sample(tmp_path: Path) -> None:
-    out = tmp_path / "demo.jsonl"
-    result = CliRunner().invoke(cli, ["demo", "--out", str(out)])
+@pytest.mark.django_db
+def test_demo_runs_on_the_packaged_sample() -> None:
+    from django.conf import settings
+
+    result = CliRunner().invoke(cli, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "35 pages read" in result.output and "pickup" in result.output
+    out = settings.DATA_DIR / "demo-results.jsonl"
     assert len(out.read_text().splitlines()) >= 16

@@ -141,48 +141,255 @@ def scan(
         sys.exit(EXIT_SKIPPED)
 
 
-@cli.command()
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("var/demo-results.jsonl"),
-    show_default=True,
-    help="Where to write the scan's JSON lines.",
-)
-def demo(out: Path) -> None:
-    """Scan the sample crawl that ships with newswire and show what was found."""
-    from importlib import resources
+def _django() -> None:
+    """Configure Django (settings from the environment) for a web or database command."""
+    import os
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newswire.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Import the good records and list the bad ones (default: a bad record imports nothing).",
+)
+@click.option("--no-validate", is_flag=True, help="Do not check ninjs records against the schema.")
+def import_(files: tuple[Path, ...], skip_bad: bool, no_validate: bool) -> None:
+    """Import stories: ninjs JSON lines, one ninjs story (.json), RSS or Atom.
+
+    Each file is one transaction. A story whose uri is already on the wire is
+    updated, and a change to a published story's text is recorded as a
+    correction.
+    """
+    _django()
+    _migrate()
+    from .wire.importer import ImportFailed, import_file
+
+    status = 0
+    for path in files:
+        try:
+            report = import_file(path, skip_bad=skip_bad, validate=not no_validate)
+        except ImportFailed as exc:
+            _warn(f"error: {exc}")
+            for problem in exc.report.bad[1:21]:
+                _warn(f"  also {path}: {problem}")
+            status = EXIT_UNUSABLE
+            continue
+        for problem in report.bad:
+            _warn(f"skipped {path}: {problem}")
+        for problem in report.warnings:
+            _warn(f"warning {path}: {problem}")
+        click.echo(
+            f"{path} ({report.format}): {report.created} created, {report.updated} updated, "
+            f"{report.corrected} corrected, {report.unchanged} unchanged, {len(report.bad)} skipped"
+        )
+        if report.bad and status == 0:
+            status = EXIT_SKIPPED
+    sys.exit(status)
+
+
+@cli.command()
+@click.argument("stories", nargs=-1)
+@click.option("--partner", is_flag=True, help="As partners receive it: restricted media left out.")
+def export(stories: tuple[str, ...], partner: bool) -> None:
+    """Write stories as ninjs 2.2 JSON lines on stdout (all, or those named by uri or slug)."""
+    _django()
+    from django.db.models import Q
+
+    from .wire.models import Story, Terms
+    from .wire.ninjs import to_ninjs
+
+    terms = Terms.current()
+    qs = Story.objects.all().order_by("created_at", "id")
+    if stories:
+        qs = qs.filter(Q(uri__in=stories) | Q(slug__in=stories))
+        missing = set(stories) - {s.uri for s in qs} - {s.slug for s in qs}
+        for name in sorted(missing):
+            _warn(f"no story with uri or slug {name!r}")
+    for story in qs.prefetch_related("bylines__reporter", "media__licence"):
+        click.echo(json.dumps(to_ninjs(story, terms, partner=partner), ensure_ascii=False))
+
+
+@cli.group()
+def terms() -> None:
+    """The wire's syndication terms (terms.json)."""
+
+
+@terms.command("dump")
+def terms_dump() -> None:
+    """Print the terms as terms.json (what `newswire scan --terms` reads)."""
+    _django()
+    from .wire.models import Terms
+
+    click.echo(json.dumps(Terms.current().to_dict(), indent=2, ensure_ascii=False))
+
+
+@terms.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def terms_load(path: Path) -> None:
+    """Replace the wire's terms with those in a terms.json file."""
+    _django()
+    _migrate()
+    from .engine.errors import TermsError
+    from .engine.terms import load_terms
+    from .wire.models import Terms
+
+    try:
+        parsed, problems = load_terms(path)
+    except TermsError as exc:
+        _warn(f"error: {exc}")
+        sys.exit(EXIT_UNUSABLE)
+    for problem in problems:
+        _warn(f"warning: {problem}")
+    raw = json.loads(path.read_text("utf-8"))
+    obj = Terms.current()
+    obj.wire = parsed.wire or obj.wire
+    obj.affiliation = parsed.affiliation
+    obj.site = parsed.site
+    obj.logo_url = parsed.logo.url
+    obj.logo_alt = parsed.logo.alt
+    obj.restricted_credits = list(parsed.restricted_credits)
+    obj.required = list(parsed.required)
+    obj.allowed_edits = list(parsed.allowed_edits)
+    obj.contact = parsed.contact
+    if isinstance(raw.get("text"), str):
+        obj.text = raw["text"]
+    obj.full_clean()
+    obj.save()
+    click.echo(f"terms of {obj.wire} loaded from {path}")
+    if problems:
+        sys.exit(EXIT_SKIPPED)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Run a Django management command (migrate, createsuperuser, changepassword, shell, …)."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newswire.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["newswire manage", *ctx.args])
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-migrate", is_flag=True, help="Do not apply pending database migrations first.")
+def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
+    """Serve the site, the admin (and later feeds and API) with gunicorn."""
+    _django()
+    if not no_migrate:
+        _migrate()
+    _serve(host, port, workers)
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    # gunicorn, not runserver: DEBUG stays off, several worker processes, the
+    # same server a newsroom runs in production (Django says runserver is not for that).
+    from gunicorn.app.base import BaseApplication
+
+    from .wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("graceful_timeout", 5)
+
+        def load(self) -> object:
+            return application
+
+    click.echo(
+        f"serving on http://{host}:{port}/  (admin: http://{host}:{port}/admin/; Ctrl-C stops)"
+    )
+    Server().run()
+
+
+def _demo_scan(out: Path) -> None:
+    """Scan the sample crawl that ships with newswire and show what was found."""
     from .engine import Scanner, Summary, load_terms, read_stories, scan_inputs
     from .engine.types import Match, Skip, Story
+    from .wire.demo import demo_folder
 
-    data = resources.files("newswire") / "demo"
-    with resources.as_file(data) as folder:
-        terms, _ = load_terms(folder / "terms.json")
-        stories = [s for s in read_stories(folder / "stories.jsonl", terms) if isinstance(s, Story)]
-        headlines = {s.uri: s.headline for s in stories}
-        summary = Summary()
-        matches: list[Match] = []
-        for item in scan_inputs(
-            Scanner(stories, terms), [folder / "pages.warc.gz"], summary=summary
-        ):
-            if isinstance(item, Match):
-                matches.append(item)
-            elif isinstance(item, Skip):
-                _warn(f"skipped: {item}")
+    folder = demo_folder()
+    terms, _ = load_terms(folder / "terms.json")
+    stories = [s for s in read_stories(folder / "stories.jsonl", terms) if isinstance(s, Story)]
+    headlines = {s.uri: s.headline for s in stories}
+    summary = Summary()
+    matches: list[Match] = []
+    for item in scan_inputs(Scanner(stories, terms), [folder / "pages.warc.gz"], summary=summary):
+        if isinstance(item, Match):
+            matches.append(item)
+        elif isinstance(item, Skip):
+            _warn(f"skipped: {item}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w") as fh:
         for m in matches:
             fh.write(json.dumps(m.to_json(), ensure_ascii=False) + "\n")
-    click.echo(f"newswire demo: {terms.wire}, {len(stories)} stories, one sample crawl\n")
+    click.echo(f"\nPickup scan of the sample crawl ({terms.wire}, {len(stories)} stories):")
     for m in sorted(matches, key=lambda m: (-m.coverage, m.url)):
         failed = [c.name for c in m.checks if c.passed is False and c.name in terms.required]
         verdict = "compliant" if m.compliant else "NOT compliant: " + ", ".join(failed)
-        click.echo(f"{m.kind:8} {m.coverage:6.1%}  {verdict}")
-        click.echo(f"         {headlines.get(m.story, m.story)[:70]}")
-        click.echo(f"         {m.url[:100]}")
-    click.echo(f"\n{summary.line()}")
-    click.echo(f"results with evidence: {out}")
+        click.echo(f"  {m.kind:8} {m.coverage:6.1%}  {verdict}")
+        click.echo(f"           {headlines.get(m.story, m.story)[:70]}")
+        click.echo(f"           {m.url[:100]}")
+    click.echo(f"  {summary.line()}")
+    click.echo(f"  results with evidence: {out}")
+
+
+@cli.command()
+@click.option("--serve/--no-serve", default=True, help="Serve the site when loaded (default).")
+@click.option("--scan/--no-scan", default=True, help="Also run a pickup scan of the sample crawl.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(serve: bool, scan: bool, host: str, port: int) -> None:
+    """Set up a demo wire (seed story, terms, sample stories, admin login) and serve it.
+
+    Safe to run again: the database is kept and nothing is loaded twice.
+    """
+    _django()
+    from django.conf import settings
+
+    from .wire.demo import ensure_admin, load_sample_stories, load_seed
+    from .wire.models import Story
+
+    click.echo(f"database: {settings.DATABASES['default']['NAME']}")
+    _migrate()
+    story, terms, new = load_seed()
+    click.echo(f"seed story {'loaded' if new else 'already there'}: {story.headline}")
+    click.echo(f"  by {story.byline()}; wire: {terms.wire} ({terms.affiliation})")
+    report = load_sample_stories()
+    click.echo(
+        f"sample stories: {report.created} created, {report.updated + report.corrected} updated, "
+        f"{report.unchanged} already there"
+    )
+    click.echo(
+        f"stories on the wire: {Story.objects.count()}, public: {Story.objects.public().count()}"
+    )
+    if scan:
+        _demo_scan(settings.DATA_DIR / "demo-results.jsonl")
+    login = ensure_admin(settings.DATA_DIR)
+    click.echo(
+        f"\nadmin login{' (new)' if login.created else ''}: {login.username} / {login.password}"
+        f"   (kept in {settings.DATA_DIR / 'demo-login.txt'})"
+    )
+    if serve:
+        _serve(host, port, 2)
 
 
 def main() -> None:

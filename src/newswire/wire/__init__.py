@@ -1,0 +1,1 @@
+"""The wire: stories, reporters, media and their licences, corrections, embargoes and terms."""

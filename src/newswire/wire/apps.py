@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WireConfig(AppConfig):
+    name = "newswire.wire"
+    verbose_name = "Wire"
+    default_auto_field = "django.db.models.BigAutoField"

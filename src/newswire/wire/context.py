@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .models import Terms
+
+
+def wire(request: HttpRequest) -> dict[str, Any]:
+    """Put the wire's terms (name, logo) in every template."""
+    return {"terms": Terms.current()}

@@ -1,0 +1,333 @@
+"""``newswire import``: ninjs JSON lines, a single ninjs story, RSS and Atom.
+
+One file is one transaction. A bad record (not JSON, not valid ninjs, no
+body, a feed entry with no title) stops the import and nothing is kept,
+unless ``skip_bad`` is set: then the good records are kept and each bad one
+is listed with its line (or entry) number and reason.
+
+Re-importing a story with the same ``uri`` updates it in place; when a
+published story's text changes, the change is recorded as a correction.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Byline, Licence, Media, Reporter, Story, Terms
+from .ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs
+from .sanitize import clean_html
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "line 12", "entry 3", "story urn:…"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    source: str
+    format: str = ""
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    corrected: int = 0
+    bad: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged + self.corrected
+
+
+class ImportFailed(Exception):
+    """The file could not be imported at all, or a bad record stopped it (nothing was kept)."""
+
+    def __init__(self, report: ImportReport, message: str) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+# --- reading records ---------------------------------------------------------------
+
+
+def sniff(data: bytes) -> str:
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head in (b"{", b"["):
+        return "ninjs"
+    if head == b"<":
+        return "feed"
+    raise BadRecord(
+        "neither JSON (ninjs) nor XML (RSS/Atom): the file starts with " + repr(data[:20])
+    )
+
+
+def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
+    """Yield (where, ninjs object or BadRecord) for a JSON-lines file, one object, or an array."""
+    text = data.decode("utf-8", errors="strict")
+    stripped = text.lstrip("\ufeff \t\r\n")
+    whole = None
+    if stripped.startswith(("[", "{")):
+        # one story (pretty-printed or not) or an array; JSON lines fail at line 2 and fall through
+        try:
+            whole = json.loads(stripped)
+        except json.JSONDecodeError:
+            whole = None
+        if isinstance(whole, list):
+            for n, item in enumerate(whole, start=1):
+                yield f"item {n}", item
+            return
+        if isinstance(whole, dict):
+            yield "line 1", whole
+            return
+    for lineno, line in enumerate(stripped.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line {lineno}", json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield f"line {lineno}", BadRecord(f"not valid JSON: {exc.msg} (column {exc.colno})")
+
+
+def _entry_time(entry: Any, *keys: str) -> datetime | None:
+    for key in keys:
+        value = entry.get(key)
+        if value:
+            return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    return None
+
+
+def feed_records(data: bytes, source: str) -> Iterator[tuple[str, Any]]:
+    """Yield (where, StoryFields or BadRecord) for each entry of an RSS or Atom feed."""
+    import feedparser
+
+    parsed = feedparser.parse(data)
+    if not parsed.entries:
+        reason = parsed.get("bozo_exception") or "no entries"
+        raise BadRecord(f"not a readable RSS/Atom feed: {reason}")
+    for n, entry in enumerate(parsed.entries, start=1):
+        where = f"entry {n}"
+        link = entry.get("link", "")
+        uri = entry.get("id") or link
+        content = entry.get("content") or []
+        body = content[0].get("value", "") if content else entry.get("summary", "")
+        if not uri:
+            yield where, BadRecord("the entry has no id or link")
+            continue
+        if not entry.get("title"):
+            yield where, BadRecord(f"{uri}: the entry has no title")
+            continue
+        if not body.strip():
+            yield where, BadRecord(f"{uri}: the entry has no content or summary")
+            continue
+        if "<" not in body:
+            body = "".join(f"<p>{p.strip()}</p>" for p in body.split("\n\n") if p.strip())
+        names = [a.get("name", "").strip() for a in entry.get("authors") or [] if a.get("name")]
+        if not names and entry.get("author"):
+            names = [entry["author"].strip()]
+        media = []
+        for m in list(entry.get("media_content") or []) + list(entry.get("enclosures") or []):
+            url = m.get("url") or m.get("href")
+            kind = m.get("type") or m.get("medium") or "image"
+            if url and ("image" in kind):
+                media.append(
+                    MediaFields(
+                        url=url,
+                        credit=entry.get("media_credit", [{}])[0].get("content", "")
+                        if entry.get("media_credit")
+                        else "",
+                    )
+                )
+        tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+        yield (
+            where,
+            StoryFields(
+                uri=uri,
+                headline=entry["title"],
+                body=body,
+                reporters=[(name, "") for name in names],
+                summary=entry.get("summary", "") if content else "",
+                desk=tags[0] if tags else "",
+                canonical_url=link,
+                published_at=_entry_time(entry, "published_parsed", "updated_parsed"),
+                media=media,
+            ),
+        )
+
+
+# --- storing ---------------------------------------------------------------------
+
+
+def _licence_for(m: MediaFields, terms: Terms) -> Licence | None:
+    if not m.usage_terms:
+        return None
+    text = f"{m.credit} {m.copyright_holder} {m.caption} {m.usage_terms}".casefold()
+    restricted = any(c.casefold() in text for c in terms.restricted_credits or [] if c)
+    name = m.usage_terms[:200]
+    licence, _ = Licence.objects.get_or_create(
+        name=name, defaults={"usage_terms": m.usage_terms, "redistributable": not restricted}
+    )
+    return licence
+
+
+def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, list[str]]:
+    """Create or update one story; return (created|updated|unchanged|corrected, story, warnings)."""
+    warnings: list[str] = []
+    body = clean_html(fields.body)
+    story = Story.objects.filter(uri=fields.uri).first()
+    outcome = "created"
+    if story is None:
+        story = Story(
+            uri=fields.uri,
+            headline=fields.headline,
+            body=body,
+            created_at=fields.published_at or datetime.now(UTC),
+        )
+    else:
+        outcome = "unchanged"
+    text_changed = story.pk is not None and (
+        story.body != body or story.headline != fields.headline
+    )
+    was_published = story.pk is not None and story.versions.exists()
+    wanted_status = fields.status
+    canonical = fields.canonical_url
+    if canonical.startswith(settings.SITE_URL + "/stories/"):
+        canonical = ""  # our own page (a story exported from here): keep following its slug
+    if not fields.reporters and wanted_status in (Story.Status.PUBLISHED, Story.Status.SCHEDULED):
+        warnings.append("no reporter: kept as a draft until an editor adds one")
+        wanted_status = Story.Status.DRAFT
+    for attr, value in (
+        ("summary", fields.summary or story.summary),
+        ("desk", fields.desk[:100]),
+        ("canonical_url", canonical[:500]),
+        ("release_at", fields.release_at),
+        ("language", fields.language[:20]),
+        ("source", source[:500]),
+        ("status", wanted_status),
+    ):
+        if getattr(story, attr) != value:
+            setattr(story, attr, value)
+            if outcome == "unchanged" and attr != "source":
+                outcome = "updated"
+    if (
+        fields.published_at
+        and wanted_status == Story.Status.PUBLISHED
+        and story.published_at is None
+    ):
+        story.published_at = fields.published_at
+    if text_changed and was_published:
+        story.save()
+        story.correct(
+            body=body,
+            headline=fields.headline,
+            note=fields.note or f"Updated from {Path(source).name}",
+        )
+        outcome = "corrected"
+    else:
+        if text_changed:
+            story.body, story.headline = body, fields.headline
+            outcome = "updated"
+        story.save()
+    # byline: replace when it differs
+    wanted = [(n.strip()[:200], t.strip()[:200]) for n, t in fields.reporters if n.strip()]
+    current = [(b.reporter.name, b.shown_title) for b in story.ordered_bylines()]
+    if wanted != current:
+        Byline.objects.filter(story=story).delete()
+        for pos, (name, title) in enumerate(wanted):
+            reporter, _ = Reporter.objects.get_or_create(name=name, defaults={"title": title})
+            Byline.objects.create(story=story, reporter=reporter, position=pos, title=title)
+        if outcome == "unchanged":
+            outcome = "updated"
+    # media: replace when the list of images differs
+    want_media = [(m.url, m.caption, m.credit) for m in fields.media]
+    have_media = [(m.url, m.caption, m.credit) for m in story.media.all()]
+    if want_media != have_media:
+        story.media.all().delete()
+        for pos, m in enumerate(fields.media):
+            Media.objects.create(
+                story=story,
+                position=pos,
+                url=m.url[:1000],
+                caption=m.caption,
+                credit=m.credit[:300],
+                copyright_holder=m.copyright_holder[:300],
+                licence=_licence_for(m, terms),
+            )
+        if outcome == "unchanged":
+            outcome = "updated"
+    if story.status == Story.Status.PUBLISHED and not story.versions.exists():
+        story.snapshot()
+    return outcome, story, warnings
+
+
+def import_file(path: str | Path, *, skip_bad: bool = False, validate: bool = True) -> ImportReport:
+    """Import one file; raise :class:`ImportFailed` if nothing could be kept."""
+    source = str(path)
+    report = ImportReport(source=source)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFailed(
+                report, f"{source}: {size} bytes is over the {MAX_FILE_BYTES} byte limit"
+            )
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ImportFailed(report, f"{source}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        report.format = sniff(data)
+        records = list(
+            ninjs_records(data) if report.format == "ninjs" else feed_records(data, source)
+        )
+    except (BadRecord, UnicodeDecodeError) as exc:
+        raise ImportFailed(report, f"{source}: {exc}") from exc
+    terms = Terms.current()
+    try:
+        with transaction.atomic():
+            for where, record in records:
+                try:
+                    if isinstance(record, BadRecord):
+                        raise record
+                    fields = (
+                        record
+                        if isinstance(record, StoryFields)
+                        else fields_from_ninjs(record, validate=validate)
+                    )
+                    with transaction.atomic():
+                        outcome, story, warnings = upsert(fields, terms, source)
+                except BadRecord as exc:
+                    report.bad.append(Problem(where, str(exc)))
+                    continue
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
+            if report.bad and not skip_bad:
+                raise _Rollback
+    except _Rollback:
+        report.created = report.updated = report.unchanged = report.corrected = 0
+        report.warnings = []
+        first = report.bad[0]
+        raise ImportFailed(
+            report,
+            f"{source}: {first}. Nothing was imported ({len(report.bad)} bad record(s) of "
+            f"{len(records)}); fix the file or use --skip-bad to import the rest.",
+        ) from None
+    report.committed = True
+    return report
+
+
+class _Rollback(Exception):
+    pass

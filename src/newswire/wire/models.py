@@ -1,0 +1,465 @@
+"""The wire's data: stories, reporters, media and licences, versions (corrections), terms.
+
+Visibility rule (the embargo): a story is public when it is ``published``
+(and its ``release_at``, if any, has passed) or ``scheduled`` and its
+``release_at`` has passed. Drafts and withdrawn stories are never public.
+Every public surface goes through :meth:`StoryQuerySet.public`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..engine.types import CHECK_NAMES
+from .sanitize import clean_html, text_of
+
+EDIT_CHOICES = [
+    ("trim_end", "Trim paragraphs from the end"),
+    ("headline", "Write a new headline"),
+]
+
+
+def new_uri() -> str:
+    return f"urn:newswire:{uuid.uuid4().hex}"
+
+
+class Reporter(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='As printed in the byline, e.g. "Investigative Reporter, Defense".',
+    )
+    affiliation = models.CharField(
+        max_length=200, blank=True, help_text="Blank: the wire's own affiliation (from the terms)."
+    )
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def credit(self) -> str:
+        """ "NAME, TITLE" as the byline prints it."""
+        return ", ".join(p for p in (self.name, self.title) if p)
+
+
+class Licence(models.Model):
+    """What the wire may do with a piece of media it holds."""
+
+    name = models.CharField(max_length=200, unique=True)
+    usage_terms = models.TextField(blank=True, help_text="As given by the rights holder.")
+    redistributable = models.BooleanField(
+        default=False,
+        help_text="The wire may pass media under this licence on to partners. "
+        "Agency photos licensed for the wire's own site only are not.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({'partners may republish' if self.redistributable else 'restricted'})"
+
+
+class StoryQuerySet(models.QuerySet["Story"]):
+    def public(self, now: Any = None) -> StoryQuerySet:
+        """Stories anyone may see: released, not draft, not withdrawn. Newest first."""
+        now = now or timezone.now()
+        released = Q(release_at__isnull=True) | Q(release_at__lte=now)
+        return (
+            self.filter(
+                (Q(status=Story.Status.PUBLISHED) & released)
+                | Q(status=Story.Status.SCHEDULED, release_at__lte=now)
+            )
+            .annotate(shown_at=Coalesce("release_at", "published_at", "created_at"))
+            .order_by("-shown_at", "-id")
+        )
+
+
+class Story(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled (embargoed)"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(help_text="HTML; scripts, styles and event attributes are removed.")
+    desk = models.CharField(max_length=100, blank=True, db_index=True)
+    reporters: models.ManyToManyField[Reporter, Byline] = models.ManyToManyField(
+        Reporter, through="Byline", related_name="stories", blank=True
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    release_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Embargo: hidden everywhere until then."
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    canonical_url = models.URLField(
+        max_length=500, blank=True, help_text="Blank: the story's page on this site."
+    )
+    uri = models.CharField(
+        max_length=300, unique=True, default=new_uri, help_text="ninjs uri; never changes."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    language = models.CharField(max_length=20, default="en")
+    source = models.CharField(
+        max_length=500, blank=True, editable=False, help_text="Where it was imported from."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.headline
+
+    # --- saving ------------------------------------------------------------
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body = clean_html(self.body)
+        if not self.summary:
+            text = text_of(self.body)
+            self.summary = text[:280].rsplit(" ", 1)[0] + "…" if len(text) > 280 else text
+        if not self.slug:
+            self.slug = self._unique_slug()
+        if (
+            self.status == self.Status.SCHEDULED
+            and self.release_at
+            and self.release_at <= timezone.now()
+        ):
+            # an embargo that has already passed: the story is simply published
+            self.status = self.Status.PUBLISHED
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = max(self.release_at or timezone.now(), self.created_at)
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.headline)[:180] or "story"
+        taken = set(
+            Story.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def clean(self) -> None:
+        if self.status == self.Status.SCHEDULED and not self.release_at:
+            raise ValidationError({"release_at": "A scheduled story needs a release time."})
+
+    # --- visibility ----------------------------------------------------------
+    def is_public(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        if self.status == self.Status.PUBLISHED:
+            return self.release_at is None or self.release_at <= now
+        if self.status == self.Status.SCHEDULED:
+            return self.release_at is not None and self.release_at <= now
+        return False
+
+    @property
+    def embargoed(self) -> bool:
+        return self.release_at is not None and self.release_at > timezone.now()
+
+    # --- workflow ------------------------------------------------------------
+    def publish_problems(self) -> list[str]:
+        """Why this story cannot be published now (empty when it can)."""
+        problems = []
+        if not self.pk or not self.bylines.exists():
+            problems.append("it has no reporter: the terms require the reporter's byline")
+        if not text_of(self.body):
+            problems.append("its body is empty")
+        return problems
+
+    @transaction.atomic
+    def publish_now(self) -> None:
+        """Publish at once, lifting any embargo; record version 1 if there is none."""
+        problems = self.publish_problems()
+        if problems:
+            raise ValidationError(f"{self.headline!r} cannot be published: {'; '.join(problems)}")
+        now = timezone.now()
+        if self.release_at and self.release_at > now:
+            self.release_at = now
+        self.status = self.Status.PUBLISHED
+        if self.published_at is None:
+            self.published_at = now
+        self.save()
+        self.snapshot()
+
+    def withdraw(self) -> None:
+        self.status = self.Status.WITHDRAWN
+        self.save(update_fields=["status", "updated_at"])
+
+    def snapshot(self, note: str = "") -> StoryVersion:
+        """Record the current text as a version (the first, or a correction with ``note``)."""
+        last = self.versions.order_by("-number").first()
+        if last and last.body == self.body and last.headline == self.headline:
+            return last
+        number = (last.number + 1) if last else 1
+        version = StoryVersion.objects.create(
+            story=self, number=number, headline=self.headline, body=self.body, note=note
+        )
+        if self.version != number:
+            self.version = number
+            Story.objects.filter(pk=self.pk).update(version=number)
+        return version
+
+    @transaction.atomic
+    def correct(self, *, body: str, note: str, headline: str | None = None) -> StoryVersion | None:
+        """Change the text of a story and record the change as a dated correction.
+
+        Returns the new version, or ``None`` when nothing changed.
+        """
+        if not note.strip():
+            raise ValidationError("A correction needs a note saying what changed.")
+        if not self.versions.exists():
+            self.snapshot()  # keep the text as it was before the correction
+        old = (self.body, self.headline)
+        self.body = body
+        if headline is not None:
+            self.headline = headline
+        self.save()
+        if (self.body, self.headline) == old:
+            return None
+        return self.snapshot(note=note.strip())
+
+    # --- presentation ----------------------------------------------------------
+    def get_absolute_url(self) -> str:
+        return reverse("wire:story", kwargs={"slug": self.slug})
+
+    def public_url(self) -> str:
+        return self.canonical_url or settings.SITE_URL + self.get_absolute_url()
+
+    def ordered_bylines(self) -> list[Byline]:
+        return sorted(self.bylines.all(), key=lambda b: (b.position, b.pk or 0))
+
+    def ordered_reporters(self) -> list[Reporter]:
+        return [b.reporter for b in self.ordered_bylines()]
+
+    def byline(self) -> str:
+        """ "NAME, TITLE" for each reporter, joined as a byline is ("and" before the last)."""
+        credits = [b.credit() for b in self.ordered_bylines()]
+        if len(credits) <= 1:
+            return "".join(credits)
+        return "; ".join(credits[:-1]) + " and " + credits[-1]
+
+    def corrections(self) -> models.QuerySet[StoryVersion]:
+        return self.versions.filter(number__gt=1).order_by("number")
+
+    def shown_time(self) -> Any:
+        return self.release_at or self.published_at or self.created_at
+
+
+class Byline(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="bylines")
+    reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="bylines")
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The title as printed on this story. Blank: the reporter's title.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "reporter"], name="one_byline_per_reporter")
+        ]
+
+    def __str__(self) -> str:
+        return self.credit()
+
+    @property
+    def shown_title(self) -> str:
+        return self.title or self.reporter.title
+
+    def credit(self) -> str:
+        return ", ".join(p for p in (self.reporter.name, self.shown_title) if p)
+
+
+class Media(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="media")
+    position = models.PositiveSmallIntegerField(default=0)
+    url = models.URLField(
+        max_length=1000, blank=True, help_text="Where the image lives, or upload a file."
+    )
+    file = models.FileField(upload_to="photos/%Y/%m/", blank=True)
+    caption = models.TextField(blank=True)
+    credit = models.CharField(
+        max_length=300, blank=True, help_text='e.g. "Drew Angerer/Getty Images"'
+    )
+    copyright_holder = models.CharField(max_length=300, blank=True)
+    licence = models.ForeignKey(
+        Licence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Blank: restricted if the credit names a source the terms restrict.",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "media"
+
+    def __str__(self) -> str:
+        return self.caption[:60] or self.src()
+
+    def clean(self) -> None:
+        if not self.url and not self.file:
+            raise ValidationError("Give the image's URL or upload its file.")
+
+    def src(self) -> str:
+        if self.file:
+            return str(self.file.url)
+        return self.url
+
+    def absolute_src(self) -> str:
+        src = self.src()
+        return src if src.startswith(("http://", "https://")) else settings.SITE_URL + src
+
+    def restricted(self, terms: Terms | None = None) -> bool:
+        """Whether the wire may NOT pass this image on to partners."""
+        if self.licence is not None:
+            return not self.licence.redistributable
+        terms = terms or Terms.current()
+        text = f"{self.credit} {self.copyright_holder} {self.caption}".casefold()
+        return any(c.casefold() in text for c in terms.restricted_credits if c)
+
+
+class StoryVersion(models.Model):
+    """A text of a story as it was published: number 1 is the first, later ones are corrections."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    headline = models.CharField(max_length=300)
+    body = models.TextField()
+    note = models.TextField(
+        blank=True, help_text="What the correction changed (empty for the first version)."
+    )
+
+    class Meta:
+        ordering = ["story", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "number"], name="one_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story.headline} v{self.number}"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.number > 1
+
+
+class Terms(models.Model):
+    """The wire's syndication terms: one row per installation."""
+
+    wire = models.CharField(max_length=200, help_text="The wire's name as partners must print it.")
+    affiliation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The affiliation in the byline, e.g. "DCNF". Blank: the wire\'s name.',
+    )
+    site = models.URLField(blank=True)
+    logo = models.FileField(upload_to="brand/", blank=True)
+    logo_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Public URL of the logo. Blank: the uploaded file here.",
+    )
+    logo_alt = models.CharField(max_length=200, blank=True)
+    required = models.JSONField(
+        default=list, blank=True, help_text="Checks a compliant copy must pass."
+    )
+    allowed_edits = models.JSONField(default=list, blank=True)
+    restricted_credits = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Photo credits the wire may not pass on (e.g. Getty Images).",
+    )
+    contact = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True, help_text="The terms as partners read them.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "terms"
+
+    def __str__(self) -> str:
+        return f"Terms of {self.wire}"
+
+    def clean(self) -> None:
+        bad = [c for c in self.required or [] if c not in CHECK_NAMES]
+        if bad:
+            raise ValidationError({"required": f"Unknown checks: {', '.join(bad)}"})
+        edits = {e for e, _ in EDIT_CHOICES}
+        bad = [e for e in self.allowed_edits or [] if e not in edits]
+        if bad:
+            raise ValidationError({"allowed_edits": f"Unknown edits: {', '.join(bad)}"})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1  # one wire per installation
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> Terms:
+        """The installation's terms (unsaved defaults if none were set)."""
+        return cls.objects.filter(pk=1).first() or cls(
+            wire="newswire",
+            required=["logo", "byline", "affiliation", "restricted_media"],
+            allowed_edits=["trim_end", "headline"],
+        )
+
+    @property
+    def credit_name(self) -> str:
+        return self.affiliation or self.wire
+
+    def logo_path(self) -> str:
+        """The logo's URL for this site's own pages (relative when it is served here)."""
+        if self.logo_url:
+            return self.logo_url
+        return str(self.logo.url) if self.logo else ""
+
+    def logo_src(self) -> str:
+        """The logo's absolute URL, for copies that leave this site."""
+        if self.logo_url:
+            return self.logo_url
+        if self.logo:
+            return settings.SITE_URL + str(self.logo.url)
+        return ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The terms in ``terms.json`` form (what ``newswire scan`` and ``terms load`` read)."""
+        return {
+            "wire": self.wire,
+            "affiliation": self.affiliation or self.wire,
+            "site": self.site or settings.SITE_URL,
+            "logo": {"url": self.logo_src(), "alt": self.logo_alt or f"{self.wire} logo"},
+            "restricted_credits": list(self.restricted_credits or []),
+            "required": list(self.required or []),
+            "allowed_edits": list(self.allowed_edits or []),
+            "contact": self.contact,
+            "text": self.text,
+        }

@@ -1,0 +1,277 @@
+"""Stories as IPTC ninjs 2.2 objects, both ways.
+
+:func:`to_ninjs` is what the export, the feeds and the API (partner program)
+hand out; :func:`fields_from_ninjs` turns an incoming ninjs object into the
+plain values :mod:`.importer` stores.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from ..engine.ninjs import validation_errors
+from .models import Story, Terms
+
+NINJS_STANDARD = {
+    "name": "ninjs",
+    "version": "2.2",
+    "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
+}
+PUBSTATUS = {
+    Story.Status.PUBLISHED: "usable",
+    Story.Status.SCHEDULED: "usable",
+    Story.Status.DRAFT: "withheld",
+    Story.Status.WITHDRAWN: "canceled",
+}
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def to_ninjs(story: Story, terms: Terms | None = None, *, partner: bool = False) -> dict[str, Any]:
+    """The story as a ninjs 2.2 object.
+
+    ``partner=True`` gives what a partner receives: restricted media left out.
+    """
+    terms = terms or Terms.current()
+    reporters = story.ordered_reporters()
+    item: dict[str, Any] = {
+        "standard": dict(NINJS_STANDARD),
+        "uri": story.uri,
+        "type": "text",
+        "version": str(story.version),
+        "firstcreated": iso(story.published_at or story.created_at),
+        "versioncreated": iso(story.updated_at or story.created_at),
+        "pubstatus": PUBSTATUS[Story.Status(story.status)],
+        "language": story.language or "en",
+        "headlines": [{"role": "main", "value": story.headline}],
+        "by": story.byline(),
+        "people": [{"name": r.name, "rel": "author"} for r in reporters],
+        "infosources": [
+            {
+                "name": terms.wire,
+                "role": "originator",
+                **({"uri": terms.site} if terms.site else {}),
+            }
+        ],
+        "bodies": [{"role": "main", "contenttype": "text/html", "value": story.body}],
+        "renditions": [{"name": "web", "href": story.public_url(), "contenttype": "text/html"}],
+        "copyrightholder": terms.wire,
+    }
+    if story.embargoed:
+        item["embargoed"] = iso(story.release_at)
+    if story.summary:
+        item["descriptions"] = [{"role": "summary", "value": story.summary}]
+    if story.desk:
+        item["subjects"] = [{"name": story.desk, "rel": "desk"}]
+    if terms.text:
+        item["usageterms"] = terms.text
+    associations = []
+    for n, m in enumerate(story.media.select_related("licence"), start=1):
+        if partner and m.restricted(terms):
+            continue
+        src = m.absolute_src()
+        assoc: dict[str, Any] = {
+            "name": "featureimage" if n == 1 else f"image{n}",
+            "uri": src,
+            "type": "picture",
+            "renditions": [{"name": "original", "href": src}],
+        }
+        if m.credit:
+            assoc["by"] = m.credit
+        if m.caption:
+            assoc["descriptions"] = [{"role": "caption", "value": m.caption}]
+        if m.copyright_holder:
+            assoc["copyrightholder"] = m.copyright_holder
+        if m.licence is not None and m.licence.usage_terms:
+            assoc["usageterms"] = m.licence.usage_terms
+        associations.append(assoc)
+    if associations:
+        item["associations"] = associations
+    return {k: v for k, v in item.items() if v not in (None, "", [])}
+
+
+@dataclass
+class MediaFields:
+    url: str
+    caption: str = ""
+    credit: str = ""
+    copyright_holder: str = ""
+    usage_terms: str = ""
+
+
+@dataclass
+class StoryFields:
+    """What an import knows about one story, whatever the source format."""
+
+    uri: str
+    headline: str
+    body: str
+    reporters: list[tuple[str, str]] = field(default_factory=list)  # (name, title)
+    summary: str = ""
+    desk: str = ""
+    canonical_url: str = ""
+    status: str = Story.Status.PUBLISHED
+    release_at: datetime | None = None
+    published_at: datetime | None = None
+    language: str = "en"
+    media: list[MediaFields] = field(default_factory=list)
+    note: str = ""  # the source's own note on this version (ninjs ednote)
+
+
+class BadRecord(ValueError):
+    """One record of an import file cannot become a story."""
+
+
+def _parse_time(value: Any, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRecord(f"'{name}' is not an ISO 8601 date-time: {value!r}") from exc
+    return dt if timezone.is_aware(dt) else dt.replace(tzinfo=UTC)
+
+
+def split_byline(by: str, names: list[str]) -> list[tuple[str, str]]:
+    """Pair each reporter's name with the title the byline gives them.
+
+    ``"Grace Nakamura, Education Reporter"`` → ``[("Grace Nakamura", "Education Reporter")]``.
+    """
+    by = re.sub(r"^\s*by\s+", "", by or "", flags=re.I).strip()
+    if not names:
+        if not by:
+            return []
+        names = [by.split(",")[0].strip()]
+    segments = [s.strip() for s in re.split(r";|\band\b(?=\s+[A-Z])", by) if s.strip()] or [by]
+    out = []
+    for name in names:
+        title = ""
+        for seg in segments:
+            if seg.startswith(name):
+                title = seg[len(name) :].lstrip(" ,|–—-").strip()
+                break
+        out.append((name, title))
+    return out
+
+
+def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
+    """Read one ninjs 2.2 object; raise :class:`BadRecord` naming what is wrong."""
+    if not isinstance(item, dict):
+        raise BadRecord(f"a ninjs story must be a JSON object, not {type(item).__name__}")
+    uri = item.get("uri")
+    if not isinstance(uri, str) or not uri.strip():
+        raise BadRecord("no 'uri'")
+    if validate:
+        problems = validation_errors(item)
+        if problems:
+            raise BadRecord(f"{uri}: not valid ninjs 2.2: " + "; ".join(problems))
+    bodies = [b for b in item.get("bodies") or [] if isinstance(b, dict) and b.get("value")]
+    if not bodies:
+        raise BadRecord(f"{uri}: no body ('bodies')")
+    body = next((b for b in bodies if b.get("role") == "main"), bodies[0])
+    body_html = str(body["value"])
+    if body.get("contenttype", "text/html") != "text/html" and "<" not in body_html:
+        body_html = "".join(f"<p>{p.strip()}</p>" for p in body_html.split("\n\n") if p.strip())
+    headline = next(
+        (
+            str(h["value"])
+            for h in item.get("headlines") or []
+            if isinstance(h, dict) and h.get("value")
+        ),
+        "",
+    )
+    if not headline:
+        raise BadRecord(f"{uri}: no headline ('headlines')")
+    names = [
+        str(p["name"])
+        for p in item.get("people") or []
+        if isinstance(p, dict) and p.get("name") and p.get("rel", "author") == "author"
+    ]
+    status = {
+        "usable": Story.Status.PUBLISHED,
+        "withheld": Story.Status.DRAFT,
+        "canceled": Story.Status.WITHDRAWN,
+    }[item.get("pubstatus", "usable")]
+    release_at = _parse_time(item.get("embargoed"), "embargoed")
+    if status == Story.Status.PUBLISHED and release_at and release_at > timezone.now():
+        status = Story.Status.SCHEDULED
+    summary = next(
+        (
+            str(d["value"])
+            for d in item.get("descriptions") or []
+            if isinstance(d, dict) and d.get("role") in (None, "summary") and d.get("value")
+        ),
+        "",
+    )
+    desk = next(
+        (
+            str(s["name"])
+            for s in list(item.get("subjects") or []) + list(item.get("genres") or [])
+            if isinstance(s, dict) and s.get("name")
+        ),
+        "",
+    )
+    canonical = next(
+        (
+            str(r["href"])
+            for r in item.get("renditions") or []
+            if isinstance(r, dict) and r.get("href") and r.get("name") in ("web", "canonical")
+        ),
+        "",
+    )
+    media = []
+    for assoc in item.get("associations") or []:
+        if not isinstance(assoc, dict) or assoc.get("type", "picture") not in (
+            "picture",
+            "graphic",
+        ):
+            continue
+        rends = [r for r in assoc.get("renditions") or [] if isinstance(r, dict) and r.get("href")]
+        url = str(assoc.get("uri") or "")
+        if not url.startswith(("http://", "https://")):
+            url = str(rends[0]["href"]) if rends else ""
+        if not url:
+            continue
+        caption = next(
+            (
+                str(d["value"])
+                for d in assoc.get("descriptions") or []
+                if isinstance(d, dict) and d.get("role") in (None, "caption") and d.get("value")
+            ),
+            "",
+        )
+        credit = str(assoc.get("by") or "")
+        credit = re.sub(r"^\(?photo by\s+", "", credit, flags=re.I).rstrip(")")
+        media.append(
+            MediaFields(
+                url=url,
+                caption=caption,
+                credit=credit,
+                copyright_holder=str(assoc.get("copyrightholder") or ""),
+                usage_terms=str(assoc.get("usageterms") or ""),
+            )
+        )
+    return StoryFields(
+        uri=uri.strip(),
+        headline=headline.strip(),
+        body=body_html,
+        reporters=split_byline(str(item.get("by") or ""), names),
+        summary=summary,
+        desk=desk,
+        canonical_url=canonical,
+        status=status,
+        release_at=release_at,
+        published_at=_parse_time(
+            item.get("firstcreated") or item.get("versioncreated"), "firstcreated"
+        ),
+        language=str(item.get("language") or "en"),
+        media=media,
+        note=str(item.get("ednote") or ""),
+    )

@@ -1,0 +1,51 @@
+"""Story bodies are HTML from editors, CMS feeds and imports: clean them on the way in.
+
+nh3 (Rust's ammonia) keeps the text-level and structural tags a story uses
+and drops ``<script>``, ``<style>``, ``<iframe>``, event attributes
+(``onclick``…) and ``javascript:`` URLs.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+
+import nh3
+
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|blockquote|td|th|figcaption)\s*>|<br\s*/?>", re.I)
+
+TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "q", "cite",
+    "ul", "ol", "li", "dl", "dt", "dd", "strong", "b", "em", "i", "u", "s",
+    "sub", "sup", "small", "mark", "abbr", "code", "pre", "a", "figure",
+    "figcaption", "img", "table", "thead", "tbody", "tr", "th", "td", "caption",
+    "span", "div", "time",
+}  # fmt: skip
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+}
+
+
+def clean_html(html: str) -> str:
+    """Return ``html`` with everything but safe story markup removed."""
+    return nh3.clean(
+        html or "",
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener",
+        strip_comments=True,
+    ).strip()
+
+
+def text_of(html: str) -> str:
+    """Return the plain text of an HTML fragment (for summaries and search)."""
+    spaced = _BLOCK_END.sub(" ", html or "")
+    return " ".join(_html.unescape(nh3.clean(spaced, tags=set())).split())

@@ -1,0 +1,74 @@
+"""The public site: published stories, newest first, and a page per story."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import strip_tags
+
+from .models import Story, StoryVersion
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    stories = Story.objects.public().prefetch_related("bylines__reporter")
+    desk = request.GET.get("desk", "").strip()
+    if desk:
+        stories = stories.filter(desk=desk)
+    page = Paginator(stories, 25).get_page(request.GET.get("page"))
+    return render(request, "wire/home.html", {"page": page, "desk": desk})
+
+
+def _public_story(slug: str) -> Story:
+    return get_object_or_404(Story.objects.public(), slug=slug)
+
+
+def story(request: HttpRequest, slug: str) -> HttpResponse:
+    obj = _public_story(slug)
+    return render(
+        request,
+        "wire/story.html",
+        {
+            "story": obj,
+            "media": list(obj.media.select_related("licence")),
+            "corrections": obj.corrections(),
+        },
+    )
+
+
+def version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """An earlier (or the current) text of a story, compared with the one before it."""
+    obj = _public_story(slug)
+    versions = {v.number: v for v in obj.versions.all()}
+    if not versions:  # released by the clock (scheduled), never corrected: the text is version 1
+        versions[1] = StoryVersion(story=obj, number=1, headline=obj.headline, body=obj.body,
+                                   created_at=obj.shown_time())  # fmt: skip
+    this = versions.get(number)
+    if this is None:
+        raise Http404("No such version")
+    before = versions.get(number - 1)
+    diff = []
+    if before is not None:
+        old = _lines(before.headline, before.body)
+        new = _lines(this.headline, this.body)
+        for op in difflib.ndiff(old, new):
+            if op.startswith(("+ ", "- ")):
+                diff.append((op[0], op[2:]))
+    return render(
+        request,
+        "wire/version.html",
+        {
+            "story": obj,
+            "version": this,
+            "before": before,
+            "diff": diff,
+            "versions": sorted(versions),
+        },
+    )
+
+
+def _lines(headline: str, body: str) -> list[str]:
+    text = body.replace("</p>", "\n").replace("<br>", "\n")
+    return [headline] + [line.strip() for line in strip_tags(text).splitlines() if line.strip()]

@@ -1,0 +1,105 @@
+"""The embargo rule, tested once for every public surface.
+
+A story is visible outside the admin only when it is published (or scheduled)
+and its release time has passed. Every public surface — the site, feeds, the
+API, the republish snippet, sitemaps, search, partner pages — calls
+:func:`assert_embargo_holds` with the URLs that could show a story.
+
+    def test_home_respects_embargo(client):
+        assert_embargo_holds(client, list_urls=["/"], detail_urls=lambda s: [s.get_absolute_url()])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from newswire.wire.models import Byline, Reporter, Story
+
+NOT_SHOWN = {401, 403, 404, 410}
+
+
+def make_states() -> dict[str, Story]:
+    """One story in each state, each with a marker word in its headline and body."""
+    now = timezone.now()
+    reporter, _ = Reporter.objects.get_or_create(
+        name="Embargo Tester", defaults={"title": "Reporter"}
+    )
+    specs = {
+        "public": {"status": Story.Status.PUBLISHED},
+        "draft": {"status": Story.Status.DRAFT},
+        "scheduled": {"status": Story.Status.SCHEDULED, "release_at": now + timedelta(hours=2)},
+        "embargoed": {"status": Story.Status.PUBLISHED, "release_at": now + timedelta(days=1)},
+        "withdrawn": {"status": Story.Status.WITHDRAWN},
+    }
+    stories = {}
+    for state, kwargs in specs.items():
+        marker = f"zq{state}marker"
+        story = Story(
+            headline=f"Story {marker}",
+            body=f"<p>Body text {marker} here.</p>",
+            desk="Test",
+            **kwargs,
+        )
+        story.save()
+        Byline.objects.create(story=story, reporter=reporter)
+        if state == "public":
+            story.snapshot()
+        stories[state] = story
+    return stories
+
+
+def _text(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def assert_embargo_holds(
+    client: Client,
+    *,
+    list_urls: Iterable[str],
+    detail_urls: Callable[[Story], Iterable[str]] = lambda s: [],
+    headers: dict[str, str] | None = None,
+) -> dict[str, Story]:
+    """Check that draft, scheduled, embargoed and withdrawn stories show nowhere; the public one does.
+
+    Then lift the scheduled story's embargo and check that it appears: the
+    surface follows the clock, it does not just hide everything.
+    """
+    headers = headers or {}
+    stories = make_states()
+    hidden = [s for state, s in stories.items() if state != "public"]
+    list_urls = list(list_urls)
+    for url in list_urls:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        text = _text(response)
+        assert "zqpublicmarker" in text, f"{url} does not show the public story"
+        for story in hidden:
+            marker = story.headline.split()[-1]  # in the headline and the body
+            assert marker not in text, f"{url} shows the {story.status} story {story.headline!r}"
+    for story in hidden:
+        for url in detail_urls(story):
+            response = client.get(url, headers=headers)
+            text = _text(response)
+            marker = story.headline.split()[-1]
+            assert response.status_code in NOT_SHOWN, (
+                f"{url}: {response.status_code} for a hidden story"
+            )
+            assert marker not in text and story.uri not in text, f"{url} leaks the hidden story"
+    # lift the embargo on the scheduled story: now it must appear
+    Story.objects.filter(pk=stories["scheduled"].pk).update(
+        release_at=timezone.now() - timedelta(seconds=1)
+    )
+    for url in list_urls:
+        assert "zqscheduledmarker" in _text(client.get(url, headers=headers)), (
+            f"{url} still hides a story whose release time has passed"
+        )
+    for url in detail_urls(stories["scheduled"]):
+        assert client.get(url, headers=headers).status_code == 200, f"{url} after release"
+    return stories

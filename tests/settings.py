@@ -1,0 +1,16 @@
+"""Test settings: newswire's own, with data in a throw-away folder and fast password hashing.
+
+``DATABASE_URL`` still applies, so ``.ci/run`` runs the suite on PostgreSQL too.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("NEWSWIRE_DATA", tempfile.mkdtemp(prefix="newswire-test-"))
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+
+from newswire.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SITE_URL = "https://wire.test"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from newswire.wire.importer import ImportFailed, import_file
+from newswire.wire.models import Reporter, Story, StoryVersion
+from newswire.wire.ninjs import to_ninjs, validation_errors
+
+from ..conftest import shared_or_skip
+from ..factories import ninjs, paragraphs
+
+
+def write_lines(path: Path, items: list) -> Path:
+    path.write_text("".join((i if isinstance(i, str) else json.dumps(i)) + "\n" for i in items))
+    return path
+
+
+def test_ninjs_lines_import_and_reimport_is_idempotent(db, tmp_path):
+    items = [ninjs(f"urn:t:{n}", paragraphs(n, n=3), photo=None) for n in range(5)]
+    path = write_lines(tmp_path / "s.jsonl", items)
+    report = import_file(path)
+    assert (report.format, report.created, report.bad) == ("ninjs", 5, [])
+    story = Story.objects.get(uri="urn:t:0")
+    assert story.status == Story.Status.PUBLISHED and story.is_public()
+    assert story.byline() == "Grace Nakamura, Education Reporter"
+    assert story.canonical_url == "https://plainfieldnews.org/stories/0"
+    again = import_file(path)
+    assert (again.created, again.updated, again.corrected, again.unchanged) == (0, 0, 0, 5)
+    assert Story.objects.count() == 5 and Reporter.objects.count() == 1
+
+
+def test_reimport_with_changed_body_records_a_correction(db, tmp_path):
+    item = ninjs("urn:t:c", paragraphs(1, n=3))
+    import_file(write_lines(tmp_path / "a.jsonl", [item]))
+    changed = json.loads(json.dumps(item))
+    changed["bodies"][0]["value"] = changed["bodies"][0]["value"].replace(
+        "Item1x0", "Item1x0 corrected"
+    )
+    changed["ednote"] = "Corrects the first paragraph."
+    report = import_file(write_lines(tmp_path / "b.jsonl", [changed]))
+    assert report.corrected == 1 and report.created == 0
+    story = Story.objects.get(uri="urn:t:c")
+    assert Story.objects.count() == 1 and story.version == 2
+    v1, v2 = StoryVersion.objects.filter(story=story).order_by("number")
+    assert "corrected" not in v1.body and "corrected" in v2.body
+    assert v2.note == "Corrects the first paragraph."
+
+
+def test_one_broken_line_in_a_thousand_imports_nothing_and_names_it(db, tmp_path):
+    items: list = [
+        ninjs(f"urn:bulk:{n}", [f"Paragraph for story {n} with enough words to count."])
+        for n in range(1000)
+    ]
+    items[637] = '{"uri": "urn:bulk:637", "headlines": [ {"value": "cut off'
+    path = write_lines(tmp_path / "bulk.jsonl", items)
+    with pytest.raises(ImportFailed) as info:
+        import_file(path)
+    assert "line 638" in str(info.value) and "not valid JSON" in str(info.value)
+    assert "Nothing was imported" in str(info.value)
+    assert Story.objects.count() == 0 and Reporter.objects.count() == 0
+
+    report = import_file(path, skip_bad=True)
+    assert report.created == 999
+    assert [p.where for p in report.bad] == ["line 638"]
+    assert Story.objects.count() == 999
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('["not", "an", "object"]', "must be a JSON object"),
+        ('{"headlines": [{"value": "x"}]}', "no 'uri'"),
+        ('{"uri": "urn:x", "headlines": [{"value": "No body"}]}', "no body"),
+        (
+            '{"uri": "urn:x", "pubstatus": "maybe", "bodies": [{"value": "<p>x</p>"}]}',
+            "not valid ninjs 2.2",
+        ),
+        ('{"uri": "urn:x", "bodies": [{"value": "<p>text</p>"}]}', "no headline"),
+    ],
+)
+def test_bad_ninjs_records_are_named(db, tmp_path, line, expected):
+    good = json.dumps(ninjs("urn:ok", paragraphs(3, n=2)))
+    path = write_lines(tmp_path / "x.jsonl", [good, line])
+    report = import_file(path, skip_bad=True)
+    assert report.created == 1
+    assert (
+        len(report.bad) == 1
+        and report.bad[0].where == "line 2"
+        and expected in report.bad[0].message
+    )
+
+
+def test_unreadable_and_unknown_files_fail_clearly(db, tmp_path):
+    with pytest.raises(ImportFailed, match="cannot read"):
+        import_file(tmp_path / "missing.jsonl")
+    (tmp_path / "x.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(ImportFailed, match="neither JSON"):
+        import_file(tmp_path / "x.bin")
+    (tmp_path / "latin.jsonl").write_bytes(b'{"uri": "urn:\xe9"}\n')
+    with pytest.raises(ImportFailed, match="utf-8"):
+        import_file(tmp_path / "latin.jsonl")
+
+
+def test_story_without_reporter_is_kept_as_draft_with_a_warning(db, tmp_path):
+    item = ninjs("urn:t:anon", paragraphs(4, n=2))
+    del item["people"], item["by"]
+    report = import_file(write_lines(tmp_path / "a.jsonl", [item]))
+    assert report.created == 1 and "no reporter" in report.warnings[0].message
+    story = Story.objects.get(uri="urn:t:anon")
+    assert story.status == Story.Status.DRAFT and not story.is_public()
+
+
+def test_embargo_in_ninjs(db, tmp_path):
+    future = ninjs("urn:t:future", paragraphs(5, n=2))
+    future["embargoed"] = (timezone.now() + timedelta(days=1)).isoformat()
+    past = ninjs("urn:t:past", paragraphs(6, n=2))
+    past["embargoed"] = (timezone.now() - timedelta(days=1)).isoformat()
+    import_file(write_lines(tmp_path / "e.jsonl", [future, past]))
+    assert Story.objects.get(uri="urn:t:future").status == Story.Status.SCHEDULED
+    assert not Story.objects.get(uri="urn:t:future").is_public()
+    assert Story.objects.get(uri="urn:t:past").is_public()
+
+
+def test_script_in_imported_body_is_removed(db, tmp_path):
+    item = ninjs("urn:t:xss", ["Fine words here."])
+    item["bodies"][0]["value"] = '<p onmouseover="x()">Fine words here.</p><script>steal()</script>'
+    import_file(write_lines(tmp_path / "x.jsonl", [item]))
+    body = Story.objects.get(uri="urn:t:xss").body
+    assert body == "<p>Fine words here.</p>"
+
+
+def test_exported_story_reimports_as_the_same_story(make_story, wire_terms, tmp_path):
+    story = make_story(photo_credit="Staff/PNS")
+    expected = (story.headline, story.body, story.byline(), story.desk)
+    exported = to_ninjs(story, wire_terms)
+    assert validation_errors(exported) == []
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(exported, indent=2))  # a single story, pretty-printed
+    report = import_file(path)
+    assert report.unchanged == 1 and Story.objects.count() == 1
+    Story.objects.all().delete()
+    report = import_file(path)
+    assert report.created == 1
+    again = Story.objects.get(uri=story.uri)
+    assert (again.headline, again.body, again.byline(), again.desk) == expected
+    assert again.media.get().credit == "Staff/PNS"
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Newsroom CMS</title><link>https://news.example.org/</link><description>x</description>
+<item><title>Council Delays Vote</title><link>https://news.example.org/2024/council</link>
+<guid>https://news.example.org/?p=101</guid><dc:creator>Grace Nakamura</dc:creator>
+<pubDate>Mon, 02 Sep 2024 10:00:00 +0000</pubDate><category>Local</category>
+<description>Short summary.</description>
+<content:encoded><![CDATA[<p>The council delayed its vote.</p><p onclick="x()">Residents protested.</p><script>x()</script>]]></content:encoded>
+<enclosure url="https://news.example.org/photo.jpg" type="image/jpeg" length="100"/>
+</item>
+<item><title></title><link>https://news.example.org/2024/untitled</link><description>No title here.</description></item>
+</channel></rss>"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>CMS</title><id>urn:cms</id><updated>2024-09-03T10:00:00Z</updated>
+<entry><title>Bridge Reopens</title><id>tag:news.example.org,2024:202</id>
+<link rel="alternate" href="https://news.example.org/2024/bridge"/>
+<author><name>Tomás Oduya</name></author><published>2024-09-03T09:00:00Z</published><updated>2024-09-03T10:00:00Z</updated>
+<content type="html">&lt;p&gt;The bridge reopened on Tuesday.&lt;/p&gt;</content></entry>
+</feed>"""
+
+
+def test_rss_import_mirrors_a_cms_feed(db, tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text(RSS)
+    with pytest.raises(ImportFailed, match=r"entry 2.*no title"):
+        import_file(path)
+    assert Story.objects.count() == 0
+    report = import_file(path, skip_bad=True)
+    assert (report.format, report.created, [p.where for p in report.bad]) == (
+        "feed",
+        1,
+        ["entry 2"],
+    )
+    story = Story.objects.get()
+    assert story.uri == "https://news.example.org/?p=101"
+    assert story.canonical_url == "https://news.example.org/2024/council"
+    assert story.byline() == "Grace Nakamura" and story.desk == "Local"
+    assert story.body == "<p>The council delayed its vote.</p><p>Residents protested.</p>"
+    assert (
+        story.published_at.year == 2024
+        and story.media.get().url == "https://news.example.org/photo.jpg"
+    )
+    # the CMS edits the story and the feed is mirrored again: a correction, not a duplicate
+    path.write_text(RSS.replace("Residents protested.", "Hundreds of residents protested."))
+    report = import_file(path, skip_bad=True)
+    assert report.corrected == 1 and Story.objects.count() == 1
+    assert Story.objects.get().corrections().count() == 1
+
+
+def test_atom_import(db, tmp_path):
+    path = tmp_path / "feed.atom"
+    path.write_text(ATOM)
+    report = import_file(path)
+    assert report.created == 1
+    story = Story.objects.get(uri="tag:news.example.org,2024:202")
+    assert story.headline == "Bridge Reopens" and story.byline() == "Tomás Oduya"
+    assert story.body == "<p>The bridge reopened on Tuesday.</p>"
+
+
+def test_not_a_feed(db, tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text("<html><body><p>Just a page</p></body></html>")
+    with pytest.raises(ImportFailed, match="not a readable RSS/Atom feed"):
+        import_file(path)
+
+
+def test_dev_corpus_stories_import(db):
+    path = shared_or_skip("corpus", "dev", "stories.jsonl")
+    report = import_file(path)
+    assert report.created == 60 and report.bad == [] and report.warnings == []
+    story = Story.objects.get(uri="urn:newswire:pns:775396dd1c")
+    assert story.byline() == "Grace Nakamura, Education Reporter"
+    photo = story.media.get()
+    assert (
+        photo.credit == "Samuel Brennan/Getty Images" and photo.copyright_holder == "Getty Images"
+    )

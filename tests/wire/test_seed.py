@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from django.conf import settings
+
+from newswire.cli import cli
+from newswire.engine.ninjs import validation_errors
+from newswire.engine.terms import terms_from_dict
+from newswire.wire.demo import demo_folder, load_seed
+from newswire.wire.models import Media, Reporter, Story, StoryVersion, Terms
+from newswire.wire.partner_copy import partner_html
+from newswire.wire.seed import parse_seed, split_name_title
+
+from ..conftest import shared_or_skip
+
+
+def test_repository_copy_is_the_seed():
+    shared = shared_or_skip("seed", "story.txt")
+    assert (demo_folder() / "seed" / "story.txt").read_bytes() == shared.read_bytes()
+
+
+def test_parse_seed():
+    item, terms = parse_seed((demo_folder() / "seed" / "story.txt").read_text())
+    assert validation_errors(item) == []
+    assert item["headlines"][0]["value"].startswith("US Holding Talks With Iraqi Gov’t")
+    assert item["by"] == "Micaela Burrow, Investigative Reporter, Defense"
+    body = item["bodies"][0]["value"]
+    assert body.startswith("<p>Officials dodged questions") and body.count("<p>") == 13
+    assert "Font Size" not in body and "RELATED" not in body and "All content created" not in body
+    assert item["associations"][0]["by"] == "Drew Angerer/Getty Images"
+    assert terms["wire"] == "Daily Caller News Foundation" and terms["affiliation"] == "DCNF"
+    assert terms["required"] == ["logo", "byline", "affiliation", "restricted_media"]
+    assert terms["restricted_credits"] == ["Getty Images"] and terms["contact"] == ""
+    assert terms_from_dict(terms)[0].wire == "Daily Caller News Foundation"
+
+
+def test_split_name_title():
+    assert split_name_title("Micaela Burrow Investigative Reporter, Defense") == (
+        "Micaela Burrow", "Investigative Reporter, Defense",
+    )  # fmt: skip
+    assert split_name_title("Jane Doe") == ("Jane Doe", "")
+
+
+def test_load_seed_marks_the_agency_photo_restricted(db):
+    story, terms, new = load_seed()
+    assert new and story.is_public() and terms.wire == "Daily Caller News Foundation"
+    photo = story.media.get()
+    assert (
+        photo.restricted(terms) and photo.licence is not None and not photo.licence.redistributable
+    )
+    copy = partner_html(story, terms)
+    assert photo.src() not in copy
+    assert (
+        "By Micaela Burrow, Investigative Reporter, Defense, Daily Caller News Foundation" in copy
+    )
+    assert terms.logo.name.endswith(".svg")
+    with terms.logo.open("rb") as fh:
+        assert b"<svg" in fh.read()
+    again_story, _, again_new = load_seed()
+    assert not again_new and again_story.pk == story.pk and Media.objects.count() == 1
+
+
+def test_demo_command_twice_duplicates_nothing(db):
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "--no-serve", "--no-scan"])
+    assert first.exit_code == 0, first.output
+    assert "admin login (new): admin / " in first.output
+    counts = (
+        Story.objects.count(),
+        Reporter.objects.count(),
+        Media.objects.count(),
+        StoryVersion.objects.count(),
+    )
+    assert counts[0] == 61
+    second = runner.invoke(cli, ["demo", "--no-serve", "--no-scan"])
+    assert second.exit_code == 0, second.output
+    assert "60 already there" in second.output and "seed story already there" in second.output
+    assert (Story.objects.count(), Reporter.objects.count(), Media.objects.count(),
+            StoryVersion.objects.count()) == counts  # fmt: skip
+    password = first.output.split("admin login (new): admin / ")[1].split()[0]
+    assert f"admin / {password}" in second.output
+    assert (settings.DATA_DIR / "demo-login.txt").stat().st_mode & 0o077 == 0
+
+
+def test_cli_import_exit_codes(db, tmp_path):
+    from ..factories import ninjs, paragraphs
+
+    good = json.dumps(ninjs("urn:cli:1", paragraphs(1, n=2)))
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(good + "\n{broken\n")
+    runner = CliRunner()
+    failed = runner.invoke(cli, ["import", str(path)])
+    assert (
+        failed.exit_code == 2
+        and "line 2" in failed.output
+        and "Nothing was imported" in failed.output
+    )
+    assert Story.objects.count() == 0
+    skipped = runner.invoke(cli, ["import", "--skip-bad", str(path)])
+    assert skipped.exit_code == 1 and "1 created" in skipped.output and "skipped" in skipped.output
+    clean = runner.invoke(cli, ["import", str(tmp_path / "nope.jsonl")])
+    assert clean.exit_code == 2 and "cannot read" in clean.output
+
+
+def test_cli_terms_load_and_dump(db, tmp_path):
+    path = shared_or_skip("corpus", "dev", "terms.json")
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["terms", "load", str(path)])
+    assert loaded.exit_code == 0, loaded.output
+    dumped = json.loads(runner.invoke(cli, ["terms", "dump"]).output)
+    original = json.loads(path.read_text())
+    for key in (
+        "wire",
+        "affiliation",
+        "site",
+        "logo",
+        "restricted_credits",
+        "required",
+        "allowed_edits",
+        "contact",
+    ):
+        assert dumped[key] == original[key], key
+    broken = tmp_path / "t.json"
+    broken.write_text('{"wire": ')
+    result = runner.invoke(cli, ["terms", "load", str(broken)])
+    assert result.exit_code == 2 and "not valid JSON" in result.output
+    assert Terms.current().wire == "Plainfield News Service"  # unchanged
+
+
+def test_cli_export_is_valid_ninjs(db, make_story):
+    story = make_story()
+    result = CliRunner().invoke(cli, ["export"])
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [item["uri"] for item in lines] == [story.uri]
+    assert validation_errors(lines[0]) == []
+    missing = CliRunner().invoke(cli, ["export", "urn:none"])
+    assert "no story with uri or slug 'urn:none'" in missing.output
