@@ -14,3 +14,7 @@ from newswire.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_URL = "https://wire.test"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+# Close connections after each request: the live server's request threads must not
+# leave sessions open on PostgreSQL, or the test database cannot be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

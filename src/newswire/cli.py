@@ -320,6 +320,23 @@ def _serve(host: str, port: int, workers: int) -> None:
     Server().run()
 
 
+@cli.command()
+@click.option("--batch", is_flag=True, help="Run what is due, then exit (for cron and tests).")
+@click.option(
+    "--interval", default=1.0, show_default=True, help="Seconds between polls of the queue."
+)
+def worker(batch: bool, interval: float) -> None:
+    """Run background tasks (correction notices to partners) from the database queue."""
+    _django()
+    _migrate()
+    from django.core.management import call_command
+
+    args = ["--interval", str(interval)]
+    if batch:
+        args.append("--batch")
+    call_command("db_worker", *args)
+
+
 def _demo_scan(out: Path) -> None:
     """Scan the sample crawl that ships with newswire and show what was found."""
     from .engine import Scanner, Summary, load_terms, read_stories, scan_inputs

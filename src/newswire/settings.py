@@ -75,7 +75,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "newswire.wire",
+    "newswire.partners",
+    "newswire.distribution",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newswire.distribution.middleware.PrivateKeyedResponses",
 ]
 
 ROOT_URLCONF = "newswire.urls"
@@ -109,8 +114,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'newswire.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'newswire.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
@@ -132,6 +137,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Background work (correction notices to partners) runs in `newswire worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+LOGIN_URL = "partners:login"
+LOGIN_REDIRECT_URL = "partners:portal"
+LOGOUT_REDIRECT_URL = "wire:home"
+
+# Partner program limits
+NEWSWIRE_APPLICATIONS_PER_HOUR = int(os.environ.get("NEWSWIRE_APPLICATIONS_PER_HOUR", "3"))
+NEWSWIRE_API_RATE_PER_MINUTE = int(os.environ.get("NEWSWIRE_API_RATE_PER_MINUTE", "120"))
+NEWSWIRE_FEED_ITEMS = 50
+NEWSWIRE_NOTICE_RETRIES = 5
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -228,3 +228,20 @@ def test_dev_corpus_stories_import(db):
     assert (
         photo.credit == "Samuel Brennan/Getty Images" and photo.copyright_holder == "Getty Images"
     )
+
+
+def test_nul_characters_in_an_import_are_dropped(db, tmp_path):
+    item = ninjs(
+        "urn:t:nul",
+        ["Some words\u0000 here."],
+        headline="Head\u0000line",
+        reporter="Ana\u0000 Ruiz",
+    )
+    report = import_file(write_lines(tmp_path / "n.jsonl", [item]))
+    assert report.created == 1
+    story = Story.objects.get(uri="urn:t:nul")
+    assert (
+        story.headline == "Headline"
+        and "\x00" not in story.body
+        and story.byline().startswith("Ana Ruiz")
+    )

@@ -185,9 +185,22 @@ def _licence_for(m: MediaFields, terms: Terms) -> Licence | None:
     return licence
 
 
+def _drop_nul(fields: StoryFields) -> None:
+    """PostgreSQL text cannot hold NUL characters; they carry nothing in a story either."""
+    for name, value in vars(fields).items():
+        if isinstance(value, str) and "\x00" in value:
+            setattr(fields, name, value.replace("\x00", ""))
+    fields.reporters = [(n.replace("\x00", ""), t.replace("\x00", "")) for n, t in fields.reporters]
+    for m in fields.media:
+        for name, value in vars(m).items():
+            if isinstance(value, str):
+                setattr(m, name, value.replace("\x00", ""))
+
+
 def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, list[str]]:
     """Create or update one story; return (created|updated|unchanged|corrected, story, warnings)."""
     warnings: list[str] = []
+    _drop_nul(fields)
     body = clean_html(fields.body)
     story = Story.objects.filter(uri=fields.uri).first()
     outcome = "created"

@@ -125,12 +125,13 @@ def draw_logo(name: str, initials: str) -> bytes:
     """An SVG wordmark for a wire whose real logo we only know by its alt text."""
     from xml.sax.saxutils import escape
 
+    size = 22 if len(initials) <= 3 else 15
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="80" viewBox="0 0 320 80" '
         f'role="img" aria-label="{escape(name)} logo">'
         '<rect width="320" height="80" rx="8" fill="#0b2f5b"/>'
         '<rect x="12" y="12" width="56" height="56" rx="6" fill="#e8b33a"/>'
-        f'<text x="40" y="49" font-family="Georgia,serif" font-size="22" font-weight="700" '
+        f'<text x="40" y="49" font-family="Georgia,serif" font-size="{size}" font-weight="700" '
         f'text-anchor="middle" fill="#0b2f5b">{escape(initials[:4])}</text>'
         f'<text x="82" y="47" font-family="Helvetica,Arial,sans-serif" font-size="15" '
         f'fill="#ffffff">{escape(name[:34])}</text>'

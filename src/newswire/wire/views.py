@@ -14,7 +14,7 @@ from .models import Story, StoryVersion
 
 def home(request: HttpRequest) -> HttpResponse:
     stories = Story.objects.public().prefetch_related("bylines__reporter")
-    desk = request.GET.get("desk", "").strip()
+    desk = request.GET.get("desk", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     if desk:
         stories = stories.filter(desk=desk)
     page = Paginator(stories, 25).get_page(request.GET.get("page"))

@@ -1,0 +1,1 @@
+"""Getting stories to partners: API keys, feeds, the ninjs API, the snippet, the beacon, notices."""

@@ -1,0 +1,79 @@
+"""Who is asking: the partner's API key from a request, and its rate limit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from .models import ApiKey, KeyRejected, RateWindow
+
+KEY_HEADERS = ("Authorization", "X-Api-Key")
+
+
+def raw_key(request: HttpRequest, *, allow_query: bool = True) -> str | None:
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    if request.headers.get("X-Api-Key"):
+        return request.headers["X-Api-Key"].strip()
+    if allow_query:
+        # for feed readers that cannot set headers
+        return request.GET.get("key") or None
+    return None
+
+
+def check_rate(key: ApiKey) -> None:
+    """Count this request in the key's minute; raise 429 past the limit."""
+    limit = settings.NEWSWIRE_API_RATE_PER_MINUTE
+    window = timezone.now().replace(second=0, microsecond=0)
+    updated = RateWindow.objects.filter(prefix=key.prefix, window=window).update(
+        count=F("count") + 1
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                RateWindow.objects.create(prefix=key.prefix, window=window, count=1)
+        except IntegrityError:  # another worker made the row first
+            RateWindow.objects.filter(prefix=key.prefix, window=window).update(count=F("count") + 1)
+        # now and then, forget old windows
+        RateWindow.objects.filter(
+            prefix=key.prefix, window__lt=window - timedelta(minutes=10)
+        ).delete()
+    count = (
+        RateWindow.objects.filter(prefix=key.prefix, window=window)
+        .values_list("count", flat=True)
+        .first()
+    )
+    if count and count > limit:
+        raise KeyRejected(
+            429, f"Rate limit: {limit} requests a minute per key. Try again in a minute."
+        )
+
+
+def authenticate(request: HttpRequest, *, allow_query: bool = True) -> ApiKey:
+    key = ApiKey.verify(raw_key(request, allow_query=allow_query))
+    check_rate(key)
+    return key
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """A keyed response: never cached for anyone else."""
+    response["Cache-Control"] = "private, max-age=0, must-revalidate"
+    patch_vary_headers(response, KEY_HEADERS)
+    return response
+
+
+def rejection(exc: KeyRejected) -> JsonResponse:
+    response = JsonResponse({"detail": exc.message}, status=exc.status)
+    if exc.status == 429:
+        response["Retry-After"] = "60"
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="newswire"'
+    private(response)
+    return response

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .models import ApiKey, BeaconHit, CorrectionNotice, Delivery
+from .notices import send_notice
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
+    list_display = ["name", "partner", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["partner", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "partner__name"]
+    readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are issued from the partner's page, where the secret is shown once
+
+    @admin.action(description="Revoke the selected keys", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset:
+            key.revoke()
+        self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
+
+
+@admin.register(CorrectionNotice)
+class CorrectionNoticeAdmin(admin.ModelAdmin[CorrectionNotice]):
+    list_display = [
+        "version",
+        "partner",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+        "next_try_at",
+        "last_error",
+    ]
+    list_filter = ["status", "channel", "partner"]
+    readonly_fields = [f.name for f in CorrectionNotice._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Retry now", permissions=["change"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[CorrectionNotice]) -> None:
+        n = 0
+        for notice in queryset.exclude(status=CorrectionNotice.Status.SENT):
+            notice.status = CorrectionNotice.Status.PENDING
+            notice.save(update_fields=["status"])
+            send_notice.enqueue(notice.pk)
+            n += 1
+        self.message_user(
+            request, f"Queued {n} notice(s); `newswire worker` sends them.", messages.SUCCESS
+        )
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
+    list_display = ["story", "partner", "channel", "first_at"]
+    list_filter = ["channel", "partner"]
+    search_fields = ["story__headline", "partner__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # recorded when a partner fetches a story
+
+
+@admin.register(BeaconHit)
+class BeaconHitAdmin(admin.ModelAdmin[BeaconHit]):
+    list_display = ["story", "page_url", "at"]
+    search_fields = ["page_url", "story__headline"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # recorded by the beacon

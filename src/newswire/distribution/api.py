@@ -1,0 +1,254 @@
+"""The partner API (django-ninja): stories as IPTC ninjs 2.2, keyed, rate limited.
+
+OpenAPI at /api/v1/openapi.json, browsable docs at /api/v1/docs.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import Annotated, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Path as PathStr
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from ..wire.models import Story, StoryVersion, Terms
+from .access import check_rate
+from .models import ApiKey, Delivery, KeyRejected
+from .ninjs_ext import partner_ninjs
+
+
+def _check(request: HttpRequest, raw: str | None) -> ApiKey:
+    try:
+        key = ApiKey.verify(raw)
+        check_rate(key)
+    except KeyRejected as exc:
+        raise HttpError(exc.status, exc.message) from None
+    return key
+
+
+class BearerKey(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey:
+        return _check(request, token)
+
+
+class HeaderKey(APIKeyHeader):
+    param_name = "X-Api-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
+        return _check(request, key) if key else None
+
+
+class QueryKey(APIKeyQuery):
+    param_name = "key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
+        return _check(request, key) if key else None
+
+
+api = NinjaAPI(
+    title="newswire partner API",
+    version="1",
+    description="The wire's stories as IPTC ninjs 2.2 for approved partners. "
+    "Send your key as `Authorization: Bearer KEY` or `X-Api-Key: KEY`.",
+    urls_namespace="api",
+    auth=[BearerKey(), HeaderKey(), QueryKey()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+class Error(Schema):
+    detail: Any = Field(..., description="What was wrong.")
+
+
+class NinjsItem(BaseModel):
+    """An IPTC ninjs 2.2 news item (see the profile at /api/v1/schemas/newswire-ninjs-1.json)."""
+
+    model_config = ConfigDict(extra="allow")
+    uri: str
+    standard: dict[str, str]
+    version: str
+    pubstatus: str
+    headlines: list[dict[str, str]]
+    by: str
+    bodies: list[dict[str, str]]
+
+
+class StoryPage(Schema):
+    items: list[NinjsItem]
+    next: str | None = Field(
+        None, description="Pass as ?cursor= for the next page; null at the end."
+    )
+
+
+class Correction(Schema):
+    version: int
+    date: datetime
+    note: str
+    headline: str
+    body: str
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A cursor is "MICROSECONDS-ID" of the last story on the page (its time since the
+# epoch, and its id). Its pattern in the OpenAPI document admits only values
+# that decode, so a well-formed cursor always gives a page (perhaps empty).
+CURSOR = r"^[0-9]{1,17}-[0-9]{1,18}$"
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; refuse it as a bad request
+SLUG = r"^[-a-zA-Z0-9_]{1,200}$"
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+
+
+class StoryFilters(Schema):
+    cursor: str | None = Field(None, description="From the previous page's `next`.", pattern=CURSOR)
+    since: str | None = Field(
+        None,
+        description="Only stories published or corrected since then (RFC 3339, with its offset).",
+        pattern=RFC3339,
+        json_schema_extra={"format": "date-time"},
+    )
+    desk: str | None = Field(None, max_length=100, pattern=NO_NUL)
+    reporter: str | None = Field(
+        None, description="A reporter's name, exactly.", max_length=200, pattern=NO_NUL
+    )
+    limit: int = Field(20, ge=1, le=100)
+
+
+def parse_since(value: str) -> datetime:
+    # Parsed by hand, not by pydantic, whose lax mode would take "0.5" as a Unix time.
+    try:
+        # in UTC: PostgreSQL refuses offsets beyond ±15:59, which RFC 3339 allows
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise HttpError(422, f"Invalid request: since: not a date-time: {value!r}") from exc
+
+
+SlugPattern = Annotated[str, StringConstraints(pattern=SLUG)]
+
+ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "An API key is required: send 'Authorization: Bearer KEY' or 'X-Api-Key: KEY'."},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', [])[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+        for e in exc.errors
+    )
+    return api.create_response(request, {"detail": f"Invalid request: {problems}"}, status=422)
+
+
+def _encode(story: Story) -> str:
+    micros = round(story.shown_at.timestamp() * 1_000_000)  # type: ignore[attr-defined]
+    return f"{micros}-{story.pk}"
+
+
+def _decode(cursor: str) -> tuple[datetime, int]:
+    micros, _, pk = cursor.partition("-")
+    if not micros.isdigit() or not pk.isdigit():
+        raise HttpError(400, "Bad cursor: pass the `next` value of the previous page unchanged.")
+    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+
+
+def _deliver(key: ApiKey, stories: list[Story]) -> None:
+    Delivery.objects.bulk_create(
+        [
+            Delivery(partner_id=key.partner_id, story=s, channel=Delivery.Channel.API)
+            for s in stories
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _public() -> QuerySet[Story]:
+    return Story.objects.public().prefetch_related(
+        "bylines__reporter", "media__licence", "versions"
+    )
+
+
+@api.get("/stories", response={200: StoryPage, **ERRORS}, summary="List stories")
+def list_stories(request: HttpRequest, filters: Query[StoryFilters]) -> Any:
+    """Public stories, newest first, with cursor pagination."""
+    qs = _public()
+    if filters.since:
+        since = parse_since(filters.since)
+        corrected = StoryVersion.objects.filter(
+            story=OuterRef("pk"), number__gt=1, created_at__gte=since
+        )
+        qs = qs.filter(Q(shown_at__gte=since) | Exists(corrected))
+    if filters.desk:
+        qs = qs.filter(desk=filters.desk)
+    if filters.reporter:
+        qs = qs.filter(bylines__reporter__name=filters.reporter)
+    if filters.cursor:
+        when, pk = _decode(filters.cursor)
+        qs = qs.filter(Q(shown_at__lt=when) | Q(shown_at=when, id__lt=pk))
+    page = list(qs[: filters.limit + 1])
+    more = len(page) > filters.limit
+    page = page[: filters.limit]
+    terms = Terms.current()
+    _deliver(request.auth, page)  # type: ignore[attr-defined]
+    return {
+        "items": [partner_ninjs(s, terms) for s in page],
+        "next": _encode(page[-1]) if more and page else None,
+    }
+
+
+def _story(slug: str) -> Story:
+    story = _public().filter(slug=slug).first()
+    if story is None:
+        raise HttpError(
+            404, "No public story has this slug (it may be unpublished, embargoed or withdrawn)."
+        )
+    return story
+
+
+@api.get(
+    "/stories/{slug}", response={200: NinjsItem, **ERRORS}, exclude_none=True, summary="One story"
+)
+def get_story(request: HttpRequest, slug: PathStr[SlugPattern]) -> Any:
+    story = _story(slug)
+    _deliver(request.auth, [story])  # type: ignore[attr-defined]
+    return partner_ninjs(story, Terms.current())
+
+
+@api.get(
+    "/stories/{slug}/corrections", response={200: list[Correction], **ERRORS}, summary="Corrections"
+)
+def get_corrections(request: HttpRequest, slug: PathStr[SlugPattern]) -> Any:
+    """Each correction: its date, note and the text it produced (profile `$defs/correction`)."""
+    story = _story(slug)
+    return [
+        {
+            "version": v.number,
+            "date": v.created_at,
+            "note": v.note,
+            "headline": v.headline,
+            "body": v.body,
+        }
+        for v in story.versions.all()
+        if v.number > 1
+    ]
+
+
+@api.get(
+    "/schemas/newswire-ninjs-1.json", auth=None, url_name="profile_schema", include_in_schema=False
+)
+def profile_schema(request: HttpRequest) -> HttpResponse:
+    text = resources.files(__package__).joinpath("schemas/newswire-ninjs-1.json").read_text()
+    return JsonResponse(json.loads(text))

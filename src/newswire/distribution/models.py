@@ -1,0 +1,174 @@
+"""API keys, what each partner received, beacon hits, rate windows and correction notices."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+PREFIX_BYTES = 6  # 12 hex characters: looked up, shown in lists
+SECRET_BYTES = 32
+
+
+def hash_secret(secret: str) -> str:
+    # The secret is 256 random bits, so a plain SHA-256 is enough (a slow password
+    # hash protects guessable secrets; this one is not guessable) and costs
+    # microseconds per request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class KeyRejected(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class ApiKey(models.Model):
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="keys")
+    name = models.CharField(max_length=100, help_text='What it is for, e.g. "CMS feed import".')
+    prefix = models.CharField(max_length=2 * PREFIX_BYTES, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, partner: Any, name: str, by: Any = None) -> tuple[ApiKey, str]:
+        """Create a key; return it and the full ``prefix.secret`` string, which is never stored."""
+        prefix = secrets.token_hex(PREFIX_BYTES)
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        key = cls.objects.create(
+            partner=partner, name=name or "key", prefix=prefix, secret_hash=hash_secret(secret),
+            created_by=by if by is not None and by.is_authenticated else None,
+        )  # fmt: skip
+        return key, f"{prefix}.{secret}"
+
+    @classmethod
+    def verify(cls, raw: str | None) -> ApiKey:
+        """Return the live key for ``raw`` or raise :class:`KeyRejected` (401 or 403) saying why."""
+        if not raw:
+            raise KeyRejected(
+                401, "An API key is required: send 'Authorization: Bearer KEY' or add ?key=KEY."
+            )
+        prefix, dot, secret = raw.strip().partition(".")
+        if not dot or not prefix or not secret or "\x00" in raw or len(raw) > 200:
+            raise KeyRejected(401, "Malformed API key: it looks like PREFIX.SECRET.")
+        key = cls.objects.select_related("partner").filter(prefix=prefix).first()
+        # compare against a dummy hash when the prefix is unknown, so timing tells nothing
+        expected = key.secret_hash if key else hash_secret("x")
+        if not hmac.compare_digest(expected, hash_secret(secret)) or key is None:
+            raise KeyRejected(401, "Unknown API key.")
+        if key.revoked_at is not None:
+            raise KeyRejected(401, f"This API key was revoked on {key.revoked_at:%Y-%m-%d}.")
+        if not key.partner.active:
+            raise KeyRejected(403, "This partner's access is suspended; contact the wire.")
+        now = timezone.now()
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+            cls.objects.filter(pk=key.pk).update(last_used_at=now)  # at most one write a minute
+        return key
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None
+
+
+class RateWindow(models.Model):
+    """Requests per key per minute (in the database, so all web workers share the count)."""
+
+    prefix = models.CharField(max_length=2 * PREFIX_BYTES)
+    window = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "window"], name="one_rate_window")]
+
+
+class Delivery(models.Model):
+    """A partner received a story (feed, API or snippet): who to tell when it is corrected."""
+
+    class Channel(models.TextChoices):
+        FEED = "feed", "Feed"
+        API = "api", "API"
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    first_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [models.UniqueConstraint(fields=["partner", "story"], name="one_delivery")]
+
+
+class BeaconHit(models.Model):
+    story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="beacon_hits")
+    page_url = models.CharField(
+        max_length=2000, blank=True, help_text="The Referer: the page showing the copy."
+    )
+    user_agent = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class CorrectionNotice(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        WEBHOOK = "webhook", "Webhook"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        RETRYING = "retrying", "Failed, will retry"
+        FAILED = "failed", "Failed, gave up"
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="notices"
+    )
+    version = models.ForeignKey(
+        "wire.StoryVersion", on_delete=models.CASCADE, related_name="notices"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "version", "channel"], name="one_notice_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.partner}: {self.version}"

@@ -1,0 +1,158 @@
+"""Corrections reach partners: an e-mail, and a signed webhook where the partner gave one.
+
+A correction (a :class:`~newswire.wire.models.StoryVersion` after the first)
+creates one :class:`CorrectionNotice` per channel for each active partner that
+received the story, and a background task (django-tasks, run by
+``newswire worker``) sends each. A failed send is retried with growing delays,
+then marked failed; the admin lists every notice with its status and can retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from ..wire.models import StoryVersion, Terms
+from .models import CorrectionNotice, Delivery
+
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
+WEBHOOK_TIMEOUT = 10
+
+
+def notices_for(version: StoryVersion) -> list[CorrectionNotice]:
+    """Create the notices for a correction (once) and queue them."""
+    if version.number < 2:
+        return []
+    made = []
+    deliveries = Delivery.objects.filter(
+        story_id=version.story_id, partner__status="active"
+    ).select_related("partner")
+    for d in deliveries:
+        channels = [CorrectionNotice.Channel.EMAIL]
+        if d.partner.webhook_url:
+            channels.append(CorrectionNotice.Channel.WEBHOOK)
+        for channel in channels:
+            notice, created = CorrectionNotice.objects.get_or_create(
+                partner=d.partner, version=version, channel=channel
+            )
+            if created:
+                made.append(notice)
+    for notice in made:
+        transaction.on_commit(partial(send_notice.enqueue, notice.pk))
+    return made
+
+
+def payload(notice: CorrectionNotice) -> dict[str, Any]:
+    version = notice.version
+    story = version.story
+    return {
+        "event": "story.corrected",
+        "story": {"uri": story.uri, "headline": version.headline, "url": story.public_url()},
+        "version": version.number,
+        "corrected_at": version.created_at.isoformat(),
+        "note": version.note,
+        "body": version.body,
+        "api": settings.SITE_URL + f"/api/v1/stories/{story.slug}",
+    }
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _send_email(notice: CorrectionNotice) -> None:
+    data = payload(notice)
+    terms = Terms.current()
+    send_mail(
+        subject=f"Correction: {data['story']['headline']}",
+        message=(
+            f"{terms.wire} has corrected a story you received.\n\n"
+            f"{data['story']['headline']}\n{data['story']['url']}\n\n"
+            f"Correction ({version_date(notice)}): {data['note']}\n\n"
+            "Please update your copy. The corrected text is in your feed and at\n"
+            f"{data['api']}\n"
+        ),
+        from_email=None,
+        recipient_list=[notice.partner.contact_email],
+    )
+
+
+def version_date(notice: CorrectionNotice) -> str:
+    return f"{notice.version.created_at:%Y-%m-%d}"
+
+
+def _send_webhook(notice: CorrectionNotice) -> None:
+    body = json.dumps(payload(notice)).encode()
+    request = urllib.request.Request(
+        notice.partner.webhook_url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "newswire-notices/1",
+            "X-Newswire-Event": "story.corrected",
+            "X-Newswire-Signature": signature(notice.partner.webhook_secret, body),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
+        if not 200 <= response.status < 300:
+            raise urllib.error.HTTPError(
+                notice.partner.webhook_url, response.status, "not 2xx", response.headers, None
+            )
+
+
+def deliver(notice: CorrectionNotice) -> bool:
+    """Try to send one notice now; record the outcome; return whether it was sent."""
+    notice.attempts += 1
+    try:
+        if notice.channel == CorrectionNotice.Channel.EMAIL:
+            _send_email(notice)
+        else:
+            _send_webhook(notice)
+    except Exception as exc:
+        notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if notice.attempts > len(BACKOFF):
+            notice.status = CorrectionNotice.Status.FAILED
+            notice.next_try_at = None
+        else:
+            notice.status = CorrectionNotice.Status.RETRYING
+            notice.next_try_at = timezone.now() + BACKOFF[notice.attempts - 1]
+        notice.save()
+        return False
+    notice.status = CorrectionNotice.Status.SENT
+    notice.sent_at = timezone.now()
+    notice.next_try_at = None
+    notice.last_error = ""
+    notice.save()
+    return True
+
+
+@task()
+def send_notice(notice_id: int) -> str:
+    notice = (
+        CorrectionNotice.objects.select_related("partner", "version__story")
+        .filter(pk=notice_id)
+        .first()
+    )
+    if notice is None or notice.status in (
+        CorrectionNotice.Status.SENT,
+        CorrectionNotice.Status.FAILED,
+    ):
+        return "nothing to do"
+    if deliver(notice):
+        return "sent"
+    if notice.status == CorrectionNotice.Status.RETRYING and notice.next_try_at:
+        send_notice.using(run_after=notice.next_try_at).enqueue(notice.pk)
+    return notice.status

@@ -1,0 +1,1 @@
+"""The partner program: applications, vetting decisions, partners and their people."""

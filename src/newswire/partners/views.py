@@ -1,0 +1,138 @@
+"""Public partner-program pages (terms, application) and the partner's own pages (keys)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..distribution.models import ApiKey
+from ..wire.models import Story, Terms
+from ..wire.partner_copy import byline_credit
+from .emails import VERIFY_MAX_AGE, VERIFY_SALT, send_confirmation
+from .forms import ApplicationForm, KeyForm, WebhookForm
+from .models import Application, Partner
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is the client's to forge unless a proxy we trust set it
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def republish(request: HttpRequest) -> HttpResponse:
+    """The terms in plain words, with a correct credit as an example."""
+    terms = Terms.current()
+    example = Story.objects.public().prefetch_related("bylines__reporter").first()
+    return render(
+        request,
+        "partners/republish.html",
+        {"example": example, "credit": byline_credit(example, terms) if example else ""},
+    )
+
+
+def too_many(ip: str | None, email: str) -> bool:
+    since = timezone.now() - timedelta(hours=1)
+    q = Q(contact_email__iexact=email) if email else Q(pk__in=[])
+    if ip:
+        q |= Q(submitted_from=ip)
+    return (
+        Application.objects.filter(q, submitted_at__gte=since).count()
+        >= settings.NEWSWIRE_APPLICATIONS_PER_HOUR
+    )
+
+
+def apply(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        ip = client_ip(request)
+        if too_many(ip, request.POST.get("contact_email", "").strip()):
+            form.add_error(
+                None,
+                "Too many applications from this address in the last hour. Please try again later.",
+            )
+            status = 429
+        elif form.is_valid():
+            application = form.save(commit=False)
+            application.submitted_from = ip
+            application.save()
+            send_confirmation(application)
+            return redirect("partners:applied")
+        else:
+            status = 400
+    return render(request, "partners/apply.html", {"form": form}, status=status)
+
+
+def applied(request: HttpRequest) -> HttpResponse:
+    return render(request, "partners/applied.html")
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.BadSignature:
+        return render(request, "partners/verified.html", {"ok": False}, status=400)
+    application = Application.objects.filter(pk=data.get("a"), contact_email=data.get("e")).first()
+    if application is None:
+        return render(request, "partners/verified.html", {"ok": False}, status=400)
+    if not application.contact_verified:
+        application.contact_verified = True
+        application.email_verified_at = timezone.now()
+        application.save(update_fields=["contact_verified", "email_verified_at"])
+    return render(request, "partners/verified.html", {"ok": True, "application": application})
+
+
+def _partner_for(request: HttpRequest, pk: int | None = None) -> Partner | None:
+    partners = Partner.objects.filter(members__pk=request.user.pk or 0)
+    if pk is not None:
+        return partners.filter(pk=pk).first()
+    return partners.first()
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    partner = _partner_for(request)
+    new_key = None
+    form = KeyForm()
+    webhook_form = WebhookForm(instance=partner) if partner else None
+    if partner and request.method == "POST" and partner.active:
+        if "webhook_url" in request.POST:
+            webhook_form = WebhookForm(request.POST, instance=partner)
+            if webhook_form.is_valid():
+                webhook_form.save()
+                messages.success(request, "Webhook saved.")
+                return redirect("partners:portal")
+        else:
+            form = KeyForm(request.POST)
+            if form.is_valid():
+                _, new_key = ApiKey.issue(partner, form.cleaned_data["name"], by=request.user)
+                form = KeyForm()
+    return render(
+        request,
+        "partners/portal.html",
+        {
+            "partner": partner,
+            "keys": partner.keys.all() if partner else [],
+            "form": form,
+            "webhook_form": webhook_form,
+            "new_key": new_key,
+            "site_url": settings.SITE_URL,
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(ApiKey, pk=pk, partner__members=request.user)
+    key.revoke()
+    messages.success(request, f"Key {key.name!r} ({key.prefix}…) revoked.")
+    return redirect("partners:portal")

@@ -1,0 +1,14 @@
+// The republish dialog: open it, copy the snippet. The page works without this script.
+document.addEventListener("click", (event) => {
+  const open = event.target.closest("[data-dialog]");
+  if (open) {
+    document.getElementById(open.dataset.dialog).showModal();
+    return;
+  }
+  const copy = event.target.closest("button.copy");
+  if (copy) {
+    const box = document.getElementById(copy.dataset.target);
+    box.select();
+    navigator.clipboard?.writeText(box.value).then(() => { copy.textContent = "Copied"; });
+  }
+});

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from newswire.distribution.models import CorrectionNotice, Delivery
+from newswire.distribution.notices import BACKOFF, deliver
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list = []
+    status = 200
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append((dict(self.headers), body))
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hook_server():
+    Hook.received, Hook.status = [], 200
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", Hook
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def delivered(make_story, partner, wire_terms, hook_server):
+    url, _ = hook_server
+    partner.webhook_url = url
+    partner.save()
+    story = make_story()
+    Delivery.objects.create(partner=partner, story=story, channel="feed")
+    return story
+
+
+def run_worker():
+    """Run the real db_worker over the queue, inside the test's transaction.
+
+    The worker calls close_old_connections() between tasks, which closes a
+    connection that is inside a transaction (the test's); here that is a no-op.
+    """
+    from unittest import mock
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def test_correction_reaches_partner_by_email_and_signed_webhook(
+    delivered, partner, hook_server, django_capture_on_commit_callbacks
+):
+    _, hook = hook_server
+    with django_capture_on_commit_callbacks(execute=True):
+        delivered.correct(body=delivered.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    notices = CorrectionNotice.objects.order_by("channel")
+    assert [(n.channel, n.status) for n in notices] == [
+        ("email", "pending"),
+        ("webhook", "pending"),
+    ]
+    run_worker()
+    assert sorted(CorrectionNotice.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    assert len(mail.outbox) == 1 and "It was Sunday." in mail.outbox[0].body
+    assert mail.outbox[0].to == [partner.contact_email]
+    headers, body = hook.received[0]
+    expected = (
+        "sha256=" + hmac.new(partner.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    )
+    assert headers["X-Newswire-Signature"] == expected
+    data = json.loads(body)
+    assert (
+        data["event"] == "story.corrected"
+        and data["note"] == "It was Sunday."
+        and data["version"] == 2
+    )
+
+
+def test_failed_webhook_is_retried_then_given_up(delivered, hook_server):
+    _, hook = hook_server
+    hook.status = 500
+    version = delivered.correct(body=delivered.body + "<p>More.</p>", note="Added a line.")
+    notice = CorrectionNotice.objects.get(version=version, channel="webhook")
+    assert deliver(notice) is False
+    notice.refresh_from_db()
+    assert notice.status == "retrying" and notice.attempts == 1 and "500" in notice.last_error
+    assert notice.next_try_at is not None
+    for _ in BACKOFF:
+        deliver(notice)
+    notice.refresh_from_db()
+    assert notice.status == "failed" and notice.attempts == len(BACKOFF) + 1
+    hook.status = 200
+    assert deliver(notice) is True  # an editor's retry
+
+
+def test_only_partners_that_received_the_story_are_told(make_story, partner, wire_terms):
+    story = make_story()
+    story.correct(body=story.body + "<p>x</p>", note="n")
+    assert CorrectionNotice.objects.count() == 0  # nobody received it
+
+
+def test_suspended_partner_gets_no_notice(delivered, partner, admin_user):
+    partner.suspend(by=admin_user)
+    delivered.correct(body=delivered.body + "<p>x</p>", note="n")
+    assert CorrectionNotice.objects.count() == 0
+
+
+def test_admin_lists_notices_and_retries(admin_client, delivered, hook_server):
+    _, hook = hook_server
+    hook.status = 503
+    version = delivered.correct(body=delivered.body + "<p>x</p>", note="n")
+    notice = CorrectionNotice.objects.get(version=version, channel="webhook")
+    deliver(notice)
+    page = admin_client.get(
+        reverse("admin:distribution_correctionnotice_changelist")
+    ).content.decode()
+    assert "Failed, will retry" in page and "503" in page
+    hook.status = 200
+    admin_client.post(
+        reverse("admin:distribution_correctionnotice_changelist"),
+        {"action": "retry_now", "_selected_action": [notice.pk]},
+    )
+    run_worker()
+    notice.refresh_from_db()
+    assert notice.status == "sent"

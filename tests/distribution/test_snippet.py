@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import html
+
+from newswire.distribution.models import BeaconHit
+from newswire.engine import Scanner, story_from_ninjs, terms_from_dict
+from newswire.engine.types import Page
+from newswire.wire.ninjs import to_ninjs
+
+from ..embargo import assert_embargo_holds
+
+
+def _snippet_from_story_page(client, story) -> str:
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Republish this story" in page
+    start = page.index('<textarea class="snippet"')
+    body = page[page.index(">", start) + 1 : page.index("</textarea>", start)]
+    return html.unescape(body)
+
+
+def test_snippet_passes_the_engines_checks_pasted_anywhere(
+    client, make_story, wire_terms, restricted_licence
+):
+    story = make_story(photo_credit="Jo Smith/Getty Images")
+    story.media.update(licence=restricted_licence)
+    snippet = _snippet_from_story_page(client, story)
+    assert "GettyImages-1.jpg" not in snippet and f"/beacon/{story.pk}.gif" in snippet
+    assert f"By Grace Nakamura, City Hall Reporter, {wire_terms.wire}" in snippet
+    terms, _ = terms_from_dict(wire_terms.to_dict())
+    engine_story = story_from_ninjs(to_ninjs(story, wire_terms), terms)
+    scanner = Scanner([engine_story], terms)
+    templates = [
+        "<html><body>{}</body></html>",
+        "<!doctype html><html><head><title>Blog</title></head><body><header><nav><a href='/'>Home</a>"
+        "</nav></header><div class='post'>{}</div><aside class='sidebar'><h3>Popular</h3></aside></body></html>",
+        "<html><body><table><tr><td>{}</td></tr></table><footer>© 2024 Town Paper</footer></body></html>",
+    ]
+    for template in templates:
+        matches = scanner.scan_page(
+            Page(url="https://blog.example/p/1", body=template.format(snippet).encode())
+        )
+        assert len(matches) == 1
+        checks = {c.name: c.passed for c in matches[0].checks}
+        assert matches[0].compliant and all(checks.values()), checks
+
+
+def test_republish_page_and_beacon(client, make_story, wire_terms):
+    story = make_story()
+    page = client.get(f"/stories/{story.slug}/republish/")
+    assert page.status_code == 200 and b"This story was first published by" in page.content
+    response = client.get(
+        f"/beacon/{story.pk}.gif",
+        headers={"Referer": "https://blog.example/p/1", "User-Agent": "Mozilla/5.0 test"},
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "image/gif"
+    assert response.content.startswith(b"GIF89a") and "no-cache" in response["Cache-Control"]
+    hit = BeaconHit.objects.get()
+    assert (hit.story, hit.page_url, hit.user_agent) == (
+        story,
+        "https://blog.example/p/1",
+        "Mozilla/5.0 test",
+    )
+
+
+def test_beacon_costs_one_insert(client, make_story, django_assert_num_queries):
+    story = make_story()
+    with django_assert_num_queries(2):  # look the story up, insert the hit
+        client.get(
+            f"/beacon/{story.pk}.gif", headers={"Referer": "https://x.example/" + "a" * 5000}
+        )
+    assert len(BeaconHit.objects.get().page_url) == 2000
+
+
+def test_snippet_and_beacon_respect_the_embargo(client, wire_terms):
+    stories = assert_embargo_holds(
+        client,
+        list_urls=["/"],
+        detail_urls=lambda s: [f"/stories/{s.slug}/republish/", f"/beacon/{s.pk}.gif"],
+    )
+    public = stories["public"]
+    assert BeaconHit.objects.exclude(story=public).exclude(story=stories["scheduled"]).count() == 0
+
+
+def test_beacon_survives_hostile_headers(client, make_story):
+    story = make_story()
+    client.get(
+        f"/beacon/{story.pk}.gif",
+        headers={"Referer": "https://x.example/\x00a", "User-Agent": "\x00" * 900},
+    )
+    hit = BeaconHit.objects.get()
+    assert hit.page_url == "https://x.example/a" and hit.user_agent == ""
