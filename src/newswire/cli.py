@@ -405,6 +405,12 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
         f"\nadmin login{' (new)' if login.created else ''}: {login.username} / {login.password}"
         f"   (kept in {settings.DATA_DIR / 'demo-login.txt'})"
     )
+    site = f"http://{host}:{port}"
+    click.echo(
+        f"site {site}/   admin {site}/admin/   partner program {site}/republish/\n"
+        f"partner API docs {site}/api/v1/docs   (feeds and API need a partner key: approve an "
+        "application in the admin, or use the admin's 'Create an API key' action on a partner)"
+    )
     if serve:
         _serve(host, port, 2)
 

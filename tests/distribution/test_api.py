@@ -193,3 +193,16 @@ def test_since_with_any_offset(client, auth, stories):
     ]:
         response = client.get("/api/v1/stories", {"since": since}, headers=auth)
         assert response.status_code in (200, 422), (since, response.content)
+
+
+def test_repeated_parameters_are_refused(client, auth, stories):
+    response = client.get("/api/v1/stories?desk=Local&desk=Politics", headers=auth)
+    assert response.status_code == 422 and "give each parameter once" in response.json()["detail"]
+
+
+def test_two_different_keys_are_refused(client, auth, api_key, stories):
+    same = client.get("/api/v1/stories", headers={**auth, "X-Api-Key": api_key})
+    assert same.status_code == 200
+    other = client.get("/api/v1/stories", headers={**auth, "X-Api-Key": api_key + "x"})
+    assert other.status_code == 401 and "Conflicting" in other.json()["detail"]
+    assert client.get(f"/feeds/rss/?key={api_key}x", headers=auth).status_code == 401

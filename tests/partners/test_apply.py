@@ -92,3 +92,14 @@ def test_a_flood_from_one_address_is_rate_limited(client, wire_terms, settings):
         for n in range(5)
     ]
     assert codes == [302, 302, 302, 429, 429]
+
+
+def test_republish_page_example_is_never_a_hidden_story(client, wire_terms):
+    """The page shows one example story (not a list), so it checks the states itself."""
+    from ..embargo import make_states
+
+    make_states()
+    page = client.get("/republish/").content.decode()
+    assert "zqpublicmarker" in page
+    for state in ("draft", "scheduled", "embargoed", "withdrawn"):
+        assert f"zq{state}marker" not in page

@@ -16,16 +16,25 @@ from .models import ApiKey, KeyRejected, RateWindow
 KEY_HEADERS = ("Authorization", "X-Api-Key")
 
 
-def raw_key(request: HttpRequest, *, allow_query: bool = True) -> str | None:
+def presented_keys(request: HttpRequest, *, allow_query: bool = True) -> set[str]:
+    """Every key the request carries: Bearer header, X-Api-Key header, ?key= (feed readers)."""
+    keys = set()
     auth = request.headers.get("Authorization", "")
     if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
+        keys.add(auth[7:].strip())
     if request.headers.get("X-Api-Key"):
-        return request.headers["X-Api-Key"].strip()
+        keys.add(request.headers["X-Api-Key"].strip())
     if allow_query:
-        # for feed readers that cannot set headers
-        return request.GET.get("key") or None
-    return None
+        keys.update(k.strip() for k in request.GET.getlist("key") if k.strip())
+    return keys
+
+
+def raw_key(request: HttpRequest, *, allow_query: bool = True) -> str | None:
+    """The request's key; :class:`KeyRejected` if it carries two different ones."""
+    keys = presented_keys(request, allow_query=allow_query)
+    if len(keys) > 1:
+        raise KeyRejected(401, "Conflicting API keys: send one key, in one place.")
+    return keys.pop() if keys else None
 
 
 def check_rate(key: ApiKey) -> None:

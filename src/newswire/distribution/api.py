@@ -19,14 +19,14 @@ from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ..wire.models import Story, StoryVersion, Terms
-from .access import check_rate
+from .access import check_rate, raw_key
 from .models import ApiKey, Delivery, KeyRejected
 from .ninjs_ext import partner_ninjs
 
 
 def _check(request: HttpRequest, raw: str | None) -> ApiKey:
     try:
-        key = ApiKey.verify(raw)
+        key = ApiKey.verify(raw_key(request))
         check_rate(key)
     except KeyRejected as exc:
         raise HttpError(exc.status, exc.message) from None
@@ -184,6 +184,9 @@ def _public() -> QuerySet[Story]:
 @api.get("/stories", response={200: StoryPage, **ERRORS}, summary="List stories")
 def list_stories(request: HttpRequest, filters: Query[StoryFilters]) -> Any:
     """Public stories, newest first, with cursor pagination."""
+    repeated = [name for name in StoryFilters.model_fields if len(request.GET.getlist(name)) > 1]
+    if repeated:
+        raise HttpError(422, f"Invalid request: {', '.join(repeated)}: give each parameter once.")
     qs = _public()
     if filters.since:
         since = parse_since(filters.since)

@@ -247,7 +247,14 @@ class Story(models.Model):
 
     # --- presentation ----------------------------------------------------------
     def get_absolute_url(self) -> str:
-        return reverse("wire:story", kwargs={"slug": self.slug})
+        # memoised per slug: a feed renders each story's URL several times
+        cached = self.__dict__.get("_url")
+        if cached is None or cached[0] != self.slug:
+            cached = self.__dict__["_url"] = (
+                self.slug,
+                reverse("wire:story", kwargs={"slug": self.slug}),
+            )
+        return cached[1]
 
     def public_url(self) -> str:
         return self.canonical_url or settings.SITE_URL + self.get_absolute_url()
@@ -265,8 +272,9 @@ class Story(models.Model):
             return "".join(credits)
         return "; ".join(credits[:-1]) + " and " + credits[-1]
 
-    def corrections(self) -> models.QuerySet[StoryVersion]:
-        return self.versions.filter(number__gt=1).order_by("number")
+    def corrections(self) -> list[StoryVersion]:
+        """Versions after the first, oldest first (uses prefetched versions when there are)."""
+        return sorted((v for v in self.versions.all() if v.number > 1), key=lambda v: v.number)
 
     def shown_time(self) -> Any:
         return self.release_at or self.published_at or self.created_at

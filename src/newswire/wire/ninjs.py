@@ -73,7 +73,7 @@ def to_ninjs(story: Story, terms: Terms | None = None, *, partner: bool = False)
     if terms.text:
         item["usageterms"] = terms.text
     associations = []
-    for n, m in enumerate(story.media.select_related("licence"), start=1):
+    for n, m in enumerate(story.media.all(), start=1):
         if partner and m.restricted(terms):
             continue
         src = m.absolute_src()

@@ -13,7 +13,7 @@ from .models import Media, Story, Terms
 
 
 def shareable_media(story: Story, terms: Terms) -> list[Media]:
-    return [m for m in story.media.select_related("licence") if not m.restricted(terms)]
+    return [m for m in story.media.all() if not m.restricted(terms)]  # prefetched by feeds and API
 
 
 def byline_credit(story: Story, terms: Terms) -> str:
