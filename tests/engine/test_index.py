@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newswire.engine.errors import IndexFormatError
 from newswire.engine.fingerprint import signature
 from newswire.engine.index import StoryIndex
+from newswire.engine.types import Signature
 
 from ..factories import paragraphs
 
@@ -73,3 +77,22 @@ def test_load_rejects_a_file_that_is_not_an_index(tmp_path: Path) -> None:
     bad.write_bytes(b"not an index")
     with pytest.raises(IndexFormatError, match=r"bad\.npz"):
         StoryIndex.load(bad)
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=2**64 - 1), min_size=1, max_size=400),
+    st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=50),
+    st.integers(min_value=1, max_value=6),
+)
+@settings(max_examples=60, deadline=None)
+def test_bucketed_lookup_finds_what_searchsorted_finds(stored, probes, copies):
+    """The bucket table is an optimisation: each range it finds equals searchsorted's."""
+    index = StoryIndex(max_df_share=1.0, min_df_ceiling=10**6)  # keep every hash
+    values = np.array(stored, dtype=np.uint64)
+    for k in range(copies):  # the same hashes in several stories: runs of equal entries
+        index.add(f"urn:{k}", Signature(np.unique(values)))
+    index.build()
+    q = np.unique(np.array(stored[:25] + probes, dtype=np.uint64))
+    lo, hi = index._locate(q)
+    assert np.array_equal(lo, np.searchsorted(index._hashes, q, side="left"))
+    assert np.array_equal(hi, np.searchsorted(index._hashes, q, side="right"))

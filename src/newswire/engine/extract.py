@@ -15,7 +15,6 @@ Two speeds, as the pipeline needs them:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -152,13 +151,6 @@ def _is_chrome(tag: str, words: str) -> bool:
     return bool(words) and tag not in _NEVER_CHROME and _CHROME_WORDS.search(words) is not None
 
 
-def _children(node: LexborNode) -> Iterator[LexborNode]:
-    child = node.child
-    while child is not None:
-        yield child
-        child = child.next
-
-
 def extract(tree: LexborHTMLParser) -> Extracted:
     """Walk the parsed page once and return its blocks, images and links in reading order."""
     blocks: list[Block] = []
@@ -172,6 +164,8 @@ def extract(tree: LexborHTMLParser) -> Extracted:
     next_id = 0
 
     def flush() -> None:
+        if not buf:
+            return
         text = " ".join("".join(buf).split())
         buf.clear()
         if text:
@@ -191,7 +185,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         if not entering:
             if tag in _BLOCK:
                 flush()
-            words = hints.pop()
+            hints.pop()
             tags.pop()
             path.pop()
             if chrome and chrome[-1] == len(path):
@@ -224,7 +218,13 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         tags.append(tag)
         hints.append(words)
         stack.append((node, False))
-        stack.extend((child, True) for child in reversed(list(_children(node))))
+        kids = []
+        child = node.child
+        while child is not None:
+            kids.append((child, True))
+            child = child.next
+        kids.reverse()
+        stack.extend(kids)
     flush()
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node is not None else ""
