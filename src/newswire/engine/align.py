@@ -24,7 +24,7 @@ import itertools
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .fingerprint import words
+from .fingerprint import _WORD, normalize, words
 from .types import Alignment, Block, Run, Story
 
 ANCHOR = 4  # words in an anchor; the corpus counts runs of 4 or more words
@@ -65,6 +65,9 @@ class StoryText:
         )
 
 
+_SEP = "\x1e"  # ASCII record separator
+
+
 @dataclass(frozen=True, slots=True)
 class PageText:
     """A page's body words with the block each word came from."""
@@ -74,12 +77,17 @@ class PageText:
 
     @classmethod
     def of(cls, blocks: tuple[Block, ...]) -> PageText:
+        body = [b for b in blocks if b.tag != "figcaption"]  # photo captions are not body text
+        # Normalise all blocks in one call (it is the costly part), split on a
+        # separator that normalisation keeps and no word contains.
+        joined = _SEP.join(b.text.replace(_SEP, " ") for b in body)
+        parts = normalize(joined).split(_SEP) if body else []
+        if len(parts) != len(body):  # cannot happen; keep the per-block path as the reference
+            parts = [normalize(b.text) for b in body]
         out: list[str] = []
         owner: list[int] = []
-        for block in blocks:
-            if block.tag == "figcaption":
-                continue  # photo captions are not body text
-            w = words(block.text)
+        for block, part in zip(body, parts, strict=True):
+            w = _WORD.findall(part)
             out.extend(w)
             owner.extend([block.index] * len(w))
         return cls(tuple(out), tuple(owner))
