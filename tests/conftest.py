@@ -121,3 +121,29 @@ def make_story(db: Any) -> Any:
 @pytest.fixture
 def restricted_licence(db: Any) -> wire.Licence:
     return wire.Licence.objects.create(name="Agency, wire's own site only", redistributable=False)
+
+
+# --- the partner program ------------------------------------------------------------
+
+
+@pytest.fixture
+def partner(db: Any) -> Any:
+    from newswire.partners.models import Partner
+
+    return Partner.objects.create(
+        name="Local Daily",
+        website="https://localdaily.example",
+        contact_email="desk@localdaily.example",
+    )
+
+
+@pytest.fixture
+def api_key(partner: Any) -> str:
+    from newswire.distribution.models import ApiKey
+
+    return ApiKey.issue(partner, "tests")[1]
+
+
+@pytest.fixture
+def auth(api_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}"}

@@ -177,9 +177,6 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         }
         return TemplateResponse(request, "admin/wire/story/preview.html", context)
 
-    def save_model(self, request: HttpRequest, obj: Story, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         story: Story = form.instance

@@ -112,7 +112,7 @@ def _entry_time(entry: Any, *keys: str) -> datetime | None:
     return None
 
 
-def feed_records(data: bytes, source: str) -> Iterator[tuple[str, Any]]:
+def feed_records(data: bytes) -> Iterator[tuple[str, Any]]:
     """Yield (where, StoryFields or BadRecord) for each entry of an RSS or Atom feed."""
     import feedparser
 
@@ -140,19 +140,14 @@ def feed_records(data: bytes, source: str) -> Iterator[tuple[str, Any]]:
         names = [a.get("name", "").strip() for a in entry.get("authors") or [] if a.get("name")]
         if not names and entry.get("author"):
             names = [entry["author"].strip()]
+        credits = entry.get("media_credit") or [{}]
+        credit = credits[0].get("content", "")
         media = []
         for m in list(entry.get("media_content") or []) + list(entry.get("enclosures") or []):
             url = m.get("url") or m.get("href")
             kind = m.get("type") or m.get("medium") or "image"
-            if url and ("image" in kind):
-                media.append(
-                    MediaFields(
-                        url=url,
-                        credit=entry.get("media_credit", [{}])[0].get("content", "")
-                        if entry.get("media_credit")
-                        else "",
-                    )
-                )
+            if url and "image" in kind:
+                media.append(MediaFields(url=url, credit=credit))
         tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
         yield (
             where,
@@ -303,9 +298,7 @@ def import_file(path: str | Path, *, skip_bad: bool = False, validate: bool = Tr
         raise ImportFailed(report, f"{source}: cannot read: {exc.strerror or exc}") from exc
     try:
         report.format = sniff(data)
-        records = list(
-            ninjs_records(data) if report.format == "ninjs" else feed_records(data, source)
-        )
+        records = list(ninjs_records(data) if report.format == "ninjs" else feed_records(data))
     except (BadRecord, UnicodeDecodeError) as exc:
         raise ImportFailed(report, f"{source}: {exc}") from exc
     terms = Terms.current()
