@@ -95,3 +95,19 @@ def test_roundup_two_stories_each_found() -> None:
     page = page_text(html)
     assert align(story(one, "urn:1"), page).coverage == 1.0
     assert align(story(two, "urn:2"), page).coverage == 1.0
+
+
+def test_page_words_keep_their_blocks_when_a_block_spells_the_separator():
+    from newswire.engine.align import PageText
+    from newswire.engine.fingerprint import words
+    from newswire.engine.types import Block
+
+    blocks = tuple(
+        Block(i, text, "p", (i,), -1, "")
+        for i, text in enumerate(
+            ["First block here", "odd &#30; entity inside", "\x1e raw too", "Last one"]
+        )
+    )
+    page = PageText.of(blocks)
+    expected = [(w, b.index) for b in blocks for w in words(b.text)]
+    assert list(zip(page.words, page.block_of, strict=True)) == expected

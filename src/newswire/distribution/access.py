@@ -84,5 +84,4 @@ def rejection(exc: KeyRejected) -> JsonResponse:
         response["Retry-After"] = "60"
     if exc.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="newswire"'
-    private(response)
-    return response
+    return response  # made private by PrivateKeyedResponses, like every keyed response

@@ -19,37 +19,36 @@ from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ..wire.models import Story, StoryVersion, Terms
-from .access import check_rate, raw_key
+from .access import authenticate
 from .models import ApiKey, Delivery, KeyRejected
 from .ninjs_ext import partner_ninjs
 
 
-def _check(request: HttpRequest, raw: str | None) -> ApiKey:
+def _check(request: HttpRequest) -> ApiKey:
+    # whichever scheme ninja saw, the request's one key (header or ?key=) is what counts
     try:
-        key = ApiKey.verify(raw_key(request))
-        check_rate(key)
+        return authenticate(request)
     except KeyRejected as exc:
         raise HttpError(exc.status, exc.message) from None
-    return key
 
 
 class BearerKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey:
-        return _check(request, token)
+        return _check(request)
 
 
 class HeaderKey(APIKeyHeader):
     param_name = "X-Api-Key"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
-        return _check(request, key) if key else None
+        return _check(request) if key else None
 
 
 class QueryKey(APIKeyQuery):
     param_name = "key"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
-        return _check(request, key) if key else None
+        return _check(request) if key else None
 
 
 api = NinjaAPI(
@@ -166,13 +165,7 @@ def _decode(cursor: str) -> tuple[datetime, int]:
 
 
 def _deliver(key: ApiKey, stories: list[Story]) -> None:
-    Delivery.objects.bulk_create(
-        [
-            Delivery(partner_id=key.partner_id, story=s, channel=Delivery.Channel.API)
-            for s in stories
-        ],
-        ignore_conflicts=True,
-    )
+    Delivery.record(key.partner_id, stories, Delivery.Channel.API)
 
 
 def _public() -> QuerySet[Story]:

@@ -21,7 +21,7 @@ from django.utils.http import http_date, quote_etag
 
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.partner_copy import partner_html
-from .access import authenticate, private, rejection
+from .access import authenticate, rejection
 from .models import Delivery, KeyRejected
 from .snippet import beacon_img
 
@@ -167,20 +167,14 @@ def _serve(request: HttpRequest, feed_class: type[PartnerFeed]) -> HttpResponse:
     last_ts = int(last.timestamp()) if last else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
     if not_modified is not None:
-        return private(not_modified)
+        return not_modified
     stories = feed_stories(settings.NEWSWIRE_FEED_ITEMS)
     response = feed_class(stories, Terms.current())(request)
     response["ETag"] = etag
     if last_ts is not None:
         response["Last-Modified"] = http_date(last_ts)
-    Delivery.objects.bulk_create(
-        [
-            Delivery(partner_id=key.partner_id, story=s, channel=Delivery.Channel.FEED)
-            for s in stories
-        ],
-        ignore_conflicts=True,
-    )
-    return private(response)
+    Delivery.record(key.partner_id, stories, Delivery.Channel.FEED)
+    return response
 
 
 def rss(request: HttpRequest) -> HttpResponse:

@@ -122,6 +122,14 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         constraints = [models.UniqueConstraint(fields=["partner", "story"], name="one_delivery")]
 
+    @classmethod
+    def record(cls, partner_id: int, stories: list[Any], channel: str) -> None:
+        """Note that a partner received these stories (a repeat is ignored)."""
+        Delivery.objects.bulk_create(
+            [Delivery(partner_id=partner_id, story=s, channel=channel) for s in stories],
+            ignore_conflicts=True,
+        )
+
 
 class BeaconHit(models.Model):
     story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="beacon_hits")

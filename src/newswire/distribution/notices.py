@@ -80,17 +80,13 @@ def _send_email(notice: CorrectionNotice) -> None:
         message=(
             f"{terms.wire} has corrected a story you received.\n\n"
             f"{data['story']['headline']}\n{data['story']['url']}\n\n"
-            f"Correction ({version_date(notice)}): {data['note']}\n\n"
+            f"Correction ({notice.version.created_at:%Y-%m-%d}): {data['note']}\n\n"
             "Please update your copy. The corrected text is in your feed and at\n"
             f"{data['api']}\n"
         ),
         from_email=None,
         recipient_list=[notice.partner.contact_email],
     )
-
-
-def version_date(notice: CorrectionNotice) -> str:
-    return f"{notice.version.created_at:%Y-%m-%d}"
 
 
 def _send_webhook(notice: CorrectionNotice) -> None:

@@ -82,7 +82,9 @@ class PageText:
         # separator that normalisation keeps and no word contains.
         joined = _SEP.join(b.text.replace(_SEP, " ") for b in body)
         parts = normalize(joined).split(_SEP) if body else []
-        if len(parts) != len(body):  # cannot happen; keep the per-block path as the reference
+        if len(parts) != len(body):
+            # a block spelling the separator as an entity ("&#30;") split in two when
+            # normalise unescaped it: take that page block by block
             parts = [normalize(b.text) for b in body]
         out: list[str] = []
         owner: list[int] = []

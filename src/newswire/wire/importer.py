@@ -48,7 +48,6 @@ class ImportReport:
     corrected: int = 0
     bad: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    committed: bool = False
 
     @property
     def imported(self) -> int:
@@ -171,8 +170,7 @@ def feed_records(data: bytes) -> Iterator[tuple[str, Any]]:
 def _licence_for(m: MediaFields, terms: Terms) -> Licence | None:
     if not m.usage_terms:
         return None
-    text = f"{m.credit} {m.copyright_holder} {m.caption} {m.usage_terms}".casefold()
-    restricted = any(c.casefold() in text for c in terms.restricted_credits or [] if c)
+    restricted = terms.restricts(f"{m.credit} {m.copyright_holder} {m.caption} {m.usage_terms}")
     name = m.usage_terms[:200]
     licence, _ = Licence.objects.get_or_create(
         name=name, defaults={"usage_terms": m.usage_terms, "redistributable": not restricted}
@@ -331,7 +329,6 @@ def import_file(path: str | Path, *, skip_bad: bool = False, validate: bool = Tr
             f"{source}: {first}. Nothing was imported ({len(report.bad)} bad record(s) of "
             f"{len(records)}); fix the file or use --skip-bad to import the rest.",
         ) from None
-    report.committed = True
     return report
 
 

@@ -352,8 +352,7 @@ class Media(models.Model):
         if self.licence is not None:
             return not self.licence.redistributable
         terms = terms or Terms.current()
-        text = f"{self.credit} {self.copyright_holder} {self.caption}".casefold()
-        return any(c.casefold() in text for c in terms.restricted_credits if c)
+        return terms.restricts(f"{self.credit} {self.copyright_holder} {self.caption}")
 
 
 class StoryVersion(models.Model):
@@ -452,11 +451,13 @@ class Terms(models.Model):
 
     def logo_src(self) -> str:
         """The logo's absolute URL, for copies that leave this site."""
-        if self.logo_url:
-            return self.logo_url
-        if self.logo:
-            return settings.SITE_URL + str(self.logo.url)
-        return ""
+        path = self.logo_path()
+        return settings.SITE_URL + path if path.startswith("/") else path
+
+    def restricts(self, credit_text: str) -> bool:
+        """Whether a photo's credit names a source the wire may not pass on."""
+        text = credit_text.casefold()
+        return any(c.casefold() in text for c in self.restricted_credits or [] if c)
 
     def to_dict(self) -> dict[str, Any]:
         """The terms in ``terms.json`` form (what ``newswire scan`` and ``terms load`` read)."""
