@@ -89,9 +89,12 @@ with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
 total = time.perf_counter() - t
 self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-# the summary's own clock starts once the stories are loaded and indexed
-scan_secs = re.search(r"; ([\d.]+) s, ", err.getvalue()).group(1)
-print(len(out.getvalue().splitlines()), total, max(self_rss, child_rss), scan_secs)
+# the summary's own clock starts once the stories are loaded and indexed; its
+# seconds are printed to 0.1 s, so take them from pages read / pages per second
+summary = err.getvalue()
+pages = int(re.search(r"(\d+) pages read", summary).group(1))
+rate = float(re.search(r"([\d.]+) pages/s", summary).group(1))
+print(len(out.getvalue().splitlines()), total, max(self_rss, child_rss), pages / rate)
 """
 
 
@@ -155,14 +158,18 @@ def main() -> None:
     rows["floor (fastwarc + lexbor parse)"] = (total / float(best[1]), None, int(best[2]))
     n, secs, rss, found, whole = run(BASELINE, str(crawl), stories)
     rows["baseline (trafilatura + MinHashLSH + difflib)"] = (
-        int(n) / float(secs), int(n) / float(whole), int(rss)
+        int(n) / float(secs),
+        int(n) / float(whole),
+        int(rss),
     )
     lines = "0"
     for workers in ("1", "2"):
         results = [run(ENGINE, str(crawl), stories, terms, workers) for _ in range(args.runs)]
         lines, whole, rss, secs = min(results, key=lambda r: float(r[3]))
         rows[f"newswire scan --workers {workers}"] = (
-            total / float(secs), total / float(min(float(r[1]) for r in results)), int(rss)
+            total / float(secs),
+            total / float(min(float(r[1]) for r in results)),
+            int(rss),
         )
     print(f"{'pipeline':<48} {'steady p/s':>11} {'end to end':>11} {'peak RSS':>10}")
     for name, (rate, e2e, kb) in rows.items():
@@ -179,6 +186,7 @@ def main() -> None:
           f"{(rows['newswire scan --workers 2'][1] or 0) / e2e_engine:.2f}x end to end"
           f"   (on {os.cpu_count()} cores)")  # fmt: skip
     print(f"matches: scan {lines}, baseline pages with a story {found}")
+
 
 if __name__ == "__main__":
     main()

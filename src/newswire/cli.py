@@ -10,9 +10,12 @@ what and why); 2 the command could not run (bad arguments, unusable terms).
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -31,6 +34,25 @@ def cli() -> None:
 
 def _warn(message: str) -> None:
     click.echo(message, err=True)
+
+
+@contextmanager
+def _collect_less() -> Iterator[None]:
+    """Tune the garbage collector for a scan, and put it back after.
+
+    A scan makes many short-lived objects per page and keeps few: what is
+    loaded (stories, index) is left out of the collector's walks and the young
+    generation is collected less often (the collector took 2-3% of a crawl
+    scan). Forked workers inherit the setting.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 @cli.command()
@@ -122,14 +144,15 @@ def scan(
         bar.update(done)
 
     try:
-        for item in scan_inputs(
-            scanner, inputs, workers=workers, summary=summary, progress=advance
-        ):
-            if isinstance(item, Skip):
-                if not quiet:
-                    bar.write(f"skipped: {item}", file=sys.stderr)
-                continue
-            out.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+        with _collect_less():
+            for item in scan_inputs(
+                scanner, inputs, workers=workers, summary=summary, progress=advance
+            ):
+                if isinstance(item, Skip):
+                    if not quiet:
+                        bar.write(f"skipped: {item}", file=sys.stderr)
+                    continue
+                out.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
     except KeyboardInterrupt:
         bar.close()
         _warn("interrupted")

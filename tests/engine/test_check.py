@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from newswire.engine import Scanner
-from newswire.engine.check import file_stem, normalize_url
-from newswire.engine.types import Match, Page
+from newswire.engine.check import check_link, file_stem, normalize_url
+from newswire.engine.types import Extracted, Link, Match, Page, Story
 
 from ..factories import LOGO, WIRE, article, paragraphs
 
@@ -120,3 +123,35 @@ def test_url_and_file_name_normal_forms() -> None:
     )
     assert file_stem("https://h/up/pns-logo-2x-300x75.png") == "pns-logo-2x"
     assert file_stem("https://h/pns-602582.jpg?w=10") == "pns-602582"
+
+
+_HREF_PARTS = st.sampled_from(
+    ["", ".", "..", "./", "../", "//", "///", "https:", "http://ex.com", "//ex.com", "/", "?",
+     "#top", "?id=5", "stories", "a", "story-one", "story-one/", "b?id=5&utm_source=x",
+     "story.html", "\n", "\t", "\x01", " "]
+)  # fmt: skip
+
+
+@given(
+    st.lists(_HREF_PARTS, min_size=1, max_size=5).map("".join),
+    st.sampled_from(
+        ["https://ex.com/news/story-one/", "https://www.ex.com/a/b?id=5&utm_source=y",
+         "https://ex.com/story.html", "https://ex.com/"]
+    ),
+    st.sampled_from(
+        ["https://ex.com/news/story-one", "https://other.org/x/y/z", "https://ex.com/a/b/",
+         "https://ex.com/"]
+    ),
+)  # fmt: skip
+@settings(max_examples=400, deadline=None)
+def test_link_check_skips_only_links_that_cannot_resolve_to_the_story(
+    href: str, canonical: str, page_url: str
+) -> None:
+    """The cheap test before resolving each link never changes the answer."""
+    href = href.strip()
+    if not href:
+        return
+    story = Story("urn:t", "t", (), (), canonical_url=canonical)
+    ex = Extracted("", (), (), (Link(href, "", 0, "<a>"),))
+    want = normalize_url(href, page_url) == normalize_url(canonical)
+    assert check_link(ex, story, page_url).passed is want

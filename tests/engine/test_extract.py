@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newswire.engine.errors import PageError
-from newswire.engine.extract import decode, extract, parse
+from newswire.engine.extract import decode, extract, parse, sift_text
+from newswire.engine.fingerprint import fold_bytes
 from newswire.engine.types import Page
 
 
@@ -85,3 +88,98 @@ def test_article_body_with_chrome_like_classes_is_not_chrome() -> None:
     html = '<body class="has-sidebar"><div class="entry share"><p>Body text here.</p></div></body>'
     ex = extract(parse(page(html.encode()))[0])
     assert ex.blocks[0].chrome == -1
+
+
+# --- the sift: text read from the bytes, without a parse ------------------------
+
+
+def folded(text: str) -> bytes:
+    return bytes(fold_bytes(text)).strip()
+
+
+def test_sift_leaves_out_scripts_styles_comments_and_tags() -> None:
+    body = (
+        b"<!DOCTYPE html><html><head><STYLE>p { color: red }</STYLE>"
+        b'<script type="x">var s = "<p>not text</p>"; if (a < b) {}</script></head>'
+        b'<body><!-- a comment with <b>markup</b> --><p class="lead">Don&rsquo;t '
+        b'<a href="/x">look</a> back &amp; forth</p><scripts>kept</scripts>'
+        b"<!--[if IE]><script>old()</script><![endif]--><p>The end</p></body></html>"
+    )
+    text = sift_text(page(body))
+    assert folded(text) == b"don t look back forth kept the end"
+    assert folded(text) == folded(parse(page(body))[1])
+
+
+def test_sift_decodes_as_parse_does() -> None:
+    body = "<p>Café “quoted” — naïve Señor’s</p>".encode("cp1252")
+    assert folded(sift_text(page(body))) == folded(parse(page(body))[1])
+    latin = '<meta charset="iso-8859-1"><p>It’s “fine”</p>'.encode("cp1252")
+    assert "It’s “fine”" in sift_text(page(latin))
+    koi = '<meta charset="koi8-r"><p>Привет мир</p>'.encode("koi8-r")
+    assert "Привет мир" in sift_text(page(koi))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"<",
+        b">",
+        b"<p>",
+        b"short",
+        b"<p>text without an end <script>never closed, all dropped",
+        b"<p>unclosed comment <!-- runs to the end",
+        b"<p>a > b and c < d</p>" * 3,
+        b"<" * 5000,
+        b">" * 5000,
+        b"<p>x</p>\x00\x00<p>y</p>",
+        bytes(range(256)) * 20,
+    ],
+)
+def test_sift_survives_odd_bytes(body: bytes) -> None:
+    try:
+        text = sift_text(page(body))
+    except PageError:
+        return  # refused as not HTML, as parse refuses it
+    assert isinstance(text, str)
+    assert "never closed" not in text
+
+
+_WORDS = st.sampled_from(
+    ["news", "wire", "Café", "don’t", "a&amp;b", "&lt;tag&gt;", "x", "“quoted”", "2024", "–"]
+)
+
+
+@st.composite
+def _markup(draw: st.DrawFn) -> str:
+    """A well-formed page from the pieces real pages are made of."""
+    parts = ["<html><head><title>t</title></head><body>"]
+    for _ in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from(["p", "inline", "script", "style", "comment", "div", "img"]))
+        words = " ".join(draw(st.lists(_WORDS, min_size=1, max_size=8)))
+        if kind == "p":
+            parts.append(f'<p class="c">{words}</p>')
+        elif kind == "inline":
+            parts.append(f'<p>{words} <a href="/a?b=1&amp;c=2">{words}</a> <b>{words}</b></p>')
+        elif kind == "script":
+            parts.append(f"<script>var s = '<p>{words}</p>'; if (1 < 2) {{}}</script>")
+        elif kind == "style":
+            parts.append("<style>p > a { color: red }</style>")
+        elif kind == "comment":
+            parts.append(f"<!-- {words} <p>hidden</p> -->")
+        elif kind == "div":
+            parts.append(f"<div id='d'><span>{words}</span><br>{words}</div>")
+        else:
+            parts.append('<img src="/i.png" alt="an image">')
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+@given(_markup())
+@settings(max_examples=150, deadline=None)
+def test_sift_reads_the_text_the_parser_reads(html: str) -> None:
+    """On well-formed pages the sift's text folds to the parsed text, byte for byte."""
+    body = html.encode()
+    sifted = folded(sift_text(page(body)))
+    parsed = folded(parse(page(body))[1])
+    assert sifted.removeprefix(b"t").strip() == parsed  # the sift also reads <title>

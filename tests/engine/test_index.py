@@ -79,6 +79,12 @@ def test_load_rejects_a_file_that_is_not_an_index(tmp_path: Path) -> None:
         StoryIndex.load(bad)
 
 
+def _searchsorted_positions(hashes, q):
+    lo = np.searchsorted(hashes, q, side="left")
+    hi = np.searchsorted(hashes, q, side="right")
+    return sorted(p for a, b in zip(lo, hi, strict=True) for p in range(a, b))
+
+
 @given(
     st.lists(st.integers(min_value=0, max_value=2**64 - 1), min_size=1, max_size=400),
     st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=50),
@@ -86,13 +92,28 @@ def test_load_rejects_a_file_that_is_not_an_index(tmp_path: Path) -> None:
 )
 @settings(max_examples=60, deadline=None)
 def test_bucketed_lookup_finds_what_searchsorted_finds(stored, probes, copies):
-    """The bucket table is an optimisation: each range it finds equals searchsorted's."""
+    """The bucket table is an optimisation: it finds exactly the entries searchsorted finds."""
     index = StoryIndex(max_df_share=1.0, min_df_ceiling=10**6)  # keep every hash
     values = np.array(stored, dtype=np.uint64)
     for k in range(copies):  # the same hashes in several stories: runs of equal entries
         index.add(f"urn:{k}", Signature(np.unique(values)))
     index.build()
     q = np.unique(np.array(stored[:25] + probes, dtype=np.uint64))
-    lo, hi = index._locate(q)
-    assert np.array_equal(lo, np.searchsorted(index._hashes, q, side="left"))
-    assert np.array_equal(hi, np.searchsorted(index._hashes, q, side="right"))
+    found = sorted(index._positions(q).tolist())
+    assert found == _searchsorted_positions(index._hashes, q)
+
+
+def test_a_hash_in_very_many_stories_is_still_found_in_full():
+    """A bucket wider than the probe matrix (one hash kept in 150 stories) takes the slow path."""
+    index = StoryIndex(max_df_share=1.0, min_df_ceiling=10**6)
+    shared = np.array([12345, 2**63 + 7], dtype=np.uint64)
+    for k in range(150):
+        own = np.array([1000 + k, 2**62 + k], dtype=np.uint64)
+        index.add(f"urn:{k}", Signature(np.unique(np.concatenate([shared, own]))))
+    index.build()
+    q = np.array([5, 1003, 12345, 2**62 + 9, 2**63 + 7], dtype=np.uint64)
+    found = sorted(index._positions(q).tolist())
+    assert found == _searchsorted_positions(index._hashes, q)
+    assert len(found) == 150 + 150 + 1 + 1
+    hits = {c.story: c.hits for c in index.query(Signature(q), min_hits=1, min_share=0)}
+    assert len(hits) == 150 and hits["urn:3"] == 3 and hits["urn:9"] == 3 and hits["urn:0"] == 2

@@ -3,7 +3,7 @@
 :class:`StoryIndex` maps sampled shingle hashes to story ids. It is a sorted
 numpy array of hashes beside an array of story numbers, bucketed by the
 hashes' top bits, so that each of a page's m hashes costs a bucket lookup and
-a few steps within a small bucket: O(m), flat from a thousand stories to a
+one comparison with each entry of a small bucket: O(m), flat from a thousand stories to a
 million (benchmarks/index_scale.py prints the figures).
 
 Hashes that occur in many stories are the wire's boilerplate (the terms
@@ -28,6 +28,8 @@ from .errors import IndexFormatError
 from .types import Candidate, Signature
 
 FORMAT_VERSION = 1
+#: buckets wider than this (a hash kept in very many stories) are binary-searched
+_PROBE = 64
 
 
 class StoryIndex:
@@ -53,7 +55,6 @@ class StoryIndex:
         self._sizes_arr = np.zeros(0, dtype=np.int32)
         self._bucket_shift = 64
         self._bucket_starts = np.zeros(2, dtype=np.uint32)
-        self._search_steps = 0
         self.dropped = 0  # boilerplate entries dropped at the last build
 
     # --- building ------------------------------------------------------------
@@ -113,14 +114,16 @@ class StoryIndex:
         self._pending = []
         self._make_buckets()
 
-    def _make_buckets(self, spare_bits: int = 2) -> None:
+    def _make_buckets(self, spare_bits: int = 1) -> None:
         """Index the sorted hashes by their top bits, so a lookup touches one small range.
 
         A plain ``searchsorted`` over N entries takes log2(N) dependent reads,
         most of them cache misses once N is large; that made lookups 5x slower
-        at 1M stories than at 1k. With 2^b buckets (about one per 4 entries,
-        hashes being uniform) a lookup reads the bucket's bounds and then
-        searches a few entries that share a cache line or two, whatever N is.
+        at 1M stories than at 1k. With 2^b buckets (about one per 2 entries,
+        hashes being uniform) a lookup reads the bucket's bounds and then the
+        few entries of one bucket, which share a cache line or two, whatever N
+        is. One bucket per 4 entries saves 130 bytes a story but made the 1M
+        lookup 1.8x the 1k one (1.65x here; benchmarks/index_scale.py).
         """
         n = int(self._hashes.shape[0])
         bits = max(4, min(30, math.ceil(math.log2(max(n, 1))) - spare_bits))
@@ -131,37 +134,39 @@ class StoryIndex:
         np.cumsum(counts, out=starts[1:])
         dtype = np.uint32 if n < 2**32 else np.int64
         self._bucket_starts = starts.astype(dtype)
-        widest = int(counts.max()) if n else 0
-        self._search_steps = max(1, math.ceil(math.log2(widest + 1)))
 
-    def _locate(
-        self, q: npt.NDArray[np.uint64]
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Return, for each hash in ``q``, the range [lo, hi) of equal entries (vectorised)."""
-        bucket = (q >> np.uint64(self._bucket_shift)).astype(np.int64)
-        start = self._bucket_starts[bucket].astype(np.int64)
-        end = self._bucket_starts[bucket + 1].astype(np.int64)
+    def _positions(self, q: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+        """Return the positions of every entry equal to one of the hashes ``q`` (vectorised).
+
+        Each hash is compared with every entry of its bucket at once (a
+        len(q) x widest-bucket matrix, a few entries wide), which costs a dozen
+        numpy calls whatever the index size; a binary search within buckets
+        took four times as many. A bucket wider than ``_PROBE`` (a hash kept in
+        very many stories) is searched with ``searchsorted`` instead.
+        """
         hashes = self._hashes
-        last = max(int(hashes.shape[0]) - 1, 0)
-        # lower bound, only for hashes whose bucket is not empty
-        live = np.flatnonzero(end > start)
-        lo, hi, qq = start[live], end[live], q[live]
-        for _ in range(self._search_steps):
-            mid = (lo + hi) >> 1
-            open_ = lo < hi
-            right = open_ & (hashes[np.minimum(mid, last)] < qq)
-            lo = np.where(right, mid + 1, lo)
-            hi = np.where(open_ & ~right, mid, hi)
-        first = start.copy()
-        first[live] = lo
-        # the run of equal entries (a hash in several stories; rare after the df ceiling)
-        stop = first.copy()
-        while True:
-            more = (stop < end) & (hashes[np.minimum(stop, last)] == q)
-            if not more.any():
-                break
-            stop = stop + more
-        return first, stop
+        bucket = (q >> np.uint64(self._bucket_shift)).astype(np.intp)
+        start = self._bucket_starts[bucket].astype(np.intp)
+        count = self._bucket_starts[bucket + 1].astype(np.intp) - start
+        wide = count > _PROBE
+        if wide.any():
+            qw = q[wide]
+            lo = np.searchsorted(hashes, qw, side="left")
+            hi = np.searchsorted(hashes, qw, side="right")
+            far = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
+            count = np.where(wide, 0, count)
+        else:
+            far = np.zeros(0, dtype=np.intp)
+        width = int(count.max())
+        if width == 0:
+            return far.astype(np.intp)
+        cols = np.arange(width)
+        idx = start[:, None] + cols
+        np.minimum(idx, hashes.shape[0] - 1, out=idx)
+        equal = hashes[idx] == q[:, None]
+        equal &= cols < count[:, None]
+        near: npt.NDArray[np.intp] = idx[equal]
+        return np.concatenate((near, far)).astype(np.intp) if far.shape[0] else near
 
     # --- querying ------------------------------------------------------------
 
@@ -174,16 +179,15 @@ class StoryIndex:
         q = sig.hashes
         if not q.shape[0] or not self._hashes.shape[0]:
             return []
-        lo, hi = self._locate(q)
-        found = hi > lo
-        if not found.any():
+        positions = self._positions(q)
+        if not positions.shape[0]:
             return []
-        lo, hi = lo[found], hi[found]
-        lengths = hi - lo
-        # positions lo[i] .. hi[i]-1 for every found hash, without a Python loop
-        offsets = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        positions = np.arange(int(lengths.sum())) + offsets
-        owners, hits = np.unique(self._owners[positions], return_counts=True)
+        # hits per story: sort the owners and count each run (np.unique's own
+        # overhead is most of the cost at this size)
+        owners = self._owners[positions]
+        owners.sort()
+        edges = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1], [True])))
+        owners, hits = owners[edges[:-1]], np.diff(edges)
         sizes = np.maximum(self._sizes_arr[owners], 1)
         share = hits / sizes
         good = (hits >= min_hits) & (share >= min_share)

@@ -20,7 +20,7 @@ from .align import PageText, StoryText, align
 from .check import normalize_url, run_checks
 from .config import ScanConfig
 from .errors import PageError
-from .extract import extract, parse
+from .extract import extract, parse, sift_text
 from .fingerprint import signature
 from .index import StoryIndex
 from .read import input_kind, read, read_warc
@@ -71,15 +71,26 @@ class Scanner:
     ) -> None:
         self.config = config or ScanConfig()
         self.terms = terms
-        self.stories: dict[str, StoryText] = {s.uri: StoryText.of(s) for s in stories}
+        self.stories: dict[str, Story] = {s.uri: s for s in stories}
+        # A story's words and 4-grams are prepared the first time a page may
+        # hold it: most of a large wire's stories are never a candidate, and
+        # preparing each up front cost about 1 ms a story.
+        self._texts: dict[str, StoryText] = {}
         if index is None:
             index = StoryIndex(
                 max_df_share=self.config.max_df_share, min_df_ceiling=self.config.min_df_ceiling
             )
-            for uri, st in self.stories.items():
-                index.add(uri, self.signature(" ".join(st.story.paragraphs)))
+            for uri, story in self.stories.items():
+                index.add(uri, self.signature(" ".join(story.paragraphs)))
         index.build()
         self.index = index
+
+    def story_text(self, uri: str) -> StoryText:
+        """Return the story's prepared text (made on first use, then kept)."""
+        st = self._texts.get(uri)
+        if st is None:
+            st = self._texts[uri] = StoryText.of(self.stories[uri])
+        return st
 
     def signature(self, text: str) -> Signature:
         """Return the fingerprint of ``text`` with this scan's settings."""
@@ -88,7 +99,16 @@ class Scanner:
     def scan_page(self, page: Page) -> list[Match]:
         """Return the page's matches; raise :class:`PageError` for a page it will not parse."""
         cfg = self.config
-        tree, text = parse(page, max_depth=cfg.max_depth)
+        # the sift: most pages of a crawl share too little with every story to be
+        # worth a parse (see ScanConfig.sift_hits)
+        sifted = self.index.query(
+            self.signature(sift_text(page, max_depth=cfg.max_depth)),
+            min_hits=cfg.sift_hits,
+            min_share=cfg.sift_share,
+        )
+        if not any(c.story in self.stories for c in sifted):
+            return []
+        tree, text = parse(page, max_depth=cfg.max_depth, screened=True)
         found = self.index.query(
             self.signature(text), min_hits=cfg.min_hits, min_share=cfg.min_share
         )
@@ -99,7 +119,7 @@ class Scanner:
         page_text = PageText.of(ex.blocks)
         reported = []
         for c in candidates:
-            st = self.stories[c.story]
+            st = self.story_text(c.story)
             a = align(st, page_text)
             kind = cfg.kind(a.coverage)
             if kind is not None:
@@ -172,20 +192,48 @@ class Task:
         return max(0, end - self.start)
 
 
-def plan(inputs: Iterable[str | Path], split_bytes: int) -> list[Task]:
-    """Cut the inputs into tasks: WARC files into byte ranges of about ``split_bytes``."""
-    tasks: list[Task] = []
+def plan(
+    inputs: Iterable[str | Path],
+    workers: int = 1,
+    *,
+    min_bytes: int = 1 << 18,
+    max_bytes: int = 1 << 24,
+) -> list[Task]:
+    """Cut the inputs into tasks: a file each, WARC files into byte ranges.
+
+    A range holds the records that begin in it, and is at most ``max_bytes``
+    (so that progress moves on a large WARC). For several workers the ranges
+    shrink as the work runs out (guided scheduling): each is a
+    ``1 / (4 * workers)`` share of the bytes not yet planned, and at least
+    ``min_bytes``. Copies of stories cluster in a crawl (a partner's site, a
+    day's news) and cost ten times an unrelated page, so equal ranges left one
+    worker finishing a heavy last range alone: 1.67x for two workers on the
+    throughput benchmark, against 2.1x for reading and parsing alone.
+    """
+    files: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            tasks += [Task(str(p)) for p in sorted(path.rglob("*")) if p.is_file()]
-            continue
-        if path.exists() and input_kind(path) == "warc" and split_bytes > 0:
-            size = path.stat().st_size
-            starts = list(range(0, size, split_bytes)) or [0]
-            tasks += [Task(str(path), s, min(s + split_bytes, size)) for s in starts]
+            files += [p for p in sorted(path.rglob("*")) if p.is_file()]
         else:
+            files.append(path)
+    sizes = {p: p.stat().st_size for p in files if p.exists() and input_kind(p) == "warc"}
+    remaining = sum(sizes.values())
+    tasks: list[Task] = []
+    for path in files:
+        size = sizes.get(path)
+        if size is None:
             tasks.append(Task(str(path)))
+            continue
+        start = 0
+        while True:
+            step = max_bytes if workers <= 1 else max(min_bytes, remaining // (4 * workers))
+            end = min(size, start + min(step, max_bytes))
+            tasks.append(Task(str(path), start, end))
+            remaining -= end - start
+            start = end
+            if start >= size:
+                break
     return tasks
 
 
@@ -222,17 +270,15 @@ def scan(
     inputs = list(inputs)
     try:
         if workers <= 1:
-            for task in plan(inputs, 0):
+            for task in plan(inputs):
                 yield from scanner.scan_items(_read_task(task, scanner.config), summary)
                 if progress is not None:
                     progress(task.size if Path(task.path).exists() else 0)
             return
-        total = sum(Task(str(p)).size for p in inputs if Path(p).is_file())
-        split = max(1 << 20, total // (workers * 8) + 1)
         global _WORKER_SCANNER
         _WORKER_SCANNER = scanner
         ctx = multiprocessing.get_context("fork")
-        tasks = plan(inputs, split)
+        tasks = plan(inputs, workers)
         with ctx.Pool(workers) as pool:
             for task, (items, part) in zip(tasks, pool.imap(_run_task, tasks), strict=True):
                 summary.add(part)

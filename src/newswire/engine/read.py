@@ -329,7 +329,7 @@ def _next_record_start(path: Path, after: int) -> int:
         fh.seek(after)
         offset = after
         tail = b""
-        while chunk := fh.read(1 << 20):
+        while chunk := fh.read(1 << 16):
             data = tail + chunk
             base = offset - len(tail)
             pos = 0
