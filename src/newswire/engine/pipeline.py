@@ -1,7 +1,10 @@
 """The scan: read → extract → fingerprint → index → align → check, in that order.
 
 :class:`Scanner` holds what a scan needs (stories, terms, the index, the
-config) and turns one page into its matches. :func:`scan` runs a scanner over
+config) and turns one page into its matches. A page goes through the stages
+twice, cheaply and then carefully: its text sifted from the raw bytes is
+fingerprinted and looked up; only a page that may hold a story is parsed,
+looked up again on the parsed text, extracted, aligned and checked. :func:`scan` runs a scanner over
 inputs, in this process or in worker processes, and counts what it read,
 matched and skipped in a :class:`Summary`. Nothing here is global: a Django
 task, the CLI and the Spark job each build their own scanner.
