@@ -332,6 +332,18 @@ def extract(tree: LexborHTMLParser) -> Extracted:
             depth = chrome[-1] if chrome else -1
             blocks.append(Block(len(blocks), text, block_tags[-1], tuple(path), depth, hints[-1]))
 
+    def leave() -> None:
+        """Close the innermost open element."""
+        if buf and tags[-1] in _BLOCK:
+            flush()
+        open_nodes.pop()
+        tags.pop()
+        block_tags.pop()
+        hints.pop()
+        path.pop()
+        if chrome and chrome[-1] == len(path):
+            chrome.pop()
+
     root = tree.body or tree.root
     if root is None:
         return Extracted("", (), (), ())
@@ -346,16 +358,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
             skipped.add(node.mem_id)
             continue
         while open_nodes and open_nodes[-1] != parent_id:
-            # leave the innermost open element
-            if buf and tags[-1] in _BLOCK:
-                flush()
-            open_nodes.pop()
-            tags.pop()
-            block_tags.pop()
-            hints.pop()
-            path.pop()
-            if chrome and chrome[-1] == len(path):
-                chrome.pop()
+            leave()
         tag = node.tag or ""
         if tag == "-text":
             buf.append(node.text_content or "")
@@ -394,13 +397,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         block_tags.append(tag if is_block else block_tags[-1])
         hints.append(words or hints[-1])
     while open_nodes:
-        if buf and tags[-1] in _BLOCK:
-            flush()
-        open_nodes.pop()
-        tags.pop()
-        block_tags.pop()
-        hints.pop()
-        path.pop()
+        leave()
     if buf:
         flush()
     title_node = tree.css_first("title")

@@ -4,10 +4,11 @@
 config) and turns one page into its matches. A page goes through the stages
 twice, cheaply and then carefully: its text sifted from the raw bytes is
 fingerprinted and looked up; only a page that may hold a story is parsed,
-looked up again on the parsed text, extracted, aligned and checked. :func:`scan` runs a scanner over
-inputs, in this process or in worker processes, and counts what it read,
-matched and skipped in a :class:`Summary`. Nothing here is global: a Django
-task, the CLI and the Spark job each build their own scanner.
+looked up again on the parsed text, extracted, aligned and checked.
+:func:`scan` runs a scanner over inputs, in this process or in worker
+processes, and counts what it read, matched and skipped in a :class:`Summary`.
+Nothing here is global: a Django task, the CLI and the Spark job each build
+their own scanner.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class Scanner:
         return signature(text, window=self.config.window, sample=self.config.sample)
 
     def scan_page(self, page: Page) -> list[Match]:
-        """Return the page's matches; raise :class:`PageError` for a page it will not parse."""
+        """Return the page's matches; raise :class:`PageError` for a page it will not read."""
         cfg = self.config
         # the sift: most pages of a crawl share too little with every story to be
         # worth a parse (see ScanConfig.sift_hits)
