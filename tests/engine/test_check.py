@@ -155,3 +155,10 @@ def test_link_check_skips_only_links_that_cannot_resolve_to_the_story(
     ex = Extracted("", (), (), (Link(href, "", 0, "<a>"),))
     want = normalize_url(href, page_url) == normalize_url(canonical)
     assert check_link(ex, story, page_url).passed is want
+
+
+def test_a_byline_naming_someone_else_is_the_evidence(scanner: Scanner) -> None:
+    html = article(A, attribution="<p>By Staff Writer Pat Jones</p>")
+    [byline] = [c for c in scan(scanner, html)["urn:test:a"].checks if c.name == "byline"]
+    assert byline.passed is False
+    assert byline.evidence.endswith("the byline reads: By Staff Writer Pat Jones")

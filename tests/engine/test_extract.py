@@ -183,3 +183,39 @@ def test_sift_reads_the_text_the_parser_reads(html: str) -> None:
     sifted = folded(sift_text(page(body)))
     parsed = folded(parse(page(body))[1])
     assert sifted.removeprefix(b"t").strip() == parsed  # the sift also reads <title>
+
+
+def _extracted(body: str):  # type: ignore[no-untyped-def]
+    return extract(parse(page(body.encode()))[0])
+
+
+def test_images_carry_their_caption_and_credit() -> None:
+    ex = _extracted(
+        '<article><figure class="photo"><img src="/a.jpg" alt="Smoke">'
+        "<figcaption>Smoke over the ridge. <span>Photo: Getty Images</span></figcaption>"
+        '</figure><div class="wp-caption"><img src="/b.jpg"><p class="wp-caption-text">'
+        'Credit: AP Photo</p></div><img src="/c.jpg"><p>A paragraph, not a caption.</p></article>'
+    )
+    captions = {i.src: i.caption for i in ex.images}
+    assert captions == {
+        "/a.jpg": "Smoke over the ridge. Photo: Getty Images",
+        "/b.jpg": "Credit: AP Photo",
+        "/c.jpg": "",
+    }
+
+
+def test_candidate_byline_lines() -> None:
+    ex = _extracted(
+        "<article><h1>By the river, a new plan</h1>"
+        '<div class="author-box">Grace Nakamura, Plainfield News Service</div>'
+        "<p>By Kwame Thornbury</p><p>Written by A. N. Other</p>"
+        "<p>The council met at noon, and by evening it was clear what it was for.</p>"
+        "<p>Jane Doe is a staff reporter for the Plainfield News Service.</p>"
+        "<p>the mayor is expected at the meeting of the board</p></article>"
+    )
+    assert [ex.blocks[i].text for i in ex.bylines] == [
+        "Grace Nakamura, Plainfield News Service",
+        "By Kwame Thornbury",
+        "Written by A. N. Other",
+        "Jane Doe is a staff reporter for the Plainfield News Service.",
+    ]

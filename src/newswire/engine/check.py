@@ -206,10 +206,14 @@ def find_byline(ex: Extracted, region: Region, story: Story, alignment: Alignmen
     return None
 
 
-def check_byline(byline: Block | None) -> Check:
-    if byline is None:
-        return Check("byline", False, "the reporter is not credited as the author")
-    return Check("byline", True, byline.text)
+def check_byline(byline: Block | None, ex: Extracted, region: Region) -> Check:
+    if byline is not None:
+        return Check("byline", True, byline.text)
+    # what the page credits instead, if a line in the story's region reads as a byline
+    other = next((ex.blocks[b].text for b in ex.bylines if b in region), None)
+    if other is not None:
+        return Check("byline", False, f"the reporter is not credited; the byline reads: {other}")
+    return Check("byline", False, "the reporter is not credited as the author")
 
 
 def check_affiliation(ex: Extracted, byline: Block | None, terms: Terms) -> Check:
@@ -309,7 +313,7 @@ def run_checks(
     unedited, retitled = check_unedited(st, ex, region, alignment, terms)
     checks = (
         logo,
-        check_byline(byline_block),
+        check_byline(byline_block, ex, region),
         check_affiliation(ex, byline_block, terms),
         check_link(ex, story, page_url),
         check_restricted_media(ex, story, terms),

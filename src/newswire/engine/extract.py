@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -306,6 +307,40 @@ def _is_chrome(tag: str, words: str) -> bool:
     return bool(words) and tag not in _NEVER_CHROME and _CHROME_WORDS.search(words) is not None
 
 
+_CAPTION_HINTS = ("caption", "credit")
+_BYLINE_HINT = re.compile(r"author|byline|credit|writer|contributor")
+# "By NAME" (and its translations), or "Jane Doe is a reporter for …": two to
+# four capitalised words, then the credit (one pattern: one match per block)
+_BYLINE_LINE = re.compile(
+    r"(?i:by|words by|written by|reporting by|von|par|por|door|di)\s+\w"
+    r"|[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w.'’-]*){1,3},?\s+"
+    r"(?:is|was|writes|reports|covers)\b.{0,80}\b(?:for|with|at|of)\b"
+)
+
+
+def _caption_from_next_block(images: list[Image], blocks: list[Block]) -> None:
+    """Give an image outside a <figure> the caption or credit block that follows it
+    in the same container ("wp-caption-text", "credit")."""
+    for i, image in enumerate(images):
+        if image.caption or image.position >= len(blocks):
+            continue
+        block = blocks[image.position]
+        if block.path[: len(image.path)] != image.path or len(block.text) > 400:
+            continue
+        if block.tag == "figcaption" or any(h in block.hint for h in _CAPTION_HINTS):
+            images[i] = replace(image, caption=block.text)
+
+
+def _reads_as_byline(block: Block) -> bool:
+    """Whether a block reads as a byline or a credit line, whoever it names."""
+    text = block.text
+    if len(text) > 200 or block.tag in ("h1", "h2", "title"):
+        return False
+    if _BYLINE_LINE.match(text):
+        return True
+    return bool(block.hint) and len(text) <= 120 and _BYLINE_HINT.search(block.hint) is not None
+
+
 def extract(tree: LexborHTMLParser) -> Extracted:
     """Walk the parsed page once and return its blocks, images and links in reading order."""
     blocks: list[Block] = []
@@ -323,6 +358,8 @@ def extract(tree: LexborHTMLParser) -> Extracted:
     chrome: list[int] = []  # path depths of the open chrome elements
     skipped: set[int] = set()  # node ids of elements whose subtrees are not read
     chrome_memo: dict[tuple[str, str], bool] = {}
+    # open <figure> elements: (depth in path, first image, first block inside it)
+    figures: list[tuple[int, int, int]] = []
     next_id = 0
 
     def flush() -> None:
@@ -336,6 +373,11 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         """Close the innermost open element."""
         if buf and tags[-1] in _BLOCK:
             flush()
+        if figures and figures[-1][0] == len(path) - 1:
+            _, first_image, first_block = figures.pop()
+            caption = " ".join(b.text for b in blocks[first_block:] if b.tag == "figcaption")
+            for i in range(first_image, len(images)):
+                images[i] = replace(images[i], caption=caption)
         open_nodes.pop()
         tags.pop()
         block_tags.pop()
@@ -390,6 +432,8 @@ def extract(tree: LexborHTMLParser) -> Extracted:
             is_chrome = chrome_memo[key] = _is_chrome(tag, words)
         if is_chrome:
             chrome.append(len(path))
+        if tag == "figure":
+            figures.append((len(path), len(images), len(blocks)))
         next_id += 1
         path.append(next_id)
         open_nodes.append(node.mem_id)
@@ -400,6 +444,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         leave()
     if buf:
         flush()
+    _caption_from_next_block(images, blocks)
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node is not None else ""
     canonical = ""
@@ -407,4 +452,5 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         if "canonical" in (link.attributes.get("rel") or "").lower().split():
             canonical = (link.attributes.get("href") or "").strip()
             break
-    return Extracted(title, tuple(blocks), tuple(images), tuple(links), canonical)
+    bylines = tuple(b.index for b in blocks if _reads_as_byline(b))
+    return Extracted(title, tuple(blocks), tuple(images), tuple(links), canonical, bylines)

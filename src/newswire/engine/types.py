@@ -128,6 +128,7 @@ class Image:
     position: int  # index of the first block after the image
     path: tuple[int, ...]
     html: str
+    caption: str = ""  # caption and credit text shown with it ("Photo: Getty Images")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,7 @@ class Extracted:
     images: tuple[Image, ...]
     links: tuple[Link, ...]
     canonical: str = ""
+    bylines: tuple[int, ...] = ()  # blocks that read as a byline or credit line (by index)
 
 
 # --- fingerprint and index ---------------------------------------------------
