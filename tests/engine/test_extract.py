@@ -42,9 +42,10 @@ def test_nul_bytes_are_dropped() -> None:
 
 def test_markup_nested_100000_deep_is_refused_quickly() -> None:
     body = b"<div>" * 100_000 + b"deep" + b"</div>" * 100_000
-    with pytest.raises(PageError) as err:
-        parse(page(body))
-    assert err.value.reason == "too_deep" and "100000" in err.value.message
+    for read_text in (parse, sift_text):
+        with pytest.raises(PageError) as err:
+            read_text(page(body))
+        assert err.value.reason == "too_deep" and "100000" in err.value.message
 
 
 def test_huge_colspan_is_harmless() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -114,27 +115,36 @@ def _count_byte(data: bytes, value: int) -> int:
     return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == value))
 
 
-def screen(page: Page, *, max_depth: int = MAX_DEPTH) -> None:
+def screen(page: Page, *, max_depth: int = MAX_DEPTH, depth: bool = True) -> None:
     """Raise :class:`PageError` for a page the engine will not read: binary data,
-    no markup, or markup nested deeper than ``max_depth`` (cheap checks, before
-    anything costly is done with the page)."""
+    no markup, or (with ``depth``) markup nested deeper than ``max_depth``:
+    cheap checks, before anything costly is done with the page."""
     body = page.body
     if b"\x00" in body[:1024] and body.count(b"\x00") > len(body) // 10:
         raise PageError("binary data, not HTML", reason="not_html")
-    # 10,000 tags take at least 30 kB; only a page that large can nest deep enough to matter.
-    # numpy counts the "<" at memory speed, about 3x bytes.count (measured on the crawl).
-    if len(body) > 30_000 and _count_byte(body, 0x3C) > 10_000:
-        depth = nesting_depth(body)
-        if depth > max_depth:
-            raise PageError(
-                f"markup nested {depth} levels deep (limit {max_depth})", reason="too_deep"
-            )
+    if depth:
+        # numpy counts the "<" at memory speed, about 3x bytes.count (measured on the crawl)
+        _refuse_deep(body, _count_byte(body, 0x3C) if len(body) > 30_000 else 0, max_depth)
     head = body[:4096].lstrip()
     if head and not head.startswith((b"<", b"\xef\xbb\xbf<")):
         # only a page that does not open with markup pays for this look
         start = body[:65536].lower()
         if b"<html" not in start and b"<p" not in start and b"<div" not in start:
             raise PageError("no HTML markup", reason="not_html")
+
+
+def _refuse_deep(body: bytes, tags: int, max_depth: int) -> None:
+    """Raise for markup nested deeper than ``max_depth`` (lexbor is quadratic in depth).
+
+    10,000 tags take at least 30 kB; only a page with that many can nest deep
+    enough to matter, so only such a page pays for measuring its depth.
+    """
+    if len(body) > 30_000 and tags > 10_000:
+        deepest = nesting_depth(body)
+        if deepest > max_depth:
+            raise PageError(
+                f"markup nested {deepest} levels deep (limit {max_depth})", reason="too_deep"
+            )
 
 
 # --- the sift: text between the tags, without a parse --------------------------
@@ -173,7 +183,7 @@ def _first_at_or_after(
     return found
 
 
-def _between_tags(body: bytes) -> bytes:
+def _between_tags(body: bytes) -> tuple[bytes, int]:
     """Return the bytes of ``body`` between its tags, without comments, scripts and styles.
 
     Written by hand, with numpy, because no library reads text from HTML
@@ -181,13 +191,14 @@ def _between_tags(body: bytes) -> bytes:
     finds every ``<`` and ``>``; the text is each run from a ``>`` to the next
     ``<`` (the ``>`` kept as a space between runs), less the runs that start
     inside a comment, a script or a style. A ``<`` or ``>`` written as text
-    (not as ``&lt;``) costs the words up to the next tag.
+    (not as ``&lt;``) costs the words up to the next tag. Return the text and
+    the number of ``<``.
     """
     b = np.frombuffer(body, dtype=np.uint8)
     n = b.shape[0]
     marks = np.flatnonzero((b | 2) == 0x3E)  # "<" is 0x3C, ">" is 0x3E
     if n < 8 or not marks.shape[0]:
-        return body
+        return body, body.count(b"<")
     opening = b[marks] == 0x3C
     run = ~opening[:-1] & opening[1:]
     run_start = np.concatenate(([0], marks[:-1][run], marks[-1:]))
@@ -230,11 +241,12 @@ def _between_tags(body: bytes) -> bytes:
         run_start, run_end = run_start[~inside], run_end[~inside]
     live = run_end > run_start
     run_start, run_end = run_start[live], run_end[live]
-    lengths = run_end - run_start
-    shift = run_start - np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    index = np.arange(int(lengths.sum())) + np.repeat(shift, lengths)
+    small: type[np.signedinteger[Any]] = np.int32 if n < 2**31 else np.int64
+    lengths = (run_end - run_start).astype(small)  # int32: half the index traffic
+    shift = run_start.astype(small) - np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    index = np.arange(int(lengths.sum()), dtype=small) + np.repeat(shift, lengths)
     text: bytes = b[index].tobytes()
-    return text.replace(b">", b" ")
+    return text.replace(b">", b" "), int(lt.shape[0])
 
 
 def sift_text(page: Page, *, max_depth: int = MAX_DEPTH) -> str:
@@ -247,14 +259,17 @@ def sift_text(page: Page, *, max_depth: int = MAX_DEPTH) -> str:
     cost a few words; the pipeline asks less of this text than of the parsed
     one and parses every page it lets through.
     """
-    screen(page, max_depth=max_depth)
+    screen(page, max_depth=max_depth, depth=False)
     declared = declared_charset(page)
     if declared is None or declared in _UTF8 or declared in _LATIN:
         # "<" and ">" are single bytes in these encodings: cut first, decode the
         # text alone (a tenth of the page)
-        text = decode_bytes(_between_tags(page.body), declared)
+        between, tags = _between_tags(page.body)
+        text = decode_bytes(between, declared)
     else:
-        text = _between_tags(decode(page).encode("utf-8")).decode("utf-8", "replace")
+        between, tags = _between_tags(decode(page).encode("utf-8"))
+        text = between.decode("utf-8", "replace")
+    _refuse_deep(page.body, tags, max_depth)  # the "<" are counted already
     return html.unescape(text) if "&" in text else text
 
 
