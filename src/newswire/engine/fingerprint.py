@@ -101,8 +101,6 @@ for _b in range(256):
 del _b, _c
 _BYTE_TABLE = _BYTE_MAP.tobytes()
 
-_C2_PUNCT = np.array([0xA0, 0xAB, 0xBB, 0xAD], dtype=np.uint8)
-
 _POW_CACHE: dict[str, npt.NDArray[np.uint64]] = {}
 
 
@@ -140,7 +138,8 @@ def fold_bytes(text: str) -> npt.NDArray[np.uint8]:
             mapped[e2 + 2] = _SPACE
         c2 = np.flatnonzero(raw[:-1] == 0xC2)
         if c2.shape[0]:
-            c2 = c2[np.isin(raw[c2 + 1], _C2_PUNCT)]
+            second = raw[c2 + 1]  # four comparisons: np.isin costs 15 us of overhead a call
+            c2 = c2[(second == 0xA0) | (second == 0xAB) | (second == 0xBB) | (second == 0xAD)]
             mapped[c2] = _SPACE
             mapped[c2 + 1] = _SPACE
     word = mapped != _SPACE
