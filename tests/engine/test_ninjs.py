@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from newswire.engine import Story, read_stories, story_from_ninjs
+from newswire.engine.ninjs import validation_errors
 from newswire.engine.types import Skip, Terms
 
 from ..factories import ninjs, paragraphs
@@ -36,3 +37,17 @@ def test_bad_lines_are_named_and_the_rest_read(tmp_path: Path, terms: Terms) -> 
     assert skips["line 3"].reason in ("missing_field", "invalid_ninjs")
     assert skips["line 4"].reason == "invalid_ninjs" and "headlines" in skips["line 4"].message
     assert skips["line 5"].reason == "bad_story"
+
+
+def test_a_place_with_geojson_validates_without_the_network() -> None:
+    """ninjs refers places[].geojson to geojson.org; it resolves locally, never by a fetch."""
+    item = {
+        "uri": "urn:test:geo",
+        "headlines": [{"value": "A story with a place"}],
+        "bodies": [{"role": "main", "contenttype": "text/html", "value": "<p>Text.</p>"}],
+        "places": [{"name": "Plainfield", "geojson": {"type": "Point", "coordinates": [1, 2]}}],
+    }
+    assert validation_errors(item) == []
+    item["places"] = [{"name": "Plainfield", "geojson": {"type": "Blob"}}]
+    [problem] = validation_errors(item)
+    assert problem.startswith("places/0/geojson/type: 'Blob' is not one of")

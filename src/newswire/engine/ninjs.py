@@ -28,16 +28,44 @@ def schema() -> dict[str, Any]:
     return data
 
 
+#: ninjs 2.2 refers ``places[].geojson`` to the GeoJSON schema on the web. A
+#: scan fetches nothing, so that reference resolves here, to a schema that checks
+#: the GeoJSON object's type (its coordinates are not checked).
+GEOJSON_URI = "https://geojson.org/schema/GeoJSON.json"
+GEOJSON_TYPES = (
+    "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+    "GeometryCollection", "Feature", "FeatureCollection",
+)  # fmt: skip
+
+
 @cache
 def _validator() -> Any:
     from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
 
-    return Draft202012Validator(schema())
+    geojson = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": list(GEOJSON_TYPES)}},
+    }
+    # a registry with no retrieve function: any other remote reference is an
+    # error reported for the story, never a network request
+    registry: Registry[Any] = Registry().with_resource(
+        GEOJSON_URI, Resource.from_contents(geojson, default_specification=DRAFT202012)
+    )
+    return Draft202012Validator(schema(), registry=registry)
 
 
 def validation_errors(item: object) -> list[str]:
     """Return the ninjs schema violations of ``item`` ("path: message"), at most five."""
-    errors = sorted(_validator().iter_errors(item), key=lambda e: list(e.absolute_path))
+    from referencing.exceptions import Unresolvable
+
+    try:
+        errors = sorted(_validator().iter_errors(item), key=lambda e: list(e.absolute_path))
+    except Unresolvable as exc:  # the schema's own reference, not the story, is at fault
+        return [f"(schema): cannot resolve {exc.ref}"]
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors[:5]]
 
 
