@@ -3,7 +3,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from newswire.engine import Story, read_stories, story_from_ninjs
+from newswire.engine.errors import StoryError
 from newswire.engine.ninjs import validation_errors
 from newswire.engine.types import Skip, Terms
 
@@ -51,3 +55,29 @@ def test_a_place_with_geojson_validates_without_the_network() -> None:
     item["places"] = [{"name": "Plainfield", "geojson": {"type": "Blob"}}]
     [problem] = validation_errors(item)
     assert problem.startswith("places/0/geojson/type: 'Blob' is not one of")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_FIELDS = ["uri", "headlines", "bodies", "people", "by", "renditions", "associations", "places"]
+
+
+@given(st.sampled_from(_FIELDS), _JSON, st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_any_json_in_any_field_is_a_story_or_a_story_error(
+    field: str, value: object, validate: bool
+) -> None:
+    """Whatever a line holds, reading it never raises anything but StoryError."""
+    item = ninjs("urn:test:fuzz", paragraphs(1), photo="https://ex.org/a.jpg")
+    item[field] = value
+    try:
+        story = story_from_ninjs(item, validate=validate)
+    except StoryError as exc:
+        assert exc.reason and exc.message  # named, for the skip line
+    else:
+        assert story.uri and story.paragraphs

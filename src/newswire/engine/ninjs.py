@@ -85,6 +85,12 @@ def is_restricted(credit_text: str, terms: Terms | None) -> bool:
     return any(c.casefold() in low for c in terms.restricted_credits if c)
 
 
+def _items(obj: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """Return the objects of a list field, whatever else an unvalidated item holds there."""
+    value = obj.get(key)
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def story_from_ninjs(
     item: dict[str, Any], terms: Terms | None = None, *, validate: bool = True
 ) -> Story:
@@ -100,19 +106,19 @@ def story_from_ninjs(
             raise StoryError(
                 f"{uri}: not valid ninjs 2.2: " + "; ".join(problems), reason="invalid_ninjs"
             )
-    bodies = [b for b in item.get("bodies") or [] if isinstance(b, dict) and b.get("value")]
+    bodies = [b for b in _items(item, "bodies") if b.get("value")]
     if not bodies:
         raise StoryError(f"{uri}: the story has no body ('bodies')", reason="missing_field")
     body = next((b for b in bodies if b.get("role") == "main"), bodies[0])
     paragraphs = paragraphs_of(str(body["value"]))
     if not paragraphs:
         raise StoryError(f"{uri}: the story's body has no text", reason="missing_field")
-    headlines = item.get("headlines") or []
+    headlines = _items(item, "headlines")
     headline = next(
-        (str(h.get("value", "")) for h in headlines if isinstance(h, dict) and h.get("value")),
+        (str(h.get("value", "")) for h in headlines if h.get("value")),
         "",
     )
-    people = [p for p in item.get("people") or [] if isinstance(p, dict)]
+    people = _items(item, "people")
     reporters = tuple(
         str(p["name"]) for p in people if p.get("name") and p.get("rel", "author") == "author"
     )
@@ -123,17 +129,17 @@ def story_from_ninjs(
     canonical = next(
         (
             str(r["href"])
-            for r in item.get("renditions") or []
-            if isinstance(r, dict) and r.get("href") and r.get("name") in ("web", "canonical")
+            for r in _items(item, "renditions")
+            if r.get("href") and r.get("name") in ("web", "canonical")
         ),
         "",
     )
     images: list[StoryImage] = []
-    for assoc in item.get("associations") or []:
-        if not isinstance(assoc, dict) or assoc.get("type") not in (None, "picture", "graphic"):
+    for assoc in _items(item, "associations"):
+        if assoc.get("type") not in (None, "picture", "graphic"):
             continue
         url = str(assoc.get("uri") or "")
-        rends = [r for r in assoc.get("renditions") or [] if isinstance(r, dict)]
+        rends = _items(assoc, "renditions")
         if rends and rends[0].get("href"):
             url = url if url.startswith("http") else str(rends[0]["href"])
         if not url:
@@ -141,8 +147,8 @@ def story_from_ninjs(
         caption = next(
             (
                 str(d.get("value", ""))
-                for d in assoc.get("descriptions") or []
-                if isinstance(d, dict) and d.get("role") == "caption"
+                for d in _items(assoc, "descriptions")
+                if d.get("role") == "caption"
             ),
             "",
         )
