@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from .align import StoryText, headline_changed
+from .extract import BYLINE_HINT, CREDIT_VERB
 from .types import Alignment, Block, Check, Extracted, Image, Story, Terms
 
 _SIZE_SUFFIX = re.compile(r"-\d{2,5}x\d{2,5}$")  # WordPress and other CMSes: name-300x75.png
@@ -29,9 +30,7 @@ _MAY_RESOLVE_ELSEWHERE = re.compile(
     r"^([A-Za-z][A-Za-z0-9+.-]*:)?(//[^/?#]*)?([?#]|$)|(^|[/:])\.\.?/*([?#]|$)|[\x00-\x1f]"
 )
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|source$|cmp$|ito$|ncid$)")
-_CREDIT_VERB = re.compile(
-    r"^\s*(is|was|are|writes|reports|covers)\b.{0,80}\b(for|with|at|of)\b", re.DOTALL
-)
+_CREDIT_VERB = re.compile(r"^\s*" + CREDIT_VERB, re.DOTALL)
 
 
 def fold(text: str) -> str:
@@ -188,7 +187,7 @@ def _credits_name(block: Block, names: list[str]) -> str | None:
             return name
         if _CREDIT_VERB.match(after) and len(before.split()) <= 3:
             return name
-        if any(w in block.hint for w in ("author", "byline", "credit", "writer")):
+        if BYLINE_HINT.search(block.hint):
             return name
     return None
 

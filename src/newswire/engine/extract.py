@@ -323,13 +323,15 @@ def _is_chrome(tag: str, words: str) -> bool:
 
 
 _CAPTION_HINTS = ("caption", "credit")
-_BYLINE_HINT = re.compile(r"author|byline|credit|writer|contributor")
-# "By NAME" (and its translations), or "Jane Doe is a reporter for …": two to
-# four capitalised words, then the credit (one pattern: one match per block)
+#: class/id words that mark an author box or byline (the checks use them too)
+BYLINE_HINT = re.compile(r"author|byline|credit|writer")
+#: what follows a name in a credit line: "… is a reporter for …"
+CREDIT_VERB = r"(?:is|was|are|writes|reports|covers)\b.{0,80}\b(?:for|with|at|of)\b"
+# "By NAME" (and its translations), or a credit line opening with two to four
+# capitalised words (one pattern: one match per block)
 _BYLINE_LINE = re.compile(
     r"(?i:by|words by|written by|reporting by|von|par|por|door|di)\s+\w"
-    r"|[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w.'’-]*){1,3},?\s+"
-    r"(?:is|was|writes|reports|covers)\b.{0,80}\b(?:for|with|at|of)\b"
+    r"|[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w.'’-]*){1,3},?\s+" + CREDIT_VERB
 )
 
 
@@ -353,7 +355,7 @@ def _reads_as_byline(block: Block) -> bool:
         return False
     if _BYLINE_LINE.match(text):
         return True
-    return bool(block.hint) and len(text) <= 120 and _BYLINE_HINT.search(block.hint) is not None
+    return bool(block.hint) and len(text) <= 120 and BYLINE_HINT.search(block.hint) is not None
 
 
 def extract(tree: LexborHTMLParser) -> Extracted:
