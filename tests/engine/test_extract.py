@@ -116,6 +116,7 @@ def test_sift_decodes_as_parse_does() -> None:
     assert folded(sift_text(page(body))) == folded(parse(page(body))[1])
     latin = '<meta charset="iso-8859-1"><p>It’s “fine”</p>'.encode("cp1252")
     assert "It’s “fine”" in sift_text(page(latin))
+    assert "It’s “fine”" in parse(page(latin))[1]  # Latin-1 labels read as windows-1252
     koi = '<meta charset="koi8-r"><p>Привет мир</p>'.encode("koi8-r")
     assert "Привет мир" in sift_text(page(koi))
 
