@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from newswire.engine.errors import PageError
 from newswire.engine.extract import decode, extract, parse, sift_text
 from newswire.engine.fingerprint import fold_bytes
-from newswire.engine.types import Page
+from newswire.engine.types import Extracted, Page
 
 
 def page(body: bytes, charset: str | None = None) -> Page:
@@ -187,7 +187,7 @@ def test_sift_reads_the_text_the_parser_reads(html: str) -> None:
     assert sifted.removeprefix(b"t").strip() == parsed  # the sift also reads <title>
 
 
-def _extracted(body: str):  # type: ignore[no-untyped-def]
+def _extracted(body: str) -> Extracted:
     return extract(parse(page(body.encode()))[0])
 
 

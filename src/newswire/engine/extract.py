@@ -250,9 +250,10 @@ def _between_tags(body: bytes) -> tuple[bytes, int]:
 
 
 def sift_text(page: Page, *, max_depth: int = MAX_DEPTH) -> str:
-    """Return the page's text as :func:`quick_text` would, without parsing the page.
+    """Return the page's text, close to what :func:`quick_text` reads, without parsing it.
 
-    Raise :class:`PageError` as :func:`parse` does. Bytes are decoded as
+    It also holds the text of ``<head>`` (the title), which the parsed text
+    leaves out. Raise :class:`PageError` as :func:`parse` does. Bytes are decoded as
     :func:`parse` decodes them (UTF-8, else the declared charset, else
     windows-1252); entities are decoded. Markup that only a parser gets right
     (a ``>`` inside a quoted attribute, ``<script>`` text in a comment) can
@@ -278,10 +279,11 @@ def parse(
 ) -> tuple[LexborHTMLParser, str]:
     """Decode and parse a page; return the tree and its visible text.
 
-    Raise :class:`PageError` for pages the engine will not parse. The common
-    case costs one parse: bytes that are (or claim to be) UTF-8 go to lexbor as
-    they are, and only a page whose text comes out with U+FFFD, or that
-    declares another charset, is decoded here first.
+    Raise :class:`PageError` for pages the engine will not parse
+    (``screened``: :func:`sift_text` has already checked this page, depth
+    included). The common case costs one parse: bytes that are (or claim to
+    be) UTF-8 go to lexbor as they are, and only a page whose text comes out
+    with U+FFFD, or that declares another charset, is decoded here first.
     """
     if not screened:
         screen(page, max_depth=max_depth)

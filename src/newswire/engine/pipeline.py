@@ -231,8 +231,8 @@ def plan(
             continue
         start = 0
         while True:
-            step = max_bytes if workers <= 1 else max(min_bytes, remaining // (4 * workers))
-            end = min(size, start + min(step, max_bytes))
+            share = remaining // (4 * workers) if workers > 1 else max_bytes
+            end = min(size, start + min(max(min_bytes, share), max_bytes))
             tasks.append(Task(str(path), start, end))
             remaining -= end - start
             start = end
