@@ -340,6 +340,13 @@ def _serve(host: str, port: int, workers: int) -> None:
     click.echo(
         f"serving on http://{host}:{port}/  (admin: http://{host}:{port}/admin/; Ctrl-C stops)"
     )
+    # gunicorn forks its workers from this process. A database connection still open
+    # here (the migrations, the demo's loading) would be inherited by every worker, and
+    # on PostgreSQL two processes on one socket read each other's replies: one reader
+    # gets another's page. Each worker must open its own.
+    from django.db import connections
+
+    connections.close_all()
     Server().run()
 
 
