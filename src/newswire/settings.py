@@ -149,6 +149,11 @@ LOGOUT_REDIRECT_URL = "wire:home"
 NEWSWIRE_APPLICATIONS_PER_HOUR = int(os.environ.get("NEWSWIRE_APPLICATIONS_PER_HOUR", "3"))
 NEWSWIRE_API_RATE_PER_MINUTE = int(os.environ.get("NEWSWIRE_API_RATE_PER_MINUTE", "120"))
 NEWSWIRE_FEED_ITEMS = 50
+# Networks the safe fetcher may reach despite its public-addresses-only rule. For tests
+# and local development only (their fake sites run on 127.0.0.1); empty in production.
+NEWSWIRE_FETCH_ALLOW = [
+    n.strip() for n in os.environ.get("NEWSWIRE_FETCH_ALLOW", "").split(",") if n.strip()
+]
 NEWSWIRE_NOTICE_RETRIES = 5
 
 LANGUAGE_CODE = "en-us"

@@ -30,7 +30,8 @@ class Hook(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def hook_server():
+def hook_server(settings):
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]  # the fake partner runs on loopback
     Hook.received, Hook.status = [], 200
     server = HTTPServer(("127.0.0.1", 0), Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -137,3 +138,15 @@ def test_admin_lists_notices_and_retries(admin_client, delivered, hook_server):
     run_worker()
     notice.refresh_from_db()
     assert notice.status == "sent"
+
+
+def test_webhook_to_an_inside_address_is_refused_and_never_sent(delivered, hook_server, settings):
+    """Without the test allow list, the partner's loopback URL is refused before connecting."""
+    _, hook = hook_server
+    settings.NEWSWIRE_FETCH_ALLOW = []
+    delivered.correct(body=delivered.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    webhook = CorrectionNotice.objects.get(channel="webhook")
+    assert deliver(webhook) is False
+    webhook.refresh_from_db()
+    assert "blocked_address" in webhook.last_error or "loopback" in webhook.last_error
+    assert hook.received == []

@@ -58,3 +58,28 @@ def test_webhook_url_is_saved(client, partner):
     client.post("/partner/", {"webhook_url": "https://localdaily.example/hooks/wire"})
     partner.refresh_from_db()
     assert partner.webhook_url == "https://localdaily.example/hooks/wire"
+
+
+def test_webhook_url_must_be_a_public_address(client, partner):
+    client.force_login(member(partner))
+    for url in ("http://localhost:5432/", "http://169.254.169.254/latest/meta-data/",
+                "http://10.0.0.5/hook", "http://[::ffff:127.0.0.1]/", "ftp://example.org/"):  # fmt: skip
+        page = client.post("/partner/", {"webhook_url": url})
+        assert page.status_code == 200
+        assert "public web addresses only" in page.content.decode() or "valid URL" in page.content.decode(), url
+        partner.refresh_from_db()
+        assert partner.webhook_url == "", url
+
+
+def test_signing_secret_is_shown_once_and_can_be_rotated(client, partner, settings):
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    client.force_login(member(partner))
+    page = client.post("/partner/", {"webhook_url": "http://127.0.0.1:9/hook"}).content.decode()
+    partner.refresh_from_db()
+    shown = re.search(r'<code id="webhook-secret">([0-9a-f]+)</code>', page).group(1)
+    assert shown == partner.webhook_secret
+    assert partner.webhook_secret not in client.get("/partner/").content.decode()
+    page = client.post("/partner/", {"rotate_secret": "1"}).content.decode()
+    partner.refresh_from_db()
+    assert partner.webhook_secret != shown
+    assert re.search(r'<code id="webhook-secret">([0-9a-f]+)</code>', page).group(1) == partner.webhook_secret

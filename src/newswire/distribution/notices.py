@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -24,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from ..fetch import FetchPolicy, SafeClient
 from ..wire.models import StoryVersion, Terms
 from .models import CorrectionNotice, Delivery
 
@@ -90,23 +89,26 @@ def _send_email(notice: CorrectionNotice) -> None:
 
 
 def _send_webhook(notice: CorrectionNotice) -> None:
+    # Through the safe fetcher: the URL is the partner's to type, so it must not reach
+    # the database port or a metadata service on this server's network.
     body = json.dumps(payload(notice)).encode()
-    request = urllib.request.Request(
-        notice.partner.webhook_url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "newswire-notices/1",
-            "X-Newswire-Event": "story.corrected",
-            "X-Newswire-Signature": signature(notice.partner.webhook_secret, body),
-        },
-    )
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-        if not 200 <= response.status < 300:
-            raise urllib.error.HTTPError(
-                notice.partner.webhook_url, response.status, "not 2xx", response.headers, None
-            )
+    with SafeClient(FetchPolicy.from_settings(settings, total_timeout=WEBHOOK_TIMEOUT)) as client:
+        response = client.request(
+            "POST",
+            notice.partner.webhook_url,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Newswire-Event": "story.corrected",
+                "X-Newswire-Signature": signature(notice.partner.webhook_secret, body),
+            },
+        )
+    if not 200 <= response.status < 300:
+        raise WebhookFailed(f"HTTP {response.status} from {response.final_url}")
+
+
+class WebhookFailed(Exception):
+    pass
 
 
 def deliver(notice: CorrectionNotice) -> bool:

@@ -38,3 +38,15 @@ class WebhookForm(forms.ModelForm[Partner]):
     class Meta:
         model = Partner
         fields = ["webhook_url"]
+
+    def clean_webhook_url(self) -> str:
+        """Early word on a URL the safe fetcher would refuse (it checks again at each send)."""
+        from django.conf import settings
+
+        from ..fetch import FetchPolicy, url_refusal
+
+        url: str = self.cleaned_data["webhook_url"]
+        why = url and url_refusal(url, FetchPolicy.from_settings(settings))
+        if why:
+            raise forms.ValidationError(f"Notices go to public web addresses only: {why}.")
+        return url

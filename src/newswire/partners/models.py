@@ -129,6 +129,11 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def rotate_webhook_secret(self) -> None:
+        """A new signing secret; webhooks are signed with it from now on."""
+        self.webhook_secret = secrets.token_hex(32)
+        self.save(update_fields=["webhook_secret"])
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.webhook_secret:
             self.webhook_secret = secrets.token_hex(32)

@@ -103,13 +103,18 @@ def portal(request: HttpRequest) -> HttpResponse:
     new_key = None
     form = KeyForm()
     webhook_form = WebhookForm(instance=partner) if partner else None
+    new_secret = None
     if partner and request.method == "POST" and partner.active:
-        if "webhook_url" in request.POST:
+        if "rotate_secret" in request.POST:
+            partner.rotate_webhook_secret()
+            new_secret = partner.webhook_secret
+        elif "webhook_url" in request.POST:
             webhook_form = WebhookForm(request.POST, instance=partner)
             if webhook_form.is_valid():
                 webhook_form.save()
                 messages.success(request, "Webhook saved.")
-                return redirect("partners:portal")
+                # the signing secret, shown in full this once, so the partner can verify
+                new_secret = partner.webhook_secret if partner.webhook_url else None
         else:
             form = KeyForm(request.POST)
             if form.is_valid():
@@ -124,6 +129,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             "form": form,
             "webhook_form": webhook_form,
             "new_key": new_key,
+            "new_secret": new_secret,
             "site_url": settings.SITE_URL,
         },
     )

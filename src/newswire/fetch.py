@@ -1,0 +1,473 @@
+"""The one way newswire reaches out to the web on anyone's behalf: a fetcher that only talks
+to public addresses.
+
+Every request newswire makes for someone else (a partner's webhook today; pickup pages,
+feeds and sitemaps next) goes through :class:`SafeClient`, because each of those URLs
+was typed by someone who is not the operator: a partner, an applicant, a page that
+shows our beacon. Without these rules such a URL reaches the database port, a cloud
+metadata service (169.254.169.254) or anything else on the server's own network.
+
+The rules:
+
+- ``http`` and ``https`` only, ports as the URL says.
+- The host's addresses are resolved **once**, and every one must be public
+  (:func:`refusal` says which are not). The connection then goes to the address
+  that was checked: the check sits in the transport's network backend, so TLS
+  (SNI, certificate) and the ``Host`` header still use the name, and there is no
+  second DNS lookup for an attacker to answer differently (DNS rebinding).
+- Redirects are followed here, not by the HTTP client, at most
+  :attr:`FetchPolicy.max_redirects`, each new URL checked again.
+- Proxies from the environment are ignored (``trust_env=False``): a proxy would
+  make the address check meaningless.
+- A connect time-out, a read time-out, and a total deadline for the whole
+  exchange, headers included (a server that drips one byte a second is cut off).
+- A size cap on the *decoded* body: content codings are undone here, chunk by
+  chunk with a bounded output, so a gzip bomb stops at the cap instead of
+  inflating first; at most two stacked codings; only ``gzip`` and ``deflate`` are
+  asked for and accepted.
+
+Tests run fake sites on 127.0.0.1 by passing an allow list (``allow``) and, to give
+test hosts names, a resolver: the same request is refused without the allow list.
+
+This module is plain Python (no Django), like the engine; the apps build a
+:class:`FetchPolicy` from their settings.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from email.message import Message
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str, int], list[str]]
+
+REDIRECTS = (301, 302, 303, 307, 308)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+# Special-purpose ranges that wrap an IPv4 address inside an IPv6 one, so that the
+# IPv4 rules apply to what they carry (RFC 6052 NAT64, RFC 8215 local-use NAT64).
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+class FetchError(Exception):
+    """A fetch that was refused or failed; ``reason`` is a short code, the message says more.
+
+    Reasons: ``bad_url``, ``blocked_address``, ``unresolvable``, ``unreachable``,
+    ``timeout``, ``too_many_redirects``, ``too_large``, ``bad_encoding``,
+    ``not_html``, ``http_status``, ``robots``.
+    """
+
+    def __init__(self, reason: str, message: str, *, url: str = "") -> None:
+        super().__init__(f"{url}: {message}" if url else message)
+        self.reason = reason
+        self.message = message
+        self.url = url
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for ``host`` (IPv4 and IPv6)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def refusal(address: str | Address, allow: Iterable[Network] = ()) -> str | None:
+    """Why newswire will not connect to ``address`` (``None``: it is public).
+
+    The standard library's ``ipaddress`` knows the IANA special-purpose registries
+    (``is_global``); what it does not unwrap by itself is done here: IPv4-mapped
+    IPv6 (``::ffff:127.0.0.1``), NAT64, 6to4 and Teredo carry an IPv4 address that
+    must pass the IPv4 rules too.
+    """
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    if any(ip in net for net in allow if ip.version == net.version):
+        return None
+    inner: Address | None = None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            inner = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            inner = ip.sixtofour
+        elif ip.teredo is not None:
+            inner = ip.teredo[1]  # the client's address (the server's is a relay)
+        elif any(ip in net for net in _NAT64):
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        elif ip.is_site_local:
+            return f"{ip} is a site-local address"
+    if inner is not None:
+        why = refusal(inner, allow)
+        return f"{ip} wraps {why}" if why else None
+    for test, what in (
+        (ip.is_loopback, "a loopback address"),
+        (ip.is_link_local, "a link-local address (cloud metadata lives there)"),
+        (ip.is_private, "a private address"),
+        (ip.is_multicast, "a multicast address"),
+        (ip.is_unspecified, "the unspecified address"),
+        (ip.is_reserved, "a reserved address"),
+        (not ip.is_global, "not a public address"),  # carrier-grade NAT, documentation, …
+    ):
+        if test:
+            return f"{ip} is {what}"
+    return None
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """What a :class:`SafeClient` may do. Production uses the defaults."""
+
+    user_agent: str = "newswire/0.1"
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 30.0
+    max_bytes: int = 8 * 1024 * 1024
+    max_redirects: int = 5
+    max_codings: int = 2
+    #: Networks let through despite the rules. Tests only (their fake sites are on 127.0.0.1).
+    allow: tuple[Network, ...] = ()
+    resolver: Resolver = field(default=system_resolver, compare=False)
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> FetchPolicy:
+        """The policy the apps use: ``NEWSWIRE_FETCH_ALLOW`` (tests only) and a User-Agent
+        naming the wire's site, so that a site owner can see who is asking."""
+        allow = tuple(
+            ipaddress.ip_network(n, strict=False)
+            for n in getattr(settings, "NEWSWIRE_FETCH_ALLOW", ())
+        )
+        agent = f"newswire/0.1 (+{getattr(settings, 'SITE_URL', '')}/republish/)"
+        return cls(**{"allow": allow, "user_agent": agent, **overrides})
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response whose body was read within the limits."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    address: str  # the address connected to
+
+    @property
+    def content_type(self) -> str:
+        msg = Message()
+        msg["content-type"] = self.headers.get("content-type", "")
+        return msg.get_content_type() if self.headers.get("content-type") else ""
+
+    @property
+    def charset(self) -> str | None:
+        msg = Message()
+        msg["content-type"] = self.headers.get("content-type", "")
+        return msg.get_param("charset")  # type: ignore[return-value]
+
+
+# --- the pinned, deadline-bound network backend --------------------------------------
+
+_deadline: ContextVar[float] = ContextVar("newswire_fetch_deadline", default=float("inf"))
+_connected: ContextVar[list[str] | None] = ContextVar("newswire_fetch_connected", default=None)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write also respects the request's total deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    @staticmethod
+    def _left(timeout: float | None) -> float:
+        left = _deadline.get() - time.monotonic()
+        if left <= 0:
+            raise httpcore.ReadTimeout("the total time for this request ran out")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _PinnedBackend(httpcore.NetworkBackend):
+    """Resolve once, refuse any non-public address, connect to the address checked."""
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        self._policy = policy
+        self._plain = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = self._policy.resolver(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise _Refused("unresolvable", f"cannot resolve {host}: {exc}") from None
+        if not addresses:
+            raise _Refused("unresolvable", f"{host} has no address")
+        for address in addresses:
+            why = refusal(address, self._policy.allow)
+            if why:
+                raise _Refused("blocked_address", f"{host} resolves to {why}")
+        connected = _connected.get()
+        if connected is not None:
+            connected.append(addresses[0])
+        stream = self._plain.connect_tcp(
+            addresses[0], port, timeout=timeout, socket_options=socket_options
+        )
+        return _DeadlineStream(stream)
+
+
+class _Refused(httpcore.ConnectError):
+    """Raised inside the transport; carried out to :class:`FetchError` by the client."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    def __init__(self, policy: FetchPolicy) -> None:
+        super().__init__(trust_env=False, retries=0)
+        # httpx builds its httpcore pool without a way to pass a network backend;
+        # the pool is rebuilt with the pinned one (same TLS context httpx would use).
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=20,
+            network_backend=_PinnedBackend(policy),
+        )
+
+
+# --- content codings, undone with a bounded output ---------------------------------------
+
+
+class _Inflater:
+    """One ``gzip`` or ``deflate`` layer. Hand-written because httpx's decoders inflate each
+    network chunk in full (a 64 kB chunk of a gzip bomb becomes 64 MB before any cap)."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._d = zlib.decompressobj(31 if coding in ("gzip", "x-gzip") else 15)
+        self._first = True
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Inflate ``data``; raise :class:`FetchError` if it holds more than ``room`` bytes."""
+        try:
+            out = self._d.decompress(data, room + 1)
+        except zlib.error:
+            if not (self._first and self.coding == "deflate"):
+                raise
+            self._d = zlib.decompressobj(-15)  # raw deflate, as some servers send
+            out = self._d.decompress(data, room + 1)
+        self._first = False
+        if len(out) > room or self._d.unconsumed_tail:
+            raise FetchError("too_large", "the decoded body is over the size limit")
+        return out
+
+
+def _codings(headers: httpx.Headers, policy: FetchPolicy) -> list[_Inflater]:
+    codings = [
+        c.strip().lower()
+        for c in headers.get("content-encoding", "").split(",")
+        if c.strip() and c.strip().lower() != "identity"
+    ]
+    if len(codings) > policy.max_codings:
+        raise FetchError("bad_encoding", f"{len(codings)} stacked content codings")
+    for c in codings:
+        if c not in ("gzip", "x-gzip", "deflate"):
+            raise FetchError("bad_encoding", f"content coding {c!r} was not asked for")
+    return [_Inflater(c) for c in reversed(codings)]  # the last applied is undone first
+
+
+def _read_body(response: httpx.Response, policy: FetchPolicy) -> bytes:
+    cap = policy.max_bytes
+    declared = response.headers.get("content-length", "")
+    inflaters = _codings(response.headers, policy)
+    if declared.isdigit() and not inflaters and int(declared) > cap:
+        raise FetchError("too_large", f"Content-Length {declared} is over the {cap} byte limit")
+    out = bytearray()
+    try:
+        for chunk in response.iter_raw(65536):
+            data = chunk
+            for layer in inflaters:
+                data = layer.feed(data, cap - len(out) if layer is inflaters[-1] else cap)
+            if len(out) + len(data) > cap:
+                raise FetchError("too_large", f"the body is over the {cap} byte limit")
+            out += data
+    except zlib.error as exc:
+        raise FetchError("bad_encoding", f"broken {inflaters[0].coding} body: {exc}") from None
+    return bytes(out)
+
+
+# --- the client --------------------------------------------------------------------
+
+
+class SafeClient:
+    """An HTTP client for URLs that someone else gave us (see the module's docstring)."""
+
+    def __init__(self, policy: FetchPolicy | None = None) -> None:
+        self.policy = policy or FetchPolicy()
+        p = self.policy
+        self._client = httpx.Client(
+            transport=_PinnedTransport(p),
+            trust_env=False,
+            follow_redirects=False,
+            timeout=httpx.Timeout(p.read_timeout, connect=p.connect_timeout),
+            headers={"User-Agent": p.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> SafeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, url: str, *, headers: dict[str, str] | None = None) -> Fetched:
+        return self.request("GET", url, headers=headers)
+
+    def get_html(self, url: str, *, headers: dict[str, str] | None = None) -> Fetched:
+        """GET a page; refuse (``not_html``) anything but HTML, the only thing newswire parses."""
+        fetched = self.get(url, headers=headers)
+        ctype = fetched.content_type
+        if 200 <= fetched.status < 300 and ctype not in HTML_TYPES:
+            raise FetchError("not_html", f"content type {ctype or 'none'!r}, not HTML", url=url)
+        return fetched
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> Fetched:
+        """Make the request, following redirects by hand; raise :class:`FetchError` on refusal.
+
+        Redirects are followed for GET and HEAD, and for any method on 307 and 308
+        (which keep the method and body); every hop is checked like the first.
+        """
+        with self._deadline():
+            current = url
+            for _hop in range(self.policy.max_redirects + 1):
+                _check_url(current)
+                connected: list[str] = []
+                token = _connected.set(connected)
+                try:
+                    with self._client.stream(
+                        method, current, headers=headers, content=content
+                    ) as response:
+                        location = response.headers.get("location")
+                        follow = response.status_code in REDIRECTS and (
+                            method in ("GET", "HEAD") or response.status_code in (307, 308)
+                        )
+                        if follow and location:
+                            current = urljoin(current, location)
+                            continue
+                        body = _read_body(response, self.policy)
+                        return Fetched(
+                            url=url,
+                            final_url=current,
+                            status=response.status_code,
+                            headers=response.headers,
+                            body=body,
+                            address=connected[-1] if connected else "",
+                        )
+                except FetchError as exc:
+                    exc.url = exc.url or current
+                    raise
+                except httpx.HTTPError as exc:
+                    raise _as_fetch_error(exc, current) from None
+                finally:
+                    _connected.reset(token)
+            raise FetchError(
+                "too_many_redirects", f"more than {self.policy.max_redirects} redirects", url=url
+            )
+
+    @contextmanager
+    def _deadline(self) -> Iterator[None]:
+        token = _deadline.set(time.monotonic() + self.policy.total_timeout)
+        try:
+            yield
+        finally:
+            _deadline.reset(token)
+
+
+def url_refusal(url: str, policy: FetchPolicy | None = None) -> str | None:
+    """Why ``url`` would be refused, as far as can be told now (for forms: early feedback).
+
+    The name is resolved here too, but the fetch itself checks again: what a name
+    resolves to can change between now and then.
+    """
+    policy = policy or FetchPolicy()
+    try:
+        _check_url(url)
+    except FetchError as exc:
+        return exc.message
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        addresses = policy.resolver(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except (OSError, UnicodeError):
+        return None  # unknown now; the fetch will say
+    for address in addresses:
+        why = refusal(address, policy.allow)
+        if why:
+            return f"{host} resolves to {why}"
+    return None
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError("bad_url", f"only http and https URLs are fetched, not {parts.scheme!r}",
+                         url=url)  # fmt: skip
+    if not parts.hostname:
+        raise FetchError("bad_url", "the URL has no host", url=url)
+    if parts.username or parts.password:
+        raise FetchError("bad_url", "URLs with a user name or password are not fetched", url=url)
+
+
+def _as_fetch_error(exc: httpx.HTTPError, url: str) -> FetchError:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, _Refused):
+            return FetchError(cause.reason, str(cause), url=url)
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError("timeout", f"timed out ({exc or type(exc).__name__})", url=url)
+    if isinstance(exc, httpx.DecodingError | httpx.RemoteProtocolError):
+        return FetchError("bad_response", f"{type(exc).__name__}: {exc}", url=url)
+    return FetchError("unreachable", f"{type(exc).__name__}: {exc}", url=url)
