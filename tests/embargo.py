@@ -103,3 +103,75 @@ def assert_embargo_holds(
     for url in detail_urls(stories["scheduled"]):
         assert client.get(url, headers=headers).status_code == 200, f"{url} after release"
     return stories
+
+
+def _marker(story: Story) -> str:
+    return story.headline.split()[-1]
+
+
+def assert_media_holds(client: Client) -> dict[str, Story]:
+    """An uploaded photo of each story is served only while its story is public."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from newswire.wire.models import Media
+
+    stories = make_states()
+    urls = {}
+    for state, story in stories.items():
+        photo = Media(story=story, caption=f"Photo {_marker(story)}", credit="Staff")
+        photo.file.save(f"{state}.jpg", SimpleUploadedFile(f"{state}.jpg", b"\xff\xd8\xff\xe0jpg"))
+        photo.save()
+        urls[state] = photo.src()
+        assert state not in urls[state].rsplit("/", 2)[-2], "the folder name is guessable"
+    def status_of(url: str) -> int:
+        response = client.get(url)
+        response.close()  # a file response holds the file open until closed
+        return int(response.status_code)
+
+    for state, url in urls.items():
+        status = status_of(url)
+        if state == "public":
+            assert status == 200, f"{url}: {status} for the public story's photo"
+        else:
+            assert status in NOT_SHOWN, f"{url}: {status} for the {state} story's photo"
+    Story.objects.filter(pk=stories["scheduled"].pk).update(
+        release_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert status_of(urls["scheduled"]) == 200, "photo hidden after release"
+    return stories
+
+
+def assert_notices_hold(
+    partner: Any, run_worker: Callable[[], None], received: Callable[[], str]
+) -> dict[str, Story]:
+    """A correction to a story that is not public reaches no partner, by e-mail or webhook.
+
+    ``received`` returns everything the partner got so far (e-mails and webhook
+    bodies) as text. The notices of the scheduled story go out once its embargo is
+    lifted; those of the withdrawn story never do.
+    """
+    from newswire.distribution.models import Delivery
+
+    stories = make_states()
+    for state, story in stories.items():
+        Delivery.objects.create(partner=partner, story=story, channel="feed")
+        if state != "public" and not story.versions.exists():
+            story.snapshot()
+        story.correct(
+            body=story.body.replace("here", f"here, corrected {_marker(story)}x"),
+            note=f"Fixed {_marker(story)}",
+        )
+    run_worker()
+    got = received()
+    assert "zqpublicmarkerx" in got, "the public story's correction did not reach the partner"
+    for state, story in stories.items():
+        if state != "public":
+            assert _marker(story) not in got, f"the {state} story's correction reached a partner"
+    stories["scheduled"].refresh_from_db()
+    stories["scheduled"].publish_now()
+    stories["withdrawn"].refresh_from_db()
+    run_worker()
+    got = received()
+    assert "zqscheduledmarkerx" in got, "held notices did not go when the embargo was lifted"
+    assert "zqwithdrawnmarker" not in got
+    return stories

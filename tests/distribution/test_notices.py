@@ -150,3 +150,53 @@ def test_webhook_to_an_inside_address_is_refused_and_never_sent(delivered, hook_
     webhook.refresh_from_db()
     assert "blocked_address" in webhook.last_error or "loopback" in webhook.last_error
     assert hook.received == []
+
+
+def test_embargo_holds_for_notices_and_webhooks(partner, wire_terms, hook_server):
+    from ..embargo import assert_notices_hold
+
+    url, hook = hook_server
+    partner.webhook_url = url
+    partner.save()
+
+    def received() -> str:
+        mails = "\n".join(m.subject + m.body for m in mail.outbox)
+        return mails + "\n".join(body.decode() for _, body in hook.received)
+
+    def work() -> None:
+        # the test runs in one transaction: run what would run on commit (the enqueues)
+        from django.db import connection
+
+        while connection.run_on_commit:
+            _, callback, _ = connection.run_on_commit.pop(0)
+            callback()
+        run_worker()
+
+    stories = assert_notices_hold(partner, work, received)
+    statuses = dict(
+        CorrectionNotice.objects.filter(channel="webhook").values_list(
+            "version__story__status", "status"
+        )
+    )
+    assert statuses["withdrawn"] == "cancelled"
+    assert statuses["draft"] == "held"
+    assert len(stories) == 5
+
+
+def test_held_notice_goes_when_the_release_time_passes(delivered, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later = timezone.now() + timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivered.release_at = later  # an import that moves the story under embargo
+        delivered.save()
+        delivered.correct(body=delivered.body.replace("Monday", "Sunday"), note="Sunday.")
+    run_worker()
+    notice = CorrectionNotice.objects.get(channel="email")
+    assert (notice.status, notice.next_try_at) == ("held", later)
+    assert mail.outbox == []
+    delivered.release_at = timezone.now() - timedelta(seconds=1)
+    type(delivered).objects.filter(pk=delivered.pk).update(release_at=delivered.release_at)
+    assert deliver(notice) is True and len(mail.outbox) == 1

@@ -153,6 +153,8 @@ class CorrectionNotice(models.Model):
         SENT = "sent", "Sent"
         RETRYING = "retrying", "Failed, will retry"
         FAILED = "failed", "Failed, gave up"
+        HELD = "held", "Held until the story is public"
+        CANCELLED = "cancelled", "Not sent: the story was withdrawn"
 
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.CASCADE, related_name="notices"

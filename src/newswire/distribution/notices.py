@@ -111,8 +111,46 @@ class WebhookFailed(Exception):
     pass
 
 
+def hold(notice: CorrectionNotice) -> bool:
+    """Keep a notice of a story that is not public back (or cancel it); return whether it was.
+
+    A correction can be made while a story is under embargo (an import that sets a
+    future release time, an editor in the admin): telling partners then would hand
+    them the embargoed text. The notice waits for the release time; a withdrawn
+    story's notices never go.
+    """
+    story = notice.version.story
+    if story.is_public():
+        return False
+    if story.status == story.Status.WITHDRAWN:
+        notice.status = CorrectionNotice.Status.CANCELLED
+        notice.next_try_at = None
+    else:
+        notice.status = CorrectionNotice.Status.HELD
+        notice.next_try_at = story.release_at if story.embargoed else None
+    notice.save(update_fields=["status", "next_try_at"])
+    return True
+
+
+def release_held(story_id: int) -> int:
+    """Queue the held notices of a story that has just become public; return how many."""
+    held = list(
+        CorrectionNotice.objects.filter(
+            version__story_id=story_id, status=CorrectionNotice.Status.HELD
+        ).values_list("pk", flat=True)
+    )
+    for pk in held:
+        transaction.on_commit(partial(send_notice.enqueue, pk))
+    return len(held)
+
+
 def deliver(notice: CorrectionNotice) -> bool:
-    """Try to send one notice now; record the outcome; return whether it was sent."""
+    """Try to send one notice now; record the outcome; return whether it was sent.
+
+    A notice of a story that is not public is held (or cancelled), not sent.
+    """
+    if hold(notice):
+        return False
     notice.attempts += 1
     try:
         if notice.channel == CorrectionNotice.Channel.EMAIL:
@@ -147,10 +185,14 @@ def send_notice(notice_id: int) -> str:
     if notice is None or notice.status in (
         CorrectionNotice.Status.SENT,
         CorrectionNotice.Status.FAILED,
+        CorrectionNotice.Status.CANCELLED,
     ):
         return "nothing to do"
     if deliver(notice):
         return "sent"
+    if notice.status == CorrectionNotice.Status.HELD and notice.next_try_at:
+        # look again at the release time (an embargo moved later is held again then)
+        send_notice.using(run_after=notice.next_try_at).enqueue(notice.pk)
     if notice.status == CorrectionNotice.Status.RETRYING and notice.next_try_at:
         send_notice.using(run_after=notice.next_try_at).enqueue(notice.pk)
     return notice.status
