@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from newswire.distribution.api import api
+from newswire.wire.media import media
 
 admin.site.site_header = "newswire"
 admin.site.site_title = "newswire admin"
@@ -15,7 +14,7 @@ urlpatterns = [
     path("", include("newswire.partners.urls")),
     path("", include("newswire.distribution.urls")),
     path("", include("newswire.wire.urls")),
-    # Uploaded logos and photos. Served by Django because a newsroom install
-    # is one process; put a web server or CDN in front for heavy traffic.
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Uploaded logos and photos, each only while what it belongs to may be seen
+    # (a photo of an embargoed story is not public): see wire/media.py.
+    path("media/<path:path>", media, name="media"),
 ]

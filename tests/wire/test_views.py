@@ -96,3 +96,29 @@ def test_withdrawn_story_disappears(client, make_story):
 
 def test_licence_str(db):
     assert "restricted" in str(Licence(name="x", redistributable=False))
+
+
+def test_embargo_holds_for_uploaded_photos(client, wire_terms):
+    from ..embargo import assert_media_holds
+
+    assert_media_holds(client)
+
+
+def test_uploaded_svg_is_never_shown_inline(client, make_story):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from newswire.wire.models import Media
+
+    story = make_story()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+    photo = Media(story=story, caption="Chart")
+    photo.file.save("chart.svg", SimpleUploadedFile("chart.svg", svg))
+    photo.save()
+    response = client.get(photo.src())
+    response.close()
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/media/secret-key").status_code == 404
+    assert client.get("/media/../secret-key").status_code == 404

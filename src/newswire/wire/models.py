@@ -8,7 +8,9 @@ Every public surface goes through :meth:`StoryQuerySet.public`.
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +33,17 @@ EDIT_CHOICES = [
 
 def new_uri() -> str:
     return f"urn:newswire:{uuid.uuid4().hex}"
+
+
+def photo_path(instance: Any, filename: str) -> str:
+    """An unguessable name for an uploaded photo: ``photos/YYYY/MM/<128 random bits>/name``.
+
+    The media view checks the story's visibility too; the random folder keeps a
+    photo of an embargoed story from being found by trying names even if a web
+    server in front serves ``/media/`` itself.
+    """
+    name = Path(filename).name or "photo"
+    return f"photos/{timezone.now():%Y/%m}/{secrets.token_hex(16)}/{name}"
 
 
 class Reporter(models.Model):
@@ -313,7 +326,7 @@ class Media(models.Model):
     url = models.URLField(
         max_length=1000, blank=True, help_text="Where the image lives, or upload a file."
     )
-    file = models.FileField(upload_to="photos/%Y/%m/", blank=True)
+    file = models.FileField(upload_to=photo_path, max_length=300, blank=True)
     caption = models.TextField(blank=True)
     credit = models.CharField(
         max_length=300, blank=True, help_text='e.g. "Drew Angerer/Getty Images"'
