@@ -288,7 +288,15 @@ def terms_load(path: Path) -> None:
     obj.contact = parsed.contact
     if isinstance(raw.get("text"), str):
         obj.text = raw["text"]
-    obj.full_clean()
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            _warn(f"error: {path}: {name}: {' '.join(messages)}")
+        _warn("error: the terms were not changed")
+        sys.exit(EXIT_UNUSABLE)
     obj.save()
     click.echo(f"terms of {obj.wire} loaded from {path}")
     if problems:

@@ -102,7 +102,7 @@ def test_unreadable_and_unknown_files_fail_clearly(db, tmp_path):
     with pytest.raises(ImportFailed, match="neither JSON"):
         import_file(tmp_path / "x.bin")
     (tmp_path / "latin.jsonl").write_bytes(b'{"uri": "urn:\xe9"}\n')
-    with pytest.raises(ImportFailed, match="utf-8"):
+    with pytest.raises(ImportFailed, match="line 1: not UTF-8: byte 14"):
         import_file(tmp_path / "latin.jsonl")
 
 
@@ -245,3 +245,99 @@ def test_nul_characters_in_an_import_are_dropped(db, tmp_path):
         and "\x00" not in story.body
         and story.byline().startswith("Ana Ruiz")
     )
+
+
+def _line(name: str, **extra) -> str:
+    item = ninjs(name, paragraphs(7))
+    item.update(extra)
+    return json.dumps(item)
+
+
+HOSTILE = [
+    ("far embargo", {"embargoed": "9999-12-31T23:59:59-23:59"}, "embargoed"),
+    ("long headline", {"headlines": [{"role": "main", "value": "H" * 301}]}, "headline"),
+    ("long uri", {"uri": "urn:test:" + "u" * 300}, "uri"),
+    ("js canonical", {"renditions": [{"name": "web", "href": "javascript:alert(1)"}]},
+     "canonical_url"),
+    ("js photo", {"associations": [{"name": "featureimage", "type": "picture",
+                                    "uri": "javascript:alert(1)", "by": "Staff"}]}, "photo 1"),
+    ("huge body", {"bodies": [{"role": "main", "contenttype": "text/html",
+                               "value": "<p>" + "word " * 500_000 + "</p>"}]}, "body"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, extra, field", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_records_are_named_per_line_and_the_rest_kept(db, tmp_path, name, extra, field):
+    """Input that validates as ninjs but breaks a limit: a named error, never a traceback;
+    with --skip-bad the good lines around it are kept, on SQLite and PostgreSQL alike."""
+    lines = [_line("urn:test:good1"), _line("urn:test:bad", **extra), _line("urn:test:good2")]
+    path = tmp_path / "h.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportFailed) as err:
+        import_file(path)
+    assert "line 2" in str(err.value) and field in str(err.value)
+    assert Story.objects.count() == 0
+    report = import_file(path, skip_bad=True)
+    assert report.created == 2 and [p.where for p in report.bad] == ["line 2"]
+    assert set(Story.objects.values_list("uri", flat=True)) == {"urn:test:good1", "urn:test:good2"}
+
+
+@pytest.mark.parametrize("pubstatus", ["published", 7, ["usable"], None, {"x": 1}])
+def test_bad_pubstatus_without_validation_is_a_named_error(db, tmp_path, pubstatus):
+    path = tmp_path / "p.jsonl"
+    path.write_text(_line("urn:test:ok") + "\n" + _line("urn:test:p", pubstatus=pubstatus) + "\n")
+    report = import_file(path, skip_bad=True, validate=False)
+    if pubstatus is None:  # JSON null: no status given, the default applies
+        assert report.created == 2 and not report.bad
+        return
+    assert report.created == 1 and report.bad[0].where == "line 2"
+    assert "pubstatus" in report.bad[0].message
+
+
+@pytest.mark.parametrize("field", ["headlines", "bodies", "people", "associations", "renditions"])
+@pytest.mark.parametrize("value", [True, 5, "text", {"a": 1}])
+def test_unvalidated_fields_of_any_shape_never_crash(db, tmp_path, field, value):
+    path = tmp_path / "s.jsonl"
+    path.write_text(_line("urn:test:shape", **{field: value}) + "\n")
+    report = import_file(path, skip_bad=True, validate=False)
+    assert report.created + len(report.bad) == 1
+
+
+def test_invalid_utf8_is_named_by_line_and_skippable(db, tmp_path):
+    path = tmp_path / "u.jsonl"
+    path.write_bytes(
+        (_line("urn:test:a") + "\n").encode()
+        + b'{"uri": "urn:test:\xff\xfe"}\n'
+        + (_line("urn:test:b") + "\n").encode()
+    )
+    with pytest.raises(ImportFailed, match=r"line 2: not UTF-8: byte 19 of the line is 0xff"):
+        import_file(path)
+    report = import_file(path, skip_bad=True)
+    assert report.created == 2 and report.bad[0].where == "line 2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_is_written_in_batches(tmp_path, monkeypatch):
+    """Each batch commits before the next starts: other writers wait one batch at most."""
+    from django.db import transaction
+
+    from newswire.wire import importer
+
+    events: list[str] = []
+    real_upsert = importer.upsert
+
+    def upsert(fields, terms, source):
+        events.append(f"write {fields.uri[-1]}")
+        transaction.on_commit(lambda: events.append(f"commit {fields.uri[-1]}"))
+        return real_upsert(fields, terms, source)
+
+    monkeypatch.setattr(importer, "upsert", upsert)
+    path = tmp_path / "b.jsonl"
+    path.write_text("".join(_line(f"urn:test:b{i}") + "\n" for i in range(7)))
+    report = import_file(path, batch_size=3)
+    assert report.created == 7
+    assert events == [
+        "write 0", "write 1", "write 2", "commit 0", "commit 1", "commit 2",
+        "write 3", "write 4", "write 5", "commit 3", "commit 4", "commit 5",
+        "write 6", "commit 6",
+    ]  # fmt: skip

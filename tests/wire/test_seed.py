@@ -137,3 +137,11 @@ def test_cli_export_is_valid_ninjs(db, make_story):
     assert validation_errors(lines[0]) == []
     missing = CliRunner().invoke(cli, ["export", "urn:none"])
     assert "no story with uri or slug 'urn:none'" in missing.output
+
+
+def test_cli_terms_load_refuses_a_javascript_logo(db, tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"wire": "Evil Wire", "logo": {"url": "javascript:alert(1)"}}))
+    result = CliRunner().invoke(cli, ["terms", "load", str(path)])
+    assert result.exit_code == 2 and "logo_url" in result.output, result.output
+    assert Terms.current().wire != "Evil Wire"

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from ..wire.models import http_url
+
 
 def host_of(url: str) -> str:
     host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
@@ -23,7 +25,7 @@ class Application(models.Model):
         REJECTED = "rejected", "Rejected"
 
     outlet = models.CharField("outlet name", max_length=200)
-    website = models.URLField(max_length=300)
+    website = models.URLField(max_length=300, validators=[http_url])
     country = models.CharField(max_length=100)
     monthly_readers = models.PositiveIntegerField(help_text="Unique readers a month.")
     audience_evidence = models.TextField(
@@ -110,11 +112,14 @@ class Partner(models.Model):
         SUSPENDED = "suspended", "Suspended"
 
     name = models.CharField(max_length=200)
-    website = models.URLField(max_length=300)
+    website = models.URLField(max_length=300, validators=[http_url])
     country = models.CharField(max_length=100, blank=True)
     contact_email = models.EmailField(max_length=254)
     webhook_url = models.URLField(
-        max_length=500, blank=True, help_text="Where correction notices are POSTed as signed JSON."
+        max_length=500,
+        blank=True,
+        validators=[http_url],
+        help_text="Where correction notices are POSTed as signed JSON.",
     )
     webhook_secret = models.CharField(max_length=64, default="", blank=True, editable=False)
     status = models.CharField(

@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 
 from .models import Byline, Licence, Media, Reporter, Story, Terms
 from .ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs
 from .sanitize import clean_html
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+BATCH = 100  # stories per transaction
 
 
 @dataclass(frozen=True)
@@ -77,15 +79,18 @@ def sniff(data: bytes) -> str:
 
 
 def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
-    """Yield (where, ninjs object or BadRecord) for a JSON-lines file, one object, or an array."""
-    text = data.decode("utf-8", errors="strict")
-    stripped = text.lstrip("\ufeff \t\r\n")
-    whole = None
-    if stripped.startswith(("[", "{")):
+    """Yield (where, ninjs object or BadRecord) for a JSON-lines file, one object, or an array.
+
+    JSON lines are split on ``\\n`` and decoded one by one, so that a line that is not
+    UTF-8 is named (line and byte) and the others still read.
+    """
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    stripped = data.lstrip(b" \t\r\n")
+    if stripped.startswith((b"[", b"{")):
         # one story (pretty-printed or not) or an array; JSON lines fail at line 2 and fall through
         try:
-            whole = json.loads(stripped)
-        except json.JSONDecodeError:
+            whole = json.loads(stripped.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
             whole = None
         if isinstance(whole, list):
             for n, item in enumerate(whole, start=1):
@@ -94,13 +99,21 @@ def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
         if isinstance(whole, dict):
             yield "line 1", whole
             return
-    for lineno, line in enumerate(stripped.splitlines(), start=1):
-        if not line.strip():
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        where = f"line {lineno}"
+        if not raw.strip():
             continue
         try:
-            yield f"line {lineno}", json.loads(line)
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield where, BadRecord(
+                f"not UTF-8: byte {exc.start + 1} of the line is 0x{raw[exc.start]:02x}"
+            )
+            continue
+        try:
+            yield where, json.loads(line)
         except json.JSONDecodeError as exc:
-            yield f"line {lineno}", BadRecord(f"not valid JSON: {exc.msg} (column {exc.colno})")
+            yield where, BadRecord(f"not valid JSON: {exc.msg} (column {exc.colno})")
 
 
 def _entry_time(entry: Any, *keys: str) -> datetime | None:
@@ -194,7 +207,7 @@ def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, 
     """Create or update one story; return (created|updated|unchanged|corrected, story, warnings)."""
     warnings: list[str] = []
     _drop_nul(fields)
-    body = clean_html(fields.body)
+    body = clean_html(fields.body)  # cleaning is idempotent; check_fields did it already
     story = Story.objects.filter(uri=fields.uri).first()
     outcome = "created"
     if story is None:
@@ -281,8 +294,56 @@ def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, 
     return outcome, story, warnings
 
 
-def import_file(path: str | Path, *, skip_bad: bool = False, validate: bool = True) -> ImportReport:
-    """Import one file; raise :class:`ImportFailed` if nothing could be kept."""
+def check_fields(fields: StoryFields) -> None:
+    """Check one story against the models' own limits; raise :class:`BadRecord` if it fails.
+
+    The limits live in the models (lengths, http(s) URLs, the body's size), not in
+    the database, so SQLite and PostgreSQL accept exactly the same stories.
+    """
+    _drop_nul(fields)
+    fields.body = clean_html(fields.body)
+    story = Story(
+        uri=fields.uri,
+        headline=fields.headline,
+        body=fields.body,
+        summary=fields.summary,
+        desk=fields.desk[:100],
+        canonical_url=fields.canonical_url,
+        language=fields.language[:20],
+    )
+    problems = _field_errors(story, exclude=["slug", "source"])
+    for n, m in enumerate(fields.media, start=1):
+        photo = Media(url=m.url, caption=m.caption, credit=m.credit,
+                      copyright_holder=m.copyright_holder)  # fmt: skip
+        problems += [f"photo {n} {p}" for p in _field_errors(photo, exclude=["story", "file"])]
+    for name, title in fields.reporters:
+        problems += _field_errors(Reporter(name=name.strip(), title=title.strip()), exclude=[])
+    if problems:
+        raise BadRecord(f"{fields.uri[:120]}: " + "; ".join(problems))
+
+
+def _field_errors(obj: Any, exclude: list[str]) -> list[str]:
+    try:
+        obj.clean_fields(exclude=exclude)
+    except ValidationError as exc:
+        return [
+            f"{name}: {' '.join(str(m) for m in messages)}"
+            for name, messages in exc.message_dict.items()
+        ]
+    return []
+
+
+def import_file(
+    path: str | Path, *, skip_bad: bool = False, validate: bool = True, batch_size: int = BATCH
+) -> ImportReport:
+    """Import one file; raise :class:`ImportFailed` if nothing could be kept.
+
+    Every record is read and checked before anything is written, so a bad record
+    (without ``skip_bad``) keeps the whole file out. The good ones are then written
+    ``batch_size`` stories to a transaction: other writers (a beacon hit, an
+    editor) wait for one batch at most, never for the whole file. An import that
+    is stopped half-way can simply be run again (a story is found by its uri).
+    """
     source = str(path)
     report = ImportReport(source=source)
     try:
@@ -297,40 +358,43 @@ def import_file(path: str | Path, *, skip_bad: bool = False, validate: bool = Tr
     try:
         report.format = sniff(data)
         records = list(ninjs_records(data) if report.format == "ninjs" else feed_records(data))
-    except (BadRecord, UnicodeDecodeError) as exc:
+    except BadRecord as exc:
         raise ImportFailed(report, f"{source}: {exc}") from exc
-    terms = Terms.current()
-    try:
-        with transaction.atomic():
-            for where, record in records:
-                try:
-                    if isinstance(record, BadRecord):
-                        raise record
-                    fields = (
-                        record
-                        if isinstance(record, StoryFields)
-                        else fields_from_ninjs(record, validate=validate)
-                    )
-                    with transaction.atomic():
-                        outcome, story, warnings = upsert(fields, terms, source)
-                except BadRecord as exc:
-                    report.bad.append(Problem(where, str(exc)))
-                    continue
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
-            if report.bad and not skip_bad:
-                raise _Rollback
-    except _Rollback:
-        report.created = report.updated = report.unchanged = report.corrected = 0
-        report.warnings = []
+    checked: list[tuple[str, StoryFields]] = []
+    for where, record in records:
+        try:
+            if isinstance(record, BadRecord):
+                raise record
+            fields = (
+                record
+                if isinstance(record, StoryFields)
+                else fields_from_ninjs(record, validate=validate)
+            )
+            check_fields(fields)
+        except BadRecord as exc:
+            report.bad.append(Problem(where, str(exc)))
+            continue
+        checked.append((where, fields))
+    if report.bad and not skip_bad:
         first = report.bad[0]
         raise ImportFailed(
             report,
             f"{source}: {first}. Nothing was imported ({len(report.bad)} bad record(s) of "
             f"{len(records)}); fix the file or use --skip-bad to import the rest.",
-        ) from None
+        )
+    terms = Terms.current()
+    for start in range(0, len(checked), batch_size):
+        with transaction.atomic():
+            for where, fields in checked[start : start + batch_size]:
+                try:
+                    with transaction.atomic():
+                        outcome, story, warnings = upsert(fields, terms, source)
+                except (DatabaseError, ValidationError, BadRecord) as exc:
+                    # not expected once the checks above passed; named, and the rest goes on
+                    report.bad.append(Problem(where, f"not stored: {exc}"))
+                    continue
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
     return report
 
 
-class _Rollback(Exception):
-    pass

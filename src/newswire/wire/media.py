@@ -13,7 +13,7 @@ where its scripts do not run.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.static import serve
 
 from .models import Media, Story, Terms
@@ -21,10 +21,10 @@ from .models import Media, Story, Terms
 INLINE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif")
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     if not _may_see(request, path):
         raise Http404("No such file")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     ctype = response.get("Content-Type", "").split(";")[0].strip().lower()

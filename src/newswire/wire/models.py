@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -29,6 +30,21 @@ EDIT_CHOICES = [
     ("trim_end", "Trim paragraphs from the end"),
     ("headline", "Write a new headline"),
 ]
+
+
+#: Every URL a story, photo or the terms hold is http(s): a ``javascript:`` link would run
+#: in a partner's page (the snippet, the feed) or in an editor's admin session.
+http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
+
+#: The largest story body accepted (HTML after cleaning). A long read is about 100 kB;
+#: every feed poll carries the 50 latest stories in full, so one 50 MB story would
+#: make every poll 50 MB.
+MAX_BODY_CHARS = 2_000_000
+
+
+def safe_href(url: str) -> str:
+    """``url`` if it is http(s), else "": the second line, on the way out."""
+    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def new_uri() -> str:
@@ -112,7 +128,10 @@ class Story(models.Model):
     headline = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True, blank=True)
     summary = models.TextField(blank=True)
-    body = models.TextField(help_text="HTML; scripts, styles and event attributes are removed.")
+    body = models.TextField(
+        help_text="HTML; scripts, styles and event attributes are removed.",
+        validators=[MaxLengthValidator(MAX_BODY_CHARS)],
+    )
     desk = models.CharField(max_length=100, blank=True, db_index=True)
     reporters: models.ManyToManyField[Reporter, Byline] = models.ManyToManyField(
         Reporter, through="Byline", related_name="stories", blank=True
@@ -125,7 +144,10 @@ class Story(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     canonical_url = models.URLField(
-        max_length=500, blank=True, help_text="Blank: the story's page on this site."
+        max_length=500,
+        blank=True,
+        validators=[http_url],
+        help_text="Blank: the story's page on this site.",
     )
     uri = models.CharField(
         max_length=300, unique=True, default=new_uri, help_text="ninjs uri; never changes."
@@ -270,7 +292,7 @@ class Story(models.Model):
         return cached[1]
 
     def public_url(self) -> str:
-        return self.canonical_url or settings.SITE_URL + self.get_absolute_url()
+        return safe_href(self.canonical_url) or settings.SITE_URL + self.get_absolute_url()
 
     def ordered_bylines(self) -> list[Byline]:
         return sorted(self.bylines.all(), key=lambda b: (b.position, b.pk or 0))
@@ -324,7 +346,10 @@ class Media(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="media")
     position = models.PositiveSmallIntegerField(default=0)
     url = models.URLField(
-        max_length=1000, blank=True, help_text="Where the image lives, or upload a file."
+        max_length=1000,
+        blank=True,
+        validators=[http_url],
+        help_text="Where the image lives, or upload a file.",
     )
     file = models.FileField(upload_to=photo_path, max_length=300, blank=True)
     caption = models.TextField(blank=True)
@@ -354,11 +379,11 @@ class Media(models.Model):
     def src(self) -> str:
         if self.file:
             return str(self.file.url)
-        return self.url
+        return safe_href(self.url)
 
     def absolute_src(self) -> str:
         src = self.src()
-        return src if src.startswith(("http://", "https://")) else settings.SITE_URL + src
+        return src if safe_href(src) or not src else settings.SITE_URL + src
 
     def restricted(self, terms: Terms | None = None) -> bool:
         """Whether the wire may NOT pass this image on to partners."""
@@ -403,11 +428,12 @@ class Terms(models.Model):
         blank=True,
         help_text='The affiliation in the byline, e.g. "DCNF". Blank: the wire\'s name.',
     )
-    site = models.URLField(blank=True)
+    site = models.URLField(blank=True, validators=[http_url])
     logo = models.FileField(upload_to="brand/", blank=True)
     logo_url = models.URLField(
         max_length=500,
         blank=True,
+        validators=[http_url],
         help_text="Public URL of the logo. Blank: the uploaded file here.",
     )
     logo_alt = models.CharField(max_length=200, blank=True)
@@ -459,7 +485,7 @@ class Terms(models.Model):
     def logo_path(self) -> str:
         """The logo's URL for this site's own pages (relative when it is served here)."""
         if self.logo_url:
-            return self.logo_url
+            return safe_href(self.logo_url)
         return str(self.logo.url) if self.logo else ""
 
     def logo_src(self) -> str:

@@ -134,9 +134,23 @@ def _parse_time(value: Any, name: str) -> datetime | None:
         return None
     try:
         dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise BadRecord(f"'{name}' is not an ISO 8601 date-time: {value!r}") from exc
-    return dt if timezone.is_aware(dt) else dt.replace(tzinfo=UTC)
+        # in UTC now: 9999-12-31T23:59:59-23:59 is valid ISO 8601 but past datetime's range
+        return (dt if timezone.is_aware(dt) else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise BadRecord(f"'{name}' is not a usable ISO 8601 date-time: {value!r} ({exc})") from exc
+
+
+def _objects(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The objects of a ninjs list field, whatever an unvalidated record holds there."""
+    value = item.get(key)
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+_STATUS = {
+    "usable": Story.Status.PUBLISHED,
+    "withheld": Story.Status.DRAFT,
+    "canceled": Story.Status.WITHDRAWN,
+}
 
 
 def split_byline(by: str, names: list[str]) -> list[tuple[str, str]]:
@@ -172,7 +186,7 @@ def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
         problems = validation_errors(item)
         if problems:
             raise BadRecord(f"{uri}: not valid ninjs 2.2: " + "; ".join(problems))
-    bodies = [b for b in item.get("bodies") or [] if isinstance(b, dict) and b.get("value")]
+    bodies = [b for b in _objects(item, "bodies") if isinstance(b, dict) and b.get("value")]
     if not bodies:
         raise BadRecord(f"{uri}: no body ('bodies')")
     body = next((b for b in bodies if b.get("role") == "main"), bodies[0])
@@ -182,7 +196,7 @@ def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
     headline = next(
         (
             str(h["value"])
-            for h in item.get("headlines") or []
+            for h in _objects(item, "headlines")
             if isinstance(h, dict) and h.get("value")
         ),
         "",
@@ -191,21 +205,23 @@ def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
         raise BadRecord(f"{uri}: no headline ('headlines')")
     names = [
         str(p["name"])
-        for p in item.get("people") or []
+        for p in _objects(item, "people")
         if isinstance(p, dict) and p.get("name") and p.get("rel", "author") == "author"
     ]
-    status = {
-        "usable": Story.Status.PUBLISHED,
-        "withheld": Story.Status.DRAFT,
-        "canceled": Story.Status.WITHDRAWN,
-    }[item.get("pubstatus", "usable")]
+    pubstatus = item.get("pubstatus")
+    pubstatus = "usable" if pubstatus is None else pubstatus
+    status = _STATUS.get(pubstatus) if isinstance(pubstatus, str) else None
+    if status is None:
+        raise BadRecord(
+            f"{uri}: 'pubstatus' is {pubstatus!r}; it is one of usable, withheld, canceled"
+        )
     release_at = _parse_time(item.get("embargoed"), "embargoed")
     if status == Story.Status.PUBLISHED and release_at and release_at > timezone.now():
         status = Story.Status.SCHEDULED
     summary = next(
         (
             str(d["value"])
-            for d in item.get("descriptions") or []
+            for d in _objects(item, "descriptions")
             if isinstance(d, dict) and d.get("role") in (None, "summary") and d.get("value")
         ),
         "",
@@ -213,7 +229,7 @@ def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
     desk = next(
         (
             str(s["name"])
-            for s in list(item.get("subjects") or []) + list(item.get("genres") or [])
+            for s in _objects(item, "subjects") + _objects(item, "genres")
             if isinstance(s, dict) and s.get("name")
         ),
         "",
@@ -221,28 +237,30 @@ def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
     canonical = next(
         (
             str(r["href"])
-            for r in item.get("renditions") or []
+            for r in _objects(item, "renditions")
             if isinstance(r, dict) and r.get("href") and r.get("name") in ("web", "canonical")
         ),
         "",
     )
     media = []
-    for assoc in item.get("associations") or []:
+    for assoc in _objects(item, "associations"):
         if not isinstance(assoc, dict) or assoc.get("type", "picture") not in (
             "picture",
             "graphic",
         ):
             continue
-        rends = [r for r in assoc.get("renditions") or [] if isinstance(r, dict) and r.get("href")]
+        rends = [r for r in _objects(assoc, "renditions") if isinstance(r, dict) and r.get("href")]
         url = str(assoc.get("uri") or "")
-        if not url.startswith(("http://", "https://")):
-            url = str(rends[0]["href"]) if rends else ""
+        if not url.lower().startswith(("http://", "https://")):
+            # a ninjs uri may be a name (urn:…); its rendition says where the image is. Any
+            # other scheme (javascript:, data:) is kept, for the import's URL check to refuse.
+            url = str(rends[0]["href"]) if rends else ("" if url.startswith("urn:") else url)
         if not url:
             continue
         caption = next(
             (
                 str(d["value"])
-                for d in assoc.get("descriptions") or []
+                for d in _objects(assoc, "descriptions")
                 if isinstance(d, dict) and d.get("role") in (None, "caption") and d.get("value")
             ),
             "",
