@@ -161,3 +161,70 @@ def test_demo_runs_on_the_packaged_sample() -> None:
     assert "35 pages read" in result.output and "pickup" in result.output
     out = settings.DATA_DIR / "demo-results.jsonl"
     assert len(out.read_text().splitlines()) >= 16
+
+
+# --- a scan's memory is bounded, whatever the input (issue 9) ---------------------------
+
+MEASURED = """
+import resource, sys
+from newswire.cli import main
+sys.argv = ["newswire", *sys.argv[1:]]
+try:
+    main()
+finally:
+    # this process's own high-water mark (ru_maxrss would carry the parent's over exec),
+    # and the largest worker's (forked, so their counts start afresh)
+    status = open("/proc/self/status").read()
+    own = int(status.split("VmHWM:", 1)[1].split()[0])
+    peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    sys.stderr.write(f"\\npeak-rss-kb={peak}\\n")
+"""
+
+
+def hostile_crawl(folder: Path) -> list[Path]:
+    """The inputs that took a scan to 2.1 GB, 468 MB, or stopped it, beside good pages."""
+    import gzip
+    import zlib
+
+    def gzipped(piece: bytes, times: int) -> bytes:  # without holding the inflated bytes
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)
+        return b"".join([*(z.compress(piece) for _ in range(times)), z.flush()])
+
+    folder.mkdir()
+    good = page_record("https://r.example/a", article(paragraphs(1)))
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+    bomb = head + gzipped(b"\0" * (1 << 20), 1024)  # 1 GB of zeros in about 1 MB
+    write_warc(folder / "bomb.warc.gz", [warc_record("https://evil.example/bomb", bomb), good])
+    # a 200 MB record (its own gzip member, so the file stays small)
+    big_head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+    size = len(big_head) + 200 * (1 << 20)
+    record_head = warc_record("https://evil.example/big", b"", declared_length=size)[:-4]
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)
+    member = b"".join([z.compress(record_head + big_head),
+                       *(z.compress(b"a" * (1 << 20)) for _ in range(200)),
+                       z.compress(b"\r\n\r\n"), z.flush()])  # fmt: skip
+    (folder / "big.warc.gz").write_bytes(member + gzip.compress(good))
+    (folder / "empty.warc.gz").write_bytes(b"")
+    return [folder, folder / "bomb.warc.gz"]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_scan_memory_stays_bounded_on_hostile_input(
+    files: dict[str, Path], tmp_path: Path, workers: str
+) -> None:
+    import subprocess
+    import sys
+
+    inputs = hostile_crawl(tmp_path / "crawl")
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, "scan", "--stories", str(files["stories"]),
+         "--terms", str(files["terms"]), "--workers", workers, *map(str, inputs)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    peak_mb = int(done.stderr.rsplit("peak-rss-kb=", 1)[1].split()[0]) / 1024
+    assert done.returncode == 1, done.stderr  # finished, with skips
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["url"] for r in rows] == ["https://r.example/a"] * 3  # after each bad record
+    assert "bomb" in done.stderr and "big" in done.stderr and "empty_input" in done.stderr
+    print(f"scan peak with --workers {workers}: {peak_mb:.0f} MB")
+    assert peak_mb < 300, f"peak {peak_mb:.0f} MB"

@@ -46,4 +46,5 @@ def test_other_inputs_are_one_task_each(tmp_path: Path) -> None:
     tasks = plan([folder, missing], 2, min_bytes=1_000_000)
     assert tasks[0] == Task(str(a))
     assert _covers(tasks, b) and len([t for t in tasks if t.path == str(b)]) == 3
-    assert tasks[-1] == Task(str(missing))  # read() names it as unreadable
+    assert tasks[-1].path == str(missing) and tasks[-1].skip is not None
+    assert tasks[-1].skip.reason == "missing_input"  # named in the scan's skips

@@ -149,3 +149,146 @@ def test_every_format_sample_reads_without_a_traceback() -> None:
                 assert str(path) in str(item) and item.reason
     trunc = list(read([folder / "warcio" / "example-trunc.warc"]))
     assert sum(isinstance(i, Skip) for i in trunc) >= 1
+
+
+# --- inputs that must neither stop nor hang a scan (issue 9) ---------------------------
+
+
+def _unprivileged(fn):
+    """Run ``fn()`` in a forked child that cannot read files mode 000 (nobody, when root),
+    and return its result: as root, permissions are not checked at all."""
+    import os
+    import pickle
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(r)
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            data = pickle.dumps(fn())
+            os.write(w, data)
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 1 << 16):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return pickle.loads(b"".join(chunks))
+
+
+def test_unreadable_files_and_folders_are_named_and_the_rest_read() -> None:
+    import os
+    import shutil
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(dir="/tmp"))  # not under pytest's root-only folder
+    try:
+        top.chmod(0o755)
+        crawl = top / "crawl"
+        (crawl / "locked").mkdir(parents=True)
+        for d in (crawl, crawl / "locked"):
+            d.chmod(0o755)
+        write_warc(crawl / "a.warc.gz", [page_record("https://ex.org/a", "<p>a</p>")])
+        write_warc(crawl / "b.warc.gz", [page_record("https://ex.org/b", "<p>b</p>")])
+        write_warc(crawl / "z.warc.gz", [page_record("https://ex.org/z", "<p>z</p>")])
+        write_warc(crawl / "locked" / "c.warc.gz", [page_record("https://ex.org/c", "<p>c</p>")])
+        for f in crawl.rglob("*.warc.gz"):
+            f.chmod(0o644)
+        (crawl / "b.warc.gz").chmod(0)
+        (crawl / "locked").chmod(0)
+        from newswire.engine.pipeline import plan
+
+        def run() -> tuple[list[str], list[str]]:
+            seen = [
+                (i.url if isinstance(i, Page) else f"skip {i.reason} {Path(i.source).name}")
+                for i in read([crawl])
+            ]
+            # what --workers plans: the unreadable ones become tasks that report them
+            planned = [f"{Path(t.path).name} {t.skip.reason if t.skip else ''}".strip()
+                       for t in plan([crawl], 2)]  # fmt: skip
+            return seen, planned
+
+        seen, planned = _unprivileged(run)
+        # a folder's files first, then its sub-folders (os.walk's order)
+        assert seen == [
+            "https://ex.org/a",
+            "skip unreadable b.warc.gz",
+            "https://ex.org/z",
+            "skip unreadable locked",
+        ], seen
+        assert planned == ["a.warc.gz", "b.warc.gz unreadable", "z.warc.gz", "locked unreadable"]
+    finally:
+        for root, dirs, _ in os.walk(top):
+            for d in dirs:
+                Path(root, d).chmod(0o755)
+        shutil.rmtree(top)
+
+
+def test_a_fifo_is_named_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.warc.gz"
+    os.mkfifo(fifo)
+    good = tmp_path / "good.warc.gz"
+    write_warc(good, [page_record("https://ex.org/g", "<p>g</p>")])
+    items = list(read([fifo, tmp_path]))  # given directly, and inside a folder
+    assert [(i.reason, Path(i.source).name) for i in items if isinstance(i, Skip)] == [
+        ("not_a_file", "pipe.warc.gz"),
+        ("not_a_file", "pipe.warc.gz"),
+    ]
+    assert [i.url for i in items if isinstance(i, Page)] == ["https://ex.org/g"]
+
+
+def test_an_empty_warc_is_named(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.warc.gz"
+    empty.write_bytes(b"")
+    items = list(read([empty]))
+    assert [(i.reason, i.source) for i in items] == [("empty_input", str(empty))]
+
+
+@pytest.mark.parametrize("compress", [True, False])
+@pytest.mark.parametrize("extra", [20, 300, 100_000])
+def test_a_record_that_claims_too_much_does_not_swallow_the_next(
+    tmp_path: Path, compress: bool, extra: int
+) -> None:
+    from ..factories import http_response
+
+    body = http_response(b"<p>liar</p>")
+    liar = warc_record("https://ex.org/liar", body, declared_length=len(body) + extra)
+    path = tmp_path / ("l.warc.gz" if compress else "l.warc")
+    records = [page_record(f"https://ex.org/{k}", f"<p>{k}</p>") for k in range(3)]
+    write_warc(path, [records[0], liar, records[1], records[2]], compress=compress)
+    items = list(read([path]))
+    urls = [i.url for i in items if isinstance(i, Page)]
+    assert {"https://ex.org/0", "https://ex.org/1", "https://ex.org/2"} <= set(urls), items
+    if extra == 100_000:  # past the end of the file: named as cut short
+        assert any(isinstance(i, Skip) and "liar" in str(i) for i in items)
+
+
+def test_a_gzip_bomb_in_a_6_kb_warc_is_skipped_within_the_budget(tmp_path: Path) -> None:
+    import gzip
+    import tracemalloc
+
+    from ..factories import http_response
+
+    inner = gzip.compress(b"<p>" + b"\0" * (512 * 1024 * 1024), compresslevel=9)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+    bomb = warc_record("https://ex.org/bomb", head + inner)
+    path = tmp_path / "bomb.warc.gz"
+    write_warc(path, [bomb, page_record("https://ex.org/after", "<p>after</p>")])
+    assert path.stat().st_size < 8 * 1024, path.stat().st_size
+    tracemalloc.start()
+    try:
+        items = list(read([path], max_bytes=8 * 1024 * 1024))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [i.reason for i in items if isinstance(i, Skip)] == ["too_large"]
+    assert [i.url for i in items if isinstance(i, Page)] == ["https://ex.org/after"]
+    assert peak < 40 * 1024 * 1024, f"{peak} bytes traced reading a bomb"
+    assert http_response  # the factory used above

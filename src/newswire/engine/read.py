@@ -18,6 +18,8 @@ it skipped. ARC files, which fastwarc does not read, go through warcio.
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -32,6 +34,8 @@ ARC_SUFFIXES = (".arc", ".arc.gz")
 
 #: Pages larger than this are skipped before parsing (reason ``too_large``).
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+#: What a record may hold beyond the page budget (its HTTP head) before it is skipped unread.
+HEAD_ROOM = 64 * 1024
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -64,25 +68,80 @@ def read(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Page | Skip]:
-    """Yield every page (and every skipped record) of the given inputs, in order."""
+    """Yield every page (and every skipped record) of the given inputs, in order.
+
+    Whatever an input is (missing, a FIFO or device, unreadable, empty, a folder
+    that cannot be listed), it is named in a :class:`Skip` and the rest goes on.
+    """
+    for item in expand(inputs):
+        if isinstance(item, Skip):
+            yield item
+            continue
+        kind = input_kind(item)
+        if kind == "warc":
+            yield from read_warc(item, max_bytes=max_bytes)
+        elif kind == "arc":
+            yield from read_arc(item, max_bytes=max_bytes)
+        else:
+            yield from read_html_file(item, max_bytes=max_bytes)
+
+
+def expand(inputs: Iterable[str | Path]) -> Iterator[Path | Skip]:
+    """The files to read: each input file, and the page and archive files in each folder
+    (sorted); a :class:`Skip` for each input or folder that cannot be read."""
     for item in inputs:
         path = Path(item)
-        if not path.exists():
-            yield Skip(str(path), "", "missing_input", "no such file or folder")
-            continue
-        kind = input_kind(path)
-        if kind == "dir":
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.name.lower().endswith(
-                    HTML_SUFFIXES + WARC_SUFFIXES + ARC_SUFFIXES
-                ):
-                    yield from read([child], max_bytes=max_bytes)
-        elif kind == "warc":
-            yield from read_warc(path, max_bytes=max_bytes)
-        elif kind == "arc":
-            yield from read_arc(path, max_bytes=max_bytes)
+        problem = _not_readable(path)
+        if problem is not None:
+            yield problem
+        elif path.is_dir():
+            for child in _walk(path):
+                if isinstance(child, Skip):
+                    yield child
+                elif child.name.lower().endswith(HTML_SUFFIXES + WARC_SUFFIXES + ARC_SUFFIXES):
+                    problem = _not_readable(child)
+                    yield child if problem is None else problem
         else:
-            yield from read_html_file(path, max_bytes=max_bytes)
+            yield path
+
+
+def _not_readable(path: Path) -> Skip | None:
+    """A :class:`Skip` for an input that cannot be read as a file or folder, else ``None``.
+
+    Checked before anything opens the path: opening a FIFO would wait for a writer
+    forever, and a device could be read without end.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return Skip(str(path), "", "missing_input", "no such file or folder")
+    except OSError as exc:
+        return Skip(str(path), "", "unreadable", f"cannot read: {exc.strerror or exc}")
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        return Skip(str(path), "", "not_a_file", "not a regular file (a FIFO, socket or device)")
+    if not os.access(path, os.R_OK):
+        return Skip(str(path), "", "unreadable", "cannot read: Permission denied")
+    return None
+
+
+def _walk(folder: Path) -> Iterator[Path | Skip]:
+    """The files under ``folder`` in a stable order, and a Skip for each folder that cannot
+    be listed (``Path.rglob`` passes over those without a word)."""
+    errors: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=errors.append):
+        dirs.sort()
+        while errors:
+            exc = errors.pop()
+            yield Skip(str(exc.filename or root), "", "unreadable",
+                       f"cannot list folder: {exc.strerror or exc}")  # fmt: skip
+        for name in sorted(files):
+            yield Path(root, name)
+    while errors:
+        exc = errors.pop()
+        yield Skip(str(exc.filename or folder), "", "unreadable",
+                   f"cannot list folder: {exc.strerror or exc}")  # fmt: skip
 
 
 def read_html_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Page | Skip]:
@@ -103,11 +162,14 @@ def read_html_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterato
 # --- HTTP blocks -------------------------------------------------------------
 
 
-def parse_http_block(block: bytes) -> tuple[int, dict[str, str], bytes]:
+def parse_http_block(
+    block: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[int, dict[str, str], bytes]:
     """Split an HTTP response block into status, headers (lower-cased) and decoded body.
 
-    Raise :class:`InputError` (reason ``bad_http``) when the head is unreadable
-    and (reason ``bad_encoding``) when the transfer or content coding is broken.
+    Raise :class:`InputError` (reason ``bad_http``) when the head is unreadable,
+    (reason ``bad_encoding``) when the transfer or content coding is broken, and
+    (reason ``too_large``) when the body decodes to more than ``max_bytes``.
     """
     end = block.find(b"\r\n\r\n")
     sep = 4
@@ -134,7 +196,14 @@ def parse_http_block(block: bytes) -> tuple[int, dict[str, str], bytes]:
     if coding in ("gzip", "x-gzip", "deflate"):
         try:
             wbits = 47 if coding != "deflate" else zlib.MAX_WBITS
-            body = zlib.decompress(body, wbits)
+            # inflate at most the page budget: a gzip bomb stops here, not at 2 GB
+            inflater = zlib.decompressobj(wbits)
+            inflated = inflater.decompress(body, max_bytes + 1)
+            if len(inflated) > max_bytes or inflater.unconsumed_tail:
+                raise InputError(
+                    f"{coding} body inflates past {max_bytes} bytes", reason="too_large"
+                )
+            body = inflated
         except zlib.error as exc:
             # Crawlers such as ClueWeb's store the decoded body but keep the header.
             if body.lstrip()[:1] != b"<":
@@ -185,7 +254,7 @@ def _page_from_http(
     url: str, block: bytes, *, source: str, where: str, date: datetime | None, max_bytes: int
 ) -> Page | Skip:
     try:
-        status, headers, body = parse_http_block(block)
+        status, headers, body = parse_http_block(block, max_bytes)
     except InputError as exc:
         return Skip(source, where, exc.reason, f"{url}: {exc.message}")
     ctype = headers.get("content-type", "")
@@ -226,8 +295,13 @@ def read_warc(
     source = str(path)
     try:
         size = path.stat().st_size
+        with path.open("rb"):
+            pass
     except OSError as exc:
         yield Skip(source, "", "unreadable", f"cannot read: {exc.strerror or exc}")
+        return
+    if size == 0:
+        yield Skip(source, "", "empty_input", "an empty file: no records")
         return
     end = size if end is None else min(end, size)
     if start > 0:
@@ -243,6 +317,11 @@ def read_warc(
                 last = pos
                 yield item
             return
+        except _Resync:
+            nxt = _next_record_start(path, last + 1)
+            if nxt < 0:
+                return
+            start = nxt
         except OSError as exc:
             # fastwarc lost its place: name the record, find the next one, go on
             nxt = _next_record_start(path, last + 1)
@@ -252,6 +331,10 @@ def read_warc(
             if nxt < 0:
                 return
             start = nxt
+
+
+class _Resync(Exception):
+    """Raised by the record loop when what follows must be found again by searching."""
 
 
 def _warc_from(path: Path, start: int, *, max_bytes: int) -> Iterator[tuple[int, Page | Skip]]:
@@ -267,8 +350,12 @@ def _warc_from(path: Path, start: int, *, max_bytes: int) -> Iterator[tuple[int,
             if not rtype & (WarcRecordType.response | WarcRecordType.resource):
                 continue  # request, metadata, warcinfo, revisit …: not pages
             url = (record.headers.get("WARC-Target-URI") or "").strip().strip("<>").strip()
-            block = record.reader.read()
             declared = int(record.content_length)
+            if declared > max_bytes + HEAD_ROOM:
+                # not read at all (fastwarc skips it): memory stays bounded whatever the record
+                yield pos, Skip(source, where, "too_large", f"{url}: a {declared} byte record")
+                continue
+            block = record.reader.read(declared)
             if len(block) < declared:
                 yield (
                     pos,
@@ -279,7 +366,9 @@ def _warc_from(path: Path, start: int, *, max_bytes: int) -> Iterator[tuple[int,
                         f"{url}: record cut short, {len(block)} of {declared} bytes",
                     ),
                 )
-                continue
+                # A length that runs past the end of the file swallowed every record after
+                # this one: look for them again from just after this record's start.
+                raise _Resync
             try:
                 date: datetime | None = record.record_date
             except (ValueError, OSError):
@@ -374,11 +463,12 @@ def read_arc(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Page
                     else record.rec_headers.get_header("Content-Type")
                 ) or ""
                 mime = ctype.split(";", 1)[0].strip().lower()
-                body = record.content_stream().read()
                 if mime not in _HTML_TYPES:
                     yield Skip(source, where, "not_html", f"{url}: content type {mime!r}")
-                elif len(body) > max_bytes:
-                    yield Skip(source, where, "too_large", f"{url}: {len(body)} bytes")
+                    continue
+                body = record.content_stream().read(max_bytes + 1)
+                if len(body) > max_bytes:
+                    yield Skip(source, where, "too_large", f"{url}: over {max_bytes} bytes")
                 else:
                     yield Page(url, body, mime or "text/html", _charset(ctype), None, source, where)
     except (ArchiveLoadFailed, OSError, ValueError, EOFError, gzip.BadGzipFile) as exc:
