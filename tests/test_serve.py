@@ -34,3 +34,49 @@ def test_forked_workers_each_get_their_own_connection(tmp_path: Path) -> None:
     assert not errors, f"{len(errors)} failed requests, e.g. {errors[:5]}"
     wrong = [i for i, _, body in results if f"Headline story number {i}<".encode() not in body]
     assert not wrong, f"{len(wrong)} pages showed another story, e.g. {wrong[:5]}"
+
+
+@pytest.mark.slow
+def test_beacon_hits_during_a_long_import_are_all_recorded(tmp_path: Path) -> None:
+    """SQLite's single writer: an import of 3,000 stories must not make a beacon hit fail."""
+    import re
+    import subprocess
+    import threading
+
+    from .servers import BIN
+
+    with throwaway_database(tmp_path) as env:
+        assert newswire(env, "import", str(stories_jsonl(tmp_path / "one.jsonl", 1))).returncode == 0
+        big = stories_jsonl(tmp_path / "big.jsonl", 3000, prefix="bulk")
+        with serving(env, "--workers", "2") as base:
+            page = get(f"{base}/stories/headline-story-number-0/republish/")[1].decode()
+            pixel = base + re.search(r"/beacon/\d+\.gif", page).group(0)
+            log = open(tmp_path / "import.log", "w+")  # noqa: SIM115
+            importer = subprocess.Popen([str(BIN / "newswire"), "import", str(big)], env=env,
+                                        stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+            sent: list[int] = []
+
+            def hammer(n: int) -> None:
+                while importer.poll() is None:
+                    status, _ = get(pixel, {"Referer": f"https://copy.example/{n}"}, timeout=60)
+                    sent.append(status)
+
+            threads = [threading.Thread(target=hammer, args=(n,)) for n in range(4)]
+            for t in threads:
+                t.start()
+            importer.wait(timeout=600)
+            for t in threads:
+                t.join()
+        counted = newswire(
+            env, "manage", "shell", "-c",
+            "from django.db.models import Sum; from newswire.distribution.models import BeaconHit;"
+            " from newswire.distribution.beacon import drain_spool; drain_spool();"
+            " print(BeaconHit.objects.aggregate(s=Sum('hits'))['s'])",
+        )  # fmt: skip
+    log.seek(0)
+    output = log.read()
+    log.close()
+    assert importer.returncode == 0, output[-2000:]
+    assert "3000 created" in output, output[-2000:]
+    assert sent and set(sent) == {200}, f"{len(sent)} hits, statuses {set(sent)}"
+    assert int(counted.stdout.strip().splitlines()[-1]) == len(sent), counted.stderr

@@ -369,6 +369,11 @@ def worker(batch: bool, interval: float) -> None:
     _migrate()
     from django.core.management import call_command
 
+    from .distribution.beacon import drain_spool
+
+    drained = drain_spool()  # beacon hits the database could not take at the time
+    if drained:
+        click.echo(f"recorded {drained} spooled beacon hits")
     args = ["--interval", str(interval)]
     if batch:
         args.append("--batch")

@@ -149,6 +149,9 @@ LOGOUT_REDIRECT_URL = "wire:home"
 NEWSWIRE_APPLICATIONS_PER_HOUR = int(os.environ.get("NEWSWIRE_APPLICATIONS_PER_HOUR", "3"))
 NEWSWIRE_API_RATE_PER_MINUTE = int(os.environ.get("NEWSWIRE_API_RATE_PER_MINUTE", "120"))
 NEWSWIRE_FEED_ITEMS = 50
+# New pages one client (IP address) may add to the beacon's table in a day; views of
+# pages already there are always counted.
+NEWSWIRE_BEACON_PAGES_PER_CLIENT = int(os.environ.get("NEWSWIRE_BEACON_PAGES_PER_CLIENT", "200"))
 # Networks the safe fetcher may reach despite its public-addresses-only rule. For tests
 # and local development only (their fake sites run on 127.0.0.1); empty in production.
 NEWSWIRE_FETCH_ALLOW = [

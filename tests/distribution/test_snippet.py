@@ -62,13 +62,57 @@ def test_republish_page_and_beacon(client, make_story, wire_terms):
     )
 
 
-def test_beacon_costs_one_insert(client, make_story, django_assert_num_queries):
+def test_beacon_costs_one_update_and_counts_per_page_per_day(
+    client, make_story, django_assert_max_num_queries
+):
     story = make_story()
-    with django_assert_num_queries(2):  # look the story up, insert the hit
-        client.get(
-            f"/beacon/{story.pk}.gif", headers={"Referer": "https://x.example/" + "a" * 5000}
-        )
-    assert len(BeaconHit.objects.get().page_url) == 2000
+    long_url = "https://x.example/" + "a" * 5000
+    for _ in range(3):
+        client.get(f"/beacon/{story.pk}.gif", headers={"Referer": long_url})
+    with django_assert_max_num_queries(2):  # look the story up, count the view
+        client.get(f"/beacon/{story.pk}.gif", headers={"Referer": long_url})
+    hit = BeaconHit.objects.get()
+    assert len(hit.page_url) == 2000 and hit.hits == 4
+
+
+def test_one_client_cannot_fill_the_table(client, make_story, settings):
+    settings.NEWSWIRE_BEACON_PAGES_PER_CLIENT = 5
+    story = make_story()
+    for n in range(20):
+        client.get(f"/beacon/{story.pk}.gif", headers={"Referer": f"https://spam.example/{n}"})
+    assert BeaconHit.objects.count() == 5
+    other = client.get(
+        f"/beacon/{story.pk}.gif", headers={"Referer": "https://real.example/a"},
+        REMOTE_ADDR="203.0.113.9",
+    )  # fmt: skip
+    assert other.status_code == 200 and BeaconHit.objects.count() == 6
+    client.get(f"/beacon/{story.pk}.gif", headers={"Referer": "https://spam.example/0"})
+    assert BeaconHit.objects.get(page_url="https://spam.example/0").hits == 2  # views still count
+
+
+def test_a_hit_the_database_cannot_take_is_spooled_not_lost(client, make_story, monkeypatch):
+    from django.db import OperationalError
+
+    from newswire.distribution import beacon
+
+    story = make_story()
+    real = beacon.record_hit
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(beacon, "record_hit", locked)
+    for _ in range(3):
+        response = client.get(f"/beacon/{story.pk}.gif", headers={"Referer": "https://a.example/"})
+        assert response.status_code == 200 and response.content.startswith(b"GIF89a")
+    assert BeaconHit.objects.count() == 0 and any(beacon.spool_dir().iterdir())
+    monkeypatch.setattr(beacon, "record_hit", real)
+    client.get(f"/beacon/{story.pk}.gif", headers={"Referer": "https://b.example/"})
+    assert dict(BeaconHit.objects.values_list("page_url", "hits")) == {
+        "https://a.example/": 3,
+        "https://b.example/": 1,
+    }
+    assert not any(beacon.spool_dir().iterdir())
 
 
 def test_snippet_and_beacon_respect_the_embargo(client, wire_terms):

@@ -16,6 +16,12 @@ from .models import ApiKey, KeyRejected, RateWindow
 KEY_HEADERS = ("Authorization", "X-Api-Key")
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. REMOTE_ADDR only: X-Forwarded-For is the client's to forge,
+    unless a proxy we trust set it (``BEHIND_TLS_PROXY`` with a proxy that overwrites it)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def presented_keys(request: HttpRequest, *, allow_query: bool = True) -> set[str]:
     """Every key the request carries: Bearer header, X-Api-Key header, ?key= (feed readers)."""
     keys = set()

@@ -70,7 +70,7 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
 
 @admin.register(BeaconHit)
 class BeaconHitAdmin(admin.ModelAdmin[BeaconHit]):
-    list_display = ["story", "page_url", "at"]
+    list_display = ["story", "page_url", "day", "hits", "last_at"]
     search_fields = ["page_url", "story__headline"]
     date_hierarchy = "at"
 

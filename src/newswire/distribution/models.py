@@ -132,15 +132,34 @@ class Delivery(models.Model):
 
 
 class BeaconHit(models.Model):
+    """Views of one copy of a story (the page that showed the beacon) on one day.
+
+    One row per (story, page, day) with a count, not a row per view: a popular copy
+    costs one UPDATE per view, and "pages showing the story" is a count of rows.
+    """
+
     story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="beacon_hits")
     page_url = models.CharField(
         max_length=2000, blank=True, help_text="The Referer: the page showing the copy."
     )
+    page_key = models.CharField(max_length=40, editable=False)  # SHA-1 of page_url, for the index
+    day = models.DateField(db_index=True)
+    hits = models.PositiveIntegerField(default=1)
+    client = models.CharField(
+        max_length=32, blank=True, editable=False, help_text="Keyed hash of the first viewer's IP."
+    )
     user_agent = models.CharField(max_length=500, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True, help_text="First view.")
+    last_at = models.DateTimeField(default=timezone.now, help_text="Latest view.")
 
     class Meta:
         ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "page_key", "day"], name="one_beacon_row_per_page_and_day"
+            )
+        ]
+        indexes = [models.Index(fields=["client", "day"], name="beacon_client_day")]
 
 
 class CorrectionNotice(models.Model):

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from ..wire.models import Story
-from .models import BeaconHit
+from .access import client_ip
+from .beacon import hit
 from .snippet import snippet_html
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -25,12 +26,13 @@ def republish(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 def beacon(request: HttpRequest, pk: int) -> HttpResponse:
-    """Count one view of a republished copy: one insert, nothing fetched."""
+    """Count one view of a republished copy: one UPDATE (or INSERT), nothing fetched."""
     story = get_object_or_404(Story.objects.public().only("pk"), pk=pk)
-    BeaconHit.objects.create(
-        story_id=story.pk,
+    hit(
+        story.pk,
         page_url=request.headers.get("Referer", "").replace("\x00", "")[:2000],
         user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
+        ip=client_ip(request),
     )
     response = HttpResponse(GIF, content_type="image/gif")
     response["Access-Control-Allow-Origin"] = "*"

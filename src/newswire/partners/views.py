@@ -14,17 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ..distribution.access import client_ip
 from ..distribution.models import ApiKey
 from ..wire.models import Story, Terms
 from ..wire.partner_copy import byline_credit
 from .emails import VERIFY_MAX_AGE, VERIFY_SALT, send_confirmation
 from .forms import ApplicationForm, KeyForm, WebhookForm
 from .models import Application, Partner
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is the client's to forge unless a proxy we trust set it
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def republish(request: HttpRequest) -> HttpResponse:
