@@ -115,7 +115,7 @@ def drain_spool() -> int:
             continue
         claimed = Path(entry.path).with_suffix(f".draining-{os.getpid()}")
         try:
-            os.rename(entry.path, claimed)  # atomic: one process claims each file
+            Path(entry.path).rename(claimed)  # atomic: one process claims each file
         except OSError:
             continue
         lines = claimed.read_text().splitlines()
