@@ -80,3 +80,46 @@ def test_beacon_hits_during_a_long_import_are_all_recorded(tmp_path: Path) -> No
     assert "3000 created" in output, output[-2000:]
     assert sent and set(sent) == {200}, f"{len(sent)} hits, statuses {set(sent)}"
     assert int(counted.stdout.strip().splitlines()[-1]) == len(sent), counted.stderr
+
+
+def test_twelve_simultaneous_applications_respect_the_hourly_limit(tmp_path: Path) -> None:
+    """The limit's count and insert are one step: 12 at once from one address let 3 through."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    import urllib.request
+
+    with throwaway_database(tmp_path) as env:
+        with serving(env, "--workers", "2") as base:
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            form = opener.open(f"{base}/republish/apply/").read().decode()
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+            cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+
+            def submit(n: int) -> int:
+                data = urllib.parse.urlencode({
+                    "csrfmiddlewaretoken": token, "outlet": f"Outlet {n}",
+                    "website": f"https://outlet{n}.example", "country": "US",
+                    "monthly_readers": "5000", "audience_evidence": "Analytics",
+                    "contact_name": "Ed", "contact_email": f"ed{n}@outlet{n}.example",
+                    "agreed_to_terms": "on",
+                }).encode()  # fmt: skip
+                request = urllib.request.Request(
+                    f"{base}/republish/apply/", data=data,
+                    headers={"Cookie": cookie, "Referer": f"{base}/republish/apply/"},
+                )  # fmt: skip
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        return response.status
+                except urllib.error.HTTPError as exc:
+                    return exc.code
+
+            with ThreadPoolExecutor(12) as pool:
+                statuses = list(pool.map(submit, range(12)))
+        count = newswire(
+            env, "manage", "shell", "-c",
+            "from newswire.partners.models import Application; print(Application.objects.count())",
+        )  # fmt: skip
+    assert int(count.stdout.strip().splitlines()[-1]) == 3, (statuses, count.stderr)
+    assert sorted(statuses) == [200] * 3 + [429] * 9, statuses  # redirected to "thanks" = 200

@@ -340,6 +340,7 @@ def _serve(host: str, port: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("logger_class", "newswire.weblog.RedactingLogger")  # no ?key= in logs
             self.cfg.set("graceful_timeout", 5)
 
         def load(self) -> object:

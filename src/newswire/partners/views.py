@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,8 @@ from ..wire.partner_copy import byline_credit
 from .emails import VERIFY_MAX_AGE, VERIFY_SALT, send_confirmation
 from .forms import ApplicationForm, KeyForm, WebhookForm
 from .models import Application, Partner
+
+APPLY_LOCK = 0x6E657773  # "news": the advisory lock that serialises application limits
 
 
 def republish(request: HttpRequest) -> HttpResponse:
@@ -45,25 +48,41 @@ def too_many(ip: str | None, email: str) -> bool:
     )
 
 
+def submit_within_limit(application: Application) -> bool:
+    """Save the application unless its address or e-mail is over the hourly limit.
+
+    The count and the insert are one atomic step: concurrent submissions queue on a
+    lock (PostgreSQL: a transaction-level advisory lock; SQLite: its write lock, taken
+    at BEGIN IMMEDIATE), so twelve at once cannot all read "two so far".
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPLY_LOCK])
+        if too_many(application.submitted_from, application.contact_email.strip()):
+            return False
+        application.save()
+    return True
+
+
 def apply(request: HttpRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None)
     status = 200
     if request.method == "POST":
         ip = client_ip(request)
-        if too_many(ip, request.POST.get("contact_email", "").strip()):
+        if not form.is_valid():
+            status = 400
+        else:
+            application = form.save(commit=False)
+            application.submitted_from = ip
+            if submit_within_limit(application):
+                send_confirmation(application)
+                return redirect("partners:applied")
             form.add_error(
                 None,
                 "Too many applications from this address in the last hour. Please try again later.",
             )
             status = 429
-        elif form.is_valid():
-            application = form.save(commit=False)
-            application.submitted_from = ip
-            application.save()
-            send_confirmation(application)
-            return redirect("partners:applied")
-        else:
-            status = 400
     return render(request, "partners/apply.html", {"form": form}, status=status)
 
 
