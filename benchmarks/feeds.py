@@ -1,4 +1,4 @@
-"""Requests/s for the partner RSS feed and the API story list, served by gunicorn (2 workers).
+"""Requests/s and latency of the partner surfaces under gunicorn (2 workers), beside a static file.
 
 For each database (SQLite in a temporary folder; PostgreSQL at $BENCH_POSTGRES_URL,
 default postgres://postgres@127.0.0.1:5432/newswire_bench, created if missing):
@@ -7,10 +7,14 @@ migrate, load 1,000 published stories and a partner with a key, start
 (Debian package `wrk`; a C load generator, so the client costs little of the
 2 cores) for --seconds per endpoint, 16 connections.
 
-Endpoints: the RSS feed (50 full-text items, a fresh 200 each time), the same
-feed polled with If-None-Match (304s: what a feed reader mostly sees), and
-/api/v1/stories (20 ninjs items). The per-key rate limit is raised for the run
-(every request still counts against it in the database).
+Endpoints: a static file served by the same server in the same run (the yardstick
+each ratio is taken against), the RSS feed (50 full-text items, a fresh 200 each
+time), the same feed polled with If-None-Match (304s: what a feed reader mostly
+sees), /api/v1/stories (20 ninjs items), a story page, and the beacon (after which
+the recorded hits are checked against the responses wrk counted: none may be lost).
+The per-key rate limit is raised for the run (every request still counts against it).
+Targets (issue 9): fresh feed, API and story page at >= 0.25x static with p99 < 100 ms;
+304 polls and the beacon at >= 0.5x static with p99 < 50 ms.
 
     .venv/bin/python benchmarks/feeds.py [--seconds 10] [--stories 1000] [--no-postgres]
 """
@@ -76,20 +80,44 @@ print(ApiKey.issue(partner, "bench")[1])
 """
 
 
-def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, str, int]:
+def _ms(text: str) -> float:
+    found = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        raise ValueError(f"wrk printed a latency this does not read: {text!r}")
+    value, unit = found.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(url: str, seconds: int, headers: dict[str, str]) -> dict[str, float]:
     args = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
     for k, v in headers.items():
         args += ["-H", f"{k}: {v}"]
     out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
+    if "Requests/sec" not in out:
+        raise RuntimeError(f"wrk on {url}: {out}")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p50, int(non2xx.group(1)) if non2xx else 0
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+        "bad": (int(non2xx.group(1)) if non2xx else 0)
+        + (sum(int(g) for g in errors.groups()) if errors else 0),
+    }
 
 
-def bench(
-    label: str, env: dict[str, str], stories: int, seconds: int
-) -> list[tuple[str, str, float, str, int]]:
+COUNT_HITS = """
+import django; django.setup()
+from django.db.models import Sum
+from newswire.distribution.beacon import drain_spool
+from newswire.distribution.models import BeaconHit
+drain_spool()
+print(BeaconHit.objects.aggregate(s=Sum("hits"))["s"] or 0)
+"""
+
+
+def bench(label: str, env: dict[str, str], stories: int, seconds: int) -> list[dict[str, object]]:
     key = (
         subprocess.run(
             [str(BIN / "python"), "-c", SETUP, str(stories)],
@@ -118,19 +146,42 @@ def bench(
         req = urllib.request.Request(base + "/feeds/rss/", headers=auth)
         with urllib.request.urlopen(req) as r:
             etag, size = r.headers["ETag"], len(r.read())
+        page = urllib.request.urlopen(base + "/stories/bench-story-7/").read().decode()
+        pixel = re.search(
+            r"/beacon/\d+\.gif",
+            urllib.request.urlopen(base + "/stories/bench-story-7/republish/").read().decode(),
+        ).group(0)
+        assert "Bench story 7" in page
         rows = []
         for name, url, headers in [
+            ("static file (yardstick)", "/static/newswire/site.css", {}),
             (f"RSS feed (50 items, {size // 1024} kB)", "/feeds/rss/", auth),
             ("RSS feed polled, 304", "/feeds/rss/", {**auth, "If-None-Match": etag}),
             ("API /api/v1/stories (20 items)", "/api/v1/stories", auth),
+            ("story page", "/stories/bench-story-7/", {}),
+            ("beacon", pixel, {"Referer": "https://copy.example/page"}),
         ]:
             wrk(base + url, 2, headers)  # warm up
-            rps, p50, bad = wrk(base + url, seconds, headers)
-            rows.append((label, name, rps, p50, bad))
+            before = _hits(env) if name == "beacon" else 0
+            row: dict[str, object] = {
+                "db": label,
+                "endpoint": name,
+                **wrk(base + url, seconds, headers),
+            }
+            if name == "beacon":
+                time.sleep(1)
+                row["lost"] = row["requests"] - (_hits(env) - before)  # type: ignore[operator]
+            rows.append(row)
         return rows
     finally:
         server.terminate()
         server.wait(10)
+
+
+def _hits(env: dict[str, str]) -> int:
+    out = subprocess.run([str(BIN / "python"), "-c", COUNT_HITS], env=env, capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    return int(out.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -172,9 +223,22 @@ def main() -> None:
         f"\n{args.stories} published stories; gunicorn 2 workers; "
         f"wrk -t2 -c16 -d{args.seconds}s on 127.0.0.1; {os.cpu_count()} cores\n"
     )
-    print(f"{'database':<11} {'endpoint':<34} {'req/s':>8} {'p50':>9} {'non-2xx/3xx':>12}")
-    for label, name, rps, p50, bad in rows:
-        print(f"{label:<11} {name:<34} {rps:>8.1f} {p50:>9} {bad:>12}")
+    targets = {"RSS feed polled, 304": (0.5, 50), "beacon": (0.5, 50)}
+    print(f"{'database':<11} {'endpoint':<34} {'req/s':>8} {'x static':>9} {'p50 ms':>8} "
+          f"{'p99 ms':>8} {'target':>16} {'errors':>7}")  # fmt: skip
+    static = {r["db"]: r["rps"] for r in rows if str(r["endpoint"]).startswith("static")}
+    for r in rows:
+        ratio = float(r["rps"]) / float(static[r["db"]])  # type: ignore[arg-type]
+        name = str(r["endpoint"])
+        if name.startswith("static"):
+            target = ""
+        else:
+            want, p99 = targets.get(name, (0.25, 100))
+            ok = ratio >= want and float(r["p99"]) < p99  # type: ignore[arg-type]
+            target = f">={want}x <{p99}ms {'ok' if ok else 'MISS'}"
+        extra = f"  lost hits: {r['lost']}" if "lost" in r else ""
+        print(f"{r['db']:<11} {name:<34} {r['rps']:>8.1f} {ratio:>9.2f} {r['p50']:>8.1f} "
+              f"{r['p99']:>8.1f} {target:>16} {r['bad']:>7}{extra}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -48,6 +48,15 @@ def shared_or_skip(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Each test starts with an empty cache (rolled-back rows leave no rendering behind)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     from django.conf import settings
 

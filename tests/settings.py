@@ -18,3 +18,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Close connections after each request: the live server's request threads must not
 # leave sessions open on PostgreSQL, or the test database cannot be dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Short-lived cache entries (terms, the feeds' fingerprint) off: tests change rows with
+# .update() and expect the next request to see it. tests/wire/test_cache.py turns it on.
+NEWSWIRE_CACHE_SECONDS = 0

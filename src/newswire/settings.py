@@ -163,8 +163,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache: rendered story pages and feeds (keyed by what they show, so they are never
+# stale), and short-lived values (the terms, the feeds' fingerprint) that may be up to
+# NEWSWIRE_CACHE_SECONDS old. Per process by default; CACHE_URL=redis://host:6379/0 shares
+# one between the web workers (and lets an edit reach every worker at once).
+_cache_url = os.environ.get("CACHE_URL", "")
+CACHES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url.startswith(("redis://", "rediss://"))
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+NEWSWIRE_CACHE_SECONDS = float(os.environ.get("NEWSWIRE_CACHE_SECONDS", "2"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from newswire.distribution.api import api
+from newswire.distribution.api import api, cached_story_list
 from newswire.wire.media import media
 
 admin.site.site_header = "newswire"
@@ -10,6 +10,8 @@ admin.site.index_title = "The wire"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # the story list, cached per (query, wire fingerprint) in front of django-ninja
+    path("api/v1/stories", cached_story_list),
     path("api/v1/", api.urls),
     path("", include("newswire.partners.urls")),
     path("", include("newswire.distribution.urls")),

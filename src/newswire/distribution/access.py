@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -44,13 +44,22 @@ def raw_key(request: HttpRequest, *, allow_query: bool = True) -> str | None:
 
 
 def check_rate(key: ApiKey) -> None:
-    """Count this request in the key's minute; raise 429 past the limit."""
+    """Count this request in the key's minute; raise 429 past the limit.
+
+    One statement in the common case (``UPDATE … RETURNING``, SQLite 3.35+ and
+    PostgreSQL), in the database so that every web worker shares the count.
+    """
     limit = settings.NEWSWIRE_API_RATE_PER_MINUTE
     window = timezone.now().replace(second=0, microsecond=0)
-    updated = RateWindow.objects.filter(prefix=key.prefix, window=window).update(
-        count=F("count") + 1
-    )
-    if not updated:
+    table = RateWindow._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "count" = "count" + 1 '
+            'WHERE "prefix" = %s AND "window" = %s RETURNING "count"',
+            [key.prefix, connection.ops.adapt_datetimefield_value(window)],
+        )
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 RateWindow.objects.create(prefix=key.prefix, window=window, count=1)
@@ -60,12 +69,10 @@ def check_rate(key: ApiKey) -> None:
         RateWindow.objects.filter(
             prefix=key.prefix, window__lt=window - timedelta(minutes=10)
         ).delete()
-    count = (
-        RateWindow.objects.filter(prefix=key.prefix, window=window)
-        .values_list("count", flat=True)
-        .first()
-    )
-    if count and count > limit:
+        count = 1
+    else:
+        count = int(row[0])
+    if count > limit:
         raise KeyRejected(
             429, f"Rate limit: {limit} requests a minute per key. Try again in a minute."
         )

@@ -5,11 +5,13 @@ OpenAPI at /api/v1/openapi.json, browsable docs at /api/v1/docs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, NinjaAPI, Query, Schema
@@ -18,14 +20,20 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from ..wire.cache import current_terms
 from ..wire.models import Story, StoryVersion, Terms
-from .access import authenticate
+from .access import authenticate, rejection
+from .feeds import feed_validators
 from .models import ApiKey, Delivery, KeyRejected
 from .ninjs_ext import partner_ninjs
 
 
 def _check(request: HttpRequest) -> ApiKey:
-    # whichever scheme ninja saw, the request's one key (header or ?key=) is what counts
+    # whichever scheme ninja saw, the request's one key (header or ?key=) is what counts;
+    # checked (and counted) once, even when the cached list below asked first
+    known: ApiKey | None = getattr(request, "newswire_key", None)
+    if known is not None:
+        return known
     try:
         return authenticate(request)
     except KeyRejected as exc:
@@ -197,8 +205,9 @@ def list_stories(request: HttpRequest, filters: Query[StoryFilters]) -> Any:
     page = list(qs[: filters.limit + 1])
     more = len(page) > filters.limit
     page = page[: filters.limit]
-    terms = Terms.current()
+    terms = current_terms()
     _deliver(request.auth, page)  # type: ignore[attr-defined]
+    request.newswire_story_ids = [s.pk for s in page]  # type: ignore[attr-defined]
     return {
         "items": [partner_ninjs(s, terms) for s in page],
         "next": _encode(page[-1]) if more and page else None,
@@ -248,3 +257,46 @@ def get_corrections(request: HttpRequest, slug: PathStr[SlugPattern]) -> Any:
 def profile_schema(request: HttpRequest) -> HttpResponse:
     text = resources.files(__package__).joinpath("schemas/newswire-ninjs-1.json").read_text()
     return JsonResponse(json.loads(text))
+
+
+def cached_story_list(request: HttpRequest) -> HttpResponse:
+    """``GET /api/v1/stories``, rendered by django-ninja once per (query, feed fingerprint).
+
+    Every partner asking the same question of the same wire gets the same page, so
+    a page is kept under the feeds' fingerprint (wire/cache.py: it changes with any
+    story, version or terms change, and at each embargo's release time). The key is
+    still checked and counted, and the partner's deliveries recorded, on every request.
+    """
+    if request.method != "GET":
+        return _ninja_story_list(request)  # ninja answers (405 for what it does not serve)
+    try:
+        key = authenticate(request)
+    except KeyRejected as exc:
+        return rejection(exc)
+    request.newswire_key = key  # type: ignore[attr-defined]  # ninja's auth takes it from here
+    query = sorted((k, v) for k, values in request.GET.lists() if k != "key" for v in values)
+    fingerprint, _ = feed_validators()
+    digest = hashlib.sha256(repr((request.get_host(), query, fingerprint)).encode()).hexdigest()
+    cache_key = f"newswire:api:stories:{digest}"
+    kept = cache.get(cache_key)
+    if kept is not None:
+        body, content_type, story_ids = kept
+        delivered = f"newswire:delivered-api:{key.partner_id}:{digest}"
+        if not cache.get(delivered):
+            _deliver(key, story_ids)
+            cache.set(delivered, True, 24 * 3600)
+        return HttpResponse(body, content_type=content_type)
+    response = _ninja_story_list(request)
+    ids = getattr(request, "newswire_story_ids", None)
+    if response.status_code == 200 and ids is not None:
+        cache.set(cache_key, (response.content, response["Content-Type"], ids), 24 * 3600)
+        cache.set(f"newswire:delivered-api:{key.partner_id}:{digest}", True, 24 * 3600)
+    return response
+
+
+def _ninja_story_list(request: HttpRequest) -> HttpResponse:
+    for pattern in api.urls[0]:
+        view = getattr(pattern, "callback", None)
+        if str(getattr(pattern, "pattern", "")) == "stories" and view is not None:
+            return view(request)  # type: ignore[no-any-return]
+    raise RuntimeError("the API has no /stories route")  # pragma: no cover

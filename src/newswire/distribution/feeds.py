@@ -8,17 +8,20 @@ top with its new ``updated`` time. ``ETag``/``Last-Modified`` make polling cheap
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date, quote_etag
 
+from ..wire.cache import FINGERPRINT_KEY, current_terms, rendered
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.partner_copy import partner_html
 from .access import authenticate, rejection
@@ -133,6 +136,30 @@ class PartnerAtomFeed(PartnerFeed):
 
 
 def feed_validators() -> tuple[str, datetime | None]:
+    """The feeds' fingerprint, kept for ``NEWSWIRE_CACHE_SECONDS`` (see wire/cache.py) and
+    never past the next embargo's release time, so a release by the clock shows at once."""
+    now = timezone.now()
+    kept = cache.get(FINGERPRINT_KEY) if settings.NEWSWIRE_CACHE_SECONDS > 0 else None
+    if kept is not None and kept[2] > now:
+        return kept[0], kept[1]
+    tag, last = _fingerprint()
+    next_release = (
+        Story.objects.filter(
+            release_at__gt=now, status__in=[Story.Status.PUBLISHED, Story.Status.SCHEDULED]
+        )
+        .order_by("release_at")
+        .values_list("release_at", flat=True)
+        .first()
+    )
+    until = now + timedelta(seconds=settings.NEWSWIRE_CACHE_SECONDS)
+    if next_release is not None:
+        until = min(until, next_release)
+    if settings.NEWSWIRE_CACHE_SECONDS > 0:
+        cache.set(FINGERPRINT_KEY, (tag, last, until), settings.NEWSWIRE_CACHE_SECONDS)
+    return tag, last
+
+
+def _fingerprint() -> tuple[str, datetime | None]:
     """A cheap fingerprint of everything a feed shows, from one aggregate query.
 
     The set of public stories changes when one is published, released by the
@@ -168,12 +195,22 @@ def _serve(request: HttpRequest, feed_class: type[PartnerFeed]) -> HttpResponse:
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
     if not_modified is not None:
         return not_modified
-    stories = feed_stories(settings.NEWSWIRE_FEED_ITEMS)
-    response = feed_class(stories, Terms.current())(request)
+
+    def render() -> tuple[bytes, str, list[int]]:
+        stories = feed_stories(settings.NEWSWIRE_FEED_ITEMS)
+        response = feed_class(stories, current_terms())(request)
+        return response.content, response["Content-Type"], [s.pk for s in stories]
+
+    # every partner gets the same feed for the same fingerprint: rendered once
+    body, content_type, story_ids = rendered(f"newswire:feed:{request.get_host()}:{etag}", render)
+    response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
     if last_ts is not None:
         response["Last-Modified"] = http_date(last_ts)
-    Delivery.record(key.partner_id, stories, Delivery.Channel.FEED)
+    delivered = f"newswire:delivered:{key.partner_id}:{etag}"
+    if not cache.get(delivered):  # a partner polling an unchanged feed is recorded once
+        Delivery.record(key.partner_id, story_ids, Delivery.Channel.FEED)
+        cache.set(delivered, True, 24 * 3600)
     return response
 
 

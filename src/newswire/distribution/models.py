@@ -124,9 +124,12 @@ class Delivery(models.Model):
 
     @classmethod
     def record(cls, partner_id: int, stories: list[Any], channel: str) -> None:
-        """Note that a partner received these stories (a repeat is ignored)."""
+        """Note that a partner received these stories (or story ids); a repeat is ignored."""
         Delivery.objects.bulk_create(
-            [Delivery(partner_id=partner_id, story=s, channel=channel) for s in stories],
+            [
+                Delivery(partner_id=partner_id, story_id=getattr(s, "pk", s), channel=channel)
+                for s in stories
+            ],
             ignore_conflicts=True,
         )
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
@@ -27,9 +29,16 @@ def republish(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 def beacon(request: HttpRequest, pk: int) -> HttpResponse:
     """Count one view of a republished copy: one UPDATE (or INSERT), nothing fetched."""
-    story = get_object_or_404(Story.objects.public().only("pk"), pk=pk)
+    # "this story is public", kept for NEWSWIRE_CACHE_SECONDS: a pixel is hot. Only a
+    # yes is kept, so a story counts from the moment it is released.
+    known = f"newswire:public-story:{pk}"
+    if not cache.get(known):
+        if not Story.objects.public().filter(pk=pk).exists():
+            raise Http404("No such story")
+        if settings.NEWSWIRE_CACHE_SECONDS > 0:
+            cache.set(known, True, settings.NEWSWIRE_CACHE_SECONDS)
     hit(
-        story.pk,
+        pk,
         page_url=request.headers.get("Referer", "").replace("\x00", "")[:2000],
         user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
         ip=client_ip(request),

@@ -4,9 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .models import Terms
+from .cache import current_terms
 
 
 def wire(request: HttpRequest) -> dict[str, Any]:
     """Put the wire's terms (name, logo) in every template."""
-    return {"terms": Terms.current()}
+    return {"terms": current_terms()}

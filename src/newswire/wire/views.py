@@ -7,8 +7,10 @@ import difflib
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
+from .cache import current_terms, rendered, stamp
 from .models import Story, StoryVersion
 
 
@@ -27,15 +29,22 @@ def _public_story(slug: str) -> Story:
 
 def story(request: HttpRequest, slug: str) -> HttpResponse:
     obj = _public_story(slug)
-    return render(
-        request,
-        "wire/story.html",
-        {
-            "story": obj,
-            "media": list(obj.media.select_related("licence")),
-            "corrections": obj.corrections(),
-        },
-    )
+    terms = current_terms()
+
+    def page() -> str:
+        # one query per related table, however often the template asks
+        story = Story.objects.prefetch_related(
+            "bylines__reporter", "media__licence", "versions"
+        ).get(pk=obj.pk)
+        context = {
+            "story": story,
+            "media": sorted(story.media.all(), key=lambda m: (m.position, m.pk)),
+            "corrections": story.corrections(),
+        }
+        return render_to_string("wire/story.html", context, request)
+
+    # the same page for every reader until the story, its parts or the terms change
+    return HttpResponse(rendered(f"newswire:page:story:{stamp(obj, terms)}", page))
 
 
 def version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
