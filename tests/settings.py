@@ -22,3 +22,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Short-lived cache entries (terms, the feeds' fingerprint) off: tests change rows with
 # .update() and expect the next request to see it. tests/wire/test_cache.py turns it on.
 NEWSWIRE_CACHE_SECONDS = 0
+# Beacon views written at once, so a test can look for them right after the request;
+# tests/distribution/test_beacon.py covers the spool.
+NEWSWIRE_BEACON_FLUSH_SECONDS = 0

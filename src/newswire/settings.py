@@ -200,6 +200,9 @@ NEWSWIRE_FEED_ITEMS = 50
 # New pages one client (IP address) may add to the beacon's table in a day; views of
 # pages already there are always counted.
 NEWSWIRE_BEACON_PAGES_PER_CLIENT = int(os.environ.get("NEWSWIRE_BEACON_PAGES_PER_CLIENT", "200"))
+# Beacon views are spooled to the data folder and recorded in batches this often
+# (seconds); 0 writes each view to the database at once.
+NEWSWIRE_BEACON_FLUSH_SECONDS = float(os.environ.get("NEWSWIRE_BEACON_FLUSH_SECONDS", "1"))
 # Networks the safe fetcher may reach despite its public-addresses-only rule. For tests
 # and local development only (their fake sites run on 127.0.0.1); empty in production.
 NEWSWIRE_FETCH_ALLOW = [

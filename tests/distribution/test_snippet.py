@@ -69,7 +69,8 @@ def test_beacon_costs_one_update_and_counts_per_page_per_day(
     long_url = "https://x.example/" + "a" * 5000
     for _ in range(3):
         client.get(f"/beacon/{story.pk}.gif", headers={"Referer": long_url})
-    with django_assert_max_num_queries(2):  # look the story up, count the view
+    # look the story up, count the view (one UPDATE, in a transaction: a savepoint here)
+    with django_assert_max_num_queries(4):
         client.get(f"/beacon/{story.pk}.gif", headers={"Referer": long_url})
     hit = BeaconHit.objects.get()
     assert len(hit.page_url) == 2000 and hit.hits == 4
@@ -96,23 +97,42 @@ def test_a_hit_the_database_cannot_take_is_spooled_not_lost(client, make_story, 
     from newswire.distribution import beacon
 
     story = make_story()
-    real = beacon.record_hit
+    real = beacon.record
 
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(beacon, "record_hit", locked)
+    monkeypatch.setattr(beacon, "record", locked)
     for _ in range(3):
         response = client.get(f"/beacon/{story.pk}.gif", headers={"Referer": "https://a.example/"})
         assert response.status_code == 200 and response.content.startswith(b"GIF89a")
     assert BeaconHit.objects.count() == 0 and any(beacon.spool_dir().iterdir())
-    monkeypatch.setattr(beacon, "record_hit", real)
+    monkeypatch.setattr(beacon, "record", real)
     client.get(f"/beacon/{story.pk}.gif", headers={"Referer": "https://b.example/"})
     assert dict(BeaconHit.objects.values_list("page_url", "hits")) == {
         "https://a.example/": 3,
         "https://b.example/": 1,
     }
     assert not any(beacon.spool_dir().iterdir())
+
+
+def test_spooled_views_are_added_up_per_page(client, make_story, settings,
+                                             django_assert_max_num_queries):  # fmt: skip
+    from newswire.distribution import beacon
+
+    settings.NEWSWIRE_BEACON_FLUSH_SECONDS = 3600  # the flusher waits; the test flushes
+    story = make_story()
+    for n in range(30):
+        client.get(f"/beacon/{story.pk}.gif", headers={"Referer": f"https://p.example/{n % 3}"})
+    assert BeaconHit.objects.count() == 0  # nothing written on the request path
+    # one transaction; per new page: update, count, insert (each insert in a savepoint)
+    with django_assert_max_num_queries(2 + 3 * 5):
+        assert beacon.drain_spool() == 30
+    assert sorted(BeaconHit.objects.values_list("hits", flat=True)) == [10, 10, 10]
+    client.get(f"/beacon/{story.pk}.gif", headers={"Referer": "https://p.example/0"})
+    with django_assert_max_num_queries(3):  # one UPDATE (in a savepoint here)
+        beacon.drain_spool()
+    assert BeaconHit.objects.get(page_url="https://p.example/0").hits == 11
 
 
 def test_snippet_and_beacon_respect_the_embargo(client, wire_terms):

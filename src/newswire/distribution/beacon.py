@@ -1,28 +1,39 @@
 """Recording beacon hits: de-duplicated per page per day, bounded per client, never lost.
 
-A hit is one UPDATE of its (story, page, day) row; a page seen for the first time
-that day is an INSERT, allowed while the client (a keyed hash of its IP address)
-has added fewer than ``NEWSWIRE_BEACON_PAGES_PER_CLIENT`` pages that day, so one
-client cannot fill the table with invented Referers.
+A view of a copy is one line appended to this process's spool file in the data
+folder (``beacon-spool/<pid>.jsonl``): no database write on the request path,
+so a pixel answers in the time it takes to append a line, whatever the database
+is doing (SQLite busy behind an import, PostgreSQL restarting). A thread in each
+web worker records the spool every ``NEWSWIRE_BEACON_FLUSH_SECONDS`` (1 s): the
+views of one page are added up first, so a copy seen a thousand times in that
+second costs one UPDATE, not a thousand. A spool the database cannot take yet
+stays on disk and is tried again; a spool left by a process that died is
+recorded by the next one that flushes, or by ``newswire worker``. With
+``NEWSWIRE_BEACON_FLUSH_SECONDS=0`` each view is written at once instead (and
+spooled only when the database refuses it).
 
-If the database cannot take the write at once (SQLite busy behind a long write,
-PostgreSQL restarting), the hit is appended to a spool file in the data folder
-and recorded later (:func:`drain_spool`, run by the next hit that is written and
-by ``newswire worker``): a pixel never answers with an error, and no hit is lost.
+Rows: one per (story, page, day) with a count. A page seen for the first time that
+day is added while the client (a keyed hash of its IP address) has added fewer
+than ``NEWSWIRE_BEACON_PAGES_PER_CLIENT`` pages that day, so one client cannot
+fill the table with invented Referers; views of pages already there always count.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import json
 import logging
 import os
-from datetime import datetime
+import threading
+from collections import Counter
+from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -31,33 +42,73 @@ from .models import BeaconHit
 log = logging.getLogger(__name__)
 
 
+class View(NamedTuple):
+    story: int
+    page: str
+    user_agent: str
+    client: str
+    at: datetime
+
+
 def client_key(ip: str | None) -> str:
     """A keyed hash of the client's address: enough to bound it, without storing it."""
     raw = (ip or "").encode()
     return hmac.new(settings.SECRET_KEY.encode(), raw, hashlib.sha256).hexdigest()[:32]
 
 
-def record_hit(
-    story_id: int, page_url: str, user_agent: str, client: str, when: datetime | None = None
-) -> str:
-    """Count one view; return ``counted``, ``new`` or ``over_quota``. May raise OperationalError."""
-    when = when or timezone.now()
-    day = timezone.localdate(when)
-    key = hashlib.sha1(page_url.encode(), usedforsecurity=False).hexdigest()
-    same = BeaconHit.objects.filter(story_id=story_id, page_key=key, day=day)
-    if same.update(hits=F("hits") + 1, last_at=when):
+def hit(story_id: int, page_url: str, user_agent: str, ip: str | None) -> str:
+    """Take one view of a copy; return ``queued`` (or, written at once, the outcome)."""
+    view = View(story_id, page_url, user_agent, client_key(ip), timezone.now())
+    spool = _Spool.get()
+    if settings.NEWSWIRE_BEACON_FLUSH_SECONDS <= 0:
+        try:
+            outcome = record([view])
+        except DatabaseError as exc:
+            log.warning("beacon hit spooled (database busy: %s)", exc)
+        else:
+            if spool.path.exists():  # views spooled while the database was busy
+                spool.flush()
+            return outcome
+    spool.append(view)
+    return "queued"
+
+
+def record(views: list[View]) -> str:
+    """Write views to the database, the views of one page on one day added up first.
+
+    Return the last outcome (``counted``, ``new`` or ``over_quota``). May raise
+    DatabaseError, having written nothing of the batch (one transaction).
+    """
+    counts: Counter[tuple[int, str, date]] = Counter()
+    first: dict[tuple[int, str, date], View] = {}
+    for v in views:
+        day = timezone.localdate(v.at)
+        key = (v.story, hashlib.sha1(v.page.encode(), usedforsecurity=False).hexdigest(), day)
+        counts[key] += 1
+        first.setdefault(key, v)
+    outcome = "counted"
+    with transaction.atomic():
+        for key, n in counts.items():
+            outcome = _add(key, n, first[key])
+    return outcome
+
+
+def _add(key: tuple[int, str, date], n: int, view: View) -> str:
+    story_id, page_key, day = key
+    same = BeaconHit.objects.filter(story_id=story_id, page_key=page_key, day=day)
+    if same.update(hits=F("hits") + n, last_at=view.at):
         return "counted"
     allowance = settings.NEWSWIRE_BEACON_PAGES_PER_CLIENT
-    if BeaconHit.objects.filter(client=client, day=day).count() >= allowance:
+    if BeaconHit.objects.filter(client=view.client, day=day).count() >= allowance:
         return "over_quota"
     try:
         with transaction.atomic():
             BeaconHit.objects.create(
-                story_id=story_id, page_url=page_url, page_key=key, day=day, client=client,
-                user_agent=user_agent, at=when, last_at=when,
+                story_id=story_id, page_url=view.page, page_key=page_key, day=day, hits=n,
+                client=view.client, user_agent=view.user_agent, at=view.at, last_at=view.at,
             )  # fmt: skip
-    except IntegrityError:  # another worker made the row a moment ago
-        same.update(hits=F("hits") + 1, last_at=when)
+    except IntegrityError:  # another process made the row a moment ago
+        same.update(hits=F("hits") + n, last_at=view.at)
         return "counted"
     return "new"
 
@@ -66,80 +117,110 @@ def spool_dir() -> Path:
     return Path(settings.DATA_DIR) / "beacon-spool"
 
 
-def hit(story_id: int, page_url: str, user_agent: str, ip: str | None) -> str:
-    """Record a hit now, or spool it when the database cannot take it at once."""
-    client = client_key(ip)
-    now = timezone.now()
-    try:
-        outcome = record_hit(story_id, page_url, user_agent, client, now)
-    except OperationalError as exc:
-        _spool({"story": story_id, "page": page_url, "ua": user_agent, "client": client,
-                "at": now.isoformat()})  # fmt: skip
-        log.warning("beacon hit spooled (database busy: %s)", exc)
-        return "spooled"
-    if _spooled():
-        drain_spool()
-    return outcome
-
-
-def _spool(entry: dict[str, object]) -> None:
-    folder = spool_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    line = (json.dumps(entry) + "\n").encode()
-    # one file per process, appended in one write: no lock needed between workers
-    fd = os.open(folder / f"{os.getpid()}.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        os.write(fd, line)
-    finally:
-        os.close(fd)
-
-
-def _spooled() -> bool:
-    try:
-        with os.scandir(spool_dir()) as entries:
-            return any(entries)
-    except FileNotFoundError:
-        return False
-
-
 def drain_spool() -> int:
-    """Record every spooled hit; return how many. Safe to run in several processes at once."""
-    done = 0
-    try:
-        with os.scandir(spool_dir()) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-    except FileNotFoundError:
-        return 0
-    for entry in entries:
-        if not entry.name.endswith(".jsonl"):
-            continue
-        claimed = Path(entry.path).with_suffix(f".draining-{os.getpid()}")
-        try:
-            Path(entry.path).rename(claimed)  # atomic: one process claims each file
-        except OSError:
-            continue
-        lines = claimed.read_text().splitlines()
-        for n, line in enumerate(lines):
+    """Record this process's spool and any spool a dead process left; return views recorded."""
+    return _Spool.get().flush(others=True)
+
+
+class _Spool:
+    """This process's spool file, and the thread that records it."""
+
+    _instance: _Spool | None = None
+    _made = threading.Lock()
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.path = spool_dir() / f"{self.pid}.jsonl"
+        self.thread: threading.Thread | None = None
+
+    @classmethod
+    def get(cls) -> _Spool:
+        with cls._made:
+            if cls._instance is None or cls._instance.pid != os.getpid():  # new after a fork
+                cls._instance = _Spool()
+                atexit.register(cls._instance.flush)
+            return cls._instance
+
+    def append(self, view: View) -> None:
+        line = json.dumps([view.story, view.page, view.user_agent, view.client,
+                           view.at.isoformat()]) + "\n"  # fmt: skip
+        with self.lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:  # one write: a whole line
+                fh.write(line)
+        if self.thread is None and settings.NEWSWIRE_BEACON_FLUSH_SECONDS > 0:
+            self.thread = threading.Thread(target=self._run, name="beacon-spool", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        seconds = settings.NEWSWIRE_BEACON_FLUSH_SECONDS
+        while True:
+            threading.Event().wait(seconds)
             try:
-                e = json.loads(line)
-                record_hit(e["story"], e["page"], e["ua"], e["client"],
-                           datetime.fromisoformat(e["at"]))  # fmt: skip
-            except OperationalError:
-                _respool(lines[n:])  # still busy: keep the rest for later
-                claimed.unlink()
-                return done
-            except (ValueError, KeyError, TypeError, IntegrityError) as exc:
-                log.warning("spooled beacon hit %s:%d unreadable, dropped: %s", claimed, n + 1, exc)
+                self.flush(others=True)
+            except Exception:  # keep the thread alive; the spool stays on disk
+                log.exception("recording the beacon spool failed; will try again")
+            finally:
+                connection.close()  # this thread's own connection
+
+    def flush(self, others: bool = False) -> int:
+        """Record the spool (own, and with ``others`` those of dead processes)."""
+        claimed: list[Path] = []
+        with self.lock:  # no append may land in a file once it is claimed
+            if self.path.exists():
+                target = self.path.with_name(f"{self.pid}.{timezone.now().timestamp()}.claimed")
+                self.path.rename(target)
+                claimed.append(target)
+        if others:
+            claimed += self._orphans()
+        done = 0
+        for path in claimed:
+            done += self._record_file(path)
+        return done
+
+    def _orphans(self) -> list[Path]:
+        found = []
+        try:
+            entries = list(spool_dir().iterdir())
+        except FileNotFoundError:
+            return []
+        for path in entries:
+            pid_text = path.name.split(".", 1)[0]
+            if not pid_text.isdigit() or int(pid_text) == self.pid or _alive(int(pid_text)):
                 continue
-            done += 1
-        claimed.unlink()
-    return done
+            target = path.with_name(f"{self.pid}.{path.name}.adopted")
+            try:
+                path.rename(target)  # atomic: one process adopts each file
+            except OSError:
+                continue
+            found.append(target)
+        return found
+
+    def _record_file(self, path: Path) -> int:
+        views = []
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            try:
+                story, page, agent, client, at = json.loads(line)
+                views.append(View(int(story), str(page), str(agent), str(client),
+                                  datetime.fromisoformat(at)))  # fmt: skip
+            except (ValueError, TypeError) as exc:  # a line cut by a crash mid-write
+                log.warning("beacon spool %s line %d unreadable, left out: %s", path, n, exc)
+        try:
+            if views:
+                record(views)
+        except DatabaseError as exc:
+            log.warning("beacon spool %s kept for later (database: %s)", path, exc)
+            return 0  # the claimed file stays: _orphans takes it again once this process ends
+        path.unlink()
+        return len(views)
 
 
-def _respool(lines: list[str]) -> None:
-    folder = spool_dir()
-    fd = os.open(folder / f"{os.getpid()}.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+def _alive(pid: int) -> bool:
     try:
-        os.write(fd, "".join(f"{line}\n" for line in lines).encode())
-    finally:
-        os.close(fd)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
