@@ -238,7 +238,10 @@ def main() -> None:
             want, p99 = targets.get(name, (0.25, 100))
             ok = ratio >= want and float(r["p99"]) < p99  # type: ignore[arg-type]
             target = f">={want}x <{p99}ms {'ok' if ok else 'MISS'}"
-        extra = f"  lost hits: {r['lost']}" if "lost" in r else ""
+        extra = ""
+        if "lost" in r:  # recorded beyond wrk's count: requests in flight when wrk stopped
+            lost = int(r["lost"])  # type: ignore[call-overload]
+            extra = f"  hits lost: {max(0, lost)} (+{max(0, -lost)} in flight at the end)"
         print(f"{r['db']:<11} {name:<34} {r['rps']:>8.1f} {ratio:>9.2f} {r['p50']:>8.1f} "
               f"{r['p99']:>8.1f} {target:>16} {r['bad']:>7}{extra}")  # fmt: skip
 

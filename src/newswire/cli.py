@@ -319,16 +319,23 @@ def manage(ctx: click.Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker (gunicorn's gthread worker); 1 is the sync worker.",
+)
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending database migrations first.")
-def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
-    """Serve the site, the admin (and later feeds and API) with gunicorn."""
+def serve(host: str, port: int, workers: int, threads: int, no_migrate: bool) -> None:
+    """Serve the site, the admin, feeds and API with gunicorn."""
     _django()
     if not no_migrate:
         _migrate()
-    _serve(host, port, workers)
+    _serve(host, port, workers, threads)
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(host: str, port: int, workers: int, threads: int = 1) -> None:
     # gunicorn, not runserver: DEBUG stays off, several worker processes, the
     # same server a newsroom runs in production (Django says runserver is not for that).
     from gunicorn.app.base import BaseApplication
@@ -339,6 +346,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
             self.cfg.set("logger_class", "newswire.weblog.RedactingLogger")  # no ?key= in logs
             self.cfg.set("graceful_timeout", 5)

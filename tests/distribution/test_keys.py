@@ -42,3 +42,31 @@ def test_revoked_key_and_suspended_partner(partner, api_key, admin_user):
     partner.reinstate(by=admin_user)
     assert ApiKey.verify(api_key).partner == partner
     assert [d.action for d in partner.decisions.order_by("at")] == ["suspend", "reinstate"]
+
+
+def test_revoking_or_suspending_takes_effect_at_once_with_the_cache_on(client, partner, settings):
+    from newswire.distribution.models import ApiKey
+
+    settings.NEWSWIRE_CACHE_SECONDS = 30
+    key, raw = ApiKey.issue(partner, "cached")
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/stories", headers=headers).status_code == 200
+    key.revoke()
+    assert client.get("/api/v1/stories", headers=headers).status_code == 401
+    other, raw2 = ApiKey.issue(partner, "second")
+    headers2 = {"Authorization": f"Bearer {raw2}"}
+    assert client.get("/feeds/rss/", headers=headers2).status_code == 200
+    partner.suspend(by=None, reason="test")
+    assert client.get("/feeds/rss/", headers=headers2).status_code == 403
+
+
+def test_the_rate_count_is_written_in_batches_far_from_the_limit(client, partner, settings):
+    from newswire.distribution.access import FLUSH_EVERY
+    from newswire.distribution.models import ApiKey, RateWindow
+
+    settings.NEWSWIRE_API_RATE_PER_MINUTE = 10_000
+    _, raw = ApiKey.issue(partner, "busy")
+    for _ in range(100):
+        assert client.get("/feeds/rss/", headers={"X-Api-Key": raw}).status_code == 200
+    written = RateWindow.objects.get(prefix=raw.split(".")[0]).count
+    assert 100 - FLUSH_EVERY < written <= 100  # at most one batch not yet written

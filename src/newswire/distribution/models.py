@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 
@@ -69,7 +70,7 @@ class ApiKey(models.Model):
         prefix, dot, secret = raw.strip().partition(".")
         if not dot or not prefix or not secret or "\x00" in raw or len(raw) > 200:
             raise KeyRejected(401, "Malformed API key: it looks like PREFIX.SECRET.")
-        key = cls.objects.select_related("partner").filter(prefix=prefix).first()
+        key = cls.lookup(prefix)
         # compare against a dummy hash when the prefix is unknown, so timing tells nothing
         expected = key.secret_hash if key else hash_secret("x")
         if not hmac.compare_digest(expected, hash_secret(secret)) or key is None:
@@ -81,6 +82,25 @@ class ApiKey(models.Model):
         now = timezone.now()
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=key.pk).update(last_used_at=now)  # at most one write a minute
+            cache.delete(f"newswire:apikey:{prefix}")  # the kept copy has the old time
+        return key
+
+    @classmethod
+    def lookup(cls, prefix: str) -> ApiKey | None:
+        """The key (with its partner) for a prefix, kept ``NEWSWIRE_CACHE_SECONDS``.
+
+        Saving a key or its partner (revoking, suspending) drops the entry at once in
+        the process that saves it; other web workers follow within those seconds, or
+        at once with a shared cache (``CACHE_URL``).
+        """
+        seconds = settings.NEWSWIRE_CACHE_SECONDS
+        cache_key = f"newswire:apikey:{prefix}"
+        kept = cache.get(cache_key) if seconds > 0 else None
+        if kept is not None:
+            return kept or None  # False: known not to exist
+        key = cls.objects.select_related("partner").filter(prefix=prefix).first()
+        if seconds > 0:
+            cache.set(cache_key, key or False, seconds)
         return key
 
     def revoke(self) -> None:

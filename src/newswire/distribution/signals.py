@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from ..partners.models import Partner
 from ..wire.models import Story, StoryVersion
+from .models import ApiKey
 from .notices import notices_for, release_held
 
 
@@ -20,3 +23,15 @@ def _story_saved(sender: Any, instance: Story, created: bool, **kwargs: Any) -> 
     # an embargo lifted early ("Publish now") or a story published again: its held notices go
     if not created and instance.is_public():
         release_held(instance.pk)
+
+
+@receiver(post_save, sender=ApiKey, dispatch_uid="forget-api-key")
+def _key_saved(sender: Any, instance: ApiKey, **kwargs: Any) -> None:
+    cache.delete(f"newswire:apikey:{instance.prefix}")
+
+
+@receiver(post_save, sender=Partner, dispatch_uid="forget-partner-keys")
+def _partner_saved(sender: Any, instance: Partner, **kwargs: Any) -> None:
+    # suspended or reinstated: every key of the partner is looked up afresh
+    prefixes = ApiKey.objects.filter(partner=instance).values_list("prefix", flat=True)
+    cache.delete_many([f"newswire:apikey:{p}" for p in prefixes])
