@@ -53,7 +53,7 @@ def test_revoking_or_suspending_takes_effect_at_once_with_the_cache_on(client, p
     assert client.get("/api/v1/stories", headers=headers).status_code == 200
     key.revoke()
     assert client.get("/api/v1/stories", headers=headers).status_code == 401
-    other, raw2 = ApiKey.issue(partner, "second")
+    _, raw2 = ApiKey.issue(partner, "second")
     headers2 = {"Authorization": f"Bearer {raw2}"}
     assert client.get("/feeds/rss/", headers=headers2).status_code == 200
     partner.suspend(by=None, reason="test")
