@@ -1,0 +1,364 @@
+"""Soak test: mixed traffic against `newswire serve` on PostgreSQL while an import and
+corrections run; then check that no reader saw a wrong page and no beacon hit was lost.
+
+Loopback only, bounded in time. It creates a database of its own on the PostgreSQL
+server at $SOAK_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432, trust auth),
+loads a wire of --stories published stories and a partner with a key, starts
+`newswire serve --workers 2` on a free 127.0.0.1 port, and runs --clients client
+threads for --minutes minutes, each on a keep-alive connection, choosing at random:
+
+- a feed poll (RSS or Atom; half of them conditional, as feed readers poll),
+- an API page (/api/v1/stories, at a random cursor from the previous page),
+- a story page (the page must show the story asked for: its headline is checked),
+- a beacon hit (from one of 300 partner pages; every hit sent is counted),
+- now and then an application to the partner program (429 past the hourly limit).
+
+Meanwhile an import of --import-stories new stories runs (`newswire import`), and
+every 20 s a correction of a published story is imported (a changed body), which
+creates correction notices. At the end: requests, errors (5xx, connection errors and
+unexpected statuses; target 0), p50/p99 per kind, pages that showed another story
+(target 0), and beacon hits sent against those recorded (target: equal).
+
+    .venv/bin/python benchmarks/soak.py [--minutes 10] [--clients 8] [--stories 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+SETUP = r"""
+import sys
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from newswire.wire.models import Terms
+from newswire.partners.models import Partner
+from newswire.distribution.models import ApiKey
+Terms(wire="Soak News Service", affiliation="SNS", logo_url="https://soak.example/logo.png",
+      required=["logo", "byline", "affiliation"], allowed_edits=["trim_end", "headline"],
+      text="Free to republish with our logo and byline.").save()
+partner = Partner.objects.create(name="Soak Daily", website="https://soakdaily.example",
+                                 contact_email="desk@soakdaily.example")
+print(ApiKey.issue(partner, "soak")[1])
+"""
+
+COUNT_HITS = """
+import django, json; django.setup()
+from django.db.models import Sum
+from newswire.distribution.beacon import drain_spool
+from newswire.distribution.models import BeaconHit
+drain_spool()
+rows = BeaconHit.objects.values("story__slug").annotate(n=Sum("hits"))
+print(json.dumps({r["story__slug"]: r["n"] for r in rows}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def story(i: int, prefix: str, body_note: str = "") -> dict[str, object]:
+    return {
+        "uri": f"urn:soak:{prefix}-{i}",
+        "type": "text",
+        "pubstatus": "usable",
+        "versioncreated": "2026-01-01T12:00:00+00:00",
+        "headlines": [{"role": "main", "value": f"Soak {prefix} story {i}"}],
+        "by": "Grace Nakamura, Reporter",
+        "people": [{"name": "Grace Nakamura", "rel": "author"}],
+        "bodies": [
+            {
+                "role": "main",
+                "contenttype": "text/html",
+                "value": "".join(
+                    f"<p>Paragraph {k} of {prefix} story {i}: the council met again and "
+                    f"the budget vote was delayed.{body_note}</p>"
+                    for k in range(8)
+                ),
+            }
+        ],
+    }
+
+
+def write_jsonl(path: Path, items: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(i) + "\n" for i in items))
+    return path
+
+
+class Client(threading.Thread):
+    def __init__(self, soak: Soak, seed: int) -> None:
+        super().__init__(daemon=True)
+        self.soak = soak
+        self.rng = random.Random(seed)
+        self.conn = http.client.HTTPConnection("127.0.0.1", soak.port, timeout=30)
+        self.etags: dict[str, str] = {}
+        self.cursor: str | None = None
+
+    def request(self, kind: str, path: str, headers: dict[str, str], body: bytes | None = None,
+                method: str = "GET") -> tuple[int, bytes]:  # fmt: skip
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+            status = response.status
+            if response.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+        except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()
+            self.soak.note(kind, 0, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+            return 0, b""
+        self.soak.note(kind, status, time.perf_counter() - started, "")
+        return status, data
+
+    def run(self) -> None:
+        s = self.soak
+        auth = {"Authorization": f"Bearer {s.key}"}
+        while time.monotonic() < s.deadline:
+            roll = self.rng.random()
+            if roll < 0.25:
+                path = self.rng.choice(["/feeds/rss/", "/feeds/atom/"])
+                headers = dict(auth)
+                if path in self.etags and self.rng.random() < 0.5:
+                    headers["If-None-Match"] = self.etags[path]
+                status, _ = self.request("feed", path, headers)
+                s.expect("feed", status, (200, 304))
+            elif roll < 0.45:
+                query = f"?cursor={urllib.parse.quote(self.cursor)}" if self.cursor else ""
+                status, data = self.request("api", f"/api/v1/stories{query}", auth)
+                s.expect("api", status, (200,))
+                if status == 200:
+                    self.cursor = json.loads(data).get("next")
+            elif roll < 0.75:
+                i = self.rng.randrange(s.stories)
+                status, data = self.request("story", f"/stories/soak-base-story-{i}/", {})
+                s.expect("story", status, (200,))
+                if status == 200 and f"Soak base story {i}<".encode() not in data:
+                    s.wrong_pages += 1
+            elif roll < 0.995:
+                i = self.rng.randrange(s.stories)
+                page = f"https://partner{self.rng.randrange(300)}.example/p/{i}"
+                status, _ = self.request("beacon", s.pixels[i], {"Referer": page})
+                if s.expect("beacon", status, (200,)):
+                    with s.lock:
+                        s.hits_sent[f"soak-base-story-{i}"] += 1
+            else:
+                self.apply()
+
+    def apply(self) -> None:
+        """GET the form and POST it on one connection (the CSRF cookie and token match)."""
+        s = self.soak
+        n = uuid.uuid4().hex[:8]
+        fields = {
+            "outlet": f"Outlet {n}", "website": f"https://o{n}.example", "country": "US",
+            "monthly_readers": "5000", "audience_evidence": "Analytics", "contact_name": "Ed",
+            "contact_email": f"ed@o{n}.example", "agreed_to_terms": "on",
+        }  # fmt: skip
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+        started = time.perf_counter()
+        status, error = 0, ""
+        try:
+            conn.request("GET", "/republish/apply/")
+            response = conn.getresponse()
+            page = response.read()
+            cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            if cookie is None or token is None:
+                error = "the form carried no CSRF token"
+            else:
+                body = urllib.parse.urlencode(
+                    {"csrfmiddlewaretoken": token.group(1).decode(), **fields}
+                ).encode()
+                conn.request("POST", "/republish/apply/", body=body, headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"csrftoken={cookie.group(1)}",
+                    "Referer": f"http://127.0.0.1:{s.port}/republish/apply/",
+                })  # fmt: skip
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+        except (OSError, http.client.HTTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            conn.close()
+        s.note("apply", status, time.perf_counter() - started, error)
+        s.expect("apply", status, (302, 429))
+
+
+class Soak:
+    def __init__(self, port: int, key: str, stories: int, pixels: list[str], seconds: float):
+        self.port = port
+        self.key = key
+        self.stories = stories
+        self.pixels = pixels
+        self.deadline = time.monotonic() + seconds
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.status: Counter[tuple[str, int]] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.hits_sent: Counter[str] = Counter()
+        self.wrong_pages = 0
+
+    def note(self, kind: str, status: int, seconds: float, error: str) -> None:
+        with self.lock:
+            self.latency[kind].append(seconds * 1000)
+            self.status[(kind, status)] += 1
+            if error:
+                self.errors[f"{kind}: {error[:80]}"] += 1
+
+    def expect(self, kind: str, status: int, wanted: tuple[int, ...]) -> bool:
+        if status in wanted:
+            return True
+        if status:
+            with self.lock:
+                self.errors[f"{kind}: HTTP {status}"] += 1
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--stories", type=int, default=500)
+    parser.add_argument("--import-stories", type=int, default=3000)
+    args = parser.parse_args()
+    admin = os.environ.get("SOAK_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+    import psycopg
+
+    dbname = f"newswire_soak_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    tmp = Path(tempfile.mkdtemp(prefix="newswire-soak-"))
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DATABASE_URL": f"{admin}/{dbname}",
+        "NEWSWIRE_DATA": str(tmp / "data"),
+        "SECRET_KEY": "soak",
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(ROOT / "src"),
+        "DJANGO_SETTINGS_MODULE": "newswire.settings",
+        "NEWSWIRE_API_RATE_PER_MINUTE": "1000000",
+        # every client here is 127.0.0.1: lift the per-client bound on new beacon pages
+        # (it would rightly drop views of the 150,000 pages one address invents)
+        "NEWSWIRE_BEACON_PAGES_PER_CLIENT": "100000000",
+    }
+    server = None
+    try:
+        key = subprocess.run([str(BIN / "python"), "-c", SETUP], env=env, capture_output=True,
+                             text=True, check=True).stdout.strip().splitlines()[-1]  # fmt: skip
+        base = write_jsonl(tmp / "base.jsonl", [story(i, "base") for i in range(args.stories)])
+        subprocess.run([str(BIN / "newswire"), "import", str(base)], env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        bulk = write_jsonl(tmp / "bulk.jsonl",
+                           [story(i, "bulk") for i in range(args.import_stories)])  # fmt: skip
+        port = free_port()
+        log = (tmp / "serve.log").open("w")
+        server = subprocess.Popen(
+            [str(BIN / "newswire"), "serve", "--workers", "2", "--port", str(port),
+             "--no-migrate"], env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        pixels = []
+        for i in range(args.stories):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", f"/stories/soak-base-story-{i}/republish/")
+            page = conn.getresponse().read().decode()
+            conn.close()
+            pixels.append(re.search(r"/beacon/\d+\.gif", page).group(0))
+        seconds = args.minutes * 60
+        soak = Soak(port, key, args.stories, pixels, seconds)
+        clients = [Client(soak, n) for n in range(args.clients)]
+        started = time.monotonic()
+        for c in clients:
+            c.start()
+        print(f"soak: {args.clients} clients for {args.minutes:g} min on 127.0.0.1:{port} "
+              f"(PostgreSQL database {dbname})", flush=True)  # fmt: skip
+        importer = subprocess.Popen([str(BIN / "newswire"), "import", str(bulk)], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+        corrections = 0
+        next_correction = time.monotonic() + 20
+        while time.monotonic() < soak.deadline:
+            time.sleep(1)
+            if time.monotonic() >= next_correction:
+                i = random.randrange(args.stories)
+                fix = write_jsonl(tmp / f"fix{corrections}.jsonl",
+                                  [story(i, "base", f" Corrected {corrections}.")])  # fmt: skip
+                subprocess.run([str(BIN / "newswire"), "import", str(fix)], env=env,
+                               capture_output=True, check=True)  # fmt: skip
+                corrections += 1
+                next_correction += 20
+        for c in clients:
+            c.join(timeout=60)
+        imported = importer.wait(timeout=600)
+        elapsed = time.monotonic() - started
+        time.sleep(3)  # the beacon spools flush each second
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    recorded = json.loads(
+        subprocess.run(
+            [str(BIN / "python"), "-c", COUNT_HITS],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    total = sum(soak.status.values())
+    errors = sum(soak.errors.values())
+    print(f"\n{total} requests in {elapsed:.0f} s ({total / elapsed:.0f}/s), {args.clients} "
+          f"clients; import of {args.import_stories} stories exit {imported}; "
+          f"{corrections} corrections imported")  # fmt: skip
+    print(f"{'kind':<8} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8}  statuses")
+    for kind, values in sorted(soak.latency.items()):
+        q = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
+        statuses = ", ".join(f"{st}: {n}" for (k, st), n in sorted(soak.status.items())
+                             if k == kind)  # fmt: skip
+        print(f"{kind:<8} {len(values):>9} {q[49]:>8.1f} {q[98]:>8.1f}  {statuses}")
+    sent = sum(soak.hits_sent.values())
+    got = sum(recorded.get(slug, 0) for slug in soak.hits_sent)
+    missing = {s: n - recorded.get(s, 0) for s, n in soak.hits_sent.items()
+               if recorded.get(s, 0) != n}  # fmt: skip
+    print(f"\nerrors: {errors} (target 0)")
+    for error, n in soak.errors.most_common(10):
+        print(f"  {error}: {n}")
+    print(f"pages showing another story: {soak.wrong_pages} (target 0)")
+    print(f"beacon hits sent {sent}, recorded {got}; stories whose count differs: {len(missing)}"
+          f" (target 0){' e.g. ' + str(list(missing.items())[:5]) if missing else ''}")  # fmt: skip
+    sys.exit(0 if errors == 0 and soak.wrong_pages == 0 and not missing else 1)
+
+
+if __name__ == "__main__":
+    main()
