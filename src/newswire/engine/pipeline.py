@@ -14,6 +14,7 @@ their own scanner.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -254,6 +255,11 @@ def _read_task(task: Task, config: ScanConfig) -> Iterator[Page | Skip]:
     return read([path], max_bytes=config.max_bytes)
 
 
+def _worker_signals() -> None:
+    """Workers answer SIGTERM by exiting, whatever handler the parent had installed."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _run_task(task: Task) -> tuple[list[Match | Skip], Summary]:
     assert _WORKER_SCANNER is not None
     summary = Summary()
@@ -289,12 +295,22 @@ def scan(
         _WORKER_SCANNER = scanner
         ctx = multiprocessing.get_context("fork")
         tasks = plan(inputs, workers)
-        with ctx.Pool(workers) as pool:
+        pool = ctx.Pool(workers, initializer=_worker_signals)
+        try:
             for task, (items, part) in zip(tasks, pool.imap(_run_task, tasks), strict=True):
                 summary.add(part)
                 yield from items
                 if progress is not None:
                     progress(task.size)
+            # All done: let the workers finish and exit on their own. Pool.terminate() (what
+            # `with Pool()` does) kills them mid-read, and a worker killed while holding the
+            # task queue's lock can leave another blocked on it for good.
+            pool.close()
+        except BaseException:
+            pool.terminate()  # interrupted or failed: stop now
+            raise
+        finally:
+            pool.join()
     finally:
         _WORKER_SCANNER = None
         summary.seconds = time.perf_counter() - started
