@@ -105,6 +105,19 @@ def assert_embargo_holds(
     return stories
 
 
+def close_file_response(response: Any) -> None:
+    """Close a file response's file, as the test client does: without the request-finished
+    signal closing the test's database connection (on PostgreSQL that ends the test)."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def _marker(story: Story) -> str:
     return story.headline.split()[-1]
 
@@ -125,7 +138,7 @@ def assert_media_holds(client: Client) -> dict[str, Story]:
         assert state not in urls[state].rsplit("/", 2)[-2], "the folder name is guessable"
     def status_of(url: str) -> int:
         response = client.get(url)
-        response.close()  # a file response holds the file open until closed
+        close_file_response(response)
         return int(response.status_code)
 
     for state, url in urls.items():

@@ -114,8 +114,10 @@ def test_uploaded_svg_is_never_shown_inline(client, make_story):
     photo = Media(story=story, caption="Chart")
     photo.file.save("chart.svg", SimpleUploadedFile("chart.svg", svg))
     photo.save()
+    from ..embargo import close_file_response
+
     response = client.get(photo.src())
-    response.close()
+    close_file_response(response)
     assert response.status_code == 200
     assert response["Content-Disposition"] == "attachment"
     assert "sandbox" in response["Content-Security-Policy"]
