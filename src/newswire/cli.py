@@ -59,14 +59,13 @@ def _collect_less() -> Iterator[None]:
 @click.option(
     "--stories",
     "stories_path",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The wire's stories: IPTC ninjs 2.2, one JSON object per line.",
+    help="The wire's stories: IPTC ninjs 2.2, one JSON object per line. Without --stories "
+    "and --terms, both come from the database and what is found is recorded as pickups.",
 )
 @click.option(
     "--terms",
     "terms_path",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="The wire's terms (terms.json).",
 )
@@ -85,8 +84,8 @@ def _collect_less() -> Iterator[None]:
 @click.option("--quiet", "-q", is_flag=True, help="Do not list skipped records on stderr.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 def scan(
-    stories_path: Path,
-    terms_path: Path,
+    stories_path: Path | None,
+    terms_path: Path | None,
     workers: int,
     progress: bool | None,
     quiet: bool,
@@ -95,7 +94,9 @@ def scan(
     """Find the wire's stories in WARC files, folders of HTML and HTML files.
 
     Prints one JSON object per (page, story) match with coverage >= 0.15 on
-    stdout; progress, skipped records and a summary go to stderr.
+    stdout; progress, skipped records and a summary go to stderr. Without
+    --stories and --terms, the wire's own stories and terms are read from the
+    database and every match is recorded as a pickup as it is found.
     """
     from tqdm import tqdm
 
@@ -105,26 +106,48 @@ def scan(
     from .engine.types import Skip, Story
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
-    try:
-        terms, problems = load_terms(terms_path)
-    except TermsError as exc:
-        _warn(f"error: {exc}")
+    if (stories_path is None) != (terms_path is None):
+        _warn("error: give both --stories and --terms, or neither (the wire's own, recorded)")
         sys.exit(EXIT_UNUSABLE)
     summary = Summary()
-    for problem in problems:
-        _warn(f"terms: {problem}")
-        summary.skipped[problem.reason] += 1
     stories: list[Story] = []
-    for story in read_stories(stories_path, terms):
-        if isinstance(story, Skip):
-            summary.skipped[story.reason] += 1
-            if not quiet:
-                _warn(f"skipped story: {story}")
-        else:
-            stories.append(story)
-    if not stories:
-        _warn(f"error: {stories_path}: no usable story")
-        sys.exit(EXIT_UNUSABLE)
+    record = stories_path is None
+    if stories_path is None or terms_path is None:
+        _django()
+        _migrate()
+        from .pickups.scan import wire_stories
+
+        terms, stories = wire_stories()
+        if not stories:
+            _warn("error: the wire has no published story to look for")
+            sys.exit(EXIT_UNUSABLE)
+    else:
+        try:
+            terms, problems = load_terms(terms_path)
+        except TermsError as exc:
+            _warn(f"error: {exc}")
+            sys.exit(EXIT_UNUSABLE)
+        for problem in problems:
+            _warn(f"terms: {problem}")
+            summary.skipped[problem.reason] += 1
+        for story in read_stories(stories_path, terms):
+            if isinstance(story, Skip):
+                summary.skipped[story.reason] += 1
+                if not quiet:
+                    _warn(f"skipped story: {story}")
+            else:
+                stories.append(story)
+        if not stories:
+            _warn(f"error: {stories_path}: no usable story")
+            sys.exit(EXIT_UNUSABLE)
+    recorder = None
+    if record:
+        from django.db import connections
+
+        from .pickups.scan import Recorder
+
+        recorder = Recorder()
+        connections.close_all()  # the scan's workers fork: none may inherit a connection
     scanner = Scanner(stories, terms, ScanConfig())
     total = sum(p.stat().st_size for p in inputs if p.is_file())
     total += sum(
@@ -152,7 +175,12 @@ def scan(
                     if not quiet:
                         bar.write(f"skipped: {item}", file=sys.stderr)
                     continue
-                out.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+                result = item.to_json()
+                out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                if recorder is not None:
+                    why = recorder.record(result)
+                    if why:
+                        bar.write(f"not recorded: {why}", file=sys.stderr)
     except KeyboardInterrupt:
         bar.close()
         _warn("interrupted")
@@ -160,7 +188,9 @@ def scan(
     bar.close()
     out.flush()
     _warn(f"{len(stories)} stories; {summary.line()}")
-    if summary.skipped_total:
+    if recorder is not None:
+        _warn(f"pickups: {recorder.line()}")
+    if summary.skipped_total or (recorder is not None and recorder.failed):
         sys.exit(EXIT_SKIPPED)
 
 
@@ -301,6 +331,82 @@ def terms_load(path: Path) -> None:
     click.echo(f"terms of {obj.wire} loaded from {path}")
     if problems:
         sys.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+def check(urls: tuple[str, ...]) -> None:
+    """Check web pages now for copies of the wire's stories, and record what is found.
+
+    Each page is fetched through the safe fetcher (public addresses only, robots.txt
+    obeyed, one request a second per host) and checked against the terms.
+    """
+    _django()
+    _migrate()
+    from .pickups.check import check_urls
+
+    status = 0
+    for done in check_urls(urls):
+        if done.status != "ok":
+            click.echo(f"{done.url}\n  could not check: {done.status} ({done.reason})")
+            status = EXIT_SKIPPED
+            continue
+        if not done.found:
+            click.echo(f"{done.url}\n  no copy of any of the wire's stories")
+        for found in done.found:
+            p = found.pickup
+            verdict = "compliant" if p.compliant else "NOT compliant: " + ", ".join(
+                p.failed_checks
+            )
+            who = "unauthorised" if p.unauthorised else f"partner {p.partner}"
+            click.echo(f"{done.url}\n  {p.kind} of {p.story.headline[:70]!r}, "
+                       f"{p.coverage:.0%}, {who}: {verdict}")  # fmt: skip
+            for name in p.failed_checks:
+                click.echo(f"    {name}: {p.evidence.get(name) or ''}"[:200])
+    sys.exit(status)
+
+
+@cli.group()
+def pickups() -> None:
+    """Copies of the wire's stories: record scan results."""
+
+
+@pickups.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--via",
+    type=click.Choice(["warc_scan", "spark"]),
+    default="warc_scan",
+    show_default=True,
+    help="How the results were made (shown in each copy's history).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not list skipped lines on stderr.")
+def pickups_ingest(files: tuple[Path, ...], via: str, quiet: bool) -> None:
+    """Record the JSON lines of `newswire scan` or a Spark run as pickups.
+
+    Running it twice records nothing twice; a bad line is named and skipped.
+    """
+    _django()
+    _migrate()
+    from tqdm import tqdm
+
+    from .pickups.ingest import ingest
+
+    status = 0
+    for path in files:
+        size = path.stat().st_size if path.is_file() else 0
+        with tqdm(total=size, unit="B", unit_scale=True, desc=path.name, file=sys.stderr,
+                  disable=not sys.stderr.isatty()) as bar:  # fmt: skip
+            report = ingest(path, via=via, progress=bar.update)
+        if not quiet:
+            for problem in report.skipped[:50]:
+                _warn(f"skipped {problem}")
+            if len(report.skipped) > 50:
+                _warn(f"… and {len(report.skipped) - 50} more")
+        click.echo(f"{path}: {report.line()}")
+        if report.skipped:
+            status = EXIT_SKIPPED
+    sys.exit(status)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "newswire.wire",
     "newswire.partners",
     "newswire.distribution",
+    "newswire.pickups",
 ]
 
 MIDDLEWARE = [

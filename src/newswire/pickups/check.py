@@ -1,0 +1,113 @@
+"""Checking pages now: fetch each URL through the safe fetcher, run the engine on it with
+the wire's stories, record what it finds (``newswire check``; the dashboard's form)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..engine import Page, Scanner
+from ..engine.errors import EngineError
+from ..fetch import FetchError, FetchPolicy, PageFetcher, SafeClient
+from .models import HostTurn, Pickup, PickupCheck, Status, Via, url_key
+from .record import Recorded, record_result
+from .scan import wire_stories
+
+#: A fetch refusal's reason, as a pickup's status.
+STATUS_FOR = {
+    "blocked_address": Status.BLOCKED,
+    "bad_url": Status.BLOCKED,
+    "robots": Status.ROBOTS,
+    "too_large": Status.TOO_LARGE,
+    "not_html": Status.NOT_HTML,
+}
+
+
+@dataclass
+class Checked:
+    """What checking one URL gave: the copies found, or why the page could not be read."""
+
+    url: str
+    status: str = Status.OK
+    reason: str = ""
+    found: list[Recorded] = field(default_factory=list)
+
+
+def wait_turn(host: str, gap: float = 1.0) -> None:
+    """Wait until ``host`` may get another request: one a second, across every process."""
+    with transaction.atomic():
+        turn, _ = HostTurn.objects.select_for_update().get_or_create(host=host[:253])
+        now = timezone.now()
+        start = max(now, turn.next_at)
+        turn.next_at = start + timedelta(seconds=gap)
+        turn.save(update_fields=["next_at"])
+    wait = (start - now).total_seconds()
+    if wait > 0:
+        time.sleep(wait)
+
+
+def page_fetcher() -> PageFetcher:
+    return PageFetcher(SafeClient(FetchPolicy.from_settings(settings)), throttle=wait_turn)
+
+
+def check_urls(
+    urls: Iterable[str], *, via: str = Via.SUBMITTED, fetcher: PageFetcher | None = None
+) -> Iterator[Checked]:
+    """Check each page now and record the outcome; yield it. Nothing stops the rest."""
+    terms, stories = wire_stories()
+    scanner = Scanner(stories, terms)
+    own = fetcher is None
+    fetcher = fetcher or page_fetcher()
+    try:
+        for url in urls:
+            yield check_one(url, scanner, fetcher, via)
+    finally:
+        if own:
+            fetcher.close()
+
+
+def check_one(url: str, scanner: Scanner, fetcher: PageFetcher, via: str) -> Checked:
+    try:
+        fetched = fetcher.get(url)
+    except FetchError as exc:
+        status = STATUS_FOR.get(exc.reason, Status.UNREACHABLE)
+        return _could_not(url, status, f"{exc.reason}: {exc.message}", via)
+    if fetched.status in (404, 410):
+        return _could_not(url, Status.GONE, f"HTTP {fetched.status}", via)
+    if not 200 <= fetched.status < 300:
+        return _could_not(url, Status.UNREACHABLE, f"HTTP {fetched.status}", via)
+    page = Page(url=url, body=fetched.body, content_type=fetched.content_type,
+                charset=fetched.charset, fetched_at=timezone.now(), source="fetch",
+                where=fetched.final_url)  # fmt: skip
+    try:
+        matches = scanner.scan_page(page)
+    except EngineError as exc:
+        return _could_not(url, Status.NOT_HTML, f"cannot read the page: {exc}", via)
+    done = Checked(url)
+    for match in matches:
+        done.found.append(record_result(match.to_json(), via))
+    if not matches:
+        PickupCheck.objects.create(url=url[:2000], via=via, status=Status.OK,
+                                   changes=["no copy of any story"])  # fmt: skip
+    return done
+
+
+def _could_not(url: str, status: str, reason: str, via: str) -> Checked:
+    """Say why on every known copy at this URL, or on a check row of its own."""
+    known = list(Pickup.objects.filter(url_key=url_key(url)))
+    now = timezone.now()
+    for pickup in known:
+        changes = [] if pickup.status == status else [f"now {status}"]
+        pickup.status, pickup.reason, pickup.last_checked = status, reason[:2000], now
+        pickup.save(update_fields=["status", "reason", "last_checked"])
+        PickupCheck.objects.create(pickup=pickup, url=url[:2000], via=via, status=status,
+                                   reason=reason[:2000], changes=changes)  # fmt: skip
+    if not known:
+        PickupCheck.objects.create(url=url[:2000], via=via, status=status, reason=reason[:2000])
+    return Checked(url, status, reason)

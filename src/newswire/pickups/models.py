@@ -1,0 +1,166 @@
+"""Where the wire's stories went: sites, the copies found on them, and every check of a copy.
+
+A :class:`Pickup` is one copy of one story at one page: one row per (story, normalised
+URL), enforced by the database, however many scans, polls or re-checks find it. Each
+time a copy is checked, a :class:`PickupCheck` row says when, how it was found and
+what changed since the check before. The wire never imports this app (it does not
+know who copies it); this app reads the wire and the partner program.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ..engine.check import normalize_url
+
+
+def url_key(url: str) -> str:
+    """The key a page is known by: SHA-256 of its normalised URL (scheme, www., tracking
+    parameters and a trailing slash do not make another copy)."""
+    return hashlib.sha256(normalize_url(url).encode()).hexdigest()
+
+
+class Site(models.Model):
+    host = models.CharField(max_length=253, unique=True, help_text="Lower case, without www.")
+    partner = models.ForeignKey(
+        "partners.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sites",
+        help_text="Set from the partners' domains (a host or a sub-domain of one).",
+    )
+    first_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["host"]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class Via(models.TextChoices):
+    BEACON = "beacon", "Beacon hit"
+    PARTNER_FEED = "partner_feed", "Partner feed"
+    SITEMAP = "sitemap", "Sitemap"
+    SUBMITTED = "submitted", "Submitted URL"
+    WARC_SCAN = "warc_scan", "WARC scan"
+    SPARK = "spark", "Spark results"
+    RECHECK = "recheck", "Re-check"
+
+
+class Status(models.TextChoices):
+    """Whether the page could be read when it was last checked."""
+
+    OK = "ok", "Read"
+    UNREACHABLE = "unreachable", "Unreachable"
+    GONE = "gone", "Gone (404/410)"
+    ROBOTS = "robots", "Refused by robots.txt"
+    TOO_LARGE = "too_large", "Too large"
+    NOT_HTML = "not_html", "Not HTML"
+    BLOCKED = "blocked", "Blocked address"
+
+
+class PickupQuerySet(models.QuerySet["Pickup"]):
+    def unauthorised(self) -> PickupQuerySet:
+        """Copies on a host of no partner, or of a partner that is not active."""
+        return self.filter(Q(partner__isnull=True) | ~Q(partner__status="active"))
+
+    def authorised(self) -> PickupQuerySet:
+        return self.filter(partner__status="active")
+
+
+class Pickup(models.Model):
+    story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="pickups")
+    url = models.CharField(max_length=2000, help_text="The page's URL as it was found.")
+    normalized_url = models.CharField(max_length=2000, editable=False)
+    url_key = models.CharField(max_length=64, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="pickups")
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="pickups",
+    )  # fmt: skip
+    version = models.ForeignKey(
+        "wire.StoryVersion", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="pickups", help_text="The story version the copy was checked against.",
+    )  # fmt: skip
+    kind = models.CharField(max_length=10, default="pickup")  # pickup | excerpt
+    coverage = models.FloatField(default=0)
+    checks = models.JSONField(default=dict, blank=True)  # check name -> true/false/null
+    evidence = models.JSONField(default=dict, blank=True)  # check name -> text
+    edits = models.JSONField(default=dict, blank=True)
+    compliant = models.BooleanField(default=False)
+    canonical = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OK)
+    reason = models.TextField(blank=True, help_text="Why the page could not be read.")
+    first_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    last_checked = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = PickupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_checked"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "url_key"], name="one_pickup_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.story_id})"
+
+    @property
+    def unauthorised(self) -> bool:
+        return self.partner is None or self.partner.status != "active"
+
+    @property
+    def failed_checks(self) -> list[str]:
+        return [name for name, passed in self.checks.items() if passed is False]
+
+
+class PickupCheck(models.Model):
+    """One check of a copy: when, how it was found, the verdict, and what changed.
+
+    ``pickup`` is empty for a page that could not be checked before any copy was
+    known there (a submitted URL that does not answer): ``url`` says which.
+    ``observation`` names what was looked at (a WARC record, a results line), so
+    that recording the same results twice adds nothing.
+    """
+
+    pickup = models.ForeignKey(
+        Pickup, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+    url = models.CharField(max_length=2000)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    via = models.CharField(max_length=12, choices=Via.choices)
+    observation = models.CharField(max_length=64, blank=True, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OK)
+    reason = models.TextField(blank=True)
+    compliant = models.BooleanField(null=True)
+    coverage = models.FloatField(null=True)
+    checks = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(
+        default=list, blank=True, help_text='What changed since the check before, e.g. "fixed".'
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pickup", "via", "observation"],
+                condition=~Q(observation=""),
+                name="one_check_per_observation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_via_display()} {self.at:%Y-%m-%d %H:%M}: {self.url}"
+
+
+class HostTurn(models.Model):
+    """When newswire may next send a request to a host (one a second, across all workers)."""
+
+    host = models.CharField(max_length=253, unique=True)
+    next_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,155 @@
+"""Recording what the engine found: one pickup per (story, page), one check row per look.
+
+Every way a copy arrives (a scan of WARC files, Spark results, a submitted URL, a
+feed poll, a re-check) ends here, with the engine's result for one (page, story)
+in the form ``newswire scan`` prints (:meth:`Match.to_json`). Two processes
+recording the same copy at once make one row: the database's unique constraint
+decides, and the loser updates the winner's row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..engine.check import normalize_url
+from ..partners.models import PartnerDomain
+from ..wire.models import Story, StoryVersion
+from .models import Pickup, PickupCheck, Site, Status, url_key
+
+CHECK_FIELDS = ("url", "story", "kind", "coverage", "checks", "compliant")
+
+
+class BadResult(ValueError):
+    """A result that cannot be recorded (not the scan's form, or a story not on this wire)."""
+
+
+@dataclass
+class Recorded:
+    pickup: Pickup
+    created: bool
+    check: PickupCheck | None  # None: this observation was recorded before
+    changes: list[str] = field(default_factory=list)
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def site_for(host: str) -> Site:
+    """The site for a host (made once, race-safe), with the partner whose domain it is."""
+    site = Site.objects.filter(host=host).select_related("partner").first()
+    if site is not None:
+        return site
+    try:
+        with transaction.atomic():
+            return Site.objects.create(host=host, partner=partner_for_host(host))
+    except IntegrityError:  # made by another process a moment ago
+        return Site.objects.select_related("partner").get(host=host)
+
+
+def partner_for_host(host: str) -> Any:
+    """The partner that publishes on ``host`` or on a domain it is a sub-domain of."""
+    labels = host.split(".")
+    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    domain = (
+        PartnerDomain.objects.filter(domain__in=candidates)
+        .select_related("partner")
+        .order_by("-domain")  # the longest (most specific) first
+        .first()
+    )
+    return domain.partner if domain else None
+
+
+def observation_key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:64]
+
+
+def changes_between(before: Pickup | None, result: dict[str, Any]) -> list[str]:
+    """What a new verdict says that the last one did not ("fixed", "logo broken", …)."""
+    if before is None:
+        return ["found"]
+    out = []
+    if before.status != Status.OK:
+        out.append(f"readable again (was {before.status})")
+    if before.compliant != result["compliant"]:
+        out.append("fixed" if result["compliant"] else "no longer compliant")
+    for name, passed in (result.get("checks") or {}).items():
+        was = before.checks.get(name)
+        if was is not passed and was is not None and passed is not None:
+            out.append(f"{name} {'fixed' if passed else 'broken'}")
+    if abs(before.coverage - float(result["coverage"])) >= 0.05:
+        out.append(f"coverage {before.coverage:.0%} -> {float(result['coverage']):.0%}")
+    return out
+
+
+def record_result(
+    result: dict[str, Any],
+    via: str,
+    *,
+    observation: str = "",
+    at: datetime | None = None,
+    story: Story | None = None,
+) -> Recorded:
+    """Record one (page, story) result of the engine; raise :class:`BadResult` if unusable."""
+    missing = [f for f in CHECK_FIELDS if f not in result]
+    if missing:
+        raise BadResult(f"not a scan result: no {', '.join(missing)}")
+    url = str(result["url"])
+    host = host_of(url)
+    if not host:
+        raise BadResult(f"{url[:200]!r} is not a web page's URL")
+    if story is None:
+        story = Story.objects.filter(uri=result["story"]).first()
+        if story is None:
+            raise BadResult(f"story {str(result['story'])[:200]!r} is not on this wire")
+    at = at or timezone.now()
+    key = url_key(url)
+    site = site_for(host)
+    with transaction.atomic():
+        pickup = Pickup.objects.select_for_update().filter(story=story, url_key=key).first()
+        created = False
+        if pickup is None:
+            try:
+                with transaction.atomic():
+                    pickup = Pickup.objects.create(
+                        story=story, url=url[:2000], normalized_url=normalize_url(url)[:2000],
+                        url_key=key, site=site, partner=site.partner, first_seen=at,
+                        last_checked=at,
+                    )  # fmt: skip
+                created = True
+            except IntegrityError:  # another process recorded this copy a moment ago
+                pickup = Pickup.objects.select_for_update().get(story=story, url_key=key)
+        elif (
+            observation
+            and PickupCheck.objects.filter(pickup=pickup, via=via, observation=observation).exists()
+        ):
+            return Recorded(pickup, False, None)  # these results were recorded before
+        changes = changes_between(None if created else pickup, result)
+        pickup.version = (
+            StoryVersion.objects.filter(story=story, number=story.version).first()
+            or pickup.version
+        )
+        pickup.kind = str(result["kind"])[:10]
+        pickup.coverage = float(result["coverage"])
+        pickup.checks = dict(result.get("checks") or {})
+        pickup.evidence = dict(result.get("evidence") or {})
+        pickup.edits = dict(result.get("edits") or {})
+        pickup.compliant = bool(result["compliant"])
+        pickup.canonical = bool(result.get("canonical"))
+        pickup.status, pickup.reason = Status.OK, ""
+        pickup.partner = site.partner
+        pickup.last_checked = max(at, pickup.last_checked) if not created else at
+        pickup.save()
+        check = PickupCheck.objects.create(
+            pickup=pickup, url=url[:2000], at=at, via=via, observation=observation,
+            status=Status.OK, compliant=pickup.compliant, coverage=pickup.coverage,
+            checks=pickup.checks, changes=changes,
+        )  # fmt: skip
+    return Recorded(pickup, created, check, changes)

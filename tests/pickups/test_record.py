@@ -1,0 +1,85 @@
+"""Pickups are recorded once per (story, page), with a history of every check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newswire.partners.models import PartnerDomain
+from newswire.pickups.ingest import ingest
+from newswire.pickups.models import Pickup, PickupCheck, Site
+from newswire.pickups.record import BadResult, record_result
+
+
+def result(story, url="https://www.blog.example/2026/council/?utm_source=x", **kw) -> dict:
+    checks = {"logo": True, "byline": True, "affiliation": False, "restricted_media": True}
+    base = {
+        "url": url, "story": story.uri, "kind": "pickup", "coverage": 0.93,
+        "checks": checks, "compliant": False, "canonical": False,
+        "evidence": {"affiliation": "byline without the wire: By Grace Nakamura"},
+        "edits": {"dropped_end": 0}, "source": "crawl.warc.gz", "where": "offset 10",
+    }  # fmt: skip
+    base.update(kw)
+    return base
+
+
+def test_one_pickup_per_page_with_a_history(make_story):
+    story = make_story()
+    first = record_result(result(story), "warc_scan")
+    assert first.created and first.changes == ["found"]
+    same_page = "http://blog.example/2026/council"  # scheme, www., slash, tracking: same page
+    fixed = dict(result(story, url=same_page), compliant=True,
+                 checks={**result(story)["checks"], "affiliation": True})  # fmt: skip
+    second = record_result(fixed, "recheck")
+    assert not second.created and second.pickup.pk == first.pickup.pk
+    assert second.changes == ["fixed", "affiliation fixed"]
+    pickup = Pickup.objects.get()
+    assert pickup.compliant and pickup.url == "https://www.blog.example/2026/council/?utm_source=x"
+    assert list(pickup.history.values_list("via", flat=True)) == ["recheck", "warc_scan"]
+    assert pickup.version is not None and pickup.version.number == story.version
+
+
+def test_partner_sites_and_unauthorised_copies(make_story, partner):
+    story = make_story()
+    PartnerDomain.objects.create(partner=partner, domain="localdaily.example")
+    ours = record_result(result(story, url="https://news.localdaily.example/a"), "warc_scan")
+    theirs = record_result(result(story, url="https://copycat.example/a"), "warc_scan")
+    assert ours.pickup.partner == partner and not ours.pickup.unauthorised
+    assert theirs.pickup.partner is None and theirs.pickup.unauthorised
+    assert set(Pickup.objects.unauthorised()) == {theirs.pickup}
+    partner.suspend(by=None, reason="dropped the byline")
+    assert set(Pickup.objects.unauthorised()) == {ours.pickup, theirs.pickup}
+    assert Site.objects.get(host="news.localdaily.example").partner == partner
+
+
+@pytest.mark.parametrize(
+    "bad, why",
+    [({"url": "x"}, "not a scan result"), ({"story": "urn:elsewhere"}, "not on this wire"),
+     ({"url": "mailto:someone@example.org"}, "not a web page")],
+)  # fmt: skip
+def test_unusable_results_are_refused(make_story, bad, why):
+    story = make_story()
+    data = {**result(story), **bad}
+    if "not a scan result" in why:
+        data = bad
+    with pytest.raises(BadResult, match=why):
+        record_result(data, "warc_scan")
+
+
+def test_ingest_twice_records_nothing_twice_and_names_bad_lines(make_story, tmp_path: Path):
+    story = make_story()
+    lines = [json.dumps(result(story, url=f"https://site{n}.example/p", where=f"offset {n}"))
+             for n in range(5)]  # fmt: skip
+    lines[2] = "{not json"
+    lines.append(json.dumps({**result(story), "story": "urn:unknown"}))
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"url": "\xff"}\n')
+    first = ingest(path)
+    assert (first.created, first.updated, first.unchanged) == (4, 0, 0)
+    assert [s.split(": ", 1)[0].rsplit(":", 1)[1] for s in first.skipped] == ["3", "6", "7"]
+    assert set(first.reasons) == {"not_json", "bad_result", "not_utf8"}
+    second = ingest(path)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 4)
+    assert Pickup.objects.count() == 4 and PickupCheck.objects.count() == 4
