@@ -512,10 +512,17 @@ def _demo_scan(out: Path) -> None:
             matches.append(item)
         elif isinstance(item, Skip):
             _warn(f"skipped: {item}")
+    from .pickups.scan import Recorder
+
+    recorder = Recorder()
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w") as fh:
         for m in matches:
-            fh.write(json.dumps(m.to_json(), ensure_ascii=False) + "\n")
+            result = m.to_json()
+            fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+            why = recorder.record(result)  # so the admin opens on real pickups
+            if why:
+                _warn(f"not recorded: {why}")
     click.echo(f"\nPickup scan of the sample crawl ({terms.wire}, {len(stories)} stories):")
     for m in sorted(matches, key=lambda m: (-m.coverage, m.url)):
         failed = [c.name for c in m.checks if c.passed is False and c.name in terms.required]
@@ -525,6 +532,7 @@ def _demo_scan(out: Path) -> None:
         click.echo(f"           {m.url[:100]}")
     click.echo(f"  {summary.line()}")
     click.echo(f"  results with evidence: {out}")
+    click.echo(f"  pickups recorded: {recorder.line()} (admin: Pickups)")
 
 
 @cli.command()

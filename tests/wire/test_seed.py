@@ -145,3 +145,16 @@ def test_cli_terms_load_refuses_a_javascript_logo(db, tmp_path):
     result = CliRunner().invoke(cli, ["terms", "load", str(path)])
     assert result.exit_code == 2 and "logo_url" in result.output, result.output
     assert Terms.current().wire != "Evil Wire"
+
+
+def test_demo_scan_records_its_pickups_once(db):
+    from newswire.pickups.models import Pickup, PickupCheck
+
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert "pickups recorded: 18 new" in first.output
+    assert Pickup.objects.count() == 18 and Pickup.objects.filter(evidence__isnull=False).exists()
+    second = runner.invoke(cli, ["demo", "--no-serve"])
+    assert "pickups recorded: 18 already recorded" in second.output
+    assert (Pickup.objects.count(), PickupCheck.objects.count()) == (18, 18)

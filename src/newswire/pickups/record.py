@@ -126,8 +126,11 @@ def record_result(
                 created = True
             except IntegrityError:  # another process recorded this copy a moment ago
                 pickup = Pickup.objects.select_for_update().get(story=story, url_key=key)
-        elif (
-            observation
+        # the row is locked now (PostgreSQL) or the database is (SQLite): whoever recorded
+        # this observation before us has committed it
+        if (
+            not created
+            and observation
             and PickupCheck.objects.filter(pickup=pickup, via=via, observation=observation).exists()
         ):
             return Recorded(pickup, False, None)  # these results were recorded before
