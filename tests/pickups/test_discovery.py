@@ -1,0 +1,34 @@
+"""Copies found without anyone asking: the page that showed the beacon is checked by the
+worker (once a day per page), through the safe fetcher."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from newswire.distribution.snippet import snippet_html
+from newswire.pickups.models import Pickup
+
+from ..distribution.test_notices import run_worker
+from ..fakesite import fake_site, html
+
+
+def _commit_callbacks() -> None:
+    while connection.run_on_commit:  # the test runs in one transaction
+        _, callback, _ = connection.run_on_commit.pop(0)
+        callback()
+
+
+def test_a_beacon_hit_queues_a_check_of_its_page(client, make_story, wire_terms, settings):
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    story = make_story()
+    with fake_site() as site:
+        site.route("/their-copy", html(snippet_html(story)))
+        page = f"{site.url}/their-copy"
+        for _ in range(3):  # three readers: one check
+            client.get(f"/beacon/{story.pk}.gif", headers={"Referer": page})
+        _commit_callbacks()
+        assert site.log == []  # nothing fetched while serving the pixel
+        run_worker()
+        assert [path for path in site.paths() if path != "/robots.txt"] == ["/their-copy"]
+    pickup = Pickup.objects.get()
+    assert pickup.url == page and pickup.history.get().via == "beacon"
