@@ -484,11 +484,12 @@ def worker(batch: bool, interval: float) -> None:
     _migrate()
     from django.core.management import call_command
 
-    from .distribution.beacon import drain_spool
+    from . import housekeeping
 
-    drained = drain_spool()  # beacon hits the database could not take at the time
-    if drained:
-        click.echo(f"recorded {drained} spooled beacon hits")
+    if batch:
+        click.echo(f"housekeeping: {housekeeping.housekeeping()}")
+    else:
+        housekeeping.start()  # abandoned tasks, due re-checks, beacon spools
     args = ["--interval", str(interval)]
     if batch:
         args.append("--batch")

@@ -201,6 +201,14 @@ NEWSWIRE_FEED_ITEMS = 50
 # New pages one client (IP address) may add to the beacon's table in a day; views of
 # pages already there are always counted.
 NEWSWIRE_BEACON_PAGES_PER_CLIENT = int(os.environ.get("NEWSWIRE_BEACON_PAGES_PER_CLIENT", "200"))
+# `newswire worker`: a task RUNNING longer than this (seconds) was abandoned by a dead
+# worker and is queued again; housekeeping runs this often (seconds); pickups are
+# checked again this many days after they were found.
+NEWSWIRE_TASK_TIMEOUT = int(os.environ.get("NEWSWIRE_TASK_TIMEOUT", "900"))
+NEWSWIRE_HOUSEKEEPING = float(os.environ.get("NEWSWIRE_HOUSEKEEPING", "60"))
+NEWSWIRE_RECHECK_DAYS = [
+    int(d) for d in os.environ.get("NEWSWIRE_RECHECK_DAYS", "1,7").split(",") if d.strip()
+]
 # Beacon views are spooled to the data folder and recorded in batches this often
 # (seconds); 0 writes each view to the database at once.
 NEWSWIRE_BEACON_FLUSH_SECONDS = float(os.environ.get("NEWSWIRE_BEACON_FLUSH_SECONDS", "1"))

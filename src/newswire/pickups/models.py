@@ -99,6 +99,9 @@ class Pickup(models.Model):
     reason = models.TextField(blank=True, help_text="Why the page could not be read.")
     first_seen = models.DateTimeField(default=timezone.now, db_index=True)
     last_checked = models.DateTimeField(default=timezone.now, db_index=True)
+    rechecks = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Scheduled re-checks queued so far (1 and 7 days)."
+    )
 
     objects = PickupQuerySet.as_manager()
 

@@ -1,0 +1,88 @@
+"""What ``newswire worker`` does besides running queued tasks, every ``NEWSWIRE_HOUSEKEEPING``
+seconds, so that one worker command is all a newsroom runs besides the web server:
+
+- **Tasks a dead worker claimed** go back to the queue. django-tasks' database backend
+  marks a task RUNNING when a worker claims it and never looks again; a worker killed
+  mid-task (``kill -9``, a machine restart) would leave it RUNNING for good. A task
+  RUNNING for longer than ``NEWSWIRE_TASK_TIMEOUT`` is made READY again (every task
+  here can run twice: each looks at what is already done first).
+- **Re-checks that are due** are queued: every pickup is checked again one day and
+  seven days after it was found (``NEWSWIRE_RECHECK_DAYS``).
+- **Beacon spools** left by stopped web workers are recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+def requeue_abandoned(timeout: timedelta | None = None) -> int:
+    """Make tasks RUNNING for longer than ``timeout`` READY again; return how many."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    timeout = timeout or timedelta(seconds=settings.NEWSWIRE_TASK_TIMEOUT)
+    stale = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=timezone.now() - timeout
+    )
+    return stale.update(status=TaskResultStatus.READY, started_at=None)
+
+
+def queue_due_rechecks(now: datetime | None = None) -> int:
+    """Queue a check of every pickup whose next scheduled re-check is due; return how many."""
+    from .pickups.models import Pickup, Via
+    from .pickups.tasks import check_page
+
+    now = now or timezone.now()
+    queued = 0
+    for step, days in enumerate(settings.NEWSWIRE_RECHECK_DAYS):
+        due = Pickup.objects.filter(
+            rechecks=step, first_seen__lte=now - timedelta(days=days)
+        ).order_by("first_seen")
+        for pickup in due[:1000].iterator():
+            with transaction.atomic():
+                # mark first, in the same transaction as the enqueue: queued once
+                if Pickup.objects.filter(pk=pickup.pk, rechecks=step).update(rechecks=step + 1):
+                    check_page.enqueue(pickup.url, Via.RECHECK)
+                    queued += 1
+    return queued
+
+
+def housekeeping() -> dict[str, int]:
+    from .distribution.beacon import drain_spool
+
+    return {
+        "requeued": requeue_abandoned(),
+        "rechecks": queue_due_rechecks(),
+        "beacon views": drain_spool(),
+    }
+
+
+def start(every: float | None = None) -> threading.Thread:
+    """Run :func:`housekeeping` now and then every ``every`` seconds, in a daemon thread."""
+    seconds = settings.NEWSWIRE_HOUSEKEEPING if every is None else every
+
+    def loop() -> None:
+        stop = threading.Event()
+        while True:
+            try:
+                done = housekeeping()
+                if any(done.values()):
+                    log.warning("housekeeping: %s", done)
+            except Exception:  # keep going: the next round tries again
+                log.exception("housekeeping failed")
+            finally:
+                connection.close()
+            stop.wait(seconds)
+
+    thread = threading.Thread(target=loop, name="newswire-housekeeping", daemon=True)
+    thread.start()
+    return thread
