@@ -579,7 +579,19 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
         "application in the admin, or use the admin's 'Create an API key' action on a partner)"
     )
     if serve:
-        _serve(host, port, 2)
+        # a worker beside the web server, as in production: notices and checks go out
+        import subprocess
+
+        click.echo("worker: started beside the web server (notices, checks, re-checks)")
+        worker_process = subprocess.Popen([sys.executable, "-m", "newswire", "worker"])
+        try:
+            _serve(host, port, 2)
+        finally:
+            worker_process.terminate()
+            try:
+                worker_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker_process.kill()
 
 
 def main() -> None:
