@@ -32,3 +32,26 @@ def test_a_beacon_hit_queues_a_check_of_its_page(client, make_story, wire_terms,
         assert [path for path in site.paths() if path != "/robots.txt"] == ["/their-copy"]
     pickup = Pickup.objects.get()
     assert pickup.url == page and pickup.history.get().via == "beacon"
+
+
+def test_a_correction_or_a_withdrawal_rechecks_every_copy(make_story, wire_terms, settings):
+    from newswire.pickups.record import record_result
+
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    story = make_story()
+    with fake_site() as site:
+        site.route("/copy", html(snippet_html(story)))  # the copy as first published
+        record_result({"url": f"{site.url}/copy", "story": story.uri, "kind": "pickup",
+                       "coverage": 1.0, "checks": {}, "compliant": True}, "warc_scan")  # fmt: skip
+        story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+        _commit_callbacks()
+        run_worker()
+        story.withdraw()
+        _commit_callbacks()
+        run_worker()
+        fetched = [p for p in site.paths() if p == "/copy"]
+    pickup = Pickup.objects.get()
+    history = list(pickup.history.order_by("at").values_list("via", "changes"))
+    assert [via for via, _ in history] == ["warc_scan", "recheck", "recheck"] and len(fetched) == 2
+    assert "withdrawn story still up" in history[-1][1]
+    assert pickup.version is not None and pickup.version.number == 2

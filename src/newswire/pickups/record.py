@@ -135,6 +135,8 @@ def record_result(
         ):
             return Recorded(pickup, False, None)  # these results were recorded before
         changes = changes_between(None if created else pickup, result)
+        if story.status == Story.Status.WITHDRAWN:
+            changes.append("withdrawn story still up")
         pickup.version = (
             StoryVersion.objects.filter(story=story, number=story.version).first()
             or pickup.version

@@ -10,7 +10,8 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from ..distribution.models import BeaconHit
-from .models import Via
+from ..wire.models import Story, StoryVersion
+from .models import Pickup, Via
 
 
 @receiver(post_save, sender=BeaconHit, dispatch_uid="check-beacon-page")
@@ -22,3 +23,26 @@ def _beacon_page_seen(sender: Any, instance: BeaconHit, created: bool, **kwargs:
         from .tasks import check_page
 
         transaction.on_commit(partial(check_page.enqueue, instance.page_url, Via.BEACON))
+
+
+def _recheck_copies_of(story_id: int) -> None:
+    from .tasks import check_page
+
+    urls = list(Pickup.objects.filter(story_id=story_id).values_list("url", flat=True))
+    for url in urls:
+        transaction.on_commit(partial(check_page.enqueue, url, Via.RECHECK))
+
+
+@receiver(post_save, sender=StoryVersion, dispatch_uid="recheck-corrected-story")
+def _story_corrected(sender: Any, instance: StoryVersion, created: bool, **kwargs: Any) -> None:
+    # every copy is checked against the new version
+    if created and instance.number > 1:
+        _recheck_copies_of(instance.story_id)
+
+
+@receiver(post_save, sender=Story, dispatch_uid="recheck-withdrawn-story")
+def _story_saved(sender: Any, instance: Story, created: bool, **kwargs: Any) -> None:
+    # a withdrawn story's copies are checked: one still online says so in its history
+    fields = kwargs.get("update_fields")
+    if instance.status == Story.Status.WITHDRAWN and (fields is None or "status" in fields):
+        _recheck_copies_of(instance.pk)
