@@ -56,6 +56,8 @@ Resolver = Callable[[str, int], list[str]]
 
 REDIRECTS = (301, 302, 303, 307, 308)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
+              "application/rdf+xml")  # fmt: skip
 
 # Special-purpose ranges that wrap an IPv4 address inside an IPv6 one, so that the
 # IPv4 rules apply to what they carry (RFC 6052 NAT64, RFC 8215 local-use NAT64).
@@ -510,12 +512,20 @@ class PageFetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str = "",
+        last_modified: str = "",
+        types: tuple[str, ...] = HTML_TYPES,
+    ) -> Fetched:
+        """GET ``url``; refuse (``not_html``, or ``wrong_type``) a body of another type."""
         _check_url(url)
         parts = urlsplit(url)
         if not self.allowed(url):
             raise FetchError("robots", "robots.txt does not allow newswire to fetch it", url=url)
-        headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+        headers = {"Accept": ",".join(types) + ",*/*;q=0.1"}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -523,9 +533,17 @@ class PageFetcher:
         self.throttle(parts.hostname or "")
         fetched = self.client.get(url, headers=headers)
         ctype = fetched.content_type
-        if 200 <= fetched.status < 300 and ctype not in HTML_TYPES:
-            raise FetchError("not_html", f"content type {ctype or 'none'!r}, not HTML", url=url)
+        if 200 <= fetched.status < 300 and ctype not in types:
+            reason = "not_html" if types == HTML_TYPES else "wrong_type"
+            raise FetchError(reason, f"content type {ctype or 'none'!r}, not one of "
+                             f"{', '.join(types)}", url=url)  # fmt: skip
         return fetched
+
+    def sitemaps(self, url: str) -> list[str]:
+        """The ``Sitemap:`` lines of the robots.txt of ``url``'s host."""
+        self.allowed(url)
+        parts = urlsplit(url)
+        return list(self._robots[f"{parts.scheme}://{parts.netloc}"][1].sitemaps)
 
     def allowed(self, url: str) -> bool:
         from protego import Protego

@@ -8,6 +8,8 @@ seconds, so that one worker command is all a newsroom runs besides the web serve
   here can run twice: each looks at what is already done first).
 - **Re-checks that are due** are queued: every pickup is checked again one day and
   seven days after it was found (``NEWSWIRE_RECHECK_DAYS``).
+- **Partner sites**: each active partner's domains are explored once for feeds and
+  sitemaps, and each source is polled when due (hourly by default).
 - **Beacon spools** left by stopped web workers are recorded.
 """
 
@@ -58,10 +60,14 @@ def queue_due_rechecks(now: datetime | None = None) -> int:
 
 def housekeeping() -> dict[str, int]:
     from .distribution.beacon import drain_spool
+    from .pickups.sources import due_work
 
+    discoveries, polls = due_work()
     return {
         "requeued": requeue_abandoned(),
         "rechecks": queue_due_rechecks(),
+        "partner domains to explore": discoveries,
+        "partner feeds and sitemaps to poll": polls,
         "beacon views": drain_spool(),
     }
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..engine.check import normalize_url
+from ..wire.models import http_url
 
 
 def url_key(url: str) -> str:
@@ -167,3 +168,48 @@ class HostTurn(models.Model):
 
     host = models.CharField(max_length=253, unique=True)
     next_at = models.DateTimeField(default=timezone.now)
+
+
+class Source(models.Model):
+    """A partner's feed or sitemap, polled for new articles (each is then checked)."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "RSS or Atom feed"
+        SITEMAP = "sitemap", "Sitemap (news sitemap, sitemap index)"
+
+    domain = models.ForeignKey(
+        "partners.PartnerDomain", on_delete=models.CASCADE, related_name="sources"
+    )
+    url = models.URLField(max_length=1000, validators=[http_url])
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    found_by = models.CharField(
+        max_length=10, default="editor", editable=False,
+        help_text="editor, or discovered (the home page's feed links, robots.txt Sitemap: lines)",
+    )  # fmt: skip
+    every = models.PositiveIntegerField(default=3600, help_text="Seconds between polls.")
+    next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    etag = models.CharField(max_length=300, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    articles = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Articles queued for a check so far."
+    )
+    last_error = models.TextField(blank=True, editable=False)
+    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["domain", "url"]
+        constraints = [models.UniqueConstraint(fields=["domain", "url"], name="one_source_url")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DomainWatch(models.Model):
+    """When a partner domain's feeds and sitemaps were last looked for, and what went wrong."""
+
+    domain = models.OneToOneField(
+        "partners.PartnerDomain", on_delete=models.CASCADE, related_name="watch"
+    )
+    discovered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)

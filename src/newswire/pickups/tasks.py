@@ -15,3 +15,31 @@ def check_page(url: str, via: str = Via.BEACON) -> str:
     if done.status != "ok":
         return f"{done.status}: {done.reason}"
     return f"{len(done.found)} copies"
+
+
+@task()
+def discover_domain(domain_id: int) -> str:
+    from ..partners.models import PartnerDomain
+    from .check import page_fetcher
+    from .sources import discover
+
+    domain = PartnerDomain.objects.filter(pk=domain_id).first()
+    if domain is None:
+        return "no such domain"
+    with page_fetcher() as fetcher:
+        found = discover(domain, fetcher)
+    return f"{len(found)} sources"
+
+
+@task()
+def poll_source(source_id: int) -> str:
+    from .check import page_fetcher
+    from .models import Source
+    from .sources import poll
+
+    source = Source.objects.filter(pk=source_id).select_related("domain").first()
+    if source is None:
+        return "no such source"
+    with page_fetcher() as fetcher:
+        done = poll(source, fetcher)
+    return done.error or f"{done.queued} articles queued"

@@ -1,0 +1,181 @@
+"""Partner sites, followed: find each partner domain's feeds and sitemaps, poll them, and
+queue a check of every new article (``newswire worker`` runs all of it).
+
+Everything goes through the safe fetcher (public addresses, robots.txt, one request a
+second per host, size cap). A feed that is not XML, a sitemap over the size cap, an
+XML bomb: the error is recorded on the source, shown in the admin, and the source is
+tried again at its next poll; nothing else stops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urljoin
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..fetch import FEED_TYPES, FetchError, PageFetcher
+from ..partners.models import PartnerDomain
+from .models import DomainWatch, PickupCheck, Source, Via
+
+MAX_NEW_ARTICLES = 200  # a poll queues at most this many checks
+MAX_CHILD_SITEMAPS = 20  # a sitemap index is followed this far
+RECENT = timedelta(days=7)  # an article checked this recently is not queued again
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XML_TYPES = (*FEED_TYPES, "text/plain")  # some servers send sitemaps as plain text
+
+
+class SourceError(Exception):
+    pass
+
+
+@dataclass
+class Polled:
+    source: Source
+    articles: list[str] = field(default_factory=list)
+    queued: int = 0
+    error: str = ""
+
+
+def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> list[Source]:
+    """Find a domain's feeds (<link rel=alternate> on its home page) and sitemaps (robots.txt)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    home = home or f"https://{domain.domain}/"
+    watch, _ = DomainWatch.objects.get_or_create(domain=domain)
+    found: list[tuple[str, str]] = []
+    errors = []
+    try:
+        page = fetcher.get(home)
+        tree = LexborHTMLParser(page.body)
+        for link in tree.css('link[rel~="alternate"]'):
+            kind = (link.attributes.get("type") or "").lower()
+            href = link.attributes.get("href") or ""
+            if href and kind in ("application/rss+xml", "application/atom+xml"):
+                found.append((urljoin(page.final_url, href), Source.Kind.FEED))
+        found += [(url, Source.Kind.SITEMAP) for url in fetcher.sitemaps(home)]
+    except FetchError as exc:
+        errors.append(f"{exc.reason}: {exc}")
+    made = []
+    for url, kind in found[:20]:
+        if not url.lower().startswith(("http://", "https://")):
+            continue
+        source, _ = Source.objects.get_or_create(
+            domain=domain, url=url[:1000], defaults={"kind": kind, "found_by": "discovered"}
+        )
+        made.append(source)
+    watch.discovered_at = timezone.now()
+    watch.last_error = "; ".join(errors)[:2000]
+    watch.save()
+    return made
+
+
+def poll(source: Source, fetcher: PageFetcher) -> Polled:
+    """Read a source, queue a check of each article not checked lately; record any error."""
+    from .tasks import check_page
+
+    done = Polled(source)
+    now = timezone.now()
+    try:
+        fetched = fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified,
+                              types=XML_TYPES)  # fmt: skip
+        if fetched.status == 304:
+            articles: list[str] = []
+        elif not 200 <= fetched.status < 300:
+            raise SourceError(f"HTTP {fetched.status}")
+        else:
+            articles = (
+                feed_links(fetched.body)
+                if source.kind == Source.Kind.FEED
+                else sitemap_links(fetched.body, fetcher)
+            )
+            source.etag = fetched.headers.get("etag", "")[:300]
+            source.last_modified = fetched.headers.get("last-modified", "")[:100]
+    except (FetchError, SourceError) as exc:
+        done.error = str(exc)[:2000]
+        articles = []
+    done.articles = articles
+    via = Via.PARTNER_FEED if source.kind == Source.Kind.FEED else Via.SITEMAP
+    recent = set(
+        PickupCheck.objects.filter(url__in=articles, at__gte=now - RECENT).values_list(
+            "url", flat=True
+        )
+    )
+    fresh = [a for a in dict.fromkeys(articles) if a not in recent][:MAX_NEW_ARTICLES]
+    with transaction.atomic():
+        for url in fresh:
+            transaction.on_commit(lambda url=url: check_page.enqueue(url, via))  # type: ignore[misc]
+        source.articles += len(fresh)
+        source.last_polled_at = now
+        source.next_poll_at = now + timedelta(seconds=source.every)
+        if done.error:
+            source.last_error, source.last_error_at = done.error, now
+        else:
+            source.last_error = ""
+        source.save()
+    done.queued = len(fresh)
+    return done
+
+
+def feed_links(body: bytes) -> list[str]:
+    import feedparser
+
+    parsed = feedparser.parse(body)
+    if not parsed.entries:
+        reason = parsed.get("bozo_exception") or "no entries"
+        raise SourceError(f"not a readable RSS/Atom feed: {reason}")
+    return [e.link for e in parsed.entries if str(e.get("link", "")).startswith("http")]
+
+
+def sitemap_links(body: bytes, fetcher: PageFetcher | None = None, depth: int = 0) -> list[str]:
+    """The page URLs of a sitemap; a sitemap index's children are read (one level)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    try:
+        root = fromstring(body)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise SourceError(f"not a readable sitemap: {type(exc).__name__}: {exc}") from None
+    locs = [(el.text or "").strip() for el in root.iter(f"{SITEMAP_NS}loc")]
+    if root.tag != f"{SITEMAP_NS}sitemapindex":
+        return [u for u in locs if u.startswith(("http://", "https://"))]
+    if fetcher is None or depth > 0:
+        return []
+    pages: list[str] = []
+    for child in locs[:MAX_CHILD_SITEMAPS]:
+        try:
+            fetched = fetcher.get(child, types=XML_TYPES)
+            pages += sitemap_links(fetched.body, fetcher, depth + 1)
+        except (FetchError, SourceError):
+            continue  # one child sitemap lost; the others still count
+    return pages
+
+
+def due_work(now: datetime | None = None) -> tuple[int, int]:
+    """Queue discovery for partner domains never looked at, and polls of due sources."""
+    from .tasks import discover_domain, poll_source
+
+    now = now or timezone.now()
+    domains = PartnerDomain.objects.filter(
+        partner__status="active", watch__isnull=True
+    ).values_list("pk", flat=True)[:100]
+    found = 0
+    for pk in domains:
+        with transaction.atomic():
+            _, made = DomainWatch.objects.get_or_create(domain_id=pk)
+            if made:  # queued once
+                discover_domain.enqueue(pk)
+                found += 1
+    polls = 0
+    due = Source.objects.filter(next_poll_at__lte=now, domain__partner__status="active")
+    for source in due.order_by("next_poll_at")[:500]:
+        with transaction.atomic():
+            later = now + timedelta(seconds=source.every)
+            if Source.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
+                next_poll_at=later
+            ):
+                poll_source.enqueue(source.pk)
+                polls += 1
+    return found, polls

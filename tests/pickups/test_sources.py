@@ -1,0 +1,130 @@
+"""Partner sites followed: feeds and sitemaps found, polled, their articles checked; a
+source that misbehaves is reported on itself and nothing else stops."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from newswire.distribution.snippet import snippet_html
+from newswire.fetch import FetchPolicy, PageFetcher, SafeClient
+from newswire.partners.models import PartnerDomain
+from newswire.pickups.models import DomainWatch, Pickup, Source
+from newswire.pickups.sources import discover, due_work, poll
+
+from ..distribution.test_notices import run_worker
+from ..fakesite import endless, fake_site, html, respond
+from .test_discovery import _commit_callbacks
+
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Local Daily</title>
+{items}</channel></rss>"""
+SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>"""
+BOMB = """<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
+<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&lol3;</loc></url></urlset>"""
+
+
+def fetcher(**kw) -> PageFetcher:
+    policy = FetchPolicy(allow=(ipaddress.ip_network("127.0.0.1/32"),), **kw)
+    return PageFetcher(SafeClient(policy))
+
+
+@pytest.fixture
+def domain(partner):
+    return PartnerDomain.objects.create(partner=partner, domain="localdaily.example")
+
+
+@pytest.fixture
+def site():
+    with fake_site() as s:
+        s.route("/robots.txt", respond(200, f"Sitemap: {s.url}/news-sitemap.xml\n".encode(),
+                                       content_type="text/plain"))  # fmt: skip
+        yield s
+
+
+def test_feeds_and_sitemaps_are_found_on_the_home_page_and_in_robots(site, domain):
+    site.route("/", html(f'<head><link rel="alternate" type="application/rss+xml" '
+                         f'href="{site.url}/feed/"></head>'))  # fmt: skip
+    with fetcher() as f:
+        found = discover(domain, f, home=f"{site.url}/")
+    assert {(s.kind, s.url) for s in found} == {
+        ("feed", f"{site.url}/feed/"),
+        ("sitemap", f"{site.url}/news-sitemap.xml"),
+    }
+    assert all(s.found_by == "discovered" for s in found)
+    assert DomainWatch.objects.get(domain=domain).discovered_at is not None
+
+
+def test_a_feed_poll_queues_each_new_article_once_and_the_worker_checks_it(
+    site, domain, make_story, wire_terms, settings
+):
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    story = make_story()
+    items = "".join(
+        f"<item><title>A {n}</title><link>{site.url}/a{n}</link></item>" for n in range(3)
+    )
+    site.route("/feed/", respond(200, RSS.format(items=items).encode(),
+                                 content_type="application/rss+xml"))  # fmt: skip
+    site.route("/a0", html(snippet_html(story)))
+    site.route("/a1", html("<p>Their own reporting on the weather.</p>"))
+    site.route("/a2", html("<p>More of their own.</p>"))
+    source = Source.objects.create(domain=domain, url=f"{site.url}/feed/", kind="feed")
+    with fetcher() as f:
+        first = poll(source, f)
+    assert first.queued == 3 and not first.error
+    _commit_callbacks()
+    run_worker()
+    pickup = Pickup.objects.get()
+    assert pickup.url == f"{site.url}/a0" and pickup.history.get().via == "partner_feed"
+    with fetcher() as f:
+        again = poll(source, f)
+    assert again.queued == 0  # each article checked lately: not queued again
+
+
+@pytest.mark.parametrize(
+    "kind, handler, error",
+    [
+        ("feed", html("<p>this is a web page, not a feed</p>"), "content type 'text/html'"),
+        ("feed", respond(200, b"{\"this\": \"is JSON\"}", content_type="application/rss+xml"),
+         "not a readable RSS/Atom feed"),
+        ("sitemap", endless(1024**3), "over the"),
+        ("sitemap", respond(200, BOMB.encode(), content_type="application/xml"),
+         "not a readable sitemap"),
+        ("sitemap", respond(500, b"oops", content_type="text/plain"), "HTTP 500"),
+    ],
+)  # fmt: skip
+def test_a_source_that_misbehaves_is_reported_on_itself(site, domain, kind, handler, error):
+    site.route("/src", handler)
+    source = Source.objects.create(domain=domain, url=f"{site.url}/src", kind=kind)
+    with fetcher(max_bytes=2 * 1024 * 1024, total_timeout=5) as f:
+        done = poll(source, f)
+    source.refresh_from_db()
+    assert error in done.error and error in source.last_error, done.error
+    assert source.last_error_at is not None and source.next_poll_at > source.last_error_at
+
+
+def test_a_sitemap_index_is_followed(site, domain):
+    urls = "".join(f"<url><loc>{site.url}/n{n}</loc></url>" for n in range(4))
+    site.route("/child.xml", respond(200, SITEMAP.format(urls=urls).encode(),
+                                     content_type="application/xml"))  # fmt: skip
+    index = (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{site.url}/child.xml</loc></sitemap></sitemapindex>"
+    )
+    site.route("/index.xml", respond(200, index.encode(), content_type="application/xml"))
+    source = Source.objects.create(domain=domain, url=f"{site.url}/index.xml", kind="sitemap")
+    with fetcher() as f:
+        done = poll(source, f)
+    assert done.articles == [f"{site.url}/n{n}" for n in range(4)] and done.queued == 4
+
+
+def test_the_worker_queues_discovery_once_and_due_polls(domain):
+    source = Source.objects.create(domain=domain, url="https://localdaily.example/feed/",
+                                   kind="feed")  # fmt: skip
+    assert due_work() == (1, 1)
+    assert due_work() == (0, 0)  # both queued once until they are due again
+    source.refresh_from_db()
+    assert source.next_poll_at > source.last_error_at if source.last_error_at else True
