@@ -497,11 +497,13 @@ class PageFetcher:
         *,
         throttle: Callable[[str], None] | None = None,
         robots_seconds: float = 3600,
+        robots: dict[str, tuple[float, Any]] | None = None,
     ) -> None:
         self.client = client
         self.throttle = throttle or (lambda host: None)
         self.robots_seconds = robots_seconds
-        self._robots: dict[str, tuple[float, Any]] = {}
+        # parsed robots.txt per origin; pass one dict to share it between fetchers
+        self._robots: dict[str, tuple[float, Any]] = {} if robots is None else robots
 
     def close(self) -> None:
         self.client.close()

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -52,12 +53,22 @@ def wait_turn(host: str, gap: float = 1.0) -> None:
         time.sleep(wait)
 
 
+# robots.txt as this process last read it, per origin (kept an hour): a worker checking
+# a hundred pages of one site reads it once, not a hundred times
+_ROBOTS: dict[str, tuple[float, Any]] = {}
+
+
 def page_fetcher() -> PageFetcher:
-    return PageFetcher(SafeClient(FetchPolicy.from_settings(settings)), throttle=wait_turn)
+    policy = FetchPolicy.from_settings(settings)
+    return PageFetcher(SafeClient(policy), throttle=wait_turn, robots=_ROBOTS)
 
 
 def check_urls(
-    urls: Iterable[str], *, via: str = Via.SUBMITTED, fetcher: PageFetcher | None = None
+    urls: Iterable[str],
+    *,
+    via: str = Via.SUBMITTED,
+    fetcher: PageFetcher | None = None,
+    observation: str = "",
 ) -> Iterator[Checked]:
     """Check each page now and record the outcome; yield it. Nothing stops the rest."""
     terms, stories = wire_stories()
@@ -66,13 +77,15 @@ def check_urls(
     fetcher = fetcher or page_fetcher()
     try:
         for url in urls:
-            yield check_one(url, scanner, fetcher, via)
+            yield check_one(url, scanner, fetcher, via, observation)
     finally:
         if own:
             fetcher.close()
 
 
-def check_one(url: str, scanner: Scanner, fetcher: PageFetcher, via: str) -> Checked:
+def check_one(
+    url: str, scanner: Scanner, fetcher: PageFetcher, via: str, observation: str = ""
+) -> Checked:
     try:
         fetched = fetcher.get(url)
     except FetchError as exc:
@@ -91,7 +104,8 @@ def check_one(url: str, scanner: Scanner, fetcher: PageFetcher, via: str) -> Che
         return _could_not(url, Status.NOT_HTML, f"cannot read the page: {exc}", via)
     done = Checked(url)
     for match in matches:
-        done.found.append(record_result(match.to_json(), via))
+        # one observation per pickup: the key may repeat across the stories of one page
+        done.found.append(record_result(match.to_json(), via, observation=observation[:64]))
     if not matches:
         PickupCheck.objects.create(url=url[:2000], via=via, status=Status.OK,
                                    changes=["no copy of any story"])  # fmt: skip

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from .check import check_urls
 from .models import Via
 
 
-@task()
-def check_page(url: str, via: str = Via.BEACON) -> str:
-    """Fetch and check one page (a beacon's referring page, a partner's new article)."""
-    done = next(iter(check_urls([url], via=via)))
+@task(takes_context=True)
+def check_page(context: TaskContext, url: str, via: str = Via.BEACON) -> str:
+    """Fetch and check one page (a beacon's referring page, a partner's new article).
+
+    What it records is keyed by the task, so a task run again (its worker died after
+    recording) records nothing twice.
+    """
+    done = next(iter(check_urls([url], via=via, observation=f"task {context.task_result.id}")))
     if done.status != "ok":
         return f"{done.status}: {done.reason}"
     return f"{len(done.found)} copies"
