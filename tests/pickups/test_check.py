@@ -99,3 +99,26 @@ def test_check_command_refuses_loopback_without_the_test_allow_list(site, make_s
     result = CliRunner().invoke(cli, ["check", f"{site.url}/page"])
     assert result.exit_code == 1 and "blocked" in result.output, result.output
     assert site.log == []  # not even robots.txt was asked for
+
+
+def test_a_recheck_asks_whether_the_page_changed(site, make_story, wire_terms):
+    story = make_story()
+    body = html(snippet_html(story), headers={"ETag": '"v1"'})
+    site.route("/copy", body)
+    url = f"http://copies.test:{site.port}/copy"
+    with fetcher() as f:
+        list(check_urls([url], fetcher=f))
+
+    def not_modified(h):
+        if h.headers.get("If-None-Match") == '"v1"':
+            return respond(304, b"", headers={"ETag": '"v1"'})(h)
+        return body(h)
+
+    site.route("/copy", not_modified)
+    with fetcher() as f:
+        [again] = check_urls([url], fetcher=f, via="recheck")
+    assert again.status == "ok"
+    pickup = Pickup.objects.get()
+    assert pickup.etag == '"v1"'
+    assert pickup.history.order_by("-at").first().changes == ["not modified (304)"]
+    assert site.log[-1][2].get("If-None-Match") == '"v1"'

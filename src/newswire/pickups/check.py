@@ -86,11 +86,26 @@ def check_urls(
 def check_one(
     url: str, scanner: Scanner, fetcher: PageFetcher, via: str, observation: str = ""
 ) -> Checked:
+    known = list(Pickup.objects.filter(url_key=url_key(url), status=Status.OK))
+    validators = known[0] if len(known) == 1 else None  # one copy known: ask if it changed
     try:
-        fetched = fetcher.get(url)
+        fetched = fetcher.get(
+            url,
+            etag=validators.etag if validators else "",
+            last_modified=validators.last_modified if validators else "",
+        )
     except FetchError as exc:
         status = STATUS_FOR.get(exc.reason, Status.UNREACHABLE)
         return _could_not(url, status, f"{exc.reason}: {exc.message}", via)
+    if fetched.status == 304 and validators is not None:
+        # not modified since the last check: the verdict stands, the check is recorded
+        validators.last_checked = timezone.now()
+        validators.save(update_fields=["last_checked"])
+        PickupCheck.objects.create(pickup=validators, url=url[:2000], via=via, status=Status.OK,
+                                   compliant=validators.compliant, coverage=validators.coverage,
+                                   checks=validators.checks,
+                                   changes=["not modified (304)"])  # fmt: skip
+        return Checked(url)
     if fetched.status in (404, 410):
         return _could_not(url, Status.GONE, f"HTTP {fetched.status}", via)
     if not 200 <= fetched.status < 300:
@@ -103,9 +118,13 @@ def check_one(
     except EngineError as exc:
         return _could_not(url, Status.NOT_HTML, f"cannot read the page: {exc}", via)
     done = Checked(url)
+    etag = fetched.headers.get("etag", "")[:300]
+    modified = fetched.headers.get("last-modified", "")[:100]
     for match in matches:
         # one observation per pickup: the key may repeat across the stories of one page
-        done.found.append(record_result(match.to_json(), via, observation=observation[:64]))
+        found = record_result(match.to_json(), via, observation=observation[:64])
+        Pickup.objects.filter(pk=found.pickup.pk).update(etag=etag, last_modified=modified)
+        done.found.append(found)
     if not matches:
         PickupCheck.objects.create(url=url[:2000], via=via, status=Status.OK,
                                    changes=["no copy of any story"])  # fmt: skip

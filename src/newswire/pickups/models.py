@@ -100,6 +100,8 @@ class Pickup(models.Model):
     reason = models.TextField(blank=True, help_text="Why the page could not be read.")
     first_seen = models.DateTimeField(default=timezone.now, db_index=True)
     last_checked = models.DateTimeField(default=timezone.now, db_index=True)
+    etag = models.CharField(max_length=300, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
     rechecks = models.PositiveSmallIntegerField(
         default=0, editable=False, help_text="Scheduled re-checks queued so far (1 and 7 days)."
     )
