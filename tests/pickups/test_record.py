@@ -83,3 +83,13 @@ def test_ingest_twice_records_nothing_twice_and_names_bad_lines(make_story, tmp_
     second = ingest(path)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 4)
     assert Pickup.objects.count() == 4 and PickupCheck.objects.count() == 4
+
+
+def test_a_partner_domain_added_later_claims_the_copies_already_found(make_story, partner):
+    story = make_story()
+    found = record_result(result(story, url="https://www.later.example/a"), "warc_scan")
+    assert found.pickup.unauthorised
+    PartnerDomain.objects.create(partner=partner, domain="later.example")
+    pickup = Pickup.objects.get()
+    assert pickup.partner == partner and not pickup.unauthorised
+    assert Site.objects.get(host="later.example").partner == partner

@@ -10,8 +10,9 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from ..distribution.models import BeaconHit
+from ..partners.models import PartnerDomain
 from ..wire.models import Story, StoryVersion
-from .models import Pickup, Via
+from .models import Pickup, Site, Via
 
 
 @receiver(post_save, sender=BeaconHit, dispatch_uid="check-beacon-page")
@@ -46,3 +47,16 @@ def _story_saved(sender: Any, instance: Story, created: bool, **kwargs: Any) -> 
     fields = kwargs.get("update_fields")
     if instance.status == Story.Status.WITHDRAWN and (fields is None or "status" in fields):
         _recheck_copies_of(instance.pk)
+
+
+@receiver(post_save, sender=PartnerDomain, dispatch_uid="sites-of-partner-domain")
+def _domain_added(sender: Any, instance: PartnerDomain, **kwargs: Any) -> None:
+    # copies already found on this host (or a sub-domain) are the partner's from now on
+    from django.db.models import Q
+
+    sites = Site.objects.filter(
+        Q(host=instance.domain) | Q(host__endswith=f".{instance.domain}"), partner__isnull=True
+    )
+    ids = list(sites.values_list("pk", flat=True))
+    Site.objects.filter(pk__in=ids).update(partner=instance.partner)
+    Pickup.objects.filter(site_id__in=ids).update(partner=instance.partner)
