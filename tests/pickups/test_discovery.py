@@ -55,3 +55,35 @@ def test_a_correction_or_a_withdrawal_rechecks_every_copy(make_story, wire_terms
     assert [via for via, _ in history] == ["warc_scan", "recheck", "recheck"] and len(fetched) == 2
     assert "withdrawn story still up" in history[-1][1]
     assert pickup.version is not None and pickup.version.number == 2
+
+
+def test_a_copy_that_kept_the_corrected_text_says_so_until_it_is_fixed(
+    make_story, wire_terms, settings
+):
+    from newswire.pickups.record import record_result
+
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    story = make_story()
+    with fake_site() as site:
+        site.route("/copy", html(snippet_html(story)))  # made from version 1
+        url = f"{site.url}/copy"
+        record_result({"url": url, "story": story.uri, "kind": "pickup", "coverage": 1.0,
+                       "checks": {}, "compliant": True}, "warc_scan")  # fmt: skip
+        story.correct(body=story.body.replace("packed the hall on Monday",
+                                              "filled the hall on Sunday"),
+                      note="The meeting was on Sunday.")  # fmt: skip
+        _commit_callbacks()
+        run_worker()
+        pickup = Pickup.objects.get()
+        assert pickup.problems == ["correction_not_applied"]
+        evidence = pickup.evidence["correction"]
+        assert "packed the hall on Monday" in evidence and "Sunday" in evidence
+        assert "correction not applied" in pickup.history.order_by("-at").first().changes
+        story.refresh_from_db()
+        site.route("/copy", html(snippet_html(story)))  # the partner updates its copy
+        from newswire.pickups.check import check_urls
+
+        list(check_urls([url], via="recheck"))
+    pickup.refresh_from_db()
+    assert pickup.problems == [] and "correction" not in pickup.evidence
+    assert "correction applied" in pickup.history.order_by("-at").first().changes

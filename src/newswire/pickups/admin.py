@@ -42,7 +42,7 @@ class CheckInline(admin.TabularInline[PickupCheck, Pickup]):
 @admin.register(Pickup)
 class PickupAdmin(admin.ModelAdmin[Pickup]):
     list_display = ["url", "story", "site", "partner_or_unauthorised", "kind", "coverage",
-                    "compliant", "status", "last_checked"]  # fmt: skip
+                    "compliant", "problems", "status", "last_checked"]  # fmt: skip
     list_filter = [UnauthorisedFilter, "compliant", "status", "kind", "partner"]
     search_fields = ["url", "story__headline", "story__uri", "site__host"]
     list_select_related = ["story", "site", "partner"]

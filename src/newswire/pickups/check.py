@@ -13,9 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..engine import Page, Scanner
+from ..engine import Page, Scanner, story_from_ninjs
 from ..engine.errors import EngineError
 from ..fetch import FetchError, FetchPolicy, PageFetcher, SafeClient
+from ..wire.models import Story, StoryVersion, Terms
+from ..wire.ninjs import to_ninjs
 from .models import HostTurn, Pickup, PickupCheck, Status, Via, url_key
 from .record import Recorded, record_result
 from .scan import wire_stories
@@ -86,8 +88,18 @@ def check_urls(
 def check_one(
     url: str, scanner: Scanner, fetcher: PageFetcher, via: str, observation: str = ""
 ) -> Checked:
-    known = list(Pickup.objects.filter(url_key=url_key(url), status=Status.OK))
-    validators = known[0] if len(known) == 1 else None  # one copy known: ask if it changed
+    known = list(
+        Pickup.objects.filter(url_key=url_key(url), status=Status.OK).select_related(
+            "story", "version"
+        )
+    )
+    # one copy known, checked against the story as it is now: ask whether the page changed
+    # (after a correction the page must be read again, to compare it with the new text)
+    validators = known[0] if len(known) == 1 else None
+    if validators is not None and (
+        validators.version is None or validators.version.number != validators.story.version
+    ):
+        validators = None
     try:
         fetched = fetcher.get(
             url,
@@ -122,7 +134,8 @@ def check_one(
     modified = fetched.headers.get("last-modified", "")[:100]
     for match in matches:
         # one observation per pickup: the key may repeat across the stories of one page
-        found = record_result(match.to_json(), via, observation=observation[:64])
+        stale = correction_missing(page, match, scanner)
+        found = record_result(match.to_json(), via, observation=observation[:64], stale=stale)
         Pickup.objects.filter(pk=found.pickup.pk).update(etag=etag, last_modified=modified)
         done.found.append(found)
     if not matches:
@@ -144,3 +157,46 @@ def _could_not(url: str, status: str, reason: str, via: str) -> Checked:
     if not known:
         PickupCheck.objects.create(url=url[:2000], via=via, status=status, reason=reason[:2000])
     return Checked(url, status, reason)
+
+
+def correction_missing(page: Page, match: Any, scanner: Scanner) -> str:
+    """Evidence that a copy still shows the text a correction replaced, or "".
+
+    The page is matched against the story's version before the last correction as
+    well: when the old text covers more of it than the new one, the copy was made
+    before the correction and not updated. The evidence quotes what changed.
+    """
+    story = Story.objects.filter(uri=match.story).first()
+    if story is None or story.version < 2:
+        return ""
+    before = StoryVersion.objects.filter(story=story, number=story.version - 1).first()
+    now = StoryVersion.objects.filter(story=story, number=story.version).first()
+    if before is None or now is None:
+        return ""
+    item = to_ninjs(story, Terms.current())
+    item["headlines"] = [{"role": "main", "value": before.headline}]
+    item["bodies"] = [{"role": "main", "contenttype": "text/html", "value": before.body}]
+    item["uri"] = f"{story.uri}#v{before.number}"
+    old_story = story_from_ninjs(item, scanner.terms)
+    old = Scanner([old_story], scanner.terms).scan_page(page)
+    if not old or old[0].coverage <= match.coverage + 0.01:
+        return ""
+    was, became = _changed_text(before, now)
+    return (
+        f"still shows the text before the correction of {now.created_at:%Y-%m-%d}: "
+        f"\u201c{was}\u201d (corrected to \u201c{became}\u201d; note: {now.note})"
+    )
+
+
+def _changed_text(before: StoryVersion, now: StoryVersion) -> tuple[str, str]:
+    import difflib
+
+    from django.utils.html import strip_tags
+
+    old = strip_tags(before.body.replace("</p>", "\n")).split()
+    new = strip_tags(now.body.replace("</p>", "\n")).split()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new).get_opcodes():
+        if tag != "equal":
+            lo, hi = max(0, i1 - 4), min(len(old), i2 + 4)
+            return " ".join(old[lo:hi])[:300], " ".join(new[max(0, j1 - 4) : j2 + 4])[:300]
+    return before.headline[:300], now.headline[:300]

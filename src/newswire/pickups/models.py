@@ -100,6 +100,10 @@ class Pickup(models.Model):
     reason = models.TextField(blank=True, help_text="Why the page could not be read.")
     first_seen = models.DateTimeField(default=timezone.now, db_index=True)
     last_checked = models.DateTimeField(default=timezone.now, db_index=True)
+    problems = models.JSONField(
+        default=list, blank=True,
+        help_text="correction_not_applied, withdrawn_still_up, restricted_photo",
+    )  # fmt: skip
     etag = models.CharField(max_length=300, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
     rechecks = models.PositiveSmallIntegerField(
@@ -191,6 +195,10 @@ class Source(models.Model):
     every = models.PositiveIntegerField(default=3600, help_text="Seconds between polls.")
     next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    problems = models.JSONField(
+        default=list, blank=True,
+        help_text="correction_not_applied, withdrawn_still_up, restricted_photo",
+    )  # fmt: skip
     etag = models.CharField(max_length=300, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
     articles = models.PositiveIntegerField(

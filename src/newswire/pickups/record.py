@@ -24,6 +24,11 @@ from ..wire.models import Story, StoryVersion
 from .models import Pickup, PickupCheck, Site, Status, url_key
 
 CHECK_FIELDS = ("url", "story", "kind", "coverage", "checks", "compliant")
+PROBLEMS = {
+    "correction_not_applied": "correction not applied",
+    "withdrawn_still_up": "withdrawn story still up",
+    "restricted_photo": "restricted photo used",
+}
 
 
 class BadResult(ValueError):
@@ -96,6 +101,7 @@ def record_result(
     observation: str = "",
     at: datetime | None = None,
     story: Story | None = None,
+    stale: str = "",
 ) -> Recorded:
     """Record one (page, story) result of the engine; raise :class:`BadResult` if unusable."""
     missing = [f for f in CHECK_FIELDS if f not in result]
@@ -135,8 +141,17 @@ def record_result(
         ):
             return Recorded(pickup, False, None)  # these results were recorded before
         changes = changes_between(None if created else pickup, result)
+        problems = []
         if story.status == Story.Status.WITHDRAWN:
-            changes.append("withdrawn story still up")
+            problems.append("withdrawn_still_up")
+        if stale:
+            problems.append("correction_not_applied")
+        if (result.get("checks") or {}).get("restricted_media") is False:
+            problems.append("restricted_photo")
+        for problem in sorted(set(problems) - set(pickup.problems or [])):
+            changes.append(PROBLEMS[problem])
+        if "correction_not_applied" in (pickup.problems or []) and not stale and not created:
+            changes.append("correction applied")
         pickup.version = (
             StoryVersion.objects.filter(story=story, number=story.version).first()
             or pickup.version
@@ -145,6 +160,9 @@ def record_result(
         pickup.coverage = float(result["coverage"])
         pickup.checks = dict(result.get("checks") or {})
         pickup.evidence = dict(result.get("evidence") or {})
+        if stale:
+            pickup.evidence["correction"] = stale
+        pickup.problems = problems
         pickup.edits = dict(result.get("edits") or {})
         pickup.compliant = bool(result["compliant"])
         pickup.canonical = bool(result.get("canonical"))
