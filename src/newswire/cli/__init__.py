@@ -1,0 +1,62 @@
+"""``newswire``: the one command for everything a person runs.
+
+The click group lives here; its commands live in one module per group: ``scan``
+(the engine on files), ``wire`` (import, export, terms), ``pickups`` (check,
+pickups ingest) and ``site`` (serve, demo, worker, manage).
+
+Each subcommand parses its arguments, calls one library function and prints.
+Engine commands (``scan``) never import Django; web and database commands
+import it only when they run.
+
+Exit codes: 0 all done; 1 done, but some input was skipped (the summary says
+what and why); 2 the command could not run (bad arguments, unusable terms).
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+
+EXIT_SKIPPED = 1
+EXIT_UNUSABLE = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newswire")
+def cli() -> None:
+    """newswire: the wire's stories, its partners, and where its stories went."""
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _django() -> None:
+    """Configure Django (settings from the environment) for a web or database command."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newswire.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+
+# the commands, one module per group (each registers itself on `cli`)
+from . import pickups, scan, site, wire  # noqa: E402, F401
+
+
+def main() -> None:
+    """Entry point of the ``newswire`` console script."""
+    cli(prog_name="newswire")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,198 @@
+"""`newswire serve`, `demo`, `worker` and `manage`: running the site."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import _django, _migrate, _warn, cli
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Run a Django management command (migrate, createsuperuser, changepassword, shell, …)."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newswire.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["newswire manage", *ctx.args])
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker (gunicorn's gthread worker); 1 is the sync worker.",
+)
+@click.option("--no-migrate", is_flag=True, help="Do not apply pending database migrations first.")
+def serve(host: str, port: int, workers: int, threads: int, no_migrate: bool) -> None:
+    """Serve the site, the admin, feeds and API with gunicorn."""
+    _django()
+    if not no_migrate:
+        _migrate()
+    _serve(host, port, workers, threads)
+
+
+def _serve(host: str, port: int, workers: int, threads: int = 1) -> None:
+    # gunicorn, not runserver: DEBUG stays off, several worker processes, the
+    # same server a newsroom runs in production (Django says runserver is not for that).
+    from gunicorn.app.base import BaseApplication
+
+    from ..wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("logger_class", "newswire.weblog.RedactingLogger")  # no ?key= in logs
+            self.cfg.set("graceful_timeout", 5)
+
+        def load(self) -> object:
+            return application
+
+    click.echo(
+        f"serving on http://{host}:{port}/  (admin: http://{host}:{port}/admin/; Ctrl-C stops)"
+    )
+    # gunicorn forks its workers from this process. A database connection still open
+    # here (the migrations, the demo's loading) would be inherited by every worker, and
+    # on PostgreSQL two processes on one socket read each other's replies: one reader
+    # gets another's page. Each worker must open its own.
+    from django.db import connections
+
+    connections.close_all()
+    Server().run()
+
+
+@cli.command()
+@click.option("--batch", is_flag=True, help="Run what is due, then exit (for cron and tests).")
+@click.option(
+    "--interval", default=1.0, show_default=True, help="Seconds between polls of the queue."
+)
+def worker(batch: bool, interval: float) -> None:
+    """Run background tasks (correction notices, page checks, re-checks, partner feeds)."""
+    _django()
+    _migrate()
+    from django.core.management import call_command
+
+    from .. import housekeeping
+
+    if batch:
+        click.echo(f"housekeeping: {housekeeping.housekeeping()}")
+    else:
+        housekeeping.start()  # abandoned tasks, due re-checks, beacon spools
+    args = ["--interval", str(interval)]
+    if batch:
+        args.append("--batch")
+    call_command("db_worker", *args)
+
+
+def _demo_scan(out: Path) -> None:
+    """Scan the sample crawl that ships with newswire and show what was found."""
+    from ..engine import Scanner, Summary, load_terms, read_stories, scan_inputs
+    from ..engine.types import Match, Skip, Story
+    from ..wire.demo import demo_folder
+
+    folder = demo_folder()
+    terms, _ = load_terms(folder / "terms.json")
+    stories = [s for s in read_stories(folder / "stories.jsonl", terms) if isinstance(s, Story)]
+    headlines = {s.uri: s.headline for s in stories}
+    summary = Summary()
+    matches: list[Match] = []
+    for item in scan_inputs(Scanner(stories, terms), [folder / "pages.warc.gz"], summary=summary):
+        if isinstance(item, Match):
+            matches.append(item)
+        elif isinstance(item, Skip):
+            _warn(f"skipped: {item}")
+    from ..pickups.scan import Recorder
+
+    recorder = Recorder()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w") as fh:
+        for m in matches:
+            result = m.to_json()
+            fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+            why = recorder.record(result)  # so the admin opens on real pickups
+            if why:
+                _warn(f"not recorded: {why}")
+    click.echo(f"\nPickup scan of the sample crawl ({terms.wire}, {len(stories)} stories):")
+    for m in sorted(matches, key=lambda m: (-m.coverage, m.url)):
+        failed = [c.name for c in m.checks if c.passed is False and c.name in terms.required]
+        verdict = "compliant" if m.compliant else "NOT compliant: " + ", ".join(failed)
+        click.echo(f"  {m.kind:8} {m.coverage:6.1%}  {verdict}")
+        click.echo(f"           {headlines.get(m.story, m.story)[:70]}")
+        click.echo(f"           {m.url[:100]}")
+    click.echo(f"  {summary.line()}")
+    click.echo(f"  results with evidence: {out}")
+    click.echo(f"  pickups recorded: {recorder.line()} (admin: Pickups)")
+
+
+@cli.command()
+@click.option("--serve/--no-serve", default=True, help="Serve the site when loaded (default).")
+@click.option("--scan/--no-scan", default=True, help="Also run a pickup scan of the sample crawl.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(serve: bool, scan: bool, host: str, port: int) -> None:
+    """Set up a demo wire (seed story, terms, sample stories, admin login) and serve it.
+
+    Safe to run again: the database is kept and nothing is loaded twice.
+    """
+    _django()
+    from django.conf import settings
+
+    from ..wire.demo import ensure_admin, load_sample_stories, load_seed
+    from ..wire.models import Story
+
+    click.echo(f"database: {settings.DATABASES['default']['NAME']}")
+    _migrate()
+    story, terms, new = load_seed()
+    click.echo(f"seed story {'loaded' if new else 'already there'}: {story.headline}")
+    click.echo(f"  by {story.byline()}; wire: {terms.wire} ({terms.affiliation})")
+    report = load_sample_stories()
+    click.echo(
+        f"sample stories: {report.created} created, {report.updated + report.corrected} updated, "
+        f"{report.unchanged} already there"
+    )
+    click.echo(
+        f"stories on the wire: {Story.objects.count()}, public: {Story.objects.public().count()}"
+    )
+    if scan:
+        _demo_scan(settings.DATA_DIR / "demo-results.jsonl")
+    login = ensure_admin(settings.DATA_DIR)
+    click.echo(
+        f"\nadmin login{' (new)' if login.created else ''}: {login.username} / {login.password}"
+        f"   (kept in {settings.DATA_DIR / 'demo-login.txt'})"
+    )
+    site = f"http://{host}:{port}"
+    click.echo(
+        f"site {site}/   admin {site}/admin/   partner program {site}/republish/\n"
+        f"partner API docs {site}/api/v1/docs   (feeds and API need a partner key: approve an "
+        "application in the admin, or use the admin's 'Create an API key' action on a partner)"
+    )
+    if serve:
+        # a worker beside the web server, as in production: notices and checks go out
+        import subprocess
+
+        click.echo("worker: started beside the web server (notices, checks, re-checks)")
+        worker_process = subprocess.Popen([sys.executable, "-m", "newswire", "worker"])
+        try:
+            _serve(host, port, 2)
+        finally:
+            worker_process.terminate()
+            try:
+                worker_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker_process.kill()
+
+
