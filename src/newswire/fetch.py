@@ -163,17 +163,18 @@ class Fetched:
     body: bytes
     address: str  # the address connected to
 
-    @property
-    def content_type(self) -> str:
+    def _content_type(self) -> Message:
         msg = Message()
         msg["content-type"] = self.headers.get("content-type", "")
-        return msg.get_content_type() if self.headers.get("content-type") else ""
+        return msg
+
+    @property
+    def content_type(self) -> str:
+        return self._content_type().get_content_type() if self.headers.get("content-type") else ""
 
     @property
     def charset(self) -> str | None:
-        msg = Message()
-        msg["content-type"] = self.headers.get("content-type", "")
-        return msg.get_param("charset")  # type: ignore[return-value]
+        return self._content_type().get_param("charset")  # type: ignore[return-value]
 
 
 # --- the pinned, deadline-bound network backend --------------------------------------
@@ -231,16 +232,7 @@ class _PinnedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        try:
-            addresses = self._policy.resolver(host, port)
-        except (OSError, UnicodeError) as exc:
-            raise _Refused("unresolvable", f"cannot resolve {host}: {exc}") from None
-        if not addresses:
-            raise _Refused("unresolvable", f"{host} has no address")
-        for address in addresses:
-            why = refusal(address, self._policy.allow)
-            if why:
-                raise _Refused("blocked_address", f"{host} resolves to {why}")
+        addresses = vet_host(host, port, self._policy, error=_Refused)
         connected = _connected.get()
         if connected is not None:
             connected.append(addresses[0])
@@ -248,6 +240,24 @@ class _PinnedBackend(httpcore.NetworkBackend):
             addresses[0], port, timeout=timeout, socket_options=socket_options
         )
         return _DeadlineStream(stream)
+
+
+def vet_host(
+    host: str, port: int, policy: FetchPolicy, error: Callable[[str, str], Exception] = FetchError
+) -> list[str]:
+    """Resolve ``host`` once; return its addresses, or raise ``error(reason, message)`` if it
+    has none or any of them is not public (the rule the transport and forms share)."""
+    try:
+        addresses = policy.resolver(host, port)
+    except (OSError, UnicodeError) as exc:
+        raise error("unresolvable", f"cannot resolve {host}: {exc}") from None
+    if not addresses:
+        raise error("unresolvable", f"{host} has no address")
+    for address in addresses:
+        why = refusal(address, policy.allow)
+        if why:
+            raise error("blocked_address", f"{host} resolves to {why}")
+    return addresses
 
 
 class _Refused(httpcore.ConnectError):
@@ -362,11 +372,7 @@ class SafeClient:
 
     def get_html(self, url: str, *, headers: dict[str, str] | None = None) -> Fetched:
         """GET a page; refuse (``not_html``) anything but HTML, the only thing newswire parses."""
-        fetched = self.get(url, headers=headers)
-        ctype = fetched.content_type
-        if 200 <= fetched.status < 300 and ctype not in HTML_TYPES:
-            raise FetchError("not_html", f"content type {ctype or 'none'!r}, not HTML", url=url)
-        return fetched
+        return _of_type(self.get(url, headers=headers), HTML_TYPES, url)
 
     def request(
         self,
@@ -439,16 +445,23 @@ def url_refusal(url: str, policy: FetchPolicy | None = None) -> str | None:
     except FetchError as exc:
         return exc.message
     parts = urlsplit(url)
-    host = parts.hostname or ""
     try:
-        addresses = policy.resolver(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except (OSError, UnicodeError):
-        return None  # unknown now; the fetch will say
-    for address in addresses:
-        why = refusal(address, policy.allow)
-        if why:
-            return f"{host} resolves to {why}"
+        vet_host(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                 policy)  # fmt: skip
+    except FetchError as exc:
+        return exc.message if exc.reason == "blocked_address" else None  # unknown: fetch says
     return None
+
+
+def _of_type(fetched: Fetched, types: tuple[str, ...], url: str) -> Fetched:
+    """``fetched`` if a successful answer is one of ``types``; else ``not_html``/``wrong_type``."""
+    ctype = fetched.content_type
+    if 200 <= fetched.status < 300 and ctype not in types:
+        if types == HTML_TYPES:
+            raise FetchError("not_html", f"content type {ctype or 'none'!r}, not HTML", url=url)
+        raise FetchError("wrong_type", f"content type {ctype or 'none'!r}, not one of "
+                         f"{', '.join(types)}", url=url)  # fmt: skip
+    return fetched
 
 
 def _check_url(url: str) -> None:
@@ -533,13 +546,7 @@ class PageFetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         self.throttle(parts.hostname or "")
-        fetched = self.client.get(url, headers=headers)
-        ctype = fetched.content_type
-        if 200 <= fetched.status < 300 and ctype not in types:
-            reason = "not_html" if types == HTML_TYPES else "wrong_type"
-            raise FetchError(reason, f"content type {ctype or 'none'!r}, not one of "
-                             f"{', '.join(types)}", url=url)  # fmt: skip
-        return fetched
+        return _of_type(self.client.get(url, headers=headers), types, url)
 
     def sitemaps(self, url: str) -> list[str]:
         """The ``Sitemap:`` lines of the robots.txt of ``url``'s host."""
