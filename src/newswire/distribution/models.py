@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -93,15 +93,12 @@ class ApiKey(models.Model):
         the process that saves it; other web workers follow within those seconds, or
         at once with a shared cache (``CACHE_URL``).
         """
-        seconds = settings.NEWSWIRE_CACHE_SECONDS
-        cache_key = f"newswire:apikey:{prefix}"
-        kept = cache.get(cache_key) if seconds > 0 else None
-        if kept is not None:
-            return kept or None  # False: known not to exist
-        key = cls.objects.select_related("partner").filter(prefix=prefix).first()
-        if seconds > 0:
-            cache.set(cache_key, key or False, seconds)
-        return key
+        from ..wire.cache import short_lived
+
+        def find() -> ApiKey | Literal[False]:  # False: known not to exist (None: not kept)
+            return cls.objects.select_related("partner").filter(prefix=prefix).first() or False
+
+        return short_lived(f"newswire:apikey:{prefix}", find) or None
 
     def revoke(self) -> None:
         if self.revoked_at is None:

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import DatabaseError
 
 from .models import Via
-from .record import BadResult, observation_key, record_result
+from .record import BadResult, record_result, result_key
 
 
 @dataclass
@@ -60,11 +60,7 @@ def ingest(
                 result = json.loads(raw.decode("utf-8"))
                 if not isinstance(result, dict):
                     raise BadResult("not a JSON object")
-                seen = observation_key(
-                    str(result.get("source", "")), str(result.get("where", "")),
-                    str(result.get("url", "")), str(result.get("story", "")),
-                )  # fmt: skip
-                done = record_result(result, via, observation=seen)
+                done = record_result(result, via, observation=result_key(result))
             except UnicodeDecodeError as exc:
                 _skip(report, where, "not_utf8", f"not UTF-8 at byte {exc.start + 1}")
             except json.JSONDecodeError as exc:

@@ -43,7 +43,9 @@ class Recorded:
     changes: list[str] = field(default_factory=list)
 
 
-def host_of(url: str) -> str:
+def page_host(url: str) -> str:
+    """The host of a page's URL, without www.; "" when it has none (``mailto:``, a bare
+    name). Not partners' ``host_of``, which reads a bare domain as a host on purpose."""
     return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
@@ -72,7 +74,9 @@ def partner_for_host(host: str) -> Any:
     return domain.partner if domain else None
 
 
-def observation_key(*parts: str) -> str:
+def result_key(result: dict[str, Any]) -> str:
+    """What a scan result looked at (file, place, page, story): recording it twice is a no-op."""
+    parts = (str(result.get(name, "")) for name in ("source", "where", "url", "story"))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:64]
 
 
@@ -108,7 +112,7 @@ def record_result(
     if missing:
         raise BadResult(f"not a scan result: no {', '.join(missing)}")
     url = str(result["url"])
-    host = host_of(url)
+    host = page_host(url)
     if not host:
         raise BadResult(f"{url[:200]!r} is not a web page's URL")
     if story is None:

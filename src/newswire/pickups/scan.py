@@ -13,7 +13,7 @@ from ..engine import story_from_ninjs, terms_from_dict
 from ..wire.models import Story, Terms
 from ..wire.ninjs import to_ninjs
 from .models import Via
-from .record import BadResult, observation_key, record_result
+from .record import BadResult, record_result, result_key
 
 
 def wire_stories() -> tuple[EngineTerms, list[EngineStory]]:
@@ -40,12 +40,8 @@ class Recorder:
 
     def record(self, result: dict[str, Any]) -> str:
         """Record one match; return "" or why it was not recorded."""
-        seen = observation_key(
-            str(result.get("source", "")), str(result.get("where", "")),
-            str(result.get("url", "")), str(result.get("story", "")),
-        )  # fmt: skip
         try:
-            done = record_result(result, Via.WARC_SCAN, observation=seen)
+            done = record_result(result, Via.WARC_SCAN, observation=result_key(result))
         except (BadResult, DatabaseError) as exc:
             self.failed += 1
             return f"{result.get('url')}: {exc}"
