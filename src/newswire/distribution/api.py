@@ -281,16 +281,12 @@ def cached_story_list(request: HttpRequest) -> HttpResponse:
     kept = cache.get(cache_key)
     if kept is not None:
         body, content_type, story_ids = kept
-        delivered = f"newswire:delivered-api:{key.partner_id}:{digest}"
-        if not cache.get(delivered):
-            _deliver(key, story_ids)
-            cache.set(delivered, True, 24 * 3600)
+        Delivery.record_once(key.partner_id, story_ids, Delivery.Channel.API, digest)
         return HttpResponse(body, content_type=content_type)
-    response = _ninja_story_list(request)
+    response = _ninja_story_list(request)  # records this partner's deliveries itself
     ids = getattr(request, "newswire_story_ids", None)
     if response.status_code == 200 and ids is not None:
         cache.set(cache_key, (response.content, response["Content-Type"], ids), 24 * 3600)
-        cache.set(f"newswire:delivered-api:{key.partner_id}:{digest}", True, 24 * 3600)
     return response
 
 

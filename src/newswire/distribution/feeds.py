@@ -207,10 +207,7 @@ def _serve(request: HttpRequest, feed_class: type[PartnerFeed]) -> HttpResponse:
     response["ETag"] = etag
     if last_ts is not None:
         response["Last-Modified"] = http_date(last_ts)
-    delivered = f"newswire:delivered:{key.partner_id}:{etag}"
-    if not cache.get(delivered):  # a partner polling an unchanged feed is recorded once
-        Delivery.record(key.partner_id, story_ids, Delivery.Channel.FEED)
-        cache.set(delivered, True, 24 * 3600)
+    Delivery.record_once(key.partner_id, story_ids, Delivery.Channel.FEED, etag)
     return response
 
 

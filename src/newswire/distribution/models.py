@@ -140,6 +140,15 @@ class Delivery(models.Model):
         constraints = [models.UniqueConstraint(fields=["partner", "story"], name="one_delivery")]
 
     @classmethod
+    def record_once(cls, partner_id: int, stories: list[Any], channel: str, state: str) -> None:
+        """:meth:`record`, skipped when this partner was already recorded for this ``state``
+        (a feed fingerprint, an API page): polling what did not change writes nothing."""
+        seen = f"newswire:delivered:{channel}:{partner_id}:{state}"
+        if not cache.get(seen):
+            cls.record(partner_id, stories, channel)
+            cache.set(seen, True, 24 * 3600)
+
+    @classmethod
     def record(cls, partner_id: int, stories: list[Any], channel: str) -> None:
         """Note that a partner received these stories (or story ids); a repeat is ignored."""
         Delivery.objects.bulk_create(
