@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from .importer import ImportReport, import_file, upsert
+from .importer import ImportReport, check_fields, import_file, upsert
 from .models import Licence, Media, Story, Terms
 from .ninjs import fields_from_ninjs
 from .seed import draw_logo, parse_seed
@@ -64,7 +64,9 @@ def load_seed() -> tuple[Story, Terms, bool]:
         )
         terms.save()
     new = not Story.objects.filter(uri=SEED_URI).exists()
-    _, story, _ = upsert(fields_from_ninjs(item), terms, "demo/seed/story.txt")
+    fields = fields_from_ninjs(item)
+    check_fields(fields)
+    _, story, _ = upsert(fields, terms, "demo/seed/story.txt")
     if not story.media.exists() and item.get("associations"):
         assoc = item["associations"][0]
         licence, _ = Licence.objects.get_or_create(

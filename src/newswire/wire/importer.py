@@ -204,10 +204,12 @@ def _drop_nul(fields: StoryFields) -> None:
 
 
 def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, list[str]]:
-    """Create or update one story; return (created|updated|unchanged|corrected, story, warnings)."""
+    """Create or update one story; return (created|updated|unchanged|corrected, story, warnings).
+
+    ``fields`` have passed :func:`check_fields` (NUL characters dropped, body cleaned).
+    """
     warnings: list[str] = []
-    _drop_nul(fields)
-    body = clean_html(fields.body)  # cleaning is idempotent; check_fields did it already
+    body = fields.body
     story = Story.objects.filter(uri=fields.uri).first()
     outcome = "created"
     if story is None:
