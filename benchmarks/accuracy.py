@@ -29,7 +29,7 @@ TARGETS = {"precision": 0.99, "recall": 0.98, "check": 0.98, "coverage_mae": 0.0
 def run_scan(corpus: Path, workers: int) -> list[dict]:
     warcs = sorted(str(p) for p in corpus.glob("*.warc*"))
     cmd = [
-        sys.executable, "-m", "newswire.cli", "scan",
+        sys.executable, "-m", "newswire", "scan",
         "--stories", str(corpus / "stories.jsonl"),
         "--terms", str(corpus / "terms.json"),
         "--workers", str(workers), "--no-progress", "--quiet", *warcs,

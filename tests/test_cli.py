@@ -153,14 +153,45 @@ def test_two_workers_give_the_same_results(files: dict[str, Path]) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_runs_on_the_packaged_sample() -> None:
+def test_demo_runs_on_the_packaged_sample(tmp_path: Path) -> None:
     from django.conf import settings
+
+    from newswire.pickups.models import Pickup
+    from newswire.wire.demo import SEED_URI, demo_folder
 
     result = CliRunner().invoke(cli, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
-    assert "35 pages read" in result.output and "pickup" in result.output
-    out = settings.DATA_DIR / "demo-results.jsonl"
-    assert len(out.read_text().splitlines()) >= 16
+    assert "38 pages read" in result.output and "pickups recorded: 21 new" in result.output
+    results = (settings.DATA_DIR / "demo-results.jsonl").read_text("utf-8")
+    found = [json.loads(line) for line in results.splitlines()]
+    assert len(found) == Pickup.objects.count() == 21
+    # the crawl's copies of the seed story: as scraped, from the snippet, without the logo
+    seed = {r["url"].split("/")[2]: r for r in found if r["story"] == SEED_URI}
+    failed = {host: sorted(name for name, ok in r["checks"].items() if ok is False)
+              for host, r in seed.items()}  # fmt: skip
+    assert failed == {
+        "www.lakeshore-ledger.example": ["link", "restricted_media", "unedited"],
+        "www.riverbend-courier.example": [],
+        "news.prairie-gazette.example": ["logo"],
+    }
+    evidence = seed["www.lakeshore-ledger.example"]["evidence"]["restricted_media"]
+    assert "GettyImages-iraq-hmc-briefing" in evidence
+    assert Pickup.objects.get(url__contains="riverbend").compliant
+    # one wire: what a user gets from `terms dump` + `export` + `scan` is what the demo says
+    runner = CliRunner()
+    (tmp_path / "t.json").write_text(runner.invoke(cli, ["terms", "dump"]).output)
+    (tmp_path / "s.jsonl").write_text(runner.invoke(cli, ["export"]).stdout)
+    again = runner.invoke(
+        cli,
+        ["scan", "--stories", str(tmp_path / "s.jsonl"), "--terms", str(tmp_path / "t.json"),
+         str(demo_folder() / "pages.warc.gz")],
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+    rescan = {
+        (r["url"], r["story"]): r["compliant"] for r in map(json.loads, again.stdout.splitlines())
+    }
+    assert rescan == {(r["url"], r["story"]): r["compliant"] for r in found}
+    assert sum(rescan.values()) == 7
 
 
 # --- a scan's memory is bounded, whatever the input (issue 9) ---------------------------

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from click.testing import CliRunner
 from django.conf import settings
@@ -8,7 +11,7 @@ from django.conf import settings
 from newswire.cli import cli
 from newswire.engine.ninjs import validation_errors
 from newswire.engine.terms import terms_from_dict
-from newswire.wire.demo import demo_folder, load_seed
+from newswire.wire.demo import SEED_URI, demo_folder, load_demo_wire
 from newswire.wire.models import Media, Reporter, Story, StoryVersion, Terms
 from newswire.wire.partner_copy import partner_html
 from newswire.wire.seed import parse_seed, split_name_title
@@ -43,23 +46,52 @@ def test_split_name_title():
     assert split_name_title("Jane Doe") == ("Jane Doe", "")
 
 
-def test_load_seed_marks_the_agency_photo_restricted(db):
-    story, terms, new = load_seed()
-    assert new and story.is_public() and terms.wire == "Daily Caller News Foundation"
+def test_demo_wire_marks_the_agency_photo_restricted(db):
+    story, terms, report = load_demo_wire()
+    assert report.created == 61 and not report.bad
+    assert story.uri == SEED_URI and story.is_public()
+    assert terms.wire == "Daily Caller News Foundation" and terms.affiliation == "DCNF"
+    assert terms.text.startswith("All content created by the Daily Caller News Foundation")
     photo = story.media.get()
+    assert photo.credit == "Drew Angerer/Getty Images"
     assert (
         photo.restricted(terms) and photo.licence is not None and not photo.licence.redistributable
     )
+    # the stand-in keeps the file name of the photo on the wire's page, for the checks
+    assert photo.file.name.endswith("/GettyImages-iraq-hmc-briefing.svg")
     copy = partner_html(story, terms)
-    assert photo.src() not in copy
+    assert photo.src() not in copy and "GettyImages" not in copy
     assert (
         "By Micaela Burrow, Investigative Reporter, Defense, Daily Caller News Foundation" in copy
     )
-    assert terms.logo.name.endswith(".svg")
+    assert terms.logo.name == "brand/dcnf-logo.svg" and not terms.logo_url
     with terms.logo.open("rb") as fh:
         assert b"<svg" in fh.read()
-    again_story, _, again_new = load_seed()
-    assert not again_new and again_story.pk == story.pk and Media.objects.count() == 1
+    again_story, _, again = load_demo_wire()
+    assert again.unchanged == 61 and again_story.pk == story.pk
+    assert Media.objects.filter(story=story).count() == 1
+
+
+def test_demo_wire_is_one_wire(db):
+    """Every story the demo shows is the wire's whose name, logo and terms it shows."""
+    _, terms, _ = load_demo_wire()
+    sources = Counter()
+    for line in (demo_folder() / "stories.jsonl").read_text("utf-8").splitlines():
+        item = json.loads(line)
+        sources.update(s["name"] for s in item["infosources"])
+        assert all(
+            urlsplit(r["href"]).hostname == "dailycallernewsfoundation.org"
+            for r in item.get("renditions", [])
+        ), item["uri"]
+    assert sources == {terms.wire: 61}
+    packaged = json.loads((demo_folder() / "terms.json").read_text())
+    dumped = json.loads(CliRunner().invoke(cli, ["terms", "dump"]).output)
+    for key in ("wire", "affiliation", "site", "restricted_credits", "required", "text"):
+        assert dumped[key] == packaged[key], key
+    assert dumped["logo"]["alt"] == packaged["logo"]["alt"]
+    assert Path(dumped["logo"]["url"]).stem == Path(packaged["logo"]["url"]).stem
+    for story in Story.objects.all():
+        assert terms.wire in partner_html(story, terms), story.uri
 
 
 def test_demo_command_twice_duplicates_nothing(db):
@@ -76,7 +108,7 @@ def test_demo_command_twice_duplicates_nothing(db):
     assert counts[0] == 61
     second = runner.invoke(cli, ["demo", "--no-serve", "--no-scan"])
     assert second.exit_code == 0, second.output
-    assert "60 already there" in second.output and "seed story already there" in second.output
+    assert "61 already there" in second.output and "0 created" in second.output
     assert (Story.objects.count(), Reporter.objects.count(), Media.objects.count(),
             StoryVersion.objects.count()) == counts  # fmt: skip
     password = first.output.split("admin login (new): admin / ")[1].split()[0]
@@ -153,8 +185,8 @@ def test_demo_scan_records_its_pickups_once(db):
     runner = CliRunner()
     first = runner.invoke(cli, ["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
-    assert "pickups recorded: 18 new" in first.output
-    assert Pickup.objects.count() == 18 and Pickup.objects.filter(evidence__isnull=False).exists()
+    assert "pickups recorded: 21 new" in first.output
+    assert Pickup.objects.count() == 21 and Pickup.objects.filter(evidence__isnull=False).exists()
     second = runner.invoke(cli, ["demo", "--no-serve"])
-    assert "pickups recorded: 18 already recorded" in second.output
-    assert (Pickup.objects.count(), PickupCheck.objects.count()) == (18, 18)
+    assert "pickups recorded: 21 already recorded" in second.output
+    assert (Pickup.objects.count(), PickupCheck.objects.count()) == (21, 21)

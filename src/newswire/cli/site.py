@@ -99,24 +99,28 @@ def worker(batch: bool, interval: float) -> None:
 
 
 def _demo_scan(out: Path) -> None:
-    """Scan the sample crawl that ships with newswire and show what was found."""
-    from ..engine import Scanner, Summary, load_terms, read_stories, scan_inputs
-    from ..engine.types import Match, Skip, Story
+    """Scan the sample crawl that ships with newswire for the wire's stories, as
+    ``newswire scan`` does without --stories: the database's stories and terms,
+    every match recorded as a pickup."""
+    from django.db import connections
+
+    from ..engine import Scanner, Summary, scan_inputs
+    from ..engine.types import Match, Skip
+    from ..pickups.scan import Recorder, wire_stories
     from ..wire.demo import demo_folder
 
-    folder = demo_folder()
-    terms, _ = load_terms(folder / "terms.json")
-    stories = [s for s in read_stories(folder / "stories.jsonl", terms) if isinstance(s, Story)]
+    terms, stories = wire_stories()
     headlines = {s.uri: s.headline for s in stories}
     summary = Summary()
     matches: list[Match] = []
-    for item in scan_inputs(Scanner(stories, terms), [folder / "pages.warc.gz"], summary=summary):
+    connections.close_all()
+    for item in scan_inputs(
+        Scanner(stories, terms), [demo_folder() / "pages.warc.gz"], summary=summary
+    ):
         if isinstance(item, Match):
             matches.append(item)
         elif isinstance(item, Skip):
             _warn(f"skipped: {item}")
-    from ..pickups.scan import Recorder
-
     recorder = Recorder()
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w") as fh:
@@ -133,7 +137,8 @@ def _demo_scan(out: Path) -> None:
         click.echo(f"  {m.kind:8} {m.coverage:6.1%}  {verdict}")
         click.echo(f"           {headlines.get(m.story, m.story)[:70]}")
         click.echo(f"           {m.url[:100]}")
-    click.echo(f"  {summary.line()}")
+    compliant = sum(1 for m in matches if m.compliant)
+    click.echo(f"  {compliant} of {len(matches)} copies compliant; {summary.line()}")
     click.echo(f"  results with evidence: {out}")
     click.echo(f"  pickups recorded: {recorder.line()} (admin: Pickups)")
 
@@ -151,19 +156,20 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
     _django()
     from django.conf import settings
 
-    from ..wire.demo import ensure_admin, load_sample_stories, load_seed
+    from ..wire.demo import ensure_admin, load_demo_wire
     from ..wire.models import Story
 
     click.echo(f"database: {settings.DATABASES['default']['NAME']}")
     _migrate()
-    story, terms, new = load_seed()
-    click.echo(f"seed story {'loaded' if new else 'already there'}: {story.headline}")
-    click.echo(f"  by {story.byline()}; wire: {terms.wire} ({terms.affiliation})")
-    report = load_sample_stories()
+    story, terms, report = load_demo_wire()
+    click.echo(f"wire: {terms.wire} ({terms.affiliation}), its terms and logo")
+    click.echo(f"seed story: {story.headline}\n  by {story.byline()}")
     click.echo(
-        f"sample stories: {report.created} created, {report.updated + report.corrected} updated, "
+        f"stories: {report.created} created, {report.updated + report.corrected} updated, "
         f"{report.unchanged} already there"
     )
+    for problem in report.bad:
+        _warn(f"skipped story: {problem}")
     click.echo(
         f"stories on the wire: {Story.objects.count()}, public: {Story.objects.public().count()}"
     )

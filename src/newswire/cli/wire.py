@@ -95,39 +95,25 @@ def terms_load(path: Path) -> None:
     """Replace the wire's terms with those in a terms.json file."""
     _django()
     _migrate()
+    from django.core.exceptions import ValidationError
+
     from ..engine.errors import TermsError
-    from ..engine.terms import load_terms
+    from ..wire.importer import load_terms_file
     from ..wire.models import Terms
 
+    obj = Terms.current()
     try:
-        parsed, problems = load_terms(path)
+        problems = load_terms_file(path, obj)
     except TermsError as exc:
         _warn(f"error: {exc}")
         sys.exit(EXIT_UNUSABLE)
-    for problem in problems:
-        _warn(f"warning: {problem}")
-    raw = json.loads(path.read_text("utf-8"))
-    obj = Terms.current()
-    obj.wire = parsed.wire or obj.wire
-    obj.affiliation = parsed.affiliation
-    obj.site = parsed.site
-    obj.logo_url = parsed.logo.url
-    obj.logo_alt = parsed.logo.alt
-    obj.restricted_credits = list(parsed.restricted_credits)
-    obj.required = list(parsed.required)
-    obj.allowed_edits = list(parsed.allowed_edits)
-    obj.contact = parsed.contact
-    if isinstance(raw.get("text"), str):
-        obj.text = raw["text"]
-    from django.core.exceptions import ValidationError
-
-    try:
-        obj.full_clean()
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             _warn(f"error: {path}: {name}: {' '.join(messages)}")
         _warn("error: the terms were not changed")
         sys.exit(EXIT_UNUSABLE)
+    for problem in problems:
+        _warn(f"warning: {problem}")
     obj.save()
     click.echo(f"terms of {obj.wire} loaded from {path}")
     if problems:

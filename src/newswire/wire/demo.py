@@ -1,4 +1,4 @@
-"""What ``newswire demo`` loads: the seed story and its terms, and the sample wire's stories.
+"""What ``newswire demo`` loads: the demo wire (the seed story's wire), its terms and stories.
 
 Everything comes from ``newswire/demo/`` inside the package, so the demo runs
 from a clone of the repository alone. Loading twice changes nothing: stories
@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from django.conf import settings
+from urllib.parse import urlsplit
+
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
-from .importer import ImportReport, check_fields, import_file, upsert
-from .models import Licence, Media, Story, Terms
-from .ninjs import fields_from_ninjs
-from .seed import draw_logo, parse_seed
+from .importer import ImportReport, import_file, load_terms_file
+from .models import Story, Terms
+from .seed import draw_logo
 
 SEED_URI = "urn:newswire:seed:dcnf-iraq-hmc"
 
@@ -41,48 +42,37 @@ def initials(name: str) -> str:
 
 
 @transaction.atomic
-def load_seed() -> tuple[Story, Terms, bool]:
-    """Load the seed story, and its terms if the wire has none. Return (story, terms, new)."""
-    item, terms_data = parse_seed(
-        (demo_folder() / "seed" / "story.txt").read_text("utf-8"), uri=SEED_URI
-    )
+def load_demo_wire(
+    terms_path: Path | None = None, stories_path: Path | None = None
+) -> tuple[Story, Terms, ImportReport]:
+    """Load the demo wire: its terms (once), its stories, and a stand-in for the seed's photo.
+
+    The demo wire is the seed story's wire: ``terms.json`` holds the seed's terms
+    and ``stories.jsonl`` the seed story and the sample stories, all credited to
+    it (``scripts/make_demo_sample.py`` made both). Return (seed story, terms, report).
+    """
+    folder = demo_folder()
     terms = Terms.objects.filter(pk=1).first()
     if terms is None:
-        terms = Terms(
-            wire=terms_data["wire"],
-            affiliation=terms_data["affiliation"],
-            site=settings.SITE_URL,
-            logo_alt=terms_data["logo"]["alt"],
-            required=terms_data["required"],
-            allowed_edits=terms_data["allowed_edits"],
-            restricted_credits=terms_data["restricted_credits"],
-            contact=terms_data["contact"],
-            text=terms_data["text"],
-        )
-        terms.logo.save(
-            "wire-logo.svg", ContentFile(draw_logo(terms.wire, initials(terms.wire))), save=False
-        )
+        terms = Terms()
+        load_terms_file(terms_path or folder / "terms.json", terms)
+        # the wire's logo is known by its alt text only: draw a wordmark, served from here,
+        # under the logo's own file name (so copies that carry the logo's file match it)
+        name = f"{Path(urlsplit(terms.logo_url).path).stem or 'wire-logo'}.svg"
+        terms.logo_url = ""
+        default_storage.delete(f"brand/{name}")  # a file left by an earlier database
+        terms.logo.save(name, ContentFile(draw_logo(terms.wire, initials(terms.wire))), save=False)
         terms.save()
-    new = not Story.objects.filter(uri=SEED_URI).exists()
-    fields = fields_from_ninjs(item)
-    check_fields(fields)
-    _, story, _ = upsert(fields, terms, "demo/seed/story.txt")
-    if not story.media.exists() and item.get("associations"):
-        assoc = item["associations"][0]
-        licence, _ = Licence.objects.get_or_create(
-            name=assoc["usageterms"][:200],
-            defaults={"usage_terms": assoc["usageterms"], "redistributable": False},
-        )
-        media = Media(
-            story=story,
-            credit=assoc["by"],
-            copyright_holder=assoc["copyrightholder"],
-            licence=licence,
-        )
-        # The scrape kept the photo's credit, not the photo: show a drawn stand-in.
-        media.file.save("seed-photo.svg", ContentFile(_placeholder_photo(assoc["by"])), save=False)
-        media.save()
-    return story, terms, new
+    report = import_file(stories_path or folder / "stories.jsonl", skip_bad=True)
+    story = Story.objects.get(uri=SEED_URI)
+    photo = story.media.first()
+    if photo is not None and not photo.file:
+        # The scrape kept the photo's credit, not the photo: show a drawn stand-in,
+        # under the file name the wire's page gives it.
+        name = f"{Path(urlsplit(photo.url).path).stem or 'seed-photo'}.svg"
+        photo.file.save(name, ContentFile(_placeholder_photo(photo.credit)), save=False)
+        photo.save()
+    return story, terms, report
 
 
 def _placeholder_photo(credit: str) -> bytes:
@@ -94,10 +84,6 @@ def _placeholder_photo(credit: str) -> bytes:
         '<text x="480" y="270" font-family="sans-serif" font-size="28" text-anchor="middle" '
         f'fill="#3a4450">Photo: {escape(credit)} (stand-in)</text></svg>\n'
     ).encode()
-
-
-def load_sample_stories() -> ImportReport:
-    return import_file(demo_folder() / "stories.jsonl", skip_bad=True)
 
 
 def ensure_admin(data_dir: Path) -> DemoLogin:

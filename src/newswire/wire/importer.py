@@ -400,3 +400,28 @@ def import_file(
     return report
 
 
+
+
+def load_terms_file(path: Path, into: Terms) -> list[str]:
+    """Set ``into`` from a terms.json file (unsaved); return the file's warnings.
+
+    Raises ``TermsError`` for a file that cannot be used and ``ValidationError``
+    for terms the model refuses; ``into`` is then not to be saved.
+    """
+    from ..engine.terms import load_terms
+
+    parsed, problems = load_terms(path)
+    raw = json.loads(path.read_text("utf-8"))
+    into.wire = parsed.wire or into.wire
+    into.affiliation = parsed.affiliation
+    into.site = parsed.site
+    into.logo_url = parsed.logo.url
+    into.logo_alt = parsed.logo.alt
+    into.restricted_credits = list(parsed.restricted_credits)
+    into.required = list(parsed.required)
+    into.allowed_edits = list(parsed.allowed_edits)
+    into.contact = parsed.contact
+    if isinstance(raw.get("text"), str):
+        into.text = raw["text"]
+    into.full_clean()
+    return [str(p) for p in problems]
