@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the page templates below are HTML, kept readable as one line a tag)
 """Make the demo's one-wire sample (run once, by hand, when the sources change).
 
     python scripts/make_demo_sample.py ../shared/corpus/dev ../shared/seed/story.txt src/newswire/demo
@@ -37,7 +38,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from newswire.wire.seed import parse_seed  # noqa: E402
+from newswire.wire.seed import parse_seed
 
 PER_KIND = {"full": 4, "trimmed": 3, "retitled": 2, "edited": 3, "restyled": 2, "roundup": 1,
             "excerpt": 2, "quote": 2, "offwire": 2, "unrelated": 14}  # fmt: skip
@@ -251,16 +252,16 @@ def main() -> None:
     seed_pages = [
         ("https://www.lakeshore-ledger.example/2024/09/27/us-iraq-talks-anti-isis-partnership/",
          scraped_seed_page(item, terms, paras),
-         dict(logo=True, byline=True, affiliation=True, link=False, restricted_media=False,
-              unedited=False)),  # the inline "(RELATED: …)" link is inserted text
+         {"logo": True, "byline": True, "affiliation": True, "link": False, "restricted_media": False,
+              "unedited": False}),  # the inline "(RELATED: …)" link is inserted text
         ("https://www.riverbend-courier.example/news/2024/09/us-iraq-military-commission/",
          compliant,
-         dict(logo=True, byline=True, affiliation=True, link=True, restricted_media=True,
-              unedited=True)),
+         {"logo": True, "byline": True, "affiliation": True, "link": True, "restricted_media": True,
+              "unedited": True}),
         ("https://news.prairie-gazette.example/world/us-iraq-talks-troop-drawdown",
          no_logo,
-         dict(logo=False, byline=True, affiliation=True, link=True, restricted_media=True,
-              unedited=True)),
+         {"logo": False, "byline": True, "affiliation": True, "link": True, "restricted_media": True,
+              "unedited": True}),
     ]  # fmt: skip
     for url, page, checks in seed_pages:
         write_record(stream, url, http_response(page.encode()))
@@ -269,8 +270,10 @@ def main() -> None:
     with (out / "truth.jsonl").open("w") as fh:
         for t in kept_truth:
             fh.write(json.dumps(t, ensure_ascii=False) + "\n")
-    print(f"{len(kept_truth)} pages ({dict(taken)} + 3 seed copies), "
-          f"{sum(1 for _ in (out / 'stories.jsonl').open())} stories")  # fmt: skip
+    stories = len((out / "stories.jsonl").read_bytes().splitlines())
+    sys.stdout.write(
+        f"{len(kept_truth)} pages ({dict(taken)} + 3 seed copies), {stories} stories\n"
+    )
 
 
 if __name__ == "__main__":

@@ -136,6 +136,7 @@ def assert_media_holds(client: Client) -> dict[str, Story]:
         photo.save()
         urls[state] = photo.src()
         assert state not in urls[state].rsplit("/", 2)[-2], "the folder name is guessable"
+
     def status_of(url: str) -> int:
         response = client.get(url)
         close_file_response(response)

@@ -54,7 +54,9 @@ def test_logins_are_throttled(client, db, login_url) -> None:
         for _ in range(5)
     ]
     assert statuses == [200, 200, 200, 200, 429]  # the form again with an error, then locked
-    locked = client.post(login_url, {"username": "desk@x.example", "password": "right-password-123"})
+    locked = client.post(
+        login_url, {"username": "desk@x.example", "password": "right-password-123"}
+    )
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
 

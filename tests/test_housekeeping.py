@@ -28,7 +28,9 @@ def test_a_task_a_dead_worker_claimed_runs_again(db):
     assert DBTaskResult.objects.get(id=row.id).status == TaskResultStatus.READY
 
 
-def test_rechecks_after_one_and_seven_days_are_queued_once_and_run(make_story, wire_terms, settings):
+def test_rechecks_after_one_and_seven_days_are_queued_once_and_run(
+    make_story, wire_terms, settings
+):
     settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
     story = make_story()
     with fake_site() as site:

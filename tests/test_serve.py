@@ -46,7 +46,9 @@ def test_beacon_hits_during_a_long_import_are_all_recorded(tmp_path: Path) -> No
     from .servers import BIN
 
     with throwaway_database(tmp_path) as env:
-        assert newswire(env, "import", str(stories_jsonl(tmp_path / "one.jsonl", 1))).returncode == 0
+        assert (
+            newswire(env, "import", str(stories_jsonl(tmp_path / "one.jsonl", 1))).returncode == 0
+        )
         big = stories_jsonl(tmp_path / "big.jsonl", 3000, prefix="bulk")
         with serving(env, "--workers", "2") as base:
             page = get(f"{base}/stories/headline-story-number-0/republish/")[1].decode()

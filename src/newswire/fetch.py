@@ -569,7 +569,7 @@ class PageFetcher:
                 elif answer.status >= 400:
                     rules = Protego.parse("")
                 else:
-                    rules = Protego.parse(answer.body[:512 * 1024].decode("utf-8", "replace"))
+                    rules = Protego.parse(answer.body[: 512 * 1024].decode("utf-8", "replace"))
             except FetchError as exc:
                 if exc.reason in ("blocked_address", "bad_url"):
                     raise

@@ -183,7 +183,9 @@ def test_embargo_holds_for_notices_and_webhooks(partner, wire_terms, hook_server
     assert len(stories) == 5
 
 
-def test_held_notice_goes_when_the_release_time_passes(delivered, django_capture_on_commit_callbacks):
+def test_held_notice_goes_when_the_release_time_passes(
+    delivered, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.utils import timezone

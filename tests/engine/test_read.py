@@ -274,7 +274,6 @@ def test_a_gzip_bomb_in_a_6_kb_warc_is_skipped_within_the_budget(tmp_path: Path)
     import gzip
     import tracemalloc
 
-
     inner = gzip.compress(b"<p>" + b"\0" * (512 * 1024 * 1024), compresslevel=9)
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
     bomb = warc_record("https://ex.org/bomb", head + inner)

@@ -66,7 +66,10 @@ def test_webhook_url_must_be_a_public_address(client, partner):
                 "http://10.0.0.5/hook", "http://[::ffff:127.0.0.1]/", "ftp://example.org/"):  # fmt: skip
         page = client.post("/partner/", {"webhook_url": url})
         assert page.status_code == 200
-        assert "public web addresses only" in page.content.decode() or "valid URL" in page.content.decode(), url
+        assert (
+            "public web addresses only" in page.content.decode()
+            or "valid URL" in page.content.decode()
+        ), url
         partner.refresh_from_db()
         assert partner.webhook_url == "", url
 
@@ -82,4 +85,7 @@ def test_signing_secret_is_shown_once_and_can_be_rotated(client, partner, settin
     page = client.post("/partner/", {"rotate_secret": "1"}).content.decode()
     partner.refresh_from_db()
     assert partner.webhook_secret != shown
-    assert re.search(r'<code id="webhook-secret">([0-9a-f]+)</code>', page).group(1) == partner.webhook_secret
+    assert (
+        re.search(r'<code id="webhook-secret">([0-9a-f]+)</code>', page).group(1)
+        == partner.webhook_secret
+    )

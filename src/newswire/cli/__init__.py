@@ -48,7 +48,6 @@ def _migrate(verbose: bool = False) -> None:
     call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
 
 
-
 # the commands, one module per group (each registers itself on `cli`)
 from . import pickups, scan, site, wire  # noqa: E402, F401
 

@@ -32,9 +32,7 @@ def check(urls: tuple[str, ...]) -> None:
             click.echo(f"{done.url}\n  no copy of any of the wire's stories")
         for found in done.found:
             p = found.pickup
-            verdict = "compliant" if p.compliant else "NOT compliant: " + ", ".join(
-                p.failed_checks
-            )
+            verdict = "compliant" if p.compliant else "NOT compliant: " + ", ".join(p.failed_checks)
             who = "unauthorised" if p.unauthorised else f"partner {p.partner}"
             click.echo(f"{done.url}\n  {p.kind} of {p.story.headline[:70]!r}, "
                        f"{p.coverage:.0%}, {who}: {verdict}")  # fmt: skip
@@ -84,5 +82,3 @@ def pickups_ingest(files: tuple[Path, ...], via: str, quiet: bool) -> None:
         if report.skipped:
             status = EXIT_SKIPPED
     sys.exit(status)
-
-

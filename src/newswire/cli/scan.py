@@ -171,5 +171,3 @@ def scan(
         _warn(f"pickups: {recorder.line()}")
     if summary.skipped_total or (recorder is not None and recorder.failed):
         sys.exit(EXIT_SKIPPED)
-
-

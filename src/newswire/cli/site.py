@@ -200,5 +200,3 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
                 worker_process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 worker_process.kill()
-
-

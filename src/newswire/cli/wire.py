@@ -118,5 +118,3 @@ def terms_load(path: Path) -> None:
     click.echo(f"terms of {obj.wire} loaded from {path}")
     if problems:
         sys.exit(EXIT_SKIPPED)
-
-

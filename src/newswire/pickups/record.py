@@ -157,8 +157,7 @@ def record_result(
         if "correction_not_applied" in (pickup.problems or []) and not stale and not created:
             changes.append("correction applied")
         pickup.version = (
-            StoryVersion.objects.filter(story=story, number=story.version).first()
-            or pickup.version
+            StoryVersion.objects.filter(story=story, number=story.version).first() or pickup.version
         )
         pickup.kind = str(result["kind"])[:10]
         pickup.coverage = float(result["coverage"])

@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model

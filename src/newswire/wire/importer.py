@@ -106,8 +106,9 @@ def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield where, BadRecord(
-                f"not UTF-8: byte {exc.start + 1} of the line is 0x{raw[exc.start]:02x}"
+            yield (
+                where,
+                BadRecord(f"not UTF-8: byte {exc.start + 1} of the line is 0x{raw[exc.start]:02x}"),
             )
             continue
         try:
@@ -398,8 +399,6 @@ def import_file(
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
     return report
-
-
 
 
 def load_terms_file(path: Path, into: Terms) -> list[str]:
