@@ -29,7 +29,7 @@ from .extract import extract, parse, sift_text
 from .fingerprint import signature
 from .index import StoryIndex
 from .read import expand, input_kind, read, read_warc
-from .types import Match, Page, Signature, Skip, Story, Terms
+from .types import Block, Match, Page, Signature, Skip, Story, Terms
 
 
 @dataclass
@@ -62,6 +62,25 @@ class Summary:
             f"({self.matches} matches), skipped {self.skipped_total} ({skipped}); "
             f"{self.seconds:.1f} s, {rate:.0f} pages/s"
         )
+
+
+def copy_text(blocks: tuple[Block, ...], held: tuple[int, ...]) -> tuple[str, ...]:
+    """The text of a copy: every block from its first to its last, chrome left out."""
+    if not held:
+        return ()
+    return tuple(
+        b.text for b in blocks[min(held) : max(held) + 1] if b.chrome < 0 and b.tag != "title"
+    )
+
+
+def copy_headline(blocks: tuple[Block, ...], held: tuple[int, ...]) -> str:
+    """The heading a copy is shown under: the last h1-h3 before its text (else the title)."""
+    if not held:
+        return ""
+    for b in reversed(blocks[: min(held)]):
+        if b.tag in ("h1", "h2", "h3") and b.chrome < 0:
+            return b.text
+    return next((b.text for b in blocks if b.tag == "title"), "")
 
 
 class Scanner:
@@ -149,6 +168,8 @@ class Scanner:
                     alignment=a,
                     source=page.source,
                     where=page.where,
+                    headline=copy_headline(ex.blocks, a.blocks),
+                    text=copy_text(ex.blocks, a.blocks),
                 )
             )
         return matches

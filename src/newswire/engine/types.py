@@ -224,6 +224,10 @@ class Match:
     alignment: Alignment
     source: str = ""
     where: str = ""
+    # what the page shows of the story: its heading and the text of the blocks from the
+    # copy's first to its last (what was inserted between them included), for a diff
+    headline: str = ""
+    text: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """Return the scan's JSON-lines record (the contract other tools read)."""
@@ -249,4 +253,5 @@ class Match:
             },
             "source": self.source,
             "where": self.where,
+            "copy": {"headline": self.headline, "text": list(self.text)},
         }

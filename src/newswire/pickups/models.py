@@ -96,6 +96,10 @@ class Pickup(models.Model):
     edits = models.JSONField(default=dict, blank=True)
     compliant = models.BooleanField(default=False)
     canonical = models.BooleanField(default=False)
+    headline = models.CharField(max_length=500, blank=True, help_text="The copy's heading.")
+    text = models.TextField(
+        blank=True, help_text="The copy's text, paragraph by paragraph, as last checked."
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OK)
     reason = models.TextField(blank=True, help_text="Why the page could not be read.")
     first_seen = models.DateTimeField(default=timezone.now, db_index=True)
@@ -195,10 +199,6 @@ class Source(models.Model):
     every = models.PositiveIntegerField(default=3600, help_text="Seconds between polls.")
     next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    problems = models.JSONField(
-        default=list, blank=True,
-        help_text="correction_not_applied, withdrawn_still_up, restricted_photo",
-    )  # fmt: skip
     etag = models.CharField(max_length=300, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
     articles = models.PositiveIntegerField(

@@ -23,6 +23,7 @@ from ..partners.models import PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, PickupCheck, Site, Status, url_key
 
+MAX_TEXT = 200_000  # characters of a copy kept for its diff (a story is rarely a tenth of it)
 CHECK_FIELDS = ("url", "story", "kind", "coverage", "checks", "compliant")
 PROBLEMS = {
     "correction_not_applied": "correction not applied",
@@ -167,6 +168,11 @@ def record_result(
             pickup.evidence["correction"] = stale
         pickup.problems = problems
         pickup.edits = dict(result.get("edits") or {})
+        shown = result.get("copy") if isinstance(result.get("copy"), dict) else {}
+        text = shown.get("text")
+        if isinstance(text, list):  # results from before the scan gave the copy keep the last
+            pickup.headline = str(shown.get("headline") or "")[:500]
+            pickup.text = "\n\n".join(str(t) for t in text)[:MAX_TEXT]
         pickup.compliant = bool(result["compliant"])
         pickup.canonical = bool(result.get("canonical"))
         pickup.status, pickup.reason = Status.OK, ""
