@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "newswire.partners",
     "newswire.distribution",
     "newswire.pickups",
+    "newswire.dashboard",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newswire.distribution.middleware.PrivateKeyedResponses",
     "csp.middleware.CSPMiddleware",

@@ -13,6 +13,7 @@ urlpatterns = [
     # the story list, cached per (query, wire fingerprint) in front of django-ninja
     path("api/v1/stories", cached_story_list),
     path("api/v1/", api.urls),
+    path("", include("newswire.dashboard.urls")),
     path("", include("newswire.partners.urls")),
     path("", include("newswire.distribution.urls")),
     path("", include("newswire.wire.urls")),

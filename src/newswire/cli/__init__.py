@@ -42,6 +42,18 @@ def _django() -> None:
     django.setup()
 
 
+def _site_url(host: str, port: int) -> None:
+    """Unless SITE_URL is set, links the site writes (e-mails, snippet, feeds, API) point
+    at the address it listens on. Set before Django reads its settings; the worker that
+    ``demo`` starts inherits it."""
+    import os
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    os.environ.setdefault("SITE_URL", f"http://{shown}:{port}")
+
+
 def _migrate(verbose: bool = False) -> None:
     from django.core.management import call_command
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import _django, _migrate, _warn, cli
+from . import _django, _migrate, _site_url, _warn, cli
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -37,6 +37,7 @@ def manage(ctx: click.Context) -> None:
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending database migrations first.")
 def serve(host: str, port: int, workers: int, threads: int, no_migrate: bool) -> None:
     """Serve the site, the admin, feeds and API with gunicorn."""
+    _site_url(host, port)
     _django()
     if not no_migrate:
         _migrate()
@@ -153,10 +154,11 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
 
     Safe to run again: the database is kept and nothing is loaded twice.
     """
+    _site_url(host, port)
     _django()
     from django.conf import settings
 
-    from ..wire.demo import ensure_admin, load_demo_wire
+    from ..wire.demo import ensure_admin, load_demo_partners, load_demo_wire
     from ..wire.models import Story
 
     click.echo(f"database: {settings.DATABASES['default']['NAME']}")
@@ -173,6 +175,8 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
     click.echo(
         f"stories on the wire: {Story.objects.count()}, public: {Story.objects.public().count()}"
     )
+    partner_logins = load_demo_partners(settings.DATA_DIR)
+    click.echo(f"partners: {', '.join(p.username for p in partner_logins)} (fictional outlets)")
     if scan:
         _demo_scan(settings.DATA_DIR / "demo-results.jsonl")
     login = ensure_admin(settings.DATA_DIR)
@@ -180,8 +184,12 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
         f"\nadmin login{' (new)' if login.created else ''}: {login.username} / {login.password}"
         f"   (kept in {settings.DATA_DIR / 'demo-login.txt'})"
     )
-    site = f"http://{host}:{port}"
+    site = settings.SITE_URL
     click.echo(
+        f"dashboard {site}/dashboard/   (editors: the admin login)\n"
+        f"partner view {site}/partner/pickups/   (partner logins, e.g. "
+        + ", ".join(f"{p.username} / {p.password}" for p in partner_logins[:2])
+        + f"; all in {settings.DATA_DIR / 'demo-partner-logins.txt'})\n"
         f"site {site}/   admin {site}/admin/   partner program {site}/republish/\n"
         f"partner API docs {site}/api/v1/docs   (feeds and API need a partner key: approve an "
         "application in the admin, or use the admin's 'Create an API key' action on a partner)"

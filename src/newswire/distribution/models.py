@@ -191,10 +191,8 @@ class BeaconHit(models.Model):
         indexes = [models.Index(fields=["client", "day"], name="beacon_client_day")]
 
 
-class CorrectionNotice(models.Model):
-    class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        WEBHOOK = "webhook", "Webhook"
+class Sending(models.Model):
+    """What every notice to a partner keeps of its sending: status, tries, the last error."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -204,13 +202,6 @@ class CorrectionNotice(models.Model):
         HELD = "held", "Held until the story is public"
         CANCELLED = "cancelled", "Not sent: the story was withdrawn"
 
-    partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="notices"
-    )
-    version = models.ForeignKey(
-        "wire.StoryVersion", on_delete=models.CASCADE, related_name="notices"
-    )
-    channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -219,6 +210,23 @@ class CorrectionNotice(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     next_try_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CorrectionNotice(Sending):
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        WEBHOOK = "webhook", "Webhook"
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="notices"
+    )
+    version = models.ForeignKey(
+        "wire.StoryVersion", on_delete=models.CASCADE, related_name="notices"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
 
     class Meta:
         ordering = ["-created_at"]
@@ -230,3 +238,26 @@ class CorrectionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.partner}: {self.version}"
+
+
+class ComplianceNotice(Sending):
+    """An editor's e-mail to a partner about its copies that miss the terms (drafted on the
+    dashboard, edited, then sent and retried like a correction notice)."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="compliance_notices"
+    )
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    pickups = models.JSONField(default=list, blank=True, help_text="The copies it lists (ids).")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} (to {self.partner})"

@@ -14,6 +14,7 @@ import hmac
 import json
 from datetime import timedelta
 from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django_tasks import task
 
 from ..fetch import FetchPolicy, SafeClient
 from ..wire.models import StoryVersion, Terms
-from .models import CorrectionNotice, Delivery
+from .models import ComplianceNotice, CorrectionNotice, Delivery, Sending
 
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 WEBHOOK_TIMEOUT = 10
@@ -144,6 +145,29 @@ def release_held(story_id: int) -> int:
     return len(held)
 
 
+def attempt(notice: Sending, send: Callable[[], None]) -> bool:
+    """Try one send of a notice; record the outcome (retry later, give up, sent)."""
+    notice.attempts += 1
+    try:
+        send()
+    except Exception as exc:
+        notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if notice.attempts > len(BACKOFF):
+            notice.status = Sending.Status.FAILED
+            notice.next_try_at = None
+        else:
+            notice.status = Sending.Status.RETRYING
+            notice.next_try_at = timezone.now() + BACKOFF[notice.attempts - 1]
+        notice.save()
+        return False
+    notice.status = Sending.Status.SENT
+    notice.sent_at = timezone.now()
+    notice.next_try_at = None
+    notice.last_error = ""
+    notice.save()
+    return True
+
+
 def deliver(notice: CorrectionNotice) -> bool:
     """Try to send one notice now; record the outcome; return whether it was sent.
 
@@ -151,28 +175,9 @@ def deliver(notice: CorrectionNotice) -> bool:
     """
     if hold(notice):
         return False
-    notice.attempts += 1
-    try:
-        if notice.channel == CorrectionNotice.Channel.EMAIL:
-            _send_email(notice)
-        else:
-            _send_webhook(notice)
-    except Exception as exc:
-        notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if notice.attempts > len(BACKOFF):
-            notice.status = CorrectionNotice.Status.FAILED
-            notice.next_try_at = None
-        else:
-            notice.status = CorrectionNotice.Status.RETRYING
-            notice.next_try_at = timezone.now() + BACKOFF[notice.attempts - 1]
-        notice.save()
-        return False
-    notice.status = CorrectionNotice.Status.SENT
-    notice.sent_at = timezone.now()
-    notice.next_try_at = None
-    notice.last_error = ""
-    notice.save()
-    return True
+    if notice.channel == CorrectionNotice.Channel.EMAIL:
+        return attempt(notice, partial(_send_email, notice))
+    return attempt(notice, partial(_send_webhook, notice))
 
 
 @task()
@@ -195,4 +200,21 @@ def send_notice(notice_id: int) -> str:
         send_notice.using(run_after=notice.next_try_at).enqueue(notice.pk)
     if notice.status == CorrectionNotice.Status.RETRYING and notice.next_try_at:
         send_notice.using(run_after=notice.next_try_at).enqueue(notice.pk)
+    return notice.status
+
+
+@task()
+def send_compliance_notice(notice_id: int) -> str:
+    """Send an editor's notice about a partner's copies; retried like a correction notice."""
+    notice = ComplianceNotice.objects.filter(pk=notice_id).first()
+    if notice is None or notice.status in (Sending.Status.SENT, Sending.Status.FAILED):
+        return "nothing to do"
+
+    def send() -> None:
+        send_mail(notice.subject, notice.body, None, [notice.to])
+
+    if attempt(notice, send):
+        return "sent"
+    if notice.status == Sending.Status.RETRYING and notice.next_try_at:
+        send_compliance_notice.using(run_after=notice.next_try_at).enqueue(notice.pk)
     return notice.status

@@ -85,6 +85,43 @@ def _placeholder_photo(credit: str) -> bytes:
     ).encode()
 
 
+def load_demo_partners(data_dir: Path) -> list[DemoLogin]:
+    """Approve the demo's partners once (fictional outlets on ``.example`` hosts, whose
+    sites carry copies in the sample crawl); each gets a partner login, kept in
+    ``DATA/demo-partner-logins.txt`` (0600)."""
+    import json
+
+    from ..partners.models import Application
+
+    user_model = get_user_model()
+    logins_file = data_dir / "demo-partner-logins.txt"
+    kept = dict(
+        line.split(":", 1) for line in (logins_file.read_text().split() if logins_file.exists() else [])
+    )
+    logins = []
+    for entry in json.loads((demo_folder() / "partners.json").read_text("utf-8")):
+        application = Application.objects.filter(outlet=entry["outlet"]).first()
+        if application is None:
+            application = Application.objects.create(
+                outlet=entry["outlet"], website=entry["website"], country=entry["country"],
+                monthly_readers=entry["monthly_readers"], contact_name=entry["contact_name"],
+                contact_email=entry["contact_email"], agreed_to_terms=True,
+                audience_evidence="Demo partner: readership as stated.",
+                site_checked=True, audience_checked=True, contact_verified=True,
+            )  # fmt: skip
+        partner = application.approve(by=None)
+        name = entry["login"]
+        if not user_model.objects.filter(username=name).exists():
+            kept[name] = secrets.token_urlsafe(12)
+            user = user_model.objects.create_user(name, entry["contact_email"], kept[name])
+            partner.members.add(user)
+        logins.append(DemoLogin(name, kept.get(name, "(set earlier)"), created=False))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    logins_file.write_text("".join(f"{k}:{v}\n" for k, v in kept.items()))
+    logins_file.chmod(0o600)
+    return logins
+
+
 def ensure_admin(data_dir: Path) -> DemoLogin:
     """Create the demo's admin login once; keep its password in ``DATA/demo-login.txt`` (0600)."""
     user_model = get_user_model()

@@ -12,3 +12,12 @@ document.addEventListener("click", (event) => {
     navigator.clipboard?.writeText(box.value).then(() => { copy.textContent = "Copied"; });
   }
 });
+
+// Buttons that act at once (revoke a key, send a notice) ask first.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  const question = button?.dataset.confirm || event.target.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

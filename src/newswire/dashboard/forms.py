@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ..wire.models import http_url
+
+MAX_URLS = 10
+
+
+class CheckForm(forms.Form):
+    urls = forms.CharField(
+        label="Page URLs",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"One per line, at most {MAX_URLS}. Each page is fetched now, through the "
+        "safe fetcher (public addresses only, robots.txt obeyed), and checked.",
+    )
+
+    def clean_urls(self) -> list[str]:
+        lines = [u.strip() for u in self.cleaned_data["urls"].splitlines() if u.strip()]
+        if len(lines) > MAX_URLS:
+            raise forms.ValidationError(f"At most {MAX_URLS} URLs at a time.")
+        problems = []
+        for n, url in enumerate(lines, start=1):
+            try:
+                forms.URLField().clean(url)
+                http_url(url)
+            except forms.ValidationError:
+                problems.append(f"line {n}: {url[:100]!r} is not an http(s) URL")
+        if problems:
+            raise forms.ValidationError(problems)
+        return lines
+
+
+class NoticeForm(forms.Form):
+    to = forms.EmailField(label="To")
+    subject = forms.CharField(max_length=300)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 24}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)

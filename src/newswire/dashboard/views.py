@@ -1,0 +1,442 @@
+"""The editors' dashboard (staff only): overview, stories, a story's copies with their
+diff, partners, unauthorised sites, actions (check a URL, re-check, draft a notice),
+CSV exports of every table and a printable report."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ..partners.models import Partner
+from ..pickups.check import check_urls
+from ..pickups.models import Pickup, PickupCheck, Site, Status, Via
+from ..pickups.record import PROBLEMS
+from ..wire.models import Reporter, Story, Terms
+from . import queries
+from .chart import stacked_bars
+from .diff import diff
+from .forms import CheckForm, NoticeForm
+from .notices import draft, send
+from .tables import Column, csv_response, ordering
+
+PER_PAGE = 50
+
+
+def _page(request: HttpRequest, qs: Any, per_page: int = PER_PAGE) -> Any:
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+def _query(request: HttpRequest, **changes: Any) -> str:
+    """This page's query string with ``changes`` (for sort links, pages, exports)."""
+    params = {k: v for k, v in request.GET.items() if k not in changes and k != "page"}
+    params.update({k: v for k, v in changes.items() if v not in (None, "")})
+    return urlencode(params)
+
+
+def _chunks(qs: QuerySet[Any]) -> Any:
+    return qs.iterator(chunk_size=2000)
+
+
+def _pct(n: int, of: int) -> str:
+    return f"{n / of:.0%}" if of else ""
+
+
+def _headers(request: HttpRequest, columns: list[Column], sort: str) -> list[dict[str, str]]:
+    """Each column's heading, with the link that sorts by it (again: the other way)."""
+    out = []
+    for c in columns:
+        aria = "ascending" if sort == c.key else "descending" if sort == "-" + c.key else ""
+        href = _query(request, sort=("-" if sort == c.key else "") + c.key) if c.sort else ""
+        out.append({"label": c.label, "href": href, "aria": aria})
+    return out
+
+
+# --- overview ------------------------------------------------------------------
+
+
+@staff_member_required
+def overview(request: HttpRequest) -> HttpResponse:
+    r = queries.Range.from_request(request.GET)
+    figures = queries.overview(r)
+    top = queries.top_stories(r)
+    ranked = list(queries.partner_ranking(r)[:10])
+    by_copies = sorted(ranked, key=lambda p: (-p.copies, p.name))
+    table = request.GET.get("table")
+    if _wants_csv(request) and table in ("top_stories", "partners", "daily"):
+        if table == "top_stories":
+            cols = [Column("story__headline", "Story"), Column("copies", "Copies"),
+                    Column("sites", "Sites"), Column("compliant_copies", "Compliant")]  # fmt: skip
+            return csv_response(f"top-stories-{r.start}-{r.end}.csv", cols, top)
+        if table == "daily":
+            cols = [Column("day", "Day"), Column("compliant", "Compliant"),
+                    Column("not_compliant", "Not compliant"),
+                    Column("unauthorised", "Unauthorised")]  # fmt: skip
+            return csv_response(f"copies-by-day-{r.start}-{r.end}.csv", cols, figures.series)
+        return csv_response(f"partners-{r.start}-{r.end}.csv", PARTNER_COLUMNS, ranked)
+    return render(
+        request,
+        "dashboard/overview.html",
+        {
+            "range": r,
+            "figures": figures,
+            "chart": stacked_bars(figures.series),
+            "top": top,
+            "ranked": ranked,
+            "by_copies": by_copies,
+            "problems": queries.latest_problems(),
+            "problem_names": PROBLEMS,
+            "section": "overview",
+        },
+    )
+
+
+# --- stories -------------------------------------------------------------------
+
+STORY_COLUMNS = [
+    Column("headline", "Story", sort="headline"),
+    Column("desk", "Desk", sort="desk"),
+    Column("published_at", "Published", sort="published_at"),
+    Column("copies", "Copies", sort="copies"),
+    Column("sites", "Sites", sort="sites"),
+    Column("compliant_copies", "Compliant copies", sort="compliant_copies"),
+    Column("beacon_pages", "Pages with beacon", sort="beacon_pages"),
+    Column("uri", "URI"),
+]
+
+
+@staff_member_required
+def stories(request: HttpRequest) -> HttpResponse:
+    order, sort = ordering(STORY_COLUMNS, request.GET.get("sort", ""), "-published_at")
+    qs = queries.story_table(request.GET).order_by(order, "-id")
+    if _wants_csv(request):
+        return csv_response("stories.csv", STORY_COLUMNS, _chunks(qs))
+    context = {
+        "page": _page(request, qs),
+        "headers": _headers(request, STORY_COLUMNS[:-1], sort),
+        "sort": sort,
+        "desks": Story.objects.exclude(desk="").order_by("desk").values_list("desk", flat=True).distinct(),
+        "reporters": Reporter.objects.order_by("name").values_list("name", flat=True),
+        "params": request.GET,
+        "query": _query(request),
+        "section": "stories",
+    }
+    template = "dashboard/_stories_table.html" if request.htmx else "dashboard/stories.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+COPY_COLUMNS = [
+    Column("url", "Page"),
+    Column("site", "Site", sort="site__host", csv=lambda p: p.site.host),
+    Column("partner", "Partner", sort="partner__name",
+           csv=lambda p: p.partner.name if p.partner and not p.unauthorised else "unauthorised"),
+    Column("kind", "Kind", sort="kind"),
+    Column("coverage", "Coverage", sort="coverage", csv=lambda p: f"{p.coverage:.3f}"),
+    Column("compliant", "Compliant", sort="compliant"),
+    Column("failed", "Failed checks", csv=lambda p: " ".join(p.failed_checks)),
+    Column("problems", "Problems", csv=lambda p: " ".join(p.problems or [])),
+    Column("status", "Status", sort="status"),
+    Column("first_seen", "First seen", sort="first_seen"),
+    Column("last_checked", "Last checked", sort="last_checked"),
+]  # fmt: skip
+
+
+def _copies(qs: QuerySet[Pickup], request: HttpRequest) -> QuerySet[Pickup]:
+    qs = qs.select_related("site", "partner", "story")
+    if request.GET.get("compliant") in ("yes", "no"):
+        qs = qs.filter(compliant=request.GET["compliant"] == "yes")
+    if request.GET.get("who") == "unauthorised":
+        qs = qs.filter(queries.UNAUTHORISED)
+    elif request.GET.get("who") == "partners":
+        qs = qs.filter(queries.AUTHORISED)
+    if request.GET.get("status"):
+        qs = qs.filter(status=request.GET["status"])
+    order, _ = ordering(COPY_COLUMNS, request.GET.get("sort", ""), "-first_seen")
+    return qs.order_by(order, "-id")
+
+
+@staff_member_required
+def story_copies(request: HttpRequest, slug: str) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    qs = _copies(Pickup.objects.filter(story=story), request)
+    if _wants_csv(request):
+        return csv_response(f"copies-{story.slug}.csv", COPY_COLUMNS, _chunks(qs))
+    return render(
+        request,
+        "dashboard/story.html",
+        {
+            "story": story,
+            "page": _page(request, qs),
+            "columns": COPY_COLUMNS,
+            "sort": request.GET.get("sort", ""),
+            "params": request.GET,
+            "query": _query(request),
+            "statuses": Status.choices,
+            "section": "stories",
+        },
+    )
+
+
+@staff_member_required
+def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pickup = get_object_or_404(
+        Pickup.objects.select_related("story", "site", "partner", "version"), pk=pk
+    )
+    version = pickup.version
+    headline = version.headline if version else pickup.story.headline
+    body = version.body if version else pickup.story.body
+    return render(
+        request,
+        "dashboard/copy.html",
+        {
+            "pickup": pickup,
+            "checks": _checks(pickup),
+            "diff": diff(headline, body, pickup.headline, pickup.text) if pickup.text else None,
+            "history": pickup.history.all()[:50],
+            "problem_names": PROBLEMS,
+            "section": "stories",
+        },
+    )
+
+
+def _checks(pickup: Pickup) -> list[dict[str, Any]]:
+    required = set(Terms.current().required or [])
+    return [
+        {"name": name, "passed": passed, "evidence": pickup.evidence.get(name, ""),
+         "required": name in required, "phrase": queries.FAILED_PHRASES.get(name, name)}
+        for name, passed in pickup.checks.items()
+    ]  # fmt: skip
+
+
+@staff_member_required
+@require_POST
+def recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    pickup = get_object_or_404(Pickup, pk=pk)
+    done = next(iter(check_urls([pickup.url], via=Via.RECHECK)))
+    if done.status == "ok":
+        messages.success(request, f"Re-checked: {len(done.found)} copies on the page.")
+    else:
+        messages.error(request, f"Could not check the page: {done.reason}")
+    return redirect("dashboard:copy", pk=pk)
+
+
+# --- partners and unauthorised sites --------------------------------------------
+
+PARTNER_COLUMNS = [
+    Column("name", "Partner"),
+    Column("copies", "Copies"),
+    Column("compliant", "Compliant"),
+    Column("rate", "Compliance", csv=lambda p: f"{p.rate:.3f}"),
+    Column("n_sites", "Sites"),
+    Column("failures", "Recurring failures", csv=lambda p: "; ".join(queries.recurring_failures(p))),
+]  # fmt: skip
+
+
+@staff_member_required
+def partners(request: HttpRequest) -> HttpResponse:
+    order = "copies" if request.GET.get("sort") == "copies" else "compliance"
+    ranked = queries.partner_ranking(order=order)
+    if _wants_csv(request):
+        return csv_response("partners.csv", PARTNER_COLUMNS, ranked)
+    page = _page(request, ranked)
+    for p in page:
+        p.failures = queries.recurring_failures(p)
+    return render(
+        request,
+        "dashboard/partners.html",
+        {"page": page, "order": order, "query": _query(request), "section": "partners"},
+    )
+
+
+@staff_member_required
+def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_object_or_404(Partner, pk=pk)
+    ranked = queries.partner_ranking().filter(pk=pk).first()
+    qs = _copies(Pickup.objects.filter(partner=partner), request)
+    if _wants_csv(request):
+        return csv_response(f"copies-partner-{partner.pk}.csv", COPY_COLUMNS, _chunks(qs))
+    return render(
+        request,
+        "dashboard/partner.html",
+        {
+            "partner": partner,
+            "failures": queries.recurring_failures(ranked) if ranked else [],
+            "ranked": ranked,
+            "page": _page(request, qs),
+            "columns": COPY_COLUMNS,
+            "params": request.GET,
+            "query": _query(request),
+            "notices": partner.compliance_notices.all()[:20],
+            "corrections": partner.notices.select_related("version__story")[:20],
+            "section": "partners",
+        },
+    )
+
+
+SITE_COLUMNS = [
+    Column("host", "Site", sort="host"),
+    Column("copies", "Copies", sort="copies"),
+    Column("stories", "Stories", sort="stories"),
+    Column("compliant", "Compliant copies", sort="compliant"),
+    Column("first_seen", "First seen", sort="first_seen"),
+    Column("last_seen", "Last seen", sort="last_seen"),
+]
+
+
+@staff_member_required
+def unauthorised(request: HttpRequest) -> HttpResponse:
+    order, sort = ordering(SITE_COLUMNS, request.GET.get("sort", ""), "-copies")
+    qs = queries.unauthorised_sites().order_by(order, "host")
+    if _wants_csv(request):
+        return csv_response("unauthorised-sites.csv", SITE_COLUMNS, _chunks(qs))
+    return render(
+        request,
+        "dashboard/unauthorised.html",
+        {"page": _page(request, qs), "columns": SITE_COLUMNS, "sort": sort,
+         "query": _query(request), "section": "unauthorised"},
+    )  # fmt: skip
+
+
+@staff_member_required
+def site_copies(request: HttpRequest, host: str) -> HttpResponse:
+    site = get_object_or_404(Site.objects.select_related("partner"), host=host)
+    qs = _copies(Pickup.objects.filter(site=site), request)
+    if _wants_csv(request):
+        return csv_response(f"copies-{site.host}.csv", COPY_COLUMNS, _chunks(qs))
+    return render(
+        request,
+        "dashboard/site.html",
+        {"site": site, "page": _page(request, qs), "columns": COPY_COLUMNS,
+         "params": request.GET, "query": _query(request), "section": "unauthorised"},
+    )  # fmt: skip
+
+
+# --- actions ---------------------------------------------------------------------
+
+
+@staff_member_required
+def check_url(request: HttpRequest) -> HttpResponse:
+    form = CheckForm(request.POST or None)
+    results = []
+    if request.method == "POST" and form.is_valid():
+        for done in check_urls(form.cleaned_data["urls"], via=Via.SUBMITTED):
+            results.append(done)
+    recent = PickupCheck.objects.filter(via=Via.SUBMITTED).select_related(
+        "pickup__story", "pickup__site"
+    )[:20]
+    return render(
+        request,
+        "dashboard/check.html",
+        {"form": form, "results": results, "recent": recent, "section": "check"},
+    )
+
+
+@staff_member_required
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = get_object_or_404(Partner, pk=pk)
+    terms = Terms.current()
+    failing = list(
+        Pickup.objects.filter(partner=partner)
+        .filter(Q(compliant=False) | ~Q(problems=[]))
+        .select_related("story")
+        .prefetch_related("story__bylines__reporter")
+        .order_by("-last_checked")[:100]
+    )
+    if request.method == "POST":
+        form = NoticeForm(request.POST)
+        if form.is_valid():
+            send(partner, form.cleaned_data["to"], form.cleaned_data["subject"],
+                 form.cleaned_data["body"], [p.pk for p in failing], request.user)  # fmt: skip
+            messages.success(request, f"Notice to {partner.name} queued for sending.")
+            return redirect("dashboard:partner", pk=partner.pk)
+    else:
+        subject, body = draft(partner, failing, terms)
+        form = NoticeForm(initial={"to": partner.contact_email, "subject": subject, "body": body})
+    return render(
+        request,
+        "dashboard/notice.html",
+        {"partner": partner, "form": form, "failing": failing, "section": "partners"},
+    )
+
+
+# --- reports -----------------------------------------------------------------------
+
+
+def _month(value: str | None) -> date:
+    try:
+        year, month = (int(x) for x in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+@staff_member_required
+def report(request: HttpRequest) -> HttpResponse:
+    """A month's reach and compliance, to hand to a funder (prints cleanly to PDF)."""
+    first = _month(request.GET.get("month"))
+    nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    r = queries.Range(first, nxt - timedelta(days=1))
+    figures = queries.overview(r)
+    return render(
+        request,
+        "dashboard/report.html",
+        {
+            "range": r,
+            "month": first,
+            "figures": figures,
+            "chart": stacked_bars(figures.series),
+            "top": queries.top_stories(r, limit=25),
+            "ranked": list(queries.partner_ranking(r)[:25]),
+            "sites": list(
+                queries.unauthorised_sites()
+                .filter(pickups__first_seen__gte=r.since, pickups__first_seen__lt=r.until)
+                .order_by("-copies")[:25]
+            ),
+            "section": "report",
+        },
+    )
+
+
+@staff_member_required
+def story_report(request: HttpRequest, slug: str) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    copies = Pickup.objects.filter(story=story).select_related("site", "partner")
+    figures = copies.aggregate(
+        **{
+            "copies": Count("id"),
+            "sites": Count("site", distinct=True),
+            "compliant": Count("id", filter=Q(compliant=True)),
+            "unauthorised": Count("id", filter=queries.UNAUTHORISED),
+        }
+    )
+    first = copies.order_by("first_seen").values_list("first_seen", flat=True).first()
+    r = queries.Range(
+        (first.date() if first else story.shown_at().date()),
+        max(timezone.localdate(), first.date() if first else timezone.localdate()),
+    )
+    series = queries.daily_series(copies, r)
+    return render(
+        request,
+        "dashboard/story_report.html",
+        {
+            "story": story,
+            "figures": figures,
+            "beacon_pages": story.beacon_hits.count(),
+            "chart": stacked_bars(series),
+            "copies": copies.order_by("-first_seen")[:500],
+            "section": "report",
+        },
+    )
