@@ -84,6 +84,8 @@ def demo_terms(seed_terms: dict[str, Any], corpus_terms: dict[str, Any]) -> dict
     credits = list(seed_terms["restricted_credits"])
     credits += [c for c in corpus_terms["restricted_credits"] if c not in credits]
     terms["restricted_credits"] = credits
+    # the scrape lost the address after "please contact": an address that is plainly an example
+    terms["contact"] = terms["contact"] or "syndication@dcnf-demo.example"
     return terms
 
 

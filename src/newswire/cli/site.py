@@ -103,8 +103,6 @@ def _demo_scan(out: Path) -> None:
     """Scan the sample crawl that ships with newswire for the wire's stories, as
     ``newswire scan`` does without --stories: the database's stories and terms,
     every match recorded as a pickup."""
-    from django.db import connections
-
     from ..engine import Scanner, Summary, scan_inputs
     from ..engine.types import Match, Skip
     from ..pickups.scan import Recorder, wire_stories
@@ -114,8 +112,7 @@ def _demo_scan(out: Path) -> None:
     headlines = {s.uri: s.headline for s in stories}
     summary = Summary()
     matches: list[Match] = []
-    connections.close_all()
-    for item in scan_inputs(
+    for item in scan_inputs(  # one process: no fork, so the connection may stay open
         Scanner(stories, terms), [demo_folder() / "pages.warc.gz"], summary=summary
     ):
         if isinstance(item, Match):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -76,13 +77,17 @@ def draft(partner: Partner, pickups: Iterable[Pickup], terms: Terms) -> tuple[st
         "With thanks,",
         terms.wire + (f" <{terms.contact}>" if terms.contact else ""),
     ]
-    subject = f"{terms.wire}: {listed} of your copies need a fix" if listed != 1 else (
-        f"{terms.wire}: one of your copies needs a fix"
+    subject = (
+        f"{terms.wire}: {listed} of your copies need a fix"
+        if listed != 1
+        else (f"{terms.wire}: one of your copies needs a fix")
     )
     return subject, "\n".join(lines).replace("\n\n\n", "\n\n")
 
 
-def send(partner: Partner, to: str, subject: str, body: str, pickups: list[int], by: object) -> ComplianceNotice:
+def send(
+    partner: Partner, to: str, subject: str, body: str, pickups: list[int], by: Any
+) -> ComplianceNotice:
     """Record the notice on the partner's history and queue it for sending."""
     notice = ComplianceNotice.objects.create(
         partner=partner, to=to, subject=subject[:300], body=body, pickups=pickups,

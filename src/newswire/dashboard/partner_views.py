@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from ..distribution.snippet import snippet_html
@@ -25,15 +26,16 @@ PARTNER_COPY_COLUMNS = [
     Column("kind", "Kind"),
     Column("compliant", "Compliant"),
     Column("fix", "To fix", csv=lambda p: "; ".join(FAILED_PHRASES.get(c, c) for c in p.to_fix)),
-    Column("problems", "Problems", csv=lambda p: "; ".join(PROBLEMS.get(x, x) for x in p.problems or [])),
+    Column("problems", "Problems",
+           csv=lambda p: "; ".join(PROBLEMS.get(x, x) for x in p.problems or [])),
     Column("first_seen", "First seen"),
     Column("last_checked", "Last checked"),
 ]  # fmt: skip
 
 
 @login_required
-def partner_pickups(request: HttpRequest) -> HttpResponse:
-    partner = Partner.objects.filter(members__pk=request.user.pk).first()
+def partner_pickups(request: HttpRequest) -> HttpResponseBase:
+    partner = Partner.objects.filter(members__pk=request.user.pk or 0).first()
     terms = Terms.current()
     required = set(terms.required or [])
     copies = (
@@ -45,13 +47,14 @@ def partner_pickups(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         rows = (_annotate(p, required) for p in copies.iterator(chunk_size=1000))
         return csv_response("our-copies.csv", PARTNER_COPY_COLUMNS, rows)
-    page = Paginator(copies.prefetch_related("story__bylines__reporter", "story__media__licence"), 25).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        copies.prefetch_related("story__bylines__reporter", "story__media__licence"), 25
+    ).get_page(request.GET.get("page"))
     items = []
     for p in page:
         _annotate(p, required)
-        items.append({"copy": p, "snippet": snippet_html(p.story, terms) if p.to_fix else ""})
+        fix = p.to_fix  # type: ignore[attr-defined]
+        items.append({"copy": p, "snippet": snippet_html(p.story, terms) if fix else ""})
     counts = (
         {
             "all": Pickup.objects.filter(partner=partner).count(),

@@ -145,7 +145,7 @@ def daily_series(copies: QuerySet[Pickup], r: Range) -> list[dict[str, Any]]:
 
 
 def top_stories(r: Range, limit: int = 10) -> list[dict[str, Any]]:
-    rows = list(
+    return list(
         copies_in(r)
         .values("story_id", "story__headline", "story__slug")
         .annotate(
@@ -155,7 +155,6 @@ def top_stories(r: Range, limit: int = 10) -> list[dict[str, Any]]:
         )
         .order_by("-copies", "story_id")[:limit]
     )
-    return rows
 
 
 def partner_ranking(r: Range | None = None, order: str = "compliance") -> QuerySet[Partner]:
@@ -167,8 +166,9 @@ def partner_ranking(r: Range | None = None, order: str = "compliance") -> QueryS
         f"failed_{name}": Count("pickups", filter=where & Q(**{f"pickups__checks__{name}": False}))
         for name in CHECK_NAMES
     }
+    # (django-stubs cannot see the annotations: "copies" below is one)
     qs = (
-        Partner.objects.annotate(
+        Partner.objects.annotate(  # type: ignore[misc]
             copies=Count("pickups", filter=where),
             compliant=Count("pickups", filter=where & Q(pickups__compliant=True)),
             n_sites=Count("pickups__site", filter=where, distinct=True),

@@ -46,7 +46,9 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def csv_response(filename: str, columns: list[Column], rows: Iterable[Any]) -> StreamingHttpResponse:
+def csv_response(
+    filename: str, columns: list[Column], rows: Iterable[Any]
+) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:

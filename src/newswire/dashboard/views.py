@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -69,12 +70,12 @@ def _headers(request: HttpRequest, columns: list[Column], sort: str) -> list[dic
 
 
 @staff_member_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HttpRequest) -> HttpResponseBase:
     r = queries.Range.from_request(request.GET)
     figures = queries.overview(r)
     top = queries.top_stories(r)
     ranked = list(queries.partner_ranking(r)[:10])
-    by_copies = sorted(ranked, key=lambda p: (-p.copies, p.name))
+    by_copies = sorted(ranked, key=lambda p: (-p.copies, p.name))  # type: ignore[attr-defined]
     table = request.GET.get("table")
     if _wants_csv(request) and table in ("top_stories", "partners", "daily"):
         if table == "top_stories":
@@ -119,7 +120,7 @@ STORY_COLUMNS = [
 
 
 @staff_member_required
-def stories(request: HttpRequest) -> HttpResponse:
+def stories(request: HttpRequest) -> HttpResponseBase:
     order, sort = ordering(STORY_COLUMNS, request.GET.get("sort", ""), "-published_at")
     qs = queries.story_table(request.GET).order_by(order, "-id")
     if _wants_csv(request):
@@ -128,7 +129,10 @@ def stories(request: HttpRequest) -> HttpResponse:
         "page": _page(request, qs),
         "headers": _headers(request, STORY_COLUMNS[:-1], sort),
         "sort": sort,
-        "desks": Story.objects.exclude(desk="").order_by("desk").values_list("desk", flat=True).distinct(),
+        "desks": Story.objects.exclude(desk="")
+        .order_by("desk")
+        .values_list("desk", flat=True)
+        .distinct(),
         "reporters": Reporter.objects.order_by("name").values_list("name", flat=True),
         "params": request.GET,
         "query": _query(request),
@@ -169,7 +173,7 @@ def _copies(qs: QuerySet[Pickup], request: HttpRequest) -> QuerySet[Pickup]:
 
 
 @staff_member_required
-def story_copies(request: HttpRequest, slug: str) -> HttpResponse:
+def story_copies(request: HttpRequest, slug: str) -> HttpResponseBase:
     story = get_object_or_404(Story, slug=slug)
     qs = _copies(Pickup.objects.filter(story=story), request)
     if _wants_csv(request):
@@ -191,7 +195,7 @@ def story_copies(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @staff_member_required
-def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def copy_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     pickup = get_object_or_404(
         Pickup.objects.select_related("story", "site", "partner", "version"), pk=pk
     )
@@ -223,7 +227,7 @@ def _checks(pickup: Pickup) -> list[dict[str, Any]]:
 
 @staff_member_required
 @require_POST
-def recheck(request: HttpRequest, pk: int) -> HttpResponse:
+def recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
     pickup = get_object_or_404(Pickup, pk=pk)
     done = next(iter(check_urls([pickup.url], via=Via.RECHECK)))
     if done.status == "ok":
@@ -241,12 +245,13 @@ PARTNER_COLUMNS = [
     Column("compliant", "Compliant"),
     Column("rate", "Compliance", csv=lambda p: f"{p.rate:.3f}"),
     Column("n_sites", "Sites"),
-    Column("failures", "Recurring failures", csv=lambda p: "; ".join(queries.recurring_failures(p))),
+    Column("failures", "Recurring failures",
+           csv=lambda p: "; ".join(queries.recurring_failures(p))),
 ]  # fmt: skip
 
 
 @staff_member_required
-def partners(request: HttpRequest) -> HttpResponse:
+def partners(request: HttpRequest) -> HttpResponseBase:
     order = "copies" if request.GET.get("sort") == "copies" else "compliance"
     ranked = queries.partner_ranking(order=order)
     if _wants_csv(request):
@@ -262,7 +267,7 @@ def partners(request: HttpRequest) -> HttpResponse:
 
 
 @staff_member_required
-def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     partner = get_object_or_404(Partner, pk=pk)
     ranked = queries.partner_ranking().filter(pk=pk).first()
     qs = _copies(Pickup.objects.filter(partner=partner), request)
@@ -297,7 +302,7 @@ SITE_COLUMNS = [
 
 
 @staff_member_required
-def unauthorised(request: HttpRequest) -> HttpResponse:
+def unauthorised(request: HttpRequest) -> HttpResponseBase:
     order, sort = ordering(SITE_COLUMNS, request.GET.get("sort", ""), "-copies")
     qs = queries.unauthorised_sites().order_by(order, "host")
     if _wants_csv(request):
@@ -311,7 +316,7 @@ def unauthorised(request: HttpRequest) -> HttpResponse:
 
 
 @staff_member_required
-def site_copies(request: HttpRequest, host: str) -> HttpResponse:
+def site_copies(request: HttpRequest, host: str) -> HttpResponseBase:
     site = get_object_or_404(Site.objects.select_related("partner"), host=host)
     qs = _copies(Pickup.objects.filter(site=site), request)
     if _wants_csv(request):
@@ -328,7 +333,7 @@ def site_copies(request: HttpRequest, host: str) -> HttpResponse:
 
 
 @staff_member_required
-def check_url(request: HttpRequest) -> HttpResponse:
+def check_url(request: HttpRequest) -> HttpResponseBase:
     form = CheckForm(request.POST or None)
     results = []
     if request.method == "POST" and form.is_valid():
@@ -345,7 +350,7 @@ def check_url(request: HttpRequest) -> HttpResponse:
 
 
 @staff_member_required
-def notice(request: HttpRequest, pk: int) -> HttpResponse:
+def notice(request: HttpRequest, pk: int) -> HttpResponseBase:
     partner = get_object_or_404(Partner, pk=pk)
     terms = Terms.current()
     failing = list(
@@ -384,7 +389,7 @@ def _month(value: str | None) -> date:
 
 
 @staff_member_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: HttpRequest) -> HttpResponseBase:
     """A month's reach and compliance, to hand to a funder (prints cleanly to PDF)."""
     first = _month(request.GET.get("month"))
     nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
@@ -411,20 +416,18 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @staff_member_required
-def story_report(request: HttpRequest, slug: str) -> HttpResponse:
+def story_report(request: HttpRequest, slug: str) -> HttpResponseBase:
     story = get_object_or_404(Story, slug=slug)
     copies = Pickup.objects.filter(story=story).select_related("site", "partner")
     figures = copies.aggregate(
-        **{
-            "copies": Count("id"),
-            "sites": Count("site", distinct=True),
-            "compliant": Count("id", filter=Q(compliant=True)),
-            "unauthorised": Count("id", filter=queries.UNAUTHORISED),
-        }
+        copies=Count("id"),
+        sites=Count("site", distinct=True),
+        compliant=Count("id", filter=Q(compliant=True)),
+        unauthorised=Count("id", filter=queries.UNAUTHORISED),
     )
     first = copies.order_by("first_seen").values_list("first_seen", flat=True).first()
     r = queries.Range(
-        (first.date() if first else story.shown_at().date()),
+        (first.date() if first else story.shown_time().date()),
         max(timezone.localdate(), first.date() if first else timezone.localdate()),
     )
     series = queries.daily_series(copies, r)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings

@@ -168,7 +168,8 @@ def record_result(
             pickup.evidence["correction"] = stale
         pickup.problems = problems
         pickup.edits = dict(result.get("edits") or {})
-        shown = result.get("copy") if isinstance(result.get("copy"), dict) else {}
+        given = result.get("copy")
+        shown: dict[str, Any] = given if isinstance(given, dict) else {}
         text = shown.get("text")
         if isinstance(text, list):  # results from before the scan gave the copy keep the last
             pickup.headline = str(shown.get("headline") or "")[:500]

@@ -96,7 +96,8 @@ def load_demo_partners(data_dir: Path) -> list[DemoLogin]:
     user_model = get_user_model()
     logins_file = data_dir / "demo-partner-logins.txt"
     kept = dict(
-        line.split(":", 1) for line in (logins_file.read_text().split() if logins_file.exists() else [])
+        line.split(":", 1)
+        for line in (logins_file.read_text().split() if logins_file.exists() else [])
     )
     logins = []
     for entry in json.loads((demo_folder() / "partners.json").read_text("utf-8")):

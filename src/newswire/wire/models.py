@@ -8,6 +8,7 @@ Every public surface goes through :meth:`StoryQuerySet.public`.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from pathlib import Path
@@ -40,6 +41,9 @@ http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or 
 #: every feed poll carries the 50 latest stories in full, so one 50 MB story would
 #: make every poll 50 MB.
 MAX_BODY_CHARS = 2_000_000
+
+
+_DANGLING = re.compile(r"\b(contact|e-?mail|write to|reach)(\s+us)?(\s+at)?\s*:?$", re.IGNORECASE)
 
 
 def safe_href(url: str) -> str:
@@ -481,6 +485,19 @@ class Terms(models.Model):
     @property
     def credit_name(self) -> str:
         return self.affiliation or self.wire
+
+    @property
+    def shown_text(self) -> str:
+        """The terms as partners read them. A text that ends by pointing at a contact
+        ("… please contact") gets the contact; without one, that last sentence is left
+        out rather than left dangling."""
+        text = (self.text or "").strip()
+        if not _DANGLING.search(text):
+            return text
+        if self.contact:
+            return f"{text} {self.contact}."
+        head, sep, _ = text.rpartition(". ")
+        return head + "." if sep else ""
 
     def logo_path(self) -> str:
         """The logo's URL for this site's own pages (relative when it is served here)."""

@@ -70,8 +70,8 @@ def to_ninjs(story: Story, terms: Terms | None = None, *, partner: bool = False)
         item["descriptions"] = [{"role": "summary", "value": story.summary}]
     if story.desk:
         item["subjects"] = [{"name": story.desk, "rel": "desk"}]
-    if terms.text:
-        item["usageterms"] = terms.text
+    if terms.shown_text:
+        item["usageterms"] = terms.shown_text
     associations = []
     for n, m in enumerate(story.media.all(), start=1):
         if partner and m.restricted(terms):

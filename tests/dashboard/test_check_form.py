@@ -1,0 +1,52 @@
+"""The "check this URL" form: the same function as `newswire check`, through the safe fetcher."""
+
+from __future__ import annotations
+
+from newswire.distribution.snippet import snippet_html
+from newswire.pickups.models import Pickup, PickupCheck
+
+from ..fakesite import fake_site, html, respond
+from .test_views import body
+
+
+def test_the_form_checks_a_page_on_loopback_and_records_it(staff_client, wire_terms, make_story,
+                                                           settings):  # fmt: skip
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]  # the test-only allow list
+    story = make_story()
+    with fake_site() as site:
+        site.route("/robots.txt", respond(200, b"User-agent: *\n", content_type="text/plain"))
+        site.route(
+            "/copy",
+            html(f"<html><body><main>{snippet_html(story, wire_terms)}</main></body></html>"),
+        )
+        site.route("/gone", respond(404, b"no", content_type="text/html"))
+        response = staff_client.post(
+            "/dashboard/check/", {"urls": f"{site.url}/copy\n{site.url}/gone"}
+        )
+    page = body(response)
+    assert response.status_code == 200 and "compliant" in page and story.headline in page
+    assert "could not check" in page and "HTTP 404" in page
+    pickup = Pickup.objects.get()
+    assert pickup.url == f"{site.url}/copy" and pickup.compliant
+    assert PickupCheck.objects.filter(via="submitted").count() == 2
+
+
+def test_the_form_refuses_what_is_not_a_web_address(staff_client, wire_terms):
+    response = staff_client.post(
+        "/dashboard/check/", {"urls": "javascript:alert(1)\nftp://x.example/"}
+    )
+    page = body(response)
+    assert "line 1" in page and "line 2" in page and "not an http(s) URL" in page
+    assert PickupCheck.objects.count() == 0
+
+
+def test_an_inside_address_is_refused_with_the_reason(
+    staff_client, wire_terms, make_story, settings
+):
+    make_story()
+    settings.NEWSWIRE_FETCH_ALLOW = []
+    with fake_site() as site:
+        site.route("/copy", html("<p>x</p>"))
+        page = body(staff_client.post("/dashboard/check/", {"urls": f"{site.url}/copy"}))
+        assert site.log == []
+    assert "could not check" in page and "blocked" in page
