@@ -1,0 +1,214 @@
+"""The dashboard and the partner's view in a real browser (Playwright driving Debian's
+/usr/bin/chromium), on the demo's data: every page at 1280 and 375 px, screenshots in
+test-results/dashboard/, no console errors, no sideways scrolling on a phone, and no
+serious or critical axe-core finding (here and on the public site's pages)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from django.conf import settings
+from django.core import mail
+
+from newswire.cli import cli
+from newswire.distribution.models import ComplianceNotice
+from newswire.partners.models import Partner
+from newswire.pickups.models import Pickup
+from newswire.wire.demo import SEED_URI
+from newswire.wire.models import Story
+
+from ..fakesite import fake_site, html, respond
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(os.environ.get("TEST_RESULTS", "test-results")) / "dashboard"
+WIDTHS = (1280, 375)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+    ),
+]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo wire, its partners and the demo scan's pickups, in the test database."""
+    result = CliRunner().invoke(cli, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    admin_password = (settings.DATA_DIR / "demo-login.txt").read_text().strip().split(":", 1)[1]
+    partners = dict(
+        line.split(":", 1)
+        for line in (settings.DATA_DIR / "demo-partner-logins.txt").read_text().split()
+    )
+    return {"admin": admin_password, "partners": partners}
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+        from django.db import connections
+
+        connections.close_all()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+class Visitor:
+    """One signed-in browser at one width, collecting console errors and axe findings."""
+
+    def __init__(self, browser, base: str, width: int) -> None:
+        self.base, self.width = base, width
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def sign_in(self, path: str, username: str, password: str, button: str) -> None:
+        self.page.goto(self.base + path)
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click(button)
+        self.page.wait_for_load_state()
+
+    def visit(self, path: str, name: str, *, axe: bool = True) -> None:
+        response = self.page.goto(self.base + path)
+        assert response is not None and response.status == 200, (path, response and response.status)
+        self.look(name, axe=axe)
+
+    def look(self, name: str, *, axe: bool = True) -> None:
+        page = self.page
+        page.screenshot(path=str(SHOTS / f"{name}-{self.width}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} at {self.width} px scrolls sideways by {overflow} px"
+        assert self.errors == [], f"{name} at {self.width} px: console errors {self.errors}"
+        if axe:
+            from axe_playwright_python.sync_playwright import Axe
+
+            found = Axe().run(page).response["violations"]
+            bad = [
+                f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+                for v in found
+                if v["impact"] in ("serious", "critical")
+            ]
+            assert bad == [], f"{name} at {self.width} px: {bad}"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_editors_pages(live_server, browser, demo, width, settings):
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]  # the check form's page is on loopback
+    v = Visitor(browser, live_server.url, width)
+    v.sign_in("/admin/login/", "admin", demo["admin"], "input[type=submit]")
+    seed = Story.objects.get(uri=SEED_URI)
+    scraped = Pickup.objects.get(url__contains="lakeshore-ledger")
+    prairie = Partner.objects.get(name="Prairie Gazette")
+
+    v.visit("/dashboard/", "overview")
+    assert v.page.locator("svg.chart rect").count() > 0
+    assert "Riverbend Courier" in v.page.inner_text("main")
+
+    v.visit("/dashboard/stories/", "stories")
+    v.page.click("th a:has-text('Copies')")  # sorted by htmx, no reload
+    v.page.wait_for_url("**sort=copies**")
+    v.page.click("th a:has-text('Copies')")
+    v.page.wait_for_url("**sort=-copies**")
+    first = v.page.locator("#stories tbody tr").first.inner_text()
+    assert seed.headline[:40] in first  # the seed story has the most copies (3)
+    v.look("stories-sorted")
+
+    v.visit(f"/dashboard/stories/{seed.slug}/", "story-copies")
+    text = v.page.inner_text("main")
+    assert "lakeshore-ledger.example" in text and "riverbend-courier.example" in text
+    v.page.locator("ul.checks li.fail summary").first.click()  # evidence on expand
+    assert v.page.locator("ul.checks details[open] .evidence").first.is_visible()
+
+    v.visit(f"/dashboard/copies/{scraped.pk}/", "copy-diff")
+    assert v.page.locator(".diff .row.changed ins").first.inner_text().startswith("(RELATED")
+    assert "GettyImages-iraq-hmc-briefing" in v.page.inner_text("table.checks-table")
+
+    v.visit("/dashboard/partners/", "partners")
+    rows = v.page.locator("main tbody tr").all_inner_texts()
+    assert rows[0].startswith("Riverbend Courier")  # compliant first
+    assert any("no logo in 1 of 1 copies" in r for r in rows)
+
+    # CSV export of a table, with its filters
+    with v.page.expect_download() as download:
+        v.page.evaluate("url => { window.location.href = url }",
+                        f"/dashboard/stories/{seed.slug}/?who=partners&format=csv")  # fmt: skip
+    exported = Path(download.value.path()).read_text("utf-8-sig")
+    hosts = [row[1] for row in csv.reader(io.StringIO(exported))][1:]
+    assert sorted(hosts) == ["lakeshore-ledger.example", "news.prairie-gazette.example",
+                             "riverbend-courier.example"]  # fmt: skip
+
+    v.visit("/dashboard/unauthorised/", "unauthorised")
+    v.visit("/dashboard/report/", "report")
+
+    # check this URL, against a page served on 127.0.0.1
+    from newswire.distribution.snippet import snippet_html
+
+    with fake_site() as site:
+        site.route("/robots.txt", respond(200, b"User-agent: *\n", content_type="text/plain"))
+        site.route("/copy", html(f"<html><body><main>{snippet_html(seed)}</main></body></html>"))
+        v.visit("/dashboard/check/", "check")
+        v.page.fill("#id_urls", f"{site.url}/copy")
+        v.page.click("button:has-text('Check now')")
+        v.page.wait_for_selector("#results")
+    assert "compliant" in v.page.inner_text("section[aria-labelledby=results]")
+    v.look("check-result")
+
+    # draft a notice, edit it, send it
+    v.visit(f"/dashboard/partners/{prairie.pk}/notice/", "notice-draft")
+    draft = v.page.input_value("#id_body")
+    assert "news.prairie-gazette.example" in draft and "Missing: no logo." in draft
+    v.page.fill("#id_body", draft + "\nP.S. Thank you for the quick fixes last month.")
+    v.page.click("button:has-text('Send')")
+    v.page.wait_for_selector("text=queued for sending")
+    v.look("notice-queued")
+    notice = ComplianceNotice.objects.get(partner=prairie)
+    assert notice.body.endswith("last month.") and notice.to == prairie.contact_email
+    v.close()
+    assert mail.outbox == [] or all("prairie" not in m.to[0] for m in mail.outbox)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_partner_view(live_server, browser, demo, width):
+    v = Visitor(browser, live_server.url, width)
+    v.sign_in("/partner/login/", "prairie", demo["partners"]["prairie"], "button[type=submit]")
+    v.visit("/partner/pickups/", "partner-copies")
+    text = v.page.inner_text("main")
+    assert "prairie-gazette.example" in text and "no logo" in text
+    assert "riverbend" not in text and "lakeshore" not in text
+    v.page.click("summary:has-text('The snippet')")
+    assert "newswire-attribution" in v.page.input_value("textarea.snippet")
+    v.visit("/partner/", "partner-portal")
+    v.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_public_pages(live_server, browser, demo, width):
+    v = Visitor(browser, live_server.url, width)
+    seed = Story.objects.get(uri=SEED_URI)
+    for path, name in [("/", "home"), (seed.get_absolute_url(), "story"),
+                       ("/republish/", "republish"), ("/republish/apply/", "apply"),
+                       ("/partner/login/", "partner-login")]:  # fmt: skip
+        v.visit(path, f"public-{name}")
+    missing = v.page.goto(live_server.url + "/no-such-page/")
+    assert missing is not None and missing.status == 404
+    v.errors.clear()  # the 404 itself is logged by the browser
+    v.look("public-404")
+    v.close()
