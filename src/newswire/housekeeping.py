@@ -58,6 +58,25 @@ def queue_due_rechecks(now: datetime | None = None) -> int:
     return queued
 
 
+_LAST_OPTIMIZE: list[float] = [0.0]
+
+
+def refresh_statistics(every: float = 3600.0) -> int:
+    """SQLite: ``PRAGMA optimize`` once an hour, so the planner keeps choosing the
+    dashboard's covering indexes as the tables grow (SQLite gathers no statistics by
+    itself). PostgreSQL's autovacuum does this there. Return 1 when it ran."""
+    import time
+
+    if connection.vendor != "sqlite" or time.monotonic() - _LAST_OPTIMIZE[0] < every:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "PRAGMA optimize=0x10002"
+        )  # analyse what needs it, tables never analysed too
+    _LAST_OPTIMIZE[0] = time.monotonic()
+    return 1
+
+
 def housekeeping() -> dict[str, int]:
     from .distribution.beacon import drain_spool
     from .pickups.sources import due_work
@@ -69,6 +88,7 @@ def housekeeping() -> dict[str, int]:
         "partner domains to explore": discoveries,
         "partner feeds and sitemaps to poll": polls,
         "beacon views": drain_spool(),
+        "statistics refreshed": refresh_statistics(),
     }
 
 

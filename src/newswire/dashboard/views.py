@@ -72,15 +72,16 @@ def _headers(request: HttpRequest, columns: list[Column], sort: str) -> list[dic
 @staff_member_required
 def overview(request: HttpRequest) -> HttpResponseBase:
     r = queries.Range.from_request(request.GET)
-    figures = queries.overview(r)
+    everyone = queries.partner_ranking(r)
+    figures = queries.overview(r, everyone)
     top = queries.top_stories(r)
-    ranked = list(queries.partner_ranking(r)[:10])
+    ranked = everyone[:10]
     by_copies = sorted(ranked, key=lambda p: (-p.copies, p.name))  # type: ignore[attr-defined]
     table = request.GET.get("table")
     if _wants_csv(request) and table in ("top_stories", "partners", "daily"):
         if table == "top_stories":
             cols = [Column("story__headline", "Story"), Column("copies", "Copies"),
-                    Column("sites", "Sites"), Column("compliant_copies", "Compliant")]  # fmt: skip
+                    Column("compliant_copies", "Compliant")]  # fmt: skip
             return csv_response(f"top-stories-{r.start}-{r.end}.csv", cols, top)
         if table == "daily":
             cols = [Column("day", "Day"), Column("compliant", "Compliant"),
@@ -244,7 +245,6 @@ PARTNER_COLUMNS = [
     Column("copies", "Copies"),
     Column("compliant", "Compliant"),
     Column("rate", "Compliance", csv=lambda p: f"{p.rate:.3f}"),
-    Column("n_sites", "Sites"),
     Column("failures", "Recurring failures",
            csv=lambda p: "; ".join(queries.recurring_failures(p))),
 ]  # fmt: skip
@@ -269,7 +269,7 @@ def partners(request: HttpRequest) -> HttpResponseBase:
 @staff_member_required
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     partner = get_object_or_404(Partner, pk=pk)
-    ranked = queries.partner_ranking().filter(pk=pk).first()
+    ranked = queries.partner_figures(partner)
     qs = _copies(Pickup.objects.filter(partner=partner), request)
     if _wants_csv(request):
         return csv_response(f"copies-partner-{partner.pk}.csv", COPY_COLUMNS, _chunks(qs))
@@ -291,28 +291,55 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
+def _with_sites(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    sites = Site.objects.select_related("partner").in_bulk([row["site_id"] for row in rows])
+    for row in rows:
+        row["site"] = sites[row["site_id"]]
+        row["site__host"] = row["site"].host
+    return rows
+
+
+def _with_hosts(rows: Any) -> Any:
+    """The CSV's rows with their hosts, a chunk at a time."""
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == 2000:
+            yield from _with_sites(chunk)
+            chunk = []
+    yield from _with_sites(chunk)
+
+
 SITE_COLUMNS = [
-    Column("host", "Site", sort="host"),
-    Column("copies", "Copies", sort="copies"),
-    Column("stories", "Stories", sort="stories"),
-    Column("compliant", "Compliant copies", sort="compliant"),
-    Column("first_seen", "First seen", sort="first_seen"),
-    Column("last_seen", "Last seen", sort="last_seen"),
+    Column("site__host", "Site"),
+    Column("copies", "Copies"),
+    Column("stories", "Stories"),
+    Column("n_compliant", "Compliant copies"),
+    Column("first", "First seen"),
+    Column("last", "Last checked"),
 ]
 
 
 @staff_member_required
 def unauthorised(request: HttpRequest) -> HttpResponseBase:
-    order, sort = ordering(SITE_COLUMNS, request.GET.get("sort", ""), "-copies")
-    qs = queries.unauthorised_sites().order_by(order, "host")
+    sort = request.GET.get("sort", "-copies")
+    rows = queries.unauthorised_sites(order=sort)
     if _wants_csv(request):
-        return csv_response("unauthorised-sites.csv", SITE_COLUMNS, _chunks(qs))
+        return csv_response("unauthorised-sites.csv", SITE_COLUMNS, _with_hosts(_chunks(rows)))
+    page = _page(request, rows)
+    _with_sites(list(page))
+    headers = [
+        {"label": c.label, "key": k} for c, k in zip(SITE_COLUMNS, queries.SITE_SORTS, strict=True)
+    ]
+    for h in headers:
+        h["href"] = _query(request, sort=("" if sort == "-" + h["key"] else "-") + h["key"])
+        h["aria"] = ("descending" if sort == "-" + h["key"] else
+                     "ascending" if sort == h["key"] else "")  # fmt: skip
     return render(
         request,
         "dashboard/unauthorised.html",
-        {"page": _page(request, qs), "columns": SITE_COLUMNS, "sort": sort,
-         "query": _query(request), "section": "unauthorised"},
-    )  # fmt: skip
+        {"page": page, "headers": headers, "query": _query(request), "section": "unauthorised"},
+    )
 
 
 @staff_member_required
@@ -394,7 +421,8 @@ def report(request: HttpRequest) -> HttpResponseBase:
     first = _month(request.GET.get("month"))
     nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     r = queries.Range(first, nxt - timedelta(days=1))
-    figures = queries.overview(r)
+    everyone = queries.partner_ranking(r)
+    figures = queries.overview(r, everyone)
     return render(
         request,
         "dashboard/report.html",
@@ -404,12 +432,8 @@ def report(request: HttpRequest) -> HttpResponseBase:
             "figures": figures,
             "chart": stacked_bars(figures.series),
             "top": queries.top_stories(r, limit=25),
-            "ranked": list(queries.partner_ranking(r)[:25]),
-            "sites": list(
-                queries.unauthorised_sites()
-                .filter(pickups__first_seen__gte=r.since, pickups__first_seen__lt=r.until)
-                .order_by("-copies")[:25]
-            ),
+            "ranked": everyone[:25],
+            "sites": _with_sites(list(queries.unauthorised_sites(r)[:25])),
             "section": "report",
         },
     )

@@ -188,7 +188,11 @@ class BeaconHit(models.Model):
                 fields=["story", "page_key", "day"], name="one_beacon_row_per_page_and_day"
             )
         ]
-        indexes = [models.Index(fields=["client", "day"], name="beacon_client_day")]
+        indexes = [
+            models.Index(fields=["client", "day"], name="beacon_client_day"),
+            # the dashboard's count of pages and views over a range of days, read from the index
+            models.Index(fields=["day", "hits"], name="beacon_day_hits"),
+        ]
 
 
 class Sending(models.Model):

@@ -10,13 +10,26 @@ know who copies it); this app reads the wire and the partner program.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from ..engine.check import normalize_url
+from ..engine.types import CHECK_NAMES
 from ..wire.models import http_url
+
+
+def failed_mask(checks: dict[str, object]) -> int:
+    """The checks that failed as bits (bit n: ``CHECK_NAMES[n]``), for the dashboard's counts."""
+    return sum(1 << n for n, name in enumerate(CHECK_NAMES) if checks.get(name) is False)
+
+
+def with_bit(name: str) -> list[int]:
+    """Every mask with ``name``'s bit set: ``failed__in=with_bit("logo")`` counts by index."""
+    bit = 1 << CHECK_NAMES.index(name)
+    return [m for m in range(1 << len(CHECK_NAMES)) if m & bit]
 
 
 def url_key(url: str) -> str:
@@ -69,10 +82,10 @@ class Status(models.TextChoices):
 class PickupQuerySet(models.QuerySet["Pickup"]):
     def unauthorised(self) -> PickupQuerySet:
         """Copies on a host of no partner, or of a partner that is not active."""
-        return self.filter(Q(partner__isnull=True) | ~Q(partner__status="active"))
+        return self.filter(authorised=False)
 
     def authorised(self) -> PickupQuerySet:
-        return self.filter(partner__status="active")
+        return self.filter(authorised=True)
 
 
 class Pickup(models.Model):
@@ -104,6 +117,13 @@ class Pickup(models.Model):
     reason = models.TextField(blank=True, help_text="Why the page could not be read.")
     first_seen = models.DateTimeField(default=timezone.now, db_index=True)
     last_checked = models.DateTimeField(default=timezone.now, db_index=True)
+    # kept by save() for the dashboard: the day first seen (site time zone) and the
+    # failed checks as bits, both in one narrow index that its counts read alone
+    first_day = models.DateField(null=True, editable=False)
+    failed = models.PositiveSmallIntegerField(default=0, editable=False)
+    # the copy's partner is active (kept by save() and by the partners' signals), so that
+    # "unauthorised" is a column of the dashboard's indexes rather than a join
+    authorised = models.BooleanField(default=False, editable=False)
     problems = models.JSONField(
         default=list, blank=True,
         help_text="correction_not_applied, withdrawn_still_up, restricted_photo",
@@ -121,13 +141,37 @@ class Pickup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["story", "url_key"], name="one_pickup_per_page")
         ]
+        indexes = [
+            # covers the dashboard's counts: a range of days, grouped and filtered by these
+            models.Index(
+                fields=["first_day", "kind", "compliant", "authorised", "partner", "site",
+                        "story", "failed"],
+                name="pickup_dashboard",
+            ),
+            models.Index(fields=["partner", "first_day", "compliant", "failed", "site"],
+                         name="pickup_partner_days"),
+            models.Index(fields=["site", "authorised", "story", "compliant", "first_seen",
+                                 "last_checked", "first_day"],
+                         name="pickup_site_days"),
+        ]  # fmt: skip
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.failed = failed_mask(self.checks or {})
+        partner = self.partner if self.partner_id is not None else None
+        self.authorised = partner is not None and partner.status == "active"
+        if self.first_day is None or not self.pk:
+            self.first_day = timezone.localdate(self.first_seen)
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "failed", "first_day", "authorised"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.url} ({self.story_id})"
 
     @property
     def unauthorised(self) -> bool:
-        return self.partner is None or self.partner.status != "active"
+        return not self.authorised
 
     @property
     def failed_checks(self) -> list[str]:

@@ -6,11 +6,11 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
 from ..distribution.models import BeaconHit
-from ..partners.models import PartnerDomain
+from ..partners.models import Partner, PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, Site, Via
 
@@ -59,4 +59,19 @@ def _domain_added(sender: Any, instance: PartnerDomain, **kwargs: Any) -> None:
     )
     ids = list(sites.values_list("pk", flat=True))
     Site.objects.filter(pk__in=ids).update(partner=instance.partner)
-    Pickup.objects.filter(site_id__in=ids).update(partner=instance.partner)
+    Pickup.objects.filter(site_id__in=ids).update(
+        partner=instance.partner, authorised=instance.partner.active
+    )
+
+
+@receiver(post_save, sender=Partner, dispatch_uid="copies-follow-partner-status")
+def _partner_saved(sender: Any, instance: Partner, **kwargs: Any) -> None:
+    # suspended: its copies are unauthorised from now on; reinstated: authorised again
+    Pickup.objects.filter(partner=instance).exclude(authorised=instance.active).update(
+        authorised=instance.active
+    )
+
+
+@receiver(pre_delete, sender=Partner, dispatch_uid="copies-of-deleted-partner")
+def _partner_deleted(sender: Any, instance: Partner, **kwargs: Any) -> None:
+    Pickup.objects.filter(partner=instance).update(authorised=False)
