@@ -41,3 +41,18 @@ def test_the_site_url_follows_the_port_when_none_is_set(tmp_path):
         check=True,
     ).stdout
     assert "http://127.0.0.1:8101/dashboard/" in out and "127.0.0.1:8000" not in out
+
+
+def test_the_api_docs_load_nothing_from_another_host(client):
+    import re
+
+    page = client.get("/api/v1/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+
+
+def test_the_500_page_stands_alone():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")  # rendered with no request and no context
+    assert "Something went wrong" in page and "site.css" in page

@@ -195,7 +195,19 @@ def test_partner_view(live_server, browser, demo, width):
     assert "riverbend" not in text and "lakeshore" not in text
     v.page.click("summary:has-text('The snippet')")
     assert "newswire-attribution" in v.page.input_value("textarea.snippet")
-    v.visit("/partner/", "partner-portal")
+    from newswire.distribution.models import ApiKey
+
+    ApiKey.issue(Partner.objects.get(name="Prairie Gazette"), "Feed reader for the newsroom CMS")
+    v.visit("/partner/", "partner-portal")  # the key table fits a phone
+    # "Revoke" asks first: dismissed, the key stays; accepted, it is revoked
+    v.page.once("dialog", lambda d: d.dismiss())
+    v.page.click("button:has-text('Revoke')")
+    v.page.wait_for_timeout(300)
+    assert ApiKey.objects.get().revoked_at is None
+    v.page.once("dialog", lambda d: d.accept())
+    v.page.click("button:has-text('Revoke')")
+    v.page.wait_for_selector("text=revoked")
+    assert ApiKey.objects.get().revoked_at is not None
     v.close()
 
 

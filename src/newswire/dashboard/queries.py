@@ -105,12 +105,22 @@ def overview(r: Range, ranked: list[Partner] | None = None) -> Overview:
     """The range's figures; ``ranked`` (the range's :func:`partner_ranking`, when the page
     has it already) names the copying partners whose stated readers make the audience."""
     copies = copies_in(r)
-    totals = copies.aggregate(
-        pickups=Count(ROW, filter=Q(kind="pickup")),
-        excerpts=Count(ROW, filter=Q(kind="excerpt")),
-        compliant=Count(ROW, filter=Q(kind="pickup", compliant=True)),
-        unauthorised=Count(ROW, filter=UNAUTHORISED),
+    # one pass over the days gives the chart and the totals
+    days = list(
+        copies.values("first_day")
+        .annotate(
+            # (no alias may shadow a field its filters read, such as "compliant")
+            t_pickups=Count(ROW, filter=Q(kind="pickup")),
+            t_excerpts=Count(ROW, filter=Q(kind="excerpt")),
+            t_compliant=Count(ROW, filter=Q(kind="pickup", compliant=True)),
+            n_compliant=Count(ROW, filter=AUTHORISED & Q(compliant=True)),
+            n_not_compliant=Count(ROW, filter=AUTHORISED & Q(compliant=False)),
+            n_unauthorised=Count(ROW, filter=UNAUTHORISED),
+        )
+        .order_by("first_day")
     )
+    totals = {k: sum(d[f"t_{k}"] for d in days) for k in ("pickups", "excerpts", "compliant")}
+    totals["unauthorised"] = sum(d["n_unauthorised"] for d in days)
     # (a DISTINCT subquery counts faster than COUNT(DISTINCT) on PostgreSQL)
     totals["sites"] = copies.values("site_id").distinct().count()
     totals["unauthorised_sites"] = copies.filter(UNAUTHORISED).values("site_id").distinct().count()
@@ -130,7 +140,12 @@ def overview(r: Range, ranked: list[Partner] | None = None) -> Overview:
         audience=audience["readers"],
         audience_partners=audience["partners"],
     )
-    out.series = daily_series(copies, r)
+    by_day = {d["first_day"]: d for d in days}
+    out.series = [
+        {"day": day, **{k: by_day[day][f"n_{k}"] if day in by_day else 0
+                        for k in ("compliant", "not_compliant", "unauthorised")}}
+        for day in r.days()
+    ]  # fmt: skip
     return out
 
 

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import ApiKey, BeaconHit, CorrectionNotice, Delivery
-from .notices import send_notice
+from .models import ApiKey, BeaconHit, ComplianceNotice, CorrectionNotice, Delivery
+from .notices import send_compliance_notice, send_notice
 
 
 @admin.register(ApiKey)
@@ -52,6 +52,31 @@ class CorrectionNoticeAdmin(admin.ModelAdmin[CorrectionNotice]):
             notice.status = CorrectionNotice.Status.PENDING
             notice.save(update_fields=["status"])
             send_notice.enqueue(notice.pk)
+            n += 1
+        self.message_user(
+            request, f"Queued {n} notice(s); `newswire worker` sends them.", messages.SUCCESS
+        )
+
+
+@admin.register(ComplianceNotice)
+class ComplianceNoticeAdmin(admin.ModelAdmin[ComplianceNotice]):
+    """Editors' notices about a partner's copies (drafted and sent from the dashboard)."""
+
+    list_display = ["subject", "partner", "to", "status", "attempts", "created_at", "sent_at", "by"]
+    list_filter = ["status", "partner"]
+    readonly_fields = [f.name for f in ComplianceNotice._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Retry now", permissions=["change"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[ComplianceNotice]) -> None:
+        n = 0
+        for notice in queryset.exclude(status=ComplianceNotice.Status.SENT):
+            notice.status = ComplianceNotice.Status.PENDING
+            notice.save(update_fields=["status"])
+            send_compliance_notice.enqueue(notice.pk)
             n += 1
         self.message_user(
             request, f"Queued {n} notice(s); `newswire worker` sends them.", messages.SUCCESS

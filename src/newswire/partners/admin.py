@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from ..distribution.models import ApiKey
+from ..distribution.models import ApiKey, ComplianceNotice
 from .emails import send_approval, send_rejection
 from .models import Application, Decision, Partner, PartnerDomain
 
@@ -166,6 +166,19 @@ class PartnerDecisionInline(DecisionInline):
     fk_name = "partner"
 
 
+class ComplianceNoticeInline(admin.TabularInline[ComplianceNotice, Partner]):
+    """The partner's history of notices about its copies (sent from the dashboard)."""
+
+    model = ComplianceNotice
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("created_at", "subject", "to", "status", "sent_at", "by")
+    verbose_name_plural = "notices about its copies"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin[Partner]):
     list_display = ["name", "website", "status", "domain_list", "live_keys", "created_at"]
@@ -183,7 +196,7 @@ class PartnerAdmin(admin.ModelAdmin[Partner]):
         "status",
         "created_at",
     ]
-    inlines = [DomainInline, KeyInline, PartnerDecisionInline]
+    inlines = [DomainInline, KeyInline, PartnerDecisionInline, ComplianceNoticeInline]
     actions = ["suspend", "reinstate", "issue_key"]
 
     @admin.display(description="domains")
