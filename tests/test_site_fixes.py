@@ -43,7 +43,7 @@ def test_the_site_url_follows_the_port_when_none_is_set(tmp_path):
     assert "http://127.0.0.1:8101/dashboard/" in out and "127.0.0.1:8000" not in out
 
 
-def test_the_api_docs_load_nothing_from_another_host(client):
+def test_the_api_docs_load_nothing_from_another_host(client, db):
     import re
 
     page = client.get("/api/v1/docs").content.decode()

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from django.conf import settings
-from django.core import mail
 
 from newswire.cli import cli
 from newswire.distribution.models import ComplianceNotice
@@ -30,6 +29,7 @@ WIDTHS = (1280, 375)
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,  # once per CI run (the SQLite pass): the same pages, the same assets
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
     ),
@@ -109,10 +109,14 @@ class Visitor:
         self.context.close()
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_editors_pages(live_server, browser, demo, width, settings):
+def test_editors_pages(live_server, browser, demo, settings):
     settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]  # the check form's page is on loopback
-    v = Visitor(browser, live_server.url, width)
+    for width in WIDTHS:
+        editors_pages(Visitor(browser, live_server.url, width), demo, act=width == WIDTHS[0])
+
+
+def editors_pages(v: Visitor, demo: dict, *, act: bool) -> None:
+    """Every editors' page; with ``act``, also sort, expand, export, check and send."""
     v.sign_in("/admin/login/", "admin", demo["admin"], "input[type=submit]")
     seed = Story.objects.get(uri=SEED_URI)
     scraped = Pickup.objects.get(url__contains="lakeshore-ledger")
@@ -123,6 +127,29 @@ def test_editors_pages(live_server, browser, demo, width, settings):
     assert "Riverbend Courier" in v.page.inner_text("main")
 
     v.visit("/dashboard/stories/", "stories")
+    v.visit(f"/dashboard/stories/{seed.slug}/", "story-copies")
+    text = v.page.inner_text("main")
+    assert "lakeshore-ledger.example" in text and "riverbend-courier.example" in text
+    v.page.locator("ul.checks li.fail summary").first.click()  # evidence on expand
+    assert v.page.locator("ul.checks details[open] .evidence").first.is_visible()
+    v.look("story-copies-evidence")
+    v.visit(f"/dashboard/copies/{scraped.pk}/", "copy-diff")
+    assert v.page.locator(".diff .row.changed ins").first.inner_text().startswith("(RELATED")
+    assert "GettyImages-iraq-hmc-briefing" in v.page.inner_text("table.checks-table")
+    v.visit("/dashboard/partners/", "partners")
+    rows = v.page.locator("main tbody tr").all_inner_texts()
+    assert rows[0].startswith("Riverbend Courier")  # compliant first
+    assert any("no logo in 1 of 1 copies" in r for r in rows)
+    v.visit(f"/dashboard/partners/{prairie.pk}/", "partner")
+    v.visit("/dashboard/unauthorised/", "unauthorised")
+    v.visit("/dashboard/report/", "report")
+    v.visit("/dashboard/check/", "check")
+    v.visit(f"/dashboard/partners/{prairie.pk}/notice/", "notice-draft")
+    if not act:
+        v.close()
+        return
+
+    v.visit("/dashboard/stories/", "stories")
     v.page.click("th a:has-text('Copies')")  # sorted by htmx, no reload
     v.page.wait_for_url("**sort=copies**")
     v.page.click("th a:has-text('Copies')")
@@ -130,21 +157,6 @@ def test_editors_pages(live_server, browser, demo, width, settings):
     first = v.page.locator("#stories tbody tr").first.inner_text()
     assert seed.headline[:40] in first  # the seed story has the most copies (3)
     v.look("stories-sorted")
-
-    v.visit(f"/dashboard/stories/{seed.slug}/", "story-copies")
-    text = v.page.inner_text("main")
-    assert "lakeshore-ledger.example" in text and "riverbend-courier.example" in text
-    v.page.locator("ul.checks li.fail summary").first.click()  # evidence on expand
-    assert v.page.locator("ul.checks details[open] .evidence").first.is_visible()
-
-    v.visit(f"/dashboard/copies/{scraped.pk}/", "copy-diff")
-    assert v.page.locator(".diff .row.changed ins").first.inner_text().startswith("(RELATED")
-    assert "GettyImages-iraq-hmc-briefing" in v.page.inner_text("table.checks-table")
-
-    v.visit("/dashboard/partners/", "partners")
-    rows = v.page.locator("main tbody tr").all_inner_texts()
-    assert rows[0].startswith("Riverbend Courier")  # compliant first
-    assert any("no logo in 1 of 1 copies" in r for r in rows)
 
     # CSV export of a table, with its filters
     with v.page.expect_download() as download:
@@ -154,9 +166,6 @@ def test_editors_pages(live_server, browser, demo, width, settings):
     hosts = [row[1] for row in csv.reader(io.StringIO(exported))][1:]
     assert sorted(hosts) == ["lakeshore-ledger.example", "news.prairie-gazette.example",
                              "riverbend-courier.example"]  # fmt: skip
-
-    v.visit("/dashboard/unauthorised/", "unauthorised")
-    v.visit("/dashboard/report/", "report")
 
     # check this URL, against a page served on 127.0.0.1
     from newswire.distribution.snippet import snippet_html
@@ -182,12 +191,17 @@ def test_editors_pages(live_server, browser, demo, width, settings):
     notice = ComplianceNotice.objects.get(partner=prairie)
     assert notice.body.endswith("last month.") and notice.to == prairie.contact_email
     v.close()
-    assert mail.outbox == [] or all("prairie" not in m.to[0] for m in mail.outbox)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_partner_view(live_server, browser, demo, width):
-    v = Visitor(browser, live_server.url, width)
+def test_partner_view(live_server, browser, demo):
+    from newswire.distribution.models import ApiKey
+
+    ApiKey.issue(Partner.objects.get(name="Prairie Gazette"), "Feed reader for the newsroom CMS")
+    for width in WIDTHS:
+        partner_view(Visitor(browser, live_server.url, width), demo, act=width == WIDTHS[0])
+
+
+def partner_view(v: Visitor, demo: dict, *, act: bool) -> None:
     v.sign_in("/partner/login/", "prairie", demo["partners"]["prairie"], "button[type=submit]")
     v.visit("/partner/pickups/", "partner-copies")
     text = v.page.inner_text("main")
@@ -195,10 +209,12 @@ def test_partner_view(live_server, browser, demo, width):
     assert "riverbend" not in text and "lakeshore" not in text
     v.page.click("summary:has-text('The snippet')")
     assert "newswire-attribution" in v.page.input_value("textarea.snippet")
+    v.visit("/partner/", "partner-portal")  # the key table fits a phone
+    if not act:
+        v.close()
+        return
     from newswire.distribution.models import ApiKey
 
-    ApiKey.issue(Partner.objects.get(name="Prairie Gazette"), "Feed reader for the newsroom CMS")
-    v.visit("/partner/", "partner-portal")  # the key table fits a phone
     # "Revoke" asks first: dismissed, the key stays; accepted, it is revoked
     v.page.once("dialog", lambda d: d.dismiss())
     v.page.click("button:has-text('Revoke')")
@@ -211,15 +227,18 @@ def test_partner_view(live_server, browser, demo, width):
     v.close()
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_public_pages(live_server, browser, demo, width):
-    v = Visitor(browser, live_server.url, width)
+def test_public_pages(live_server, browser, demo):
+    for width in WIDTHS:
+        public_pages(Visitor(browser, live_server.url, width))
+
+
+def public_pages(v: Visitor) -> None:
     seed = Story.objects.get(uri=SEED_URI)
     for path, name in [("/", "home"), (seed.get_absolute_url(), "story"),
                        ("/republish/", "republish"), ("/republish/apply/", "apply"),
                        ("/partner/login/", "partner-login")]:  # fmt: skip
         v.visit(path, f"public-{name}")
-    missing = v.page.goto(live_server.url + "/no-such-page/")
+    missing = v.page.goto(v.base + "/no-such-page/")
     assert missing is not None and missing.status == 404
     v.errors.clear()  # the 404 itself is logged by the browser
     v.look("public-404")
