@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import ApiKey, BeaconHit, ComplianceNotice, CorrectionNotice, Delivery
+from .models import ApiKey, BeaconHit, ComplianceNotice, CorrectionNotice, Delivery, Sending
 from .notices import send_compliance_notice, send_notice
 
 
@@ -24,6 +26,19 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         for key in queryset:
             key.revoke()
         self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
+
+
+def _retry(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any], send: Any) -> None:
+    """Queue the notices that were not sent for another try now."""
+    n = 0
+    for notice in queryset.exclude(status=Sending.Status.SENT):
+        notice.status = Sending.Status.PENDING
+        notice.save(update_fields=["status"])
+        send.enqueue(notice.pk)
+        n += 1
+    model_admin.message_user(
+        request, f"Queued {n} notice(s); `newswire worker` sends them.", messages.SUCCESS
+    )
 
 
 @admin.register(CorrectionNotice)
@@ -47,15 +62,7 @@ class CorrectionNoticeAdmin(admin.ModelAdmin[CorrectionNotice]):
 
     @admin.action(description="Retry now", permissions=["change"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[CorrectionNotice]) -> None:
-        n = 0
-        for notice in queryset.exclude(status=CorrectionNotice.Status.SENT):
-            notice.status = CorrectionNotice.Status.PENDING
-            notice.save(update_fields=["status"])
-            send_notice.enqueue(notice.pk)
-            n += 1
-        self.message_user(
-            request, f"Queued {n} notice(s); `newswire worker` sends them.", messages.SUCCESS
-        )
+        _retry(self, request, queryset, send_notice)
 
 
 @admin.register(ComplianceNotice)
@@ -72,15 +79,7 @@ class ComplianceNoticeAdmin(admin.ModelAdmin[ComplianceNotice]):
 
     @admin.action(description="Retry now", permissions=["change"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[ComplianceNotice]) -> None:
-        n = 0
-        for notice in queryset.exclude(status=ComplianceNotice.Status.SENT):
-            notice.status = ComplianceNotice.Status.PENDING
-            notice.save(update_fields=["status"])
-            send_compliance_notice.enqueue(notice.pk)
-            n += 1
-        self.message_user(
-            request, f"Queued {n} notice(s); `newswire worker` sends them.", messages.SUCCESS
-        )
+        _retry(self, request, queryset, send_compliance_notice)
 
 
 @admin.register(Delivery)
