@@ -50,3 +50,23 @@ def test_an_inside_address_is_refused_with_the_reason(
         page = body(staff_client.post("/dashboard/check/", {"urls": f"{site.url}/copy"}))
         assert site.log == []
     assert "could not check" in page and "blocked" in page
+
+
+def test_pages_past_the_forms_time_go_to_the_worker(staff_client, wire_terms, make_story, settings,
+                                                    monkeypatch):  # fmt: skip
+    from django_tasks_db.models import DBTaskResult
+
+    from newswire.dashboard import views
+
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    monkeypatch.setattr(views, "CHECK_SECONDS", 1.0)
+    monkeypatch.setattr(views, "PAGE_SECONDS", 1.0)  # no time after the first page
+    make_story()
+    with fake_site() as site:
+        site.route("/robots.txt", respond(200, b"User-agent: *\n", content_type="text/plain"))
+        site.route("/a", html("<p>a</p>"))
+        page = body(staff_client.post("/dashboard/check/", {"urls": f"{site.url}/a\n{site.url}/b"}))
+        assert [p for p in site.paths() if p != "/robots.txt"] == ["/a"]
+    assert "1 more page went to the worker" in page
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [f"{site.url}/b", "submitted"]
