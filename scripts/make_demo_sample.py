@@ -126,9 +126,10 @@ def republisher_page(host: str, title: str, article: str) -> str:
 """
 
 
-def scraped_seed_page(item: dict[str, Any], terms: dict[str, Any], paras: list[str]) -> str:
+def scraped_seed_page(
+    text: str, item: dict[str, Any], terms: dict[str, Any], paras: list[str]
+) -> str:
     """The seed page as the scrape saw it: agency photo, logo above the byline, terms below."""
-    text = (Path(sys.argv[2])).read_text("utf-8")
     related = re.search(r"\(RELATED: ([^)]*)\)", text)
     body = []
     for p in paras:
@@ -218,7 +219,8 @@ def main() -> None:
     corpus, seed_path, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     out.mkdir(parents=True, exist_ok=True)
     corpus_terms = json.loads((corpus / "terms.json").read_text())
-    item, seed_terms, paras = seed_item(seed_path.read_text("utf-8"))
+    seed_text = seed_path.read_text("utf-8")
+    item, seed_terms, paras = seed_item(seed_text)
     terms = demo_terms(seed_terms, corpus_terms)
     pairs = rebrand_pairs(corpus_terms, terms)
     (out / "terms.json").write_text(json.dumps(terms, indent=2, ensure_ascii=False) + "\n")
@@ -253,7 +255,7 @@ def main() -> None:
 
     seed_pages = [
         ("https://www.lakeshore-ledger.example/2024/09/27/us-iraq-talks-anti-isis-partnership/",
-         scraped_seed_page(item, terms, paras),
+         scraped_seed_page(seed_text, item, terms, paras),
          {"logo": True, "byline": True, "affiliation": True, "link": False, "restricted_media": False,
               "unedited": False}),  # the inline "(RELATED: …)" link is inserted text
         ("https://www.riverbend-courier.example/news/2024/09/us-iraq-military-commission/",

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
 from ..wire.models import http_url
@@ -24,7 +22,6 @@ class CheckForm(forms.Form):
         problems = []
         for n, url in enumerate(lines, start=1):
             try:
-                forms.URLField().clean(url)
                 http_url(url)
             except forms.ValidationError:
                 problems.append(f"line {n}: {url[:100]!r} is not an http(s) URL")
@@ -37,6 +34,3 @@ class NoticeForm(forms.Form):
     to = forms.EmailField(label="To")
     subject = forms.CharField(max_length=300)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 24}))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)

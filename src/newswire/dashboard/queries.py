@@ -105,20 +105,7 @@ def overview(r: Range, ranked: list[Partner] | None = None) -> Overview:
     """The range's figures; ``ranked`` (the range's :func:`partner_ranking`, when the page
     has it already) names the copying partners whose stated readers make the audience."""
     copies = copies_in(r)
-    # one pass over the days gives the chart and the totals
-    days = list(
-        copies.values("first_day")
-        .annotate(
-            # (no alias may shadow a field its filters read, such as "compliant")
-            t_pickups=Count(ROW, filter=Q(kind="pickup")),
-            t_excerpts=Count(ROW, filter=Q(kind="excerpt")),
-            t_compliant=Count(ROW, filter=Q(kind="pickup", compliant=True)),
-            n_compliant=Count(ROW, filter=AUTHORISED & Q(compliant=True)),
-            n_not_compliant=Count(ROW, filter=AUTHORISED & Q(compliant=False)),
-            n_unauthorised=Count(ROW, filter=UNAUTHORISED),
-        )
-        .order_by("first_day")
-    )
+    days = per_day(copies)  # one pass over the days gives the chart and the totals
     totals = {k: sum(d[f"t_{k}"] for d in days) for k in ("pickups", "excerpts", "compliant")}
     totals["unauthorised"] = sum(d["n_unauthorised"] for d in days)
     # (a DISTINCT subquery counts faster than COUNT(DISTINCT) on PostgreSQL)
@@ -140,33 +127,34 @@ def overview(r: Range, ranked: list[Partner] | None = None) -> Overview:
         audience=audience["readers"],
         audience_partners=audience["partners"],
     )
-    by_day = {d["first_day"]: d for d in days}
-    out.series = [
-        {"day": day, **{k: by_day[day][f"n_{k}"] if day in by_day else 0
-                        for k in ("compliant", "not_compliant", "unauthorised")}}
-        for day in r.days()
-    ]  # fmt: skip
+    out.series = daily_series(days, r)
     return out
 
 
-def daily_series(copies: QuerySet[Pickup], r: Range) -> list[dict[str, Any]]:
-    """Copies first seen each day: compliant, not compliant (partners), unauthorised."""
-    rows = (
-        copies.annotate(day=F("first_day"))
-        .values("day")
+def per_day(copies: QuerySet[Pickup]) -> list[dict[str, Any]]:
+    """The copies' counts for each day they were first seen (``t_``: the totals' counts,
+    ``n_``: the chart's layers; no alias may shadow a field its filters read)."""
+    return list(
+        copies.values("first_day")
         .annotate(
-            # (not named "compliant": an alias that shadows the field breaks the filters)
+            t_pickups=Count(ROW, filter=Q(kind="pickup")),
+            t_excerpts=Count(ROW, filter=Q(kind="excerpt")),
+            t_compliant=Count(ROW, filter=Q(kind="pickup", compliant=True)),
             n_compliant=Count(ROW, filter=AUTHORISED & Q(compliant=True)),
             n_not_compliant=Count(ROW, filter=AUTHORISED & Q(compliant=False)),
             n_unauthorised=Count(ROW, filter=UNAUTHORISED),
         )
-        .order_by("day")
+        .order_by("first_day")
     )
-    by_day = {row["day"]: row for row in rows}
+
+
+def daily_series(days: list[dict[str, Any]], r: Range) -> list[dict[str, Any]]:
+    """Copies first seen each day of ``r``: compliant, not compliant (partners), unauthorised."""
+    by_day = {d["first_day"]: d for d in days}
     layers = ("compliant", "not_compliant", "unauthorised")
     return [
-        {"day": d, **{k: by_day[d][f"n_{k}"] if d in by_day else 0 for k in layers}}
-        for d in r.days()
+        {"day": day, **{k: by_day[day][f"n_{k}"] if day in by_day else 0 for k in layers}}
+        for day in r.days()
     ]
 
 
@@ -184,18 +172,21 @@ def top_stories(r: Range, limit: int = 10) -> list[dict[str, Any]]:
     return rows
 
 
-def partner_ranking(r: Range | None = None, order: str = "compliance") -> list[Partner]:
-    """Partners with copies, each with its counts and how often each check failed.
+def partner_ranking(
+    r: Range | None = None, order: str = "compliance", only: Partner | None = None
+) -> list[Partner]:
+    """Partners with copies (or ``only`` that one), each with its counts and how often
+    each check failed.
 
     Counted from the copies' side (one GROUP BY over the dashboard's covering index),
     then the partners of the groups fetched at once.
     """
     failed = {f"failed_{name}": Count(ROW, filter=Q(failed__in=with_bit(name)))
               for name in CHECK_NAMES}  # fmt: skip
+    copies = copies_in(r)
+    copies = copies.filter(partner=only) if only else copies.filter(partner__isnull=False)
     groups = (
-        copies_in(r)
-        .filter(partner__isnull=False)
-        .values("partner_id")
+        copies.values("partner_id")
         .annotate(
             copies=Count("*"),
             compliant=Count(ROW, filter=Q(compliant=True)),
@@ -217,26 +208,6 @@ def partner_ranking(r: Range | None = None, order: str = "compliance") -> list[P
             setattr(partner, name, value)
         ranked.append(partner)
     return ranked
-
-
-def partner_figures(partner: Partner) -> Partner | None:
-    """The partner with its counts (as in the ranking), or None if it has no copies."""
-    return next(iter(p for p in _ranked_one(partner)), None)
-
-
-def _ranked_one(partner: Partner) -> list[Partner]:
-    failed = {f"failed_{name}": Count(ROW, filter=Q(failed__in=with_bit(name)))
-              for name in CHECK_NAMES}  # fmt: skip
-    row = Pickup.objects.order_by().filter(partner=partner).aggregate(
-        copies=Count("*"), compliant=Count(ROW, filter=Q(compliant=True)),
-        n_sites=Count("site", distinct=True), **failed,
-    )  # fmt: skip
-    if not row["copies"]:
-        return []
-    for name, value in row.items():
-        setattr(partner, name, value)
-    partner.rate = row["compliant"] / row["copies"]  # type: ignore[attr-defined]
-    return [partner]
 
 
 def recurring_failures(partner: Any, least: int = 1) -> list[str]:

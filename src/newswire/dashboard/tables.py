@@ -13,8 +13,6 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 
-SORT_PARAM = "sort"
-
 
 @dataclass(frozen=True)
 class Column:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from ..partners.models import Partner
 from ..pickups.check import check_urls, page_fetcher
-from ..pickups.models import Pickup, PickupCheck, Site, Status, Via
+from ..pickups.models import Pickup, PickupCheck, Site, Via
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
 from ..wire.models import Reporter, Story, Terms
@@ -175,26 +175,25 @@ def _copies(qs: QuerySet[Pickup], request: HttpRequest) -> QuerySet[Pickup]:
     return qs.order_by(order, "-id")
 
 
+def _copies_page(
+    request: HttpRequest, copies: QuerySet[Pickup], filename: str, template: str, **context: Any
+) -> HttpResponseBase:
+    """A list of copies with its filters: the page, or all of it as CSV."""
+    qs = _copies(copies, request)
+    if _wants_csv(request):
+        return csv_response(filename, COPY_COLUMNS, _chunks(qs))
+    return render(
+        request,
+        template,
+        {"page": _page(request, qs), "params": request.GET, "query": _query(request), **context},
+    )
+
+
 @staff_member_required
 def story_copies(request: HttpRequest, slug: str) -> HttpResponseBase:
     story = get_object_or_404(Story, slug=slug)
-    qs = _copies(Pickup.objects.filter(story=story), request)
-    if _wants_csv(request):
-        return csv_response(f"copies-{story.slug}.csv", COPY_COLUMNS, _chunks(qs))
-    return render(
-        request,
-        "dashboard/story.html",
-        {
-            "story": story,
-            "page": _page(request, qs),
-            "columns": COPY_COLUMNS,
-            "sort": request.GET.get("sort", ""),
-            "params": request.GET,
-            "query": _query(request),
-            "statuses": Status.choices,
-            "section": "stories",
-        },
-    )
+    return _copies_page(request, Pickup.objects.filter(story=story), f"copies-{story.slug}.csv",
+                        "dashboard/story.html", story=story, section="stories")  # fmt: skip
 
 
 @staff_member_required
@@ -272,25 +271,18 @@ def partners(request: HttpRequest) -> HttpResponseBase:
 @staff_member_required
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     partner = get_object_or_404(Partner, pk=pk)
-    ranked = queries.partner_figures(partner)
-    qs = _copies(Pickup.objects.filter(partner=partner), request)
-    if _wants_csv(request):
-        return csv_response(f"copies-partner-{partner.pk}.csv", COPY_COLUMNS, _chunks(qs))
-    return render(
+    ranked = next(iter(queries.partner_ranking(only=partner)), None)
+    return _copies_page(
         request,
+        Pickup.objects.filter(partner=partner),
+        f"copies-partner-{partner.pk}.csv",
         "dashboard/partner.html",
-        {
-            "partner": partner,
-            "failures": queries.recurring_failures(ranked) if ranked else [],
-            "ranked": ranked,
-            "page": _page(request, qs),
-            "columns": COPY_COLUMNS,
-            "params": request.GET,
-            "query": _query(request),
-            "notices": partner.compliance_notices.all()[:20],
-            "corrections": partner.notices.select_related("version__story")[:20],
-            "section": "partners",
-        },
+        partner=partner,
+        failures=queries.recurring_failures(ranked) if ranked else [],
+        ranked=ranked,
+        notices=partner.compliance_notices.all()[:20],
+        corrections=partner.notices.select_related("version__story")[:20],
+        section="partners",
     )
 
 
@@ -348,15 +340,8 @@ def unauthorised(request: HttpRequest) -> HttpResponseBase:
 @staff_member_required
 def site_copies(request: HttpRequest, host: str) -> HttpResponseBase:
     site = get_object_or_404(Site.objects.select_related("partner"), host=host)
-    qs = _copies(Pickup.objects.filter(site=site), request)
-    if _wants_csv(request):
-        return csv_response(f"copies-{site.host}.csv", COPY_COLUMNS, _chunks(qs))
-    return render(
-        request,
-        "dashboard/site.html",
-        {"site": site, "page": _page(request, qs), "columns": COPY_COLUMNS,
-         "params": request.GET, "query": _query(request), "section": "unauthorised"},
-    )  # fmt: skip
+    return _copies_page(request, Pickup.objects.filter(site=site), f"copies-{site.host}.csv",
+                        "dashboard/site.html", site=site, section="unauthorised")  # fmt: skip
 
 
 # --- actions ---------------------------------------------------------------------
@@ -473,7 +458,7 @@ def story_report(request: HttpRequest, slug: str) -> HttpResponseBase:
         (first.date() if first else story.shown_time().date()),
         max(timezone.localdate(), first.date() if first else timezone.localdate()),
     )
-    series = queries.daily_series(copies, r)
+    series = queries.daily_series(queries.per_day(copies.order_by()), r)
     return render(
         request,
         "dashboard/story_report.html",
