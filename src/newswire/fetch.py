@@ -136,8 +136,11 @@ class FetchPolicy:
     max_bytes: int = 8 * 1024 * 1024
     max_redirects: int = 5
     max_codings: int = 2
-    #: Networks let through despite the rules. Tests only (their fake sites are on 127.0.0.1).
+    #: Networks let through despite the rules. Tests only (their fake sites are on 127.0.0.1),
+    #: and the operator's own CMS hosts for story sources (``NEWSWIRE_PRIVATE_SOURCES``).
     allow: tuple[Network, ...] = ()
+    #: Host names let through despite the rules (lower case), for the same two uses.
+    allow_hosts: tuple[str, ...] = ()
     resolver: Resolver = field(default=system_resolver, compare=False)
 
     @classmethod
@@ -253,6 +256,8 @@ def vet_host(
         raise error("unresolvable", f"cannot resolve {host}: {exc}") from None
     if not addresses:
         raise error("unresolvable", f"{host} has no address")
+    if host.lower().rstrip(".") in policy.allow_hosts:
+        return addresses
     for address in addresses:
         why = refusal(address, policy.allow)
         if why:

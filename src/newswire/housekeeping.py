@@ -10,6 +10,7 @@ seconds, so that one worker command is all a newsroom runs besides the web serve
   seven days after it was found (``NEWSWIRE_RECHECK_DAYS``).
 - **Partner sites**: each active partner's domains are explored once for feeds and
   sitemaps, and each source is polled when due (hourly by default).
+- **Story sources** (the newsroom's CMS) are polled when due (every 5 minutes by default).
 - **Beacon spools** left by stopped web workers are recorded.
 """
 
@@ -78,6 +79,7 @@ def refresh_statistics(every: float = 3600.0) -> int:
 
 
 def housekeeping() -> dict[str, int]:
+    from .cms.poll import due_sources
     from .distribution.beacon import drain_spool
     from .pickups.sources import due_work
 
@@ -87,6 +89,7 @@ def housekeeping() -> dict[str, int]:
         "rechecks": queue_due_rechecks(),
         "partner domains to explore": discoveries,
         "partner feeds and sitemaps to poll": polls,
+        "story sources to poll": due_sources(),
         "beacon views": drain_spool(),
         "statistics refreshed": refresh_statistics(),
     }

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "newswire.distribution",
     "newswire.pickups",
     "newswire.dashboard",
+    "newswire.cms",
     "django_htmx",
 ]
 
@@ -227,6 +228,21 @@ NEWSWIRE_FETCH_ALLOW = [
     n.strip() for n in os.environ.get("NEWSWIRE_FETCH_ALLOW", "").split(",") if n.strip()
 ]
 NEWSWIRE_NOTICE_RETRIES = 5
+# Story sources (the newsroom's CMS): seconds between polls of a new source; the largest
+# answer read (bytes); the total time one request may take (seconds); the most pages one
+# poll follows; how often a WordPress site's list of posts is compared with ours to find
+# deleted or unpublished posts (seconds).
+NEWSWIRE_SOURCE_EVERY = int(os.environ.get("NEWSWIRE_SOURCE_EVERY", "300"))
+NEWSWIRE_SOURCE_MAX_BYTES = int(os.environ.get("NEWSWIRE_SOURCE_MAX_BYTES", str(32 * 1024 * 1024)))
+NEWSWIRE_SOURCE_TIMEOUT = float(os.environ.get("NEWSWIRE_SOURCE_TIMEOUT", "60"))
+NEWSWIRE_SOURCE_MAX_PAGES = int(os.environ.get("NEWSWIRE_SOURCE_MAX_PAGES", "1000"))
+NEWSWIRE_SOURCE_SWEEP = int(os.environ.get("NEWSWIRE_SOURCE_SWEEP", "3600"))
+# Hosts and networks (comma-separated: "cms.internal,10.20.0.0/16") that story sources,
+# and only sources, may reach although they are not public: a CMS on the newsroom's own
+# network. Pickup fetches stay public-only whatever this says.
+NEWSWIRE_PRIVATE_SOURCES = [
+    n.strip() for n in os.environ.get("NEWSWIRE_PRIVATE_SOURCES", "").split(",") if n.strip()
+]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

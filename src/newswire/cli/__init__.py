@@ -2,7 +2,8 @@
 
 The click group lives here; its commands live in one module per group: ``scan``
 (the engine on files), ``wire`` (import, export, terms), ``pickups`` (check,
-pickups ingest) and ``site`` (serve, demo, worker, manage).
+pickups ingest), ``sources`` (the newsroom's CMS) and ``site`` (serve, demo,
+worker, manage).
 
 Each subcommand parses its arguments, calls one library function and prints.
 Engine commands (``scan``) never import Django; web and database commands
@@ -61,7 +62,7 @@ def _migrate(verbose: bool = False) -> None:
 
 
 # the commands, one module per group (each registers itself on `cli`)
-from . import pickups, scan, site, wire  # noqa: E402, F401
+from . import pickups, scan, site, sources, wire  # noqa: E402, F401
 
 
 def main() -> None:

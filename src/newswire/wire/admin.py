@@ -41,7 +41,9 @@ class VersionInline(admin.TabularInline[StoryVersion, Story]):
     extra = 0
     can_delete = False
     fields = ["number", "created_at", "note", "headline"]
-    readonly_fields = ("number", "created_at", "note", "headline")
+    # the note stays editable: a correction made by a CMS poll says "Updated in the CMS",
+    # which an editor rewrites into what changed
+    readonly_fields = ("number", "created_at", "headline")
     verbose_name = "version"
     verbose_name_plural = "versions and corrections"
 

@@ -134,48 +134,49 @@ def feed_records(data: bytes) -> Iterator[tuple[str, Any]]:
         reason = parsed.get("bozo_exception") or "no entries"
         raise BadRecord(f"not a readable RSS/Atom feed: {reason}")
     for n, entry in enumerate(parsed.entries, start=1):
-        where = f"entry {n}"
-        link = entry.get("link", "")
-        uri = entry.get("id") or link
-        content = entry.get("content") or []
-        body = content[0].get("value", "") if content else entry.get("summary", "")
-        if not uri:
-            yield where, BadRecord("the entry has no id or link")
-            continue
-        if not entry.get("title"):
-            yield where, BadRecord(f"{uri}: the entry has no title")
-            continue
-        if not body.strip():
-            yield where, BadRecord(f"{uri}: the entry has no content or summary")
-            continue
-        if "<" not in body:
-            body = "".join(f"<p>{p.strip()}</p>" for p in body.split("\n\n") if p.strip())
-        names = [a.get("name", "").strip() for a in entry.get("authors") or [] if a.get("name")]
-        if not names and entry.get("author"):
-            names = [entry["author"].strip()]
-        credits = entry.get("media_credit") or [{}]
-        credit = credits[0].get("content", "")
-        media = []
-        for m in list(entry.get("media_content") or []) + list(entry.get("enclosures") or []):
-            url = m.get("url") or m.get("href")
-            kind = m.get("type") or m.get("medium") or "image"
-            if url and "image" in kind:
-                media.append(MediaFields(url=url, credit=credit))
-        tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
-        yield (
-            where,
-            StoryFields(
-                uri=uri,
-                headline=entry["title"],
-                body=body,
-                reporters=[(name, "") for name in names],
-                summary=entry.get("summary", "") if content else "",
-                desk=tags[0] if tags else "",
-                canonical_url=link,
-                published_at=_entry_time(entry, "published_parsed", "updated_parsed"),
-                media=media,
-            ),
-        )
+        try:
+            yield f"entry {n}", entry_fields(entry)
+        except BadRecord as exc:
+            yield f"entry {n}", exc
+
+
+def entry_fields(entry: Any) -> StoryFields:
+    """One feedparser entry as a story; raise :class:`BadRecord` naming what it lacks."""
+    link = entry.get("link", "")
+    uri = entry.get("id") or link
+    content = entry.get("content") or []
+    body = content[0].get("value", "") if content else entry.get("summary", "")
+    if not uri:
+        raise BadRecord("the entry has no id or link")
+    if not entry.get("title"):
+        raise BadRecord(f"{uri}: the entry has no title")
+    if not body.strip():
+        raise BadRecord(f"{uri}: the entry has no content or summary")
+    if "<" not in body:
+        body = "".join(f"<p>{p.strip()}</p>" for p in body.split("\n\n") if p.strip())
+    names = [a.get("name", "").strip() for a in entry.get("authors") or [] if a.get("name")]
+    if not names and entry.get("author"):
+        names = [entry["author"].strip()]
+    credits = entry.get("media_credit") or [{}]
+    credit = credits[0].get("content", "")
+    media = []
+    for m in list(entry.get("media_content") or []) + list(entry.get("enclosures") or []):
+        url = m.get("url") or m.get("href")
+        kind = m.get("type") or m.get("medium") or "image"
+        if url and "image" in kind:
+            media.append(MediaFields(url=url, credit=credit))
+    tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+    return StoryFields(
+        uri=uri,
+        headline=entry["title"],
+        body=body,
+        reporters=[(name, "") for name in names],
+        summary=entry.get("summary", "") if content else "",
+        desk=tags[0] if tags else "",
+        canonical_url=link,
+        published_at=_entry_time(entry, "published_parsed", "updated_parsed"),
+        media=media,
+    )
 
 
 # --- storing ---------------------------------------------------------------------
@@ -265,36 +266,67 @@ def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, 
             story.body, story.headline = body, fields.headline
             outcome = "updated"
         story.save()
-    # byline: replace when it differs
-    wanted = [(n.strip()[:200], t.strip()[:200]) for n, t in fields.reporters if n.strip()]
-    current = [(b.reporter.name, b.shown_title) for b in story.ordered_bylines()]
-    if wanted != current:
-        Byline.objects.filter(story=story).delete()
-        for pos, (name, title) in enumerate(wanted):
-            reporter, _ = Reporter.objects.get_or_create(name=name, defaults={"title": title})
-            Byline.objects.create(story=story, reporter=reporter, position=pos, title=title)
-        if outcome == "unchanged":
-            outcome = "updated"
-    # media: replace when the list of images differs
-    want_media = [(m.url, m.caption, m.credit) for m in fields.media]
-    have_media = [(m.url, m.caption, m.credit) for m in story.media.all()]
-    if want_media != have_media:
-        story.media.all().delete()
-        for pos, m in enumerate(fields.media):
-            Media.objects.create(
-                story=story,
-                position=pos,
-                url=m.url[:1000],
-                caption=m.caption,
-                credit=m.credit[:300],
-                copyright_holder=m.copyright_holder[:300],
-                licence=_licence_for(m, terms),
-            )
-        if outcome == "unchanged":
-            outcome = "updated"
+    changed = set_bylines(story, [(n, t, "") for n, t in fields.reporters])
+    changed = set_media(story, fields.media, terms) or changed
+    if changed and outcome == "unchanged":
+        outcome = "updated"
     if story.status == Story.Status.PUBLISHED and not story.versions.exists():
         story.snapshot()
     return outcome, story, warnings
+
+
+def reporter_for(name: str, title: str = "", url: str = "") -> Reporter:
+    """The reporter a byline names: the one with this author URL, else the one with this
+    name (in any case), else a new one."""
+    if url:
+        found = Reporter.objects.filter(url=url).first()
+        if found is not None:
+            return found
+    found = Reporter.objects.filter(name__iexact=name).order_by("pk").first()
+    if found is None:
+        return Reporter.objects.create(name=name, title=title, url=url)
+    if url and not found.url:
+        found.url = url
+        found.save(update_fields=["url"])
+    return found
+
+
+def set_bylines(story: Story, reporters: list[tuple[str, str, str]]) -> bool:
+    """Make the story's byline (name, title, author URL) for each reporter, in order;
+    return whether it changed."""
+    wanted = [(n.strip()[:200], t.strip()[:200], u[:500]) for n, t, u in reporters if n.strip()]
+    current = [(b.reporter.name, b.shown_title) for b in story.ordered_bylines()]
+    if [(n, t) for n, t, _ in wanted] == current:
+        return False
+    Byline.objects.filter(story=story).delete()
+    seen: set[int] = set()
+    for pos, (name, title, url) in enumerate(wanted):
+        reporter = reporter_for(name, title, url)
+        if reporter.pk not in seen:  # one byline per reporter, even if a feed names one twice
+            seen.add(reporter.pk)
+            Byline.objects.create(story=story, reporter=reporter, position=pos, title=title)
+    return True
+
+
+def set_media(story: Story, media: list[MediaFields], terms: Terms) -> bool:
+    """Make the story's images these; return whether they changed. A photo with no licence
+    of its own is restricted when its credit names a source the terms restrict."""
+    want = [(m.url, m.caption, m.credit) for m in media]
+    have = [(m.url, m.caption, m.credit) for m in story.media.all()]
+    if want == have:
+        return False
+    story.media.all().delete()
+    for pos, m in enumerate(media):
+        Media.objects.create(
+            story=story,
+            position=pos,
+            url=m.url[:1000],
+            caption=m.caption,
+            credit=m.credit[:300],
+            copyright_holder=m.copyright_holder[:300],
+            licence=_licence_for(m, terms),
+        )
+    return True
 
 
 def check_fields(fields: StoryFields) -> None:

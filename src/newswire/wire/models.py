@@ -77,6 +77,12 @@ class Reporter(models.Model):
         max_length=200, blank=True, help_text="Blank: the wire's own affiliation (from the terms)."
     )
     email = models.EmailField(blank=True)
+    url = models.URLField(
+        max_length=500,
+        blank=True,
+        validators=[http_url],
+        help_text="The reporter's author page in the newsroom's CMS (matches CMS bylines).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -251,10 +257,15 @@ class Story(models.Model):
         self.status = self.Status.WITHDRAWN
         self.save(update_fields=["status", "updated_at"])
 
-    def snapshot(self, note: str = "") -> StoryVersion:
-        """Record the current text as a version (the first, or a correction with ``note``)."""
+    def snapshot(self, note: str = "", *, force: bool = False) -> StoryVersion:
+        """Record the current text as a version (the first, or a correction with ``note``).
+
+        An unchanged text records nothing, unless ``force``: an editor who says that a
+        change outside the text (a photo's caption, say) is a correction partners must hear of.
+        """
         last = self.versions.order_by("-number").first()
-        if last and last.body == self.body and last.headline == self.headline:
+        same = last and last.body == self.body and last.headline == self.headline
+        if last and same and not force:
             return last
         number = (last.number + 1) if last else 1
         version = StoryVersion.objects.create(

@@ -1,0 +1,58 @@
+"""What kind of source a URL is, asked of the URL itself (``newswire sources add`` without
+``--kind``): a WordPress site says so in a ``Link: <…/wp-json/>; rel="https://api.w.org/"``
+header on every page; a feed is XML with ``<rss>`` or ``<feed>``; ninjs is JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..fetch import FetchError, SafeClient
+from .models import Source
+from .readers import SourceFault, looks_like_html
+
+_API_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="https://api\.w\.org/"')
+_API_TAG = re.compile(rb'<link[^>]+rel=["\']https://api\.w\.org/["\'][^>]*>', re.I)
+_HREF = re.compile(rb'href=["\']([^"\']+)["\']', re.I)
+_FEED_TAG = re.compile(
+    rb'<link[^>]+type=["\']application/(?:rss|atom)\+xml["\'][^>]*>', re.I
+)
+
+
+def detect(url: str, client: SafeClient) -> tuple[str, str]:
+    """(kind, URL to store) for ``url``; raise :class:`SourceFault` saying why it is none."""
+    if "/wp-json" in url:
+        return Source.Kind.WORDPRESS, url
+    try:
+        got = client.get(url, headers={"Accept": "*/*"})
+    except FetchError as exc:
+        raise SourceFault(f"cannot read {url}: {exc.message}") from None
+    if not 200 <= got.status < 300:
+        raise SourceFault(f"{url}: HTTP {got.status}")
+    found = _API_LINK.search(got.headers.get("link", ""))
+    if found:
+        return Source.Kind.WORDPRESS, found.group(1)
+    body = got.body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if looks_like_html(body):
+        tag = _API_TAG.search(body[:200_000])
+        href = _HREF.search(tag.group(0)) if tag else None
+        if href:
+            return Source.Kind.WORDPRESS, href.group(1).decode("utf-8", "replace")
+        feed = _FEED_TAG.search(body[:200_000])
+        hint = _HREF.search(feed.group(0)) if feed else None
+        more = f"; its feed is {hint.group(1).decode('utf-8', 'replace')}: add that" if hint else ""
+        raise SourceFault(f"{url} is a web page, not a feed, WordPress site or ninjs{more}")
+    if body.startswith(b"<"):
+        head = body[:4096]
+        if re.search(rb"<(?:\w+:)?feed[\s>]", head):
+            return Source.Kind.ATOM, url
+        if re.search(rb"<(?:rss|rdf:RDF)[\s>]", head):
+            return Source.Kind.RSS, url
+        raise SourceFault(f"{url} is XML but neither RSS nor Atom")
+    try:
+        data = json.loads(body.splitlines()[0] if body.startswith(b"{") and b"\n{" in body else body)
+    except (ValueError, IndexError):
+        raise SourceFault(f"{url} is neither a feed, a WordPress site nor ninjs JSON") from None
+    if isinstance(data, (list, dict)):
+        return Source.Kind.NINJS, url
+    raise SourceFault(f"{url} is JSON, but not ninjs")

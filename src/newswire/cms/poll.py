@@ -1,0 +1,366 @@
+"""Polling a source: fetch through the safe fetcher, follow its pages to the end, store
+each item (:mod:`.store`), record what went wrong on the source, schedule the next poll.
+
+- RSS, Atom and ninjs: a conditional request (ETag, Last-Modified) for the first page;
+  a 304 ends the poll. Further pages (``rel="next"``, RFC 5005; ninjs ``next``) are
+  followed until the end, or, once a poll has completed before, until a page holds
+  nothing new.
+- WordPress: ``/wp/v2/posts?_embed`` ordered by modification time, from the newest
+  ``modified_gmt`` of the last complete poll (``modified_after``) less a day, because
+  WordPress compares that value with the site's local time; posts seen again are
+  compared and left alone. ``X-WP-TotalPages`` says where the end is. Now and then
+  (``NEWSWIRE_SOURCE_SWEEP``) the list of post ids is compared with ours, and each post
+  that is missing is asked for: deleted (404, 410) or unpublished (401, 403) ones are
+  flagged for an editor.
+
+A source that answers badly (HTTP 500, a time-out, HTML instead of a feed, a WordPress
+error object, a body over the size limit) gets a :class:`~.models.Fault` and its
+``last_error``; nothing already imported is touched, and the cursor stays where it was,
+so the next poll starts from the same place. Every item is stored in its own
+transaction: a poll killed half-way leaves whole stories or none.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit, parse_qsl
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..fetch import FEED_TYPES, FetchError, FetchPolicy, Fetched, Network, SafeClient
+from ..wire.models import Story, Terms
+from .models import Fault, Item, Source
+from .readers import (
+    Entry,
+    SourceFault,
+    feed_entries,
+    ninjs_page,
+    wordpress_error,
+    wordpress_posts,
+)
+from .store import fault, store
+
+PER_PAGE = 100  # WordPress's largest page
+FAULTS_KEPT = 500  # per source, newest first
+
+
+@dataclass
+class Polled:
+    """What one poll of one source did."""
+
+    source: Source
+    created: int = 0
+    corrected: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    flagged: int = 0
+    skipped: int = 0
+    pages: int = 0
+    error: str = ""
+    seconds: float = 0.0
+    #: called after each page (the CLI's progress line)
+    progress: Callable[[Polled], None] | None = None
+
+    def page_done(self) -> None:
+        self.pages += 1
+        if self.progress is not None:
+            self.progress(self)
+
+    def add(self, outcome: str) -> str:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        return outcome
+
+    @property
+    def items(self) -> int:
+        return (self.created + self.corrected + self.updated + self.unchanged + self.flagged
+                + self.skipped)  # fmt: skip
+
+    def __str__(self) -> str:
+        counts = ", ".join(
+            f"{getattr(self, k)} {k}"
+            for k in ("created", "corrected", "updated", "unchanged", "flagged", "skipped")
+            if getattr(self, k)
+        )
+        head = f"{self.source}: {counts or 'nothing new'} ({self.pages} page(s), {self.seconds:.1f} s)"
+        return f"{head}; FAILED: {self.error}" if self.error else head
+
+
+# --- the fetcher sources use --------------------------------------------------------
+
+
+def private_sources(entries: Iterable[str]) -> tuple[tuple[Network, ...], tuple[str, ...]]:
+    """``NEWSWIRE_PRIVATE_SOURCES`` as (networks, host names)."""
+    networks: list[Network] = []
+    hosts: list[str] = []
+    for entry in entries:
+        entry = entry.strip()
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            hosts.append(entry.lower().rstrip("."))
+    return tuple(networks), tuple(hosts)
+
+
+def source_policy() -> FetchPolicy:
+    """The safe fetcher's policy for sources: public addresses, and the hosts and networks
+    the operator named in ``NEWSWIRE_PRIVATE_SOURCES`` (pickup fetches never get these)."""
+    base = FetchPolicy.from_settings(settings)
+    networks, hosts = private_sources(settings.NEWSWIRE_PRIVATE_SOURCES)
+    total = settings.NEWSWIRE_SOURCE_TIMEOUT
+    return replace(
+        base,
+        allow=base.allow + networks,
+        allow_hosts=hosts,
+        max_bytes=settings.NEWSWIRE_SOURCE_MAX_BYTES,
+        total_timeout=total,
+        read_timeout=min(base.read_timeout, total),
+        connect_timeout=min(base.connect_timeout, total),
+    )
+
+
+def source_client() -> SafeClient:
+    return SafeClient(source_policy())
+
+
+def _fetch(
+    client: SafeClient, url: str, accept: str, *, etag: str = "", last_modified: str = ""
+) -> Fetched:
+    headers = {"Accept": accept}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    got = client.get(url, headers=headers)
+    if got.status == 304 or 200 <= got.status < 300:
+        return got
+    detail = ""
+    try:
+        detail = wordpress_error(json.loads(got.body[:65536]))
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise SourceFault(f"{url}: HTTP {got.status}" + (f" ({detail})" if detail else ""))
+
+
+# --- polling ------------------------------------------------------------------------
+
+
+def poll(
+    source: Source,
+    client: SafeClient | None = None,
+    progress: Callable[[Polled], None] | None = None,
+) -> Polled:
+    """Poll one source now; record the outcome on it. Never raises for what the source sends."""
+    done = Polled(source, progress=progress)
+    started = time.monotonic()
+    now = timezone.now()
+    own = client is None
+    client = client or source_client()
+    terms = Terms.current()
+    try:
+        if source.kind == Source.Kind.WORDPRESS:
+            _poll_wordpress(source, client, terms, done)
+        elif source.kind == Source.Kind.NINJS:
+            _poll_pages(source, client, terms, done, ninjs=True)
+        else:
+            _poll_pages(source, client, terms, done, ninjs=False)
+    except (FetchError, SourceFault) as exc:
+        done.error = str(exc)[:2000]
+        fault(source, getattr(exc, "url", "") or source.url, done.error)
+    finally:
+        if own:
+            client.close()
+    done.seconds = time.monotonic() - started
+    source.last_polled_at = now
+    source.schedule(now)
+    if done.error:
+        source.last_error, source.last_error_at = done.error, now
+    else:
+        source.last_error, source.last_ok_at = "", now
+    source.save()
+    _prune(source)
+    return done
+
+
+def _prune(source: Source) -> None:
+    old = Fault.objects.filter(source=source).order_by("-at", "-id")[FAULTS_KEPT:FAULTS_KEPT + 1]
+    cut = old.first()
+    if cut is not None:
+        Fault.objects.filter(source=source, at__lte=cut.at, id__lte=cut.id).delete()
+
+
+def _with_query(url: str, **params: str) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update(params)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _poll_pages(
+    source: Source, client: SafeClient, terms: Terms, done: Polled, *, ninjs: bool
+) -> None:
+    """RSS, Atom, ninjs: the first page conditionally, then ``next`` pages."""
+    accept = "application/json" if ninjs else ",".join(FEED_TYPES) + ",*/*;q=0.1"
+    url, seen = source.url, set()
+    etag = last_modified = ""
+    limit = settings.NEWSWIRE_SOURCE_MAX_PAGES
+    while url:
+        first = not seen
+        got = _fetch(client, url, accept, etag=source.etag if first else "",
+                     last_modified=source.last_modified if first else "")  # fmt: skip
+        if got.status == 304:
+            done.page_done()
+            return  # nothing changed since the last poll
+        if first:
+            etag = got.headers.get("etag", "")[:300]
+            last_modified = got.headers.get("last-modified", "")[:100]
+        where = "" if first else f" on {url}"
+        if ninjs:
+            entries, after = ninjs_page(got.body, where)
+        else:
+            entries, after = feed_entries(got.body, where)
+        outcomes = [done.add(store(source, e, terms)) for e in entries]
+        done.page_done()
+        seen.add(url)
+        link_next = got.headers.get("link", "")
+        if not after and 'rel="next"' in link_next:
+            after = link_next.split(">", 1)[0].lstrip(" <")
+        if after and not after.startswith(("http://", "https://", "/")):
+            after = _with_query(source.url, cursor=after)  # a cursor, as newswire's API gives
+        nothing_new = source.last_ok_at is not None and all(o == "unchanged" for o in outcomes)
+        url = urljoin(url, after) if after and not nothing_new else ""
+        if url in seen:
+            url = ""
+        if url and done.pages >= limit:
+            fault(source, url, f"stopped after {limit} pages (NEWSWIRE_SOURCE_MAX_PAGES)")
+            url = ""
+    source.etag, source.last_modified = etag, last_modified
+
+
+def _poll_wordpress(source: Source, client: SafeClient, terms: Terms, done: Polled) -> None:
+    posts = source.api_root() + "wp/v2/posts"
+    query = {"_embed": "1", "per_page": str(PER_PAGE), "orderby": "modified", "order": "asc"}
+    if source.modified_after:
+        since = datetime.fromisoformat(source.modified_after) - timedelta(days=1)
+        query["modified_after"] = since.strftime("%Y-%m-%dT%H:%M:%S")
+    newest = source.modified_after
+    page, limit = 1, settings.NEWSWIRE_SOURCE_MAX_PAGES
+    while True:
+        url = f"{posts}?{urlencode({**query, 'page': str(page)})}"
+        try:
+            got = _fetch(client, url, "application/json")
+        except SourceFault as exc:
+            if page > 1 and "rest_post_invalid_page_number" in str(exc):
+                break  # the last page was the one before (posts were deleted meanwhile)
+            raise
+        entries = wordpress_posts(got.body, f" (page {page})")
+        for entry in entries:
+            done.add(store(source, entry, terms))
+            if entry.modified and entry.modified > newest:
+                newest = entry.modified
+        done.page_done()
+        total = got.headers.get("x-wp-totalpages", "")
+        last = page >= int(total) if total.isdigit() else len(entries) < PER_PAGE
+        if not entries or last:
+            break
+        page += 1
+        if page > limit:
+            fault(source, url, f"stopped after {limit} pages (NEWSWIRE_SOURCE_MAX_PAGES)")
+            break
+    source.modified_after = _valid_time(newest)
+    swept = source.swept_at
+    if swept is None or swept <= timezone.now() - timedelta(seconds=settings.NEWSWIRE_SOURCE_SWEEP):
+        done.flagged += _sweep_wordpress(source, client, posts)
+        source.swept_at = timezone.now()
+
+
+def _valid_time(value: str) -> str:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    return value[:40]
+
+
+def _sweep_wordpress(source: Source, client: SafeClient, posts: str) -> int:
+    """Flag the items whose posts WordPress no longer shows; return how many."""
+    listed: set[str] = set()
+    page = 1
+    while page <= settings.NEWSWIRE_SOURCE_MAX_PAGES:
+        url = f"{posts}?{urlencode({'_fields': 'id', 'per_page': str(PER_PAGE), 'page': str(page)})}"
+        got = _fetch(client, url, "application/json")
+        data = json.loads(got.body or b"[]")
+        if not isinstance(data, list):
+            raise SourceFault(f"{url}: not a list of posts")
+        listed |= {str(p.get("id")) for p in data if isinstance(p, dict)}
+        total = got.headers.get("x-wp-totalpages", "")
+        if not data or (page >= int(total) if total.isdigit() else len(data) < PER_PAGE):
+            break
+        page += 1
+    missing = (
+        Item.objects.filter(source=source, flag="")
+        .exclude(cms_id__in=listed)
+        .exclude(story__release_at__gt=timezone.now())  # scheduled posts are not listed yet
+        .exclude(story__status=Story.Status.WITHDRAWN)
+    )
+    flagged = 0
+    for item in missing.select_related("story")[:1000]:
+        got = client.get(f"{posts}/{item.cms_id}?_fields=id,status", headers={"Accept": "application/json"})
+        if got.status in (404, 410):
+            gone = Item.Flag.DELETED
+        elif got.status in (401, 403):
+            gone = Item.Flag.UNPUBLISHED
+        elif got.status == 200:
+            status = _status_of(got.body)
+            gone = "" if status in ("publish", "future", "") else Item.Flag.UNPUBLISHED
+        else:
+            continue  # the server is having trouble: ask again at the next sweep
+        if gone:
+            with transaction.atomic():
+                flagged += Item.objects.filter(pk=item.pk, flag="").update(
+                    flag=gone, flagged_at=timezone.now()
+                )
+    return flagged
+
+
+def _status_of(body: bytes) -> str:
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        return ""
+    return str(data.get("status", "")) if isinstance(data, dict) else ""
+
+
+# --- the schedule ---------------------------------------------------------------------
+
+
+def due_sources(now: datetime | None = None) -> int:
+    """Queue a poll of every active source that is due; return how many. A source is
+    claimed by moving its next poll time in the same transaction as the enqueue, so two
+    workers never queue it twice."""
+    from .tasks import poll_source
+
+    now = now or timezone.now()
+    queued = 0
+    for source in Source.objects.filter(active=True, next_poll_at__lte=now).order_by("next_poll_at")[:500]:
+        with transaction.atomic():
+            later = now + timedelta(seconds=source.every)
+            if Source.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
+                next_poll_at=later
+            ):
+                poll_source.enqueue(source.pk)
+                queued += 1
+    return queued
+
+
+__all__ = ["Entry", "Polled", "due_sources", "poll", "private_sources", "source_client",
+           "source_policy"]  # fmt: skip

@@ -1,0 +1,210 @@
+"""One CMS item into the wire, in one transaction: a new story, a correction, a quiet update
+of its metadata, a flag for an editor, or nothing at all (seen before, unchanged).
+
+The rules:
+
+- The CMS's id maps to one story. The item row is unique per (source, CMS id) and the
+  story's ``uri`` is made from the same pair, so two polls racing over one new item
+  make one story: the loser's transaction fails on the unique key, is rolled back whole,
+  and the item is then read as already there.
+- A change of the **text** (headline or body) of a story already published on the wire
+  is a correction (a new version, noted "Updated in the CMS"); the correction notices to
+  partners follow from it as from any correction (and wait while the story is embargoed).
+  Before it was published, the text is simply replaced.
+- A change of anything else (byline, photos and their captions, desk, link, summary) is
+  applied without a version; the item notes what changed, and an editor may still send
+  it as a correction from the admin.
+- What the CMS gives is compared with what it gave last time, never with the wire's copy:
+  an editor's own change on the wire is not undone by the next poll.
+- An item deleted or unpublished in the CMS is flagged for an editor; its story is left
+  as it is (never withdrawn by a poll).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from ..wire.importer import check_fields, set_bylines, set_media
+from ..wire.models import Story, Terms
+from ..wire.ninjs import BadRecord, StoryFields
+from .models import Fault, Item, Source
+from .readers import Entry
+
+NOTE = "Updated in the CMS"
+NO_AUTHOR = "no author: kept as a draft until the CMS or an editor adds one"
+
+
+def story_uri(source: Source, entry: Entry) -> str:
+    if source.kind == Source.Kind.NINJS:
+        return entry.cms_id  # a ninjs uri is already meant to be unique everywhere
+    uri = f"urn:newswire:cms:{source.pk}:{entry.cms_id}"
+    if len(uri) > 300:
+        uri = f"urn:newswire:cms:{source.pk}:sha1:{hashlib.sha1(entry.cms_id.encode()).hexdigest()}"
+    return uri
+
+
+def text_hash(fields: StoryFields) -> str:
+    return hashlib.sha256(f"{fields.headline}\0{fields.body}".encode()).hexdigest()
+
+
+def meta_of(entry: Entry, fields: StoryFields) -> dict[str, Any]:
+    """Everything but the text, in a form to compare with the last poll's."""
+    return {
+        "byline": [[n, t, entry.links.get(n, "")] for n, t in fields.reporters],
+        "photos": [[m.url, m.caption, m.credit, m.copyright_holder] for m in fields.media],
+        "desk": fields.desk,
+        "link": fields.canonical_url,
+        "summary": fields.summary,
+        "tags": entry.tags,
+        "release time": fields.release_at.isoformat() if fields.release_at else "",
+    }
+
+
+def fault(source: Source, where: str, reason: str) -> None:
+    Fault.objects.create(source=source, where=where[:300], reason=reason[:2000])
+
+
+def store(source: Source, entry: Entry, terms: Terms) -> str:
+    """Take one entry; return what happened: created, corrected, updated, unchanged, flagged,
+    skipped (a fault was recorded)."""
+    if entry.problem or not entry.cms_id:
+        fault(source, entry.where, entry.problem or "the item has no id")
+        return "skipped"
+    if entry.gone:
+        return _flag(source, entry)
+    fields = entry.fields
+    assert fields is not None
+    fields.uri = story_uri(source, entry)
+    try:
+        check_fields(fields)
+    except BadRecord as exc:  # named; the item is skipped, the rest goes on
+        fault(source, entry.where, str(exc))
+        return "skipped"
+    try:
+        return _store(source, entry, fields, terms)
+    except (DatabaseError, ValidationError) as exc:  # not expected: named, and the rest goes on
+        fault(source, entry.where, f"not stored: {exc}")
+        return "skipped"
+
+
+def _store(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> str:
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                item = Item.objects.select_for_update().filter(
+                    source=source, cms_id=entry.cms_id
+                ).first()
+                if item is None:
+                    return _create(source, entry, fields, terms)
+                return _update(source, item, entry, fields, terms)
+        except IntegrityError:
+            if attempt:  # the item is there now, and still cannot be stored: say so
+                raise
+            # another poll made this item's story between our look and our insert
+    raise AssertionError("unreachable")
+
+
+def _flag(source: Source, entry: Entry) -> str:
+    with transaction.atomic():
+        item = Item.objects.select_for_update().filter(source=source, cms_id=entry.cms_id).first()
+        if item is None or item.flag in (entry.gone, Item.Flag.REVIEWED):
+            return "unchanged"
+        item.flag, item.flagged_at = entry.gone, timezone.now()
+        item.save(update_fields=["flag", "flagged_at"])
+    return "flagged"
+
+
+def _create(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> str:
+    story = Story.objects.filter(uri=fields.uri).first()  # a ninjs story imported by file
+    if story is not None:
+        if Item.objects.filter(story=story).exists():
+            fault(source, entry.where, f"story {fields.uri} already comes from another source")
+            return "skipped"
+        item = Item(source=source, cms_id=entry.cms_id, story=story, text_hash="", meta={})
+        return _update(source, item, entry, fields, terms)
+    status = Story.Status.DRAFT
+    if source.publish:
+        status = fields.status if fields.status == Story.Status.SCHEDULED else Story.Status.PUBLISHED
+    waiting = status != Story.Status.DRAFT and not fields.reporters
+    if waiting:
+        status = Story.Status.DRAFT
+        fault(source, entry.where, NO_AUTHOR)
+    story = Story(
+        uri=fields.uri,
+        headline=fields.headline,
+        body=fields.body,
+        summary=fields.summary,
+        desk=fields.desk[:100],
+        canonical_url=fields.canonical_url[:500],
+        language=fields.language[:20],
+        status=status,
+        release_at=fields.release_at,
+        source=source.url[:500],
+        created_at=fields.published_at or timezone.now(),
+    )
+    if status == Story.Status.PUBLISHED and fields.published_at:
+        story.published_at = fields.published_at
+    story.save()
+    set_bylines(story, [(n, t, entry.links.get(n, "")) for n, t in fields.reporters])
+    set_media(story, fields.media, terms)
+    if story.status == Story.Status.PUBLISHED:
+        story.snapshot()
+    Item.objects.create(
+        source=source,
+        cms_id=entry.cms_id,
+        story=story,
+        text_hash=text_hash(fields),
+        meta=meta_of(entry, fields),
+        cms_modified=entry.modified[:40],
+        waiting_for_author=waiting,
+    )
+    return "created"
+
+
+def _update(source: Source, item: Item, entry: Entry, fields: StoryFields, terms: Terms) -> str:
+    new_text, new_meta = text_hash(fields), meta_of(entry, fields)
+    revived = item.flag in (Item.Flag.DELETED, Item.Flag.UNPUBLISHED)
+    if new_text == item.text_hash and new_meta == item.meta and not revived:
+        return "unchanged"
+    if not fields.reporters and item.pk and not item.waiting_for_author:
+        fault(source, entry.where, "no author: this change was not applied (the story keeps "
+                                   "its byline until the CMS gives one again)")  # fmt: skip
+        return "skipped"
+    story = item.story
+    outcome = "updated"
+    changed = [k for k, v in new_meta.items() if item.meta.get(k) != v] if item.pk else []
+    if "release time" in changed and story.status != Story.Status.WITHDRAWN:
+        # the CMS scheduled the post (again): the wire holds the story until then too,
+        # and a correction made meanwhile waits with it
+        story.release_at = fields.release_at
+    story.summary = fields.summary or story.summary
+    story.desk = fields.desk[:100]
+    story.canonical_url = fields.canonical_url[:500]
+    if new_text != item.text_hash:
+        if story.versions.exists():
+            story.save()
+            version = story.correct(body=fields.body, headline=fields.headline, note=NOTE)
+            outcome = "corrected" if version is not None else "updated"
+        else:
+            story.body, story.headline = fields.body, fields.headline
+    story.save()
+    set_bylines(story, [(n, t, entry.links.get(n, "")) for n, t in fields.reporters])
+    set_media(story, fields.media, terms)
+    if item.waiting_for_author and fields.reporters:
+        item.waiting_for_author = False
+        if source.publish and story.status == Story.Status.DRAFT:
+            story.publish_now()
+    if outcome == "updated" and changed and new_text == item.text_hash:
+        item.metadata_change = ", ".join(changed)[:300]
+    if revived:
+        item.flag, item.flagged_at = Item.Flag.NONE, None
+    item.text_hash, item.meta = new_text, new_meta
+    item.cms_modified = entry.modified[:40]
+    item.changed_at = timezone.now()
+    item.save()
+    return outcome
