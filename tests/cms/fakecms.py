@@ -82,9 +82,16 @@ class FakeWordPress:
             "status": status,
             "type": "post",
             "link": f"{HOST}/2026/11/story-{n}/",
-            "title": {"rendered": title if title is not None else f"Council &#8216;Budget&#8217; Story {n}"},
+            "title": {
+                "rendered": title
+                if title is not None
+                else f"Council &#8216;Budget&#8217; Story {n}"
+            },
             "content": {"rendered": body_of(n), "protected": False},
-            "excerpt": {"rendered": f"<p>Story {n}. {PARAS[0][:80]}&hellip;</p>\n", "protected": False},
+            "excerpt": {
+                "rendered": f"<p>Story {n}. {PARAS[0][:80]}&hellip;</p>\n",
+                "protected": False,
+            },
             "author": 3,
             "featured_media": 500 + n,
             "categories": [4],
@@ -116,7 +123,11 @@ class FakeWordPress:
             ]
         if not authors:
             post["_embedded"]["author"] = [
-                {"code": "rest_user_invalid_id", "message": "Invalid user ID.", "data": {"status": 404}}
+                {
+                    "code": "rest_user_invalid_id",
+                    "message": "Invalid user ID.",
+                    "data": {"status": 404},
+                }
             ]
         self.posts[n] = post
         self.site.route(f"/wp-json/wp/v2/posts/{n}", lambda h, n=n: self._one(h, n))
@@ -142,7 +153,8 @@ class FakeWordPress:
 
     def _one(self, h: BaseHTTPRequestHandler, n: int) -> None:
         if n in self.posts:
-            return self._json(h, 200, self.posts[n])
+            self._json(h, 200, self.posts[n])
+            return
         status = self.hidden.get(n, 404)
         code = "rest_post_invalid_id" if status == 404 else "rest_forbidden"
         self._json(h, status, {"code": code, "message": "Sorry.", "data": {"status": status}})
@@ -157,9 +169,10 @@ class FakeWordPress:
         pages = max(1, -(-len(posts) // per))
         page = int(q.get("page", 1))
         if page > pages:
-            return self._json(h, 400, {"code": "rest_post_invalid_page_number",
+            self._json(h, 400, {"code": "rest_post_invalid_page_number",
                                        "message": "The page number requested is larger than the number of pages available.",
                                        "data": {"status": 400}})  # fmt: skip
+            return
         chosen = copy.deepcopy(posts[(page - 1) * per : page * per])
         if "_fields" in q:
             keep = q["_fields"].split(",")
@@ -170,7 +183,9 @@ class FakeWordPress:
         self._json(h, 200, chosen, {"X-WP-Total": str(len(posts)), "X-WP-TotalPages": str(pages)})
 
     @staticmethod
-    def _json(h: BaseHTTPRequestHandler, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+    def _json(
+        h: BaseHTTPRequestHandler, status: int, data: Any, headers: dict[str, str] | None = None
+    ) -> None:
         respond(status, json.dumps(data).encode(), "application/json; charset=UTF-8", headers)(h)
 
 
@@ -192,9 +207,14 @@ RSS_ITEM = """<item><title>{title}</title><link>{host}/news/{n}/</link>
 
 def rss(items: list[dict[str, Any]]) -> bytes:
     parts = [
-        RSS_ITEM.format(host=HOST, n=i["n"], title=i.get("title", f"Transit Story {i['n']}"),
-                        author=i.get("author", "Kwame Thornbury"), body=i.get("body", body_of(i["n"])),
-                        credit=i.get("credit", "Newsroom staff"))  # fmt: skip
+        RSS_ITEM.format(
+            host=HOST,
+            n=i["n"],
+            title=i.get("title", f"Transit Story {i['n']}"),
+            author=i.get("author", "Kwame Thornbury"),
+            body=i.get("body", body_of(i["n"])),
+            credit=i.get("credit", "Newsroom staff"),
+        )
         for i in items
     ]
     return RSS.format(host=HOST, items="\n".join(parts)).encode()
@@ -213,7 +233,9 @@ ATOM_ENTRY = """<entry><title>Atom Story {n}</title><id>tag:newsroom.example,202
 <content type="html"><![CDATA[{body}]]></content></entry>"""
 
 
-def atom(ns: list[int], next_url: str = "", author: str = "Tomás Oduya", slug: str = "toduya") -> bytes:
+def atom(
+    ns: list[int], next_url: str = "", author: str = "Tomás Oduya", slug: str = "toduya"
+) -> bytes:
     entries = "\n".join(
         ATOM_ENTRY.format(host=HOST, n=n, author=author, slug=slug, body=body_of(n)) for n in ns
     )

@@ -107,7 +107,9 @@ def test_a_post_with_no_author_waits_as_a_draft_until_it_has_one(wp, wp_source):
     story = Story.objects.get()
     assert done.created == 1 and story.status == "draft"
     assert "no author" in Fault.objects.get().reason
-    wp.posts[1]["_embedded"]["author"] = [{"id": 9, "name": "Lena Ortiz", "link": f"{HOST}/author/lena/"}]
+    wp.posts[1]["_embedded"]["author"] = [
+        {"id": 9, "name": "Lena Ortiz", "link": f"{HOST}/author/lena/"}
+    ]
     wp.edit(1)
     poll(wp_source)
     story.refresh_from_db()

@@ -64,8 +64,8 @@ def sources_add(url: str, kind: str | None, publish: bool, name: str, every: int
         sys.exit(EXIT_UNUSABLE)
     source.save()
     mode = "published at once" if publish else "drafts for an editor"
-    click.echo(f"source {source.pk}: {source.get_kind_display()} {source.url}\n"
-               f"  new items: {mode}; polled every {source.every} s by `newswire worker`")  # fmt: skip
+    click.echo(f"source {source.pk}: {source.get_kind_display()} {source.url}\n  new items: "
+               f"{mode}; polled every {source.every} s by `newswire worker`")  # fmt: skip
 
 
 @sources.command("list")
@@ -90,10 +90,10 @@ def sources_list() -> None:
             state = f"polled {s.last_polled_at:%Y-%m-%d %H:%M}: " + (
                 f"FAILED: {s.last_error}" if s.last_error else "ok"
             )
-        flags = f", {s.flagged} flagged for an editor" if s.flagged else ""  # type: ignore[attr-defined]
+        flags = f", {s.flagged} flagged for an editor" if s.flagged else ""
         click.echo(
             f"{s.pk:>3} {s.kind:<9} {'publish' if s.publish else 'draft':<7} {s.url}\n"
-            f"    {s.n} stories{flags}; {'active' if s.active else 'paused'}; {state}"  # type: ignore[attr-defined]
+            f"    {s.n} stories{flags}; {'active' if s.active else 'paused'}; {state}"
         )
 
 

@@ -21,7 +21,7 @@ class FaultInline(admin.TabularInline[Fault, Source]):
     extra = 0
     can_delete = False
     fields = ["at", "where", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["at", "where", "reason"]
     verbose_name_plural = "faults (newest first)"
     max_num = 0
 
@@ -73,7 +73,10 @@ class SourceAdmin(admin.ModelAdmin[Source]):
         n = getattr(obj, "n_flagged", 0)
         if not n:
             return 0
-        url = reverse("admin:cms_item_changelist") + f"?source__id__exact={obj.pk}&flag__in=deleted,unpublished"
+        url = (
+            reverse("admin:cms_item_changelist")
+            + f"?source__id__exact={obj.pk}&flag__in=deleted,unpublished"
+        )
         return format_html('<a href="{}">{}</a>', url, n)
 
     @admin.action(description="Poll now (queued for the worker)")

@@ -14,9 +14,7 @@ from .readers import SourceFault, looks_like_html
 _API_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="https://api\.w\.org/"')
 _API_TAG = re.compile(rb'<link[^>]+rel=["\']https://api\.w\.org/["\'][^>]*>', re.I)
 _HREF = re.compile(rb'href=["\']([^"\']+)["\']', re.I)
-_FEED_TAG = re.compile(
-    rb'<link[^>]+type=["\']application/(?:rss|atom)\+xml["\'][^>]*>', re.I
-)
+_FEED_TAG = re.compile(rb'<link[^>]+type=["\']application/(?:rss|atom)\+xml["\'][^>]*>', re.I)
 
 
 def detect(url: str, client: SafeClient) -> tuple[str, str]:
@@ -50,7 +48,9 @@ def detect(url: str, client: SafeClient) -> tuple[str, str]:
             return Source.Kind.RSS, url
         raise SourceFault(f"{url} is XML but neither RSS nor Atom")
     try:
-        data = json.loads(body.splitlines()[0] if body.startswith(b"{") and b"\n{" in body else body)
+        data = json.loads(
+            body.splitlines()[0] if body.startswith(b"{") and b"\n{" in body else body
+        )
     except (ValueError, IndexError):
         raise SourceFault(f"{url} is neither a feed, a WordPress site nor ninjs JSON") from None
     if isinstance(data, (list, dict)):

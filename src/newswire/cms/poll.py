@@ -22,6 +22,7 @@ transaction: a poll killed half-way leaves whole stories or none.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import time
@@ -29,13 +30,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..fetch import FEED_TYPES, FetchError, FetchPolicy, Fetched, Network, SafeClient
+from ..fetch import FEED_TYPES, Fetched, FetchError, FetchPolicy, Network, SafeClient
 from ..wire.models import Story, Terms
 from .models import Fault, Item, Source
 from .readers import (
@@ -89,7 +90,9 @@ class Polled:
             for k in ("created", "corrected", "updated", "unchanged", "flagged", "skipped")
             if getattr(self, k)
         )
-        head = f"{self.source}: {counts or 'nothing new'} ({self.pages} page(s), {self.seconds:.1f} s)"
+        head = (
+            f"{self.source}: {counts or 'nothing new'} ({self.pages} page(s), {self.seconds:.1f} s)"
+        )
         return f"{head}; FAILED: {self.error}" if self.error else head
 
 
@@ -144,10 +147,8 @@ def _fetch(
     if got.status == 304 or 200 <= got.status < 300:
         return got
     detail = ""
-    try:
+    with contextlib.suppress(ValueError, UnicodeDecodeError):  # not JSON: the status says it all
         detail = wordpress_error(json.loads(got.body[:65536]))
-    except (ValueError, UnicodeDecodeError):
-        pass
     raise SourceFault(f"{url}: HTTP {got.status}" + (f" ({detail})" if detail else ""))
 
 
@@ -192,7 +193,7 @@ def poll(
 
 
 def _prune(source: Source) -> None:
-    old = Fault.objects.filter(source=source).order_by("-at", "-id")[FAULTS_KEPT:FAULTS_KEPT + 1]
+    old = Fault.objects.filter(source=source).order_by("-at", "-id")[FAULTS_KEPT : FAULTS_KEPT + 1]
     cut = old.first()
     if cut is not None:
         Fault.objects.filter(source=source, at__lte=cut.at, id__lte=cut.id).delete()
@@ -210,7 +211,7 @@ def _poll_pages(
 ) -> None:
     """RSS, Atom, ninjs: the first page conditionally, then ``next`` pages."""
     accept = "application/json" if ninjs else ",".join(FEED_TYPES) + ",*/*;q=0.1"
-    url, seen = source.url, set()
+    url, seen = source.url, set[str]()
     etag = last_modified = ""
     limit = settings.NEWSWIRE_SOURCE_MAX_PAGES
     while url:
@@ -296,7 +297,9 @@ def _sweep_wordpress(source: Source, client: SafeClient, posts: str) -> int:
     listed: set[str] = set()
     page = 1
     while page <= settings.NEWSWIRE_SOURCE_MAX_PAGES:
-        url = f"{posts}?{urlencode({'_fields': 'id', 'per_page': str(PER_PAGE), 'page': str(page)})}"
+        url = (
+            f"{posts}?{urlencode({'_fields': 'id', 'per_page': str(PER_PAGE), 'page': str(page)})}"
+        )
         got = _fetch(client, url, "application/json")
         data = json.loads(got.body or b"[]")
         if not isinstance(data, list):
@@ -314,7 +317,10 @@ def _sweep_wordpress(source: Source, client: SafeClient, posts: str) -> int:
     )
     flagged = 0
     for item in missing.select_related("story")[:1000]:
-        got = client.get(f"{posts}/{item.cms_id}?_fields=id,status", headers={"Accept": "application/json"})
+        got = client.get(
+            f"{posts}/{item.cms_id}?_fields=id,status", headers={"Accept": "application/json"}
+        )
+        gone: str
         if got.status in (404, 410):
             gone = Item.Flag.DELETED
         elif got.status in (401, 403):
@@ -351,7 +357,9 @@ def due_sources(now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     queued = 0
-    for source in Source.objects.filter(active=True, next_poll_at__lte=now).order_by("next_poll_at")[:500]:
+    for source in Source.objects.filter(active=True, next_poll_at__lte=now).order_by(
+        "next_poll_at"
+    )[:500]:
         with transaction.atomic():
             later = now + timedelta(seconds=source.every)
             if Source.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(

@@ -85,7 +85,11 @@ def feed_entries(body: bytes, page: str) -> tuple[list[Entry], str]:
         tags = [t.get("term") for t in item.get("tags") or [] if t.get("term")]
         entries.append(Entry(cms_id=cms_id, where=where, fields=fields, links=links, tags=tags))
     after = next(
-        (link.get("href", "") for link in parsed.feed.get("links", []) if link.get("rel") == "next"),
+        (
+            link.get("href", "")
+            for link in parsed.feed.get("links", [])
+            if link.get("rel") == "next"
+        ),
         "",
     )
     return entries, after
@@ -244,7 +248,7 @@ def ninjs_page(body: bytes, page: str) -> tuple[list[Entry], str]:
     elif isinstance(data, list):
         items = data
     else:
-        raise SourceFault("not ninjs: neither an item, a list of items nor {\"items\": [...]}")
+        raise SourceFault('not ninjs: neither an item, a list of items nor {"items": [...]}')
     entries = []
     for n, item in enumerate(items, start=1):
         uri = str(item.get("uri", ""))[:300] if isinstance(item, dict) else ""

@@ -96,9 +96,11 @@ def _store(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> s
     for attempt in range(2):
         try:
             with transaction.atomic():
-                item = Item.objects.select_for_update().filter(
-                    source=source, cms_id=entry.cms_id
-                ).first()
+                item = (
+                    Item.objects.select_for_update()
+                    .filter(source=source, cms_id=entry.cms_id)
+                    .first()
+                )
                 if item is None:
                     return _create(source, entry, fields, terms)
                 return _update(source, item, entry, fields, terms)
@@ -119,17 +121,27 @@ def _flag(source: Source, entry: Entry) -> str:
     return "flagged"
 
 
+def story_with_uri(uri: str) -> Story | None:
+    """The story with this uri: imported by file, or made by another poll meanwhile."""
+    return Story.objects.filter(uri=uri).first()
+
+
 def _create(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> str:
-    story = Story.objects.filter(uri=fields.uri).first()  # a ninjs story imported by file
+    story = story_with_uri(fields.uri)
     if story is not None:
-        if Item.objects.filter(story=story).exists():
+        item = Item.objects.select_for_update().filter(story=story).first()
+        if item is not None and (item.source_id, item.cms_id) != (source.pk, entry.cms_id):
             fault(source, entry.where, f"story {fields.uri} already comes from another source")
             return "skipped"
-        item = Item(source=source, cms_id=entry.cms_id, story=story, text_hash="", meta={})
+        # a story imported by file (adopted now), or this very item, stored by another poll
+        # since we looked for it
+        item = item or Item(source=source, cms_id=entry.cms_id, story=story, text_hash="", meta={})
         return _update(source, item, entry, fields, terms)
-    status = Story.Status.DRAFT
+    status: str = Story.Status.DRAFT
     if source.publish:
-        status = fields.status if fields.status == Story.Status.SCHEDULED else Story.Status.PUBLISHED
+        status = (
+            fields.status if fields.status == Story.Status.SCHEDULED else Story.Status.PUBLISHED
+        )
     waiting = status != Story.Status.DRAFT and not fields.reporters
     if waiting:
         status = Story.Status.DRAFT
@@ -150,8 +162,8 @@ def _create(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> 
     if status == Story.Status.PUBLISHED and fields.published_at:
         story.published_at = fields.published_at
     story.save()
-    set_bylines(story, [(n, t, entry.links.get(n, "")) for n, t in fields.reporters])
-    set_media(story, fields.media, terms)
+    set_bylines(story, [(n, t, entry.links.get(n, "")) for n, t in fields.reporters], new=True)
+    set_media(story, fields.media, terms, new=True)
     if story.status == Story.Status.PUBLISHED:
         story.snapshot()
     Item.objects.create(

@@ -291,33 +291,37 @@ def reporter_for(name: str, title: str = "", url: str = "") -> Reporter:
     return found
 
 
-def set_bylines(story: Story, reporters: list[tuple[str, str, str]]) -> bool:
+def set_bylines(story: Story, reporters: list[tuple[str, str, str]], *, new: bool = False) -> bool:
     """Make the story's byline (name, title, author URL) for each reporter, in order;
-    return whether it changed."""
+    return whether it changed. ``new``: the story was just made and has none yet."""
     wanted = [(n.strip()[:200], t.strip()[:200], u[:500]) for n, t, u in reporters if n.strip()]
-    current = [(b.reporter.name, b.shown_title) for b in story.ordered_bylines()]
-    if [(n, t) for n, t, _ in wanted] == current:
-        return False
-    Byline.objects.filter(story=story).delete()
-    seen: set[int] = set()
+    if not new:
+        current = [(b.reporter.name, b.shown_title) for b in story.ordered_bylines()]
+        if [(n, t) for n, t, _ in wanted] == current:
+            return False
+        Byline.objects.filter(story=story).delete()
+    made: dict[int, Byline] = {}
     for pos, (name, title, url) in enumerate(wanted):
         reporter = reporter_for(name, title, url)
-        if reporter.pk not in seen:  # one byline per reporter, even if a feed names one twice
-            seen.add(reporter.pk)
-            Byline.objects.create(story=story, reporter=reporter, position=pos, title=title)
+        # one byline per reporter, even if a feed names one twice
+        made.setdefault(
+            reporter.pk, Byline(story=story, reporter=reporter, position=pos, title=title)
+        )
+    _add_parts(story, Byline, list(made.values()), new)
     return True
 
 
-def set_media(story: Story, media: list[MediaFields], terms: Terms) -> bool:
+def set_media(story: Story, media: list[MediaFields], terms: Terms, *, new: bool = False) -> bool:
     """Make the story's images these; return whether they changed. A photo with no licence
     of its own is restricted when its credit names a source the terms restrict."""
-    want = [(m.url, m.caption, m.credit) for m in media]
-    have = [(m.url, m.caption, m.credit) for m in story.media.all()]
-    if want == have:
-        return False
-    story.media.all().delete()
-    for pos, m in enumerate(media):
-        Media.objects.create(
+    if not new:
+        want = [(m.url, m.caption, m.credit) for m in media]
+        have = [(m.url, m.caption, m.credit) for m in story.media.all()]
+        if want == have:
+            return False
+        story.media.all().delete()
+    photos = [
+        Media(
             story=story,
             position=pos,
             url=m.url[:1000],
@@ -326,7 +330,20 @@ def set_media(story: Story, media: list[MediaFields], terms: Terms) -> bool:
             copyright_holder=m.copyright_holder[:300],
             licence=_licence_for(m, terms),
         )
+        for pos, m in enumerate(media)
+    ]
+    _add_parts(story, Media, photos, new)
     return True
+
+
+def _add_parts(story: Story, model: Any, rows: list[Any], new: bool) -> None:
+    """Insert a story's bylines or photos: in one statement for a story just made (its own
+    save has already told the caches), one by one otherwise (each save tells them)."""
+    if new:
+        model.objects.bulk_create(rows)
+        return
+    for row in rows:
+        row.save()
 
 
 def check_fields(fields: StoryFields) -> None:
