@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from newswire.cli import cli
-from newswire.cms.models import Source
-from newswire.cms.poll import due_sources
+from newswire.cms.models import Item, Source
+from newswire.cms.poll import due_sources, poll
 from newswire.wire.models import Story
 
 from ..distribution.test_notices import run_worker
@@ -84,3 +84,30 @@ def test_a_due_source_is_queued_once_and_the_worker_polls_it(wp, wp_source):
     wp_source.refresh_from_db()
     assert wp_source.next_poll_at > timezone.now() + timedelta(seconds=200)
     assert DBTaskResult.objects.filter(task_path__endswith="poll_source").count() == 1
+
+
+def test_the_admin_shows_each_sources_faults_and_flagged_items(site, wp, wp_source, admin_client):
+    wp.add(1)
+    wp.add(2)
+    poll(wp_source)
+    wp.remove(2, 404)
+    Source.objects.filter(pk=wp_source.pk).update(swept_at=None)
+    wp_source.refresh_from_db()
+    poll(wp_source)
+    site.route("/down", respond(500, b"oops"))
+    down = Source.objects.create(url=f"{site.url}/down", kind="rss", name="Old feed")
+    poll(down)
+    listing = admin_client.get("/admin/cms/source/").content.decode()
+    assert "failed" in listing and "Old feed" in listing
+    assert "flag__in=deleted,unpublished" in listing  # the flagged count links to the items
+    page = admin_client.get(f"/admin/cms/source/{down.pk}/change/").content.decode()
+    assert "HTTP 500" in page and f"{site.url}/down" in page
+    items = admin_client.get("/admin/cms/item/?flag__in=deleted,unpublished").content.decode()
+    assert "Story 2" in items and "Story 1" not in items
+    item = Item.objects.get(cms_id="2")
+    admin_client.post(
+        "/admin/cms/item/", {"action": "mark_reviewed", "_selected_action": [item.pk]}
+    )
+    item.refresh_from_db()
+    assert item.flag == "reviewed"
+    assert Story.objects.get(cms_item=item).status == "published"

@@ -163,3 +163,57 @@ def test_private_hosts_only_for_sources_and_only_those_named(site, wire_terms, s
     with page_fetcher() as fetcher, pytest.raises(FetchError) as refused:
         fetcher.get(url)  # a pickup fetch of the same host stays public-only
     assert refused.value.reason == "blocked_address"
+
+
+BOMB = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
+<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
+<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title>
+<description>&lol9;</description></item></channel></rss>"""
+
+HOSTILE = {
+    "xml_bomb": ("rss", BOMB, "application/rss+xml", None),
+    "deep_json_ninjs": ("ninjs", b"[" * 200_000 + b"]" * 200_000, "application/json",
+                        "nested too deep"),
+    "deep_json_wp": ("wordpress", b"[" * 200_000 + b"]" * 200_000, "application/json",
+                     "not JSON"),
+    "not_utf8_ninjs": ("ninjs", b'{"uri": "urn:x:\xff\xfe"}\n', "application/json", None),
+    "bad_json_line": ("ninjs", b'{"uri": "a"}\n{"uri": "b"}\n{"uri": \n', "application/json",
+                      "line 3: not JSON"),
+    "wp_not_objects": ("wordpress", b"[1, \"two\", null]", "application/json", None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_answers_are_named_faults_never_crashes(case, site, wire_terms):
+    kind, body, ctype, reason = HOSTILE[case]
+    path = "/h/wp-json/wp/v2/posts" if kind == "wordpress" else "/h/feed"
+    site.route(path, respond(200, body, ctype))
+    url = f"{site.url}/h/" + ("" if kind == "wordpress" else "feed")
+    source = Source.objects.create(url=url, kind=kind)
+    done = poll(source)
+    assert not Story.objects.exists()
+    problems = [done.error] + [f"{f.where}: {f.reason}" for f in Fault.objects.all()]
+    assert any(problems), problems  # something is said, on the source or on an item
+    if reason:
+        assert any(reason in p for p in problems), problems
+    assert "internal error" not in " ".join(problems)
+
+
+def test_items_the_models_refuse_are_named_and_the_rest_imported(wp, wp_source):
+    wp.add(1)
+    wp.add(2)
+    wp.posts[2]["link"] = "javascript:alert(1)"
+    wp.add(3)
+    wp.posts[3]["content"]["rendered"] = "<p>" + "word " * 500_000 + "</p>"  # 2.5 MB
+    done = poll(wp_source)
+    assert (done.created, done.skipped) == (1, 2)
+    reasons = dict(Fault.objects.values_list("where", "reason"))
+    assert "canonical_url" in reasons["post 2 (page 1)"]
+    assert "body" in reasons["post 3 (page 1)"]

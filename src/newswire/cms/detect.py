@@ -51,7 +51,7 @@ def detect(url: str, client: SafeClient) -> tuple[str, str]:
         data = json.loads(
             body.splitlines()[0] if body.startswith(b"{") and b"\n{" in body else body
         )
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, RecursionError):
         raise SourceFault(f"{url} is neither a feed, a WordPress site nor ninjs JSON") from None
     if isinstance(data, (list, dict)):
         return Source.Kind.NINJS, url

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -48,6 +49,8 @@ from .readers import (
     wordpress_posts,
 )
 from .store import fault, store
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 100  # WordPress's largest page
 FAULTS_KEPT = 500  # per source, newest first
@@ -147,7 +150,7 @@ def _fetch(
     if got.status == 304 or 200 <= got.status < 300:
         return got
     detail = ""
-    with contextlib.suppress(ValueError, UnicodeDecodeError):  # not JSON: the status says it all
+    with contextlib.suppress(ValueError, RecursionError):  # not JSON: the status says it all
         detail = wordpress_error(json.loads(got.body[:65536]))
     raise SourceFault(f"{url}: HTTP {got.status}" + (f" ({detail})" if detail else ""))
 
@@ -177,6 +180,10 @@ def poll(
     except (FetchError, SourceFault) as exc:
         done.error = str(exc)[:2000]
         fault(source, getattr(exc, "url", "") or source.url, done.error)
+    except Exception as exc:  # a bug of ours, met on this source: logged, and the others go on
+        log.exception("polling %s failed", source.url)
+        done.error = f"internal error: {type(exc).__name__}: {exc}"[:2000]
+        fault(source, source.url, done.error)
     finally:
         if own:
             client.close()
@@ -301,7 +308,10 @@ def _sweep_wordpress(source: Source, client: SafeClient, posts: str) -> int:
             f"{posts}?{urlencode({'_fields': 'id', 'per_page': str(PER_PAGE), 'page': str(page)})}"
         )
         got = _fetch(client, url, "application/json")
-        data = json.loads(got.body or b"[]")
+        try:
+            data = json.loads(got.body or b"[]")
+        except (ValueError, RecursionError):
+            data = None
         if not isinstance(data, list):
             raise SourceFault(f"{url}: not a list of posts")
         listed |= {str(p.get("id")) for p in data if isinstance(p, dict)}
@@ -341,7 +351,7 @@ def _sweep_wordpress(source: Source, client: SafeClient, posts: str) -> int:
 def _status_of(body: bytes) -> str:
     try:
         data: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     return str(data.get("status", "")) if isinstance(data, dict) else ""
 

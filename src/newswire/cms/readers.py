@@ -108,9 +108,9 @@ def wordpress_error(data: Any) -> str:
 def wordpress_posts(body: bytes, page: str) -> list[Entry]:
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        what = "an HTML page" if looks_like_html(body) else f"not JSON ({exc})"
-        raise SourceFault(f"the posts endpoint answered with {what}") from None
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, nested too deep
+        what = "an HTML page" if looks_like_html(body) else f"something that is not JSON ({exc})"
+        raise SourceFault(f"the posts endpoint{page} answered with {what}") from None
     error = wordpress_error(data)
     if error:
         raise SourceFault(error)
@@ -224,6 +224,15 @@ def wordpress_entry(post: dict[str, Any], page: str = "") -> Entry:
 
 # --- ninjs ---------------------------------------------------------------------------
 
+
+def _parses(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 GONE_PUBSTATUS = {"canceled": "deleted", "withheld": "unpublished"}
 
 
@@ -234,13 +243,19 @@ def ninjs_page(body: bytes, page: str) -> tuple[list[Entry], str]:
     after = ""
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise SourceFault("not usable JSON: nested too deep") from None
     except json.JSONDecodeError:
         if looks_like_html(body):
             raise SourceFault("the endpoint answered with an HTML page, not ninjs") from None
+        lines = text.splitlines()
         try:  # JSON lines
-            data = [json.loads(line) for line in text.splitlines() if line.strip()]
+            data = [json.loads(line) for line in lines if line.strip()]
         except json.JSONDecodeError as exc:
-            raise SourceFault(f"not JSON: {exc.msg} (line {exc.lineno})") from None
+            n = next(i for i, line in enumerate(lines, 1) if line.strip() and not _parses(line))
+            raise SourceFault(f"line {n}: not JSON: {exc.msg} (column {exc.colno})") from None
+        except RecursionError:
+            raise SourceFault("not usable JSON: nested too deep") from None
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         items, after = data["items"], str(data.get("next") or "")
     elif isinstance(data, dict) and "uri" in data:
