@@ -176,3 +176,39 @@ def write_stories(path: Path, items: list[dict[str, Any]]) -> Path:
 def write_terms(path: Path, data: dict[str, Any] | None = None) -> Path:
     path.write_text(json.dumps(TERMS if data is None else data))
     return path
+
+
+def make_crawl(folder: Path, story_items: list[dict[str, Any]]) -> dict[str, Path]:
+    """WARC files as a crawl gives them: copies of the stories (whole, trimmed, an excerpt),
+    unrelated pages and an image; one file cut short and one that is not gzip."""
+    paras = [
+        [p for b in i["bodies"] for p in b["value"].replace("</p>", "").split("<p>") if p]
+        for i in story_items
+    ]
+    credit = f"<p>By {story_items[0]['by']}, Plainfield News Service</p>"
+    copies = [
+        page_record("https://daily.example/a", article(paras[0], attribution=credit)),
+        page_record("https://weekly.example/b", article(paras[1][:5])),
+        page_record("https://blog.example/c", article(paras[2][2:4])),
+        page_record("https://news.example/d", article(paras[0], site_chrome=False)),
+    ]
+    unrelated = [
+        page_record(f"https://other{n}.example/", article(paragraphs(1000 + n))) for n in range(6)
+    ]
+    image = warc_record(
+        "https://daily.example/logo.png", http_response(b"\x89PNG" + b"\0" * 64, "image/png")
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "copies": folder / "copies.warc.gz",
+        "mixed": folder / "mixed.warc.gz",
+        "truncated": folder / "truncated.warc.gz",
+        "plain": folder / "not-gzip.warc.gz",
+    }
+    write_warc(files["copies"], copies[:2] + unrelated[:3])
+    write_warc(files["mixed"], [unrelated[3], copies[2], image, unrelated[4], copies[3]])
+    write_warc(files["truncated"], [copies[1], unrelated[5], copies[0]])
+    whole = files["truncated"].read_bytes()
+    files["truncated"].write_bytes(whole[: len(whole) - 300])  # the last record cut short
+    files["plain"].write_bytes(b"this is not a WARC file, nor gzip\n" * 20)
+    return files

@@ -259,3 +259,36 @@ def test_scan_memory_stays_bounded_on_hostile_input(
     assert "bomb" in done.stderr and "big" in done.stderr and "empty_input" in done.stderr
     print(f"scan peak with --workers {workers}: {peak_mb:.0f} MB")
     assert peak_mb < 300, f"peak {peak_mb:.0f} MB"
+
+
+# --- a saved wire: `newswire index build`, `scan --index` (issue 12) --------------------
+
+
+def test_index_build_then_scan_index_prints_what_scan_stories_prints(files) -> None:
+    index = files["dir"] / "wire.idx"
+    built = CliRunner().invoke(cli, ["index", "build", "--stories", str(files["stories"]),
+                                     "--terms", str(files["terms"]), "-o", str(index)])  # fmt: skip
+    assert built.exit_code == 0, built.stderr
+    assert "2 stories" in built.stderr and index.exists()
+    by_index = CliRunner().invoke(cli, ["scan", "--index", str(index), str(files["clean"])])
+    by_stories = run(files, files["clean"])
+    assert by_index.exit_code == by_stories.exit_code == 0
+    assert by_index.stdout == by_stories.stdout and by_index.stdout.count("\n") == 2
+    two = CliRunner().invoke(cli, ["scan", "--index", str(index), "--workers", "2",
+                                   str(files["clean"])])  # fmt: skip
+    assert sorted(two.stdout.splitlines()) == sorted(by_stories.stdout.splitlines())
+
+
+def test_index_build_skips_bad_stories_by_line_and_scan_refuses_a_damaged_index(files) -> None:
+    stories = files["dir"] / "mixed.jsonl"
+    stories.write_text(files["stories"].read_text() + "{not json\n")
+    index = files["dir"] / "wire.idx"
+    built = CliRunner().invoke(cli, ["index", "build", "--stories", str(stories), "--terms",
+                                     str(files["terms"]), "-o", str(index)])  # fmt: skip
+    assert built.exit_code == 1 and "line 3" in built.stderr and "bad_json 1" in built.stderr
+    index.write_bytes(index.read_bytes()[:-5])
+    scanned = CliRunner().invoke(cli, ["scan", "--index", str(index), str(files["clean"])])
+    assert scanned.exit_code == 2 and "truncated" in scanned.stderr and str(index) in scanned.stderr
+    both = CliRunner().invoke(cli, ["scan", "--index", str(index), "--stories", str(stories),
+                                    "--terms", str(files["terms"]), str(files["clean"])])  # fmt: skip
+    assert both.exit_code == 2 and "not both" in both.stderr

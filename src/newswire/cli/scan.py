@@ -49,6 +49,13 @@ def _collect_less() -> Iterator[None]:
     help="The wire's terms (terms.json).",
 )
 @click.option(
+    "--index",
+    "index_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A saved wire (`newswire index build`) instead of --stories and --terms: opened at "
+    "once, whatever its size.",
+)
+@click.option(
     "--workers",
     default=1,
     show_default=True,
@@ -65,6 +72,7 @@ def _collect_less() -> Iterator[None]:
 def scan(
     stories_path: Path | None,
     terms_path: Path | None,
+    index_path: Path | None,
     workers: int,
     progress: bool | None,
     quiet: bool,
@@ -80,18 +88,28 @@ def scan(
     from tqdm import tqdm
 
     from ..engine import ScanConfig, Scanner, Summary, read_stories, scan_inputs
-    from ..engine.errors import TermsError
+    from ..engine.errors import IndexFormatError, TermsError
     from ..engine.terms import load_terms
     from ..engine.types import Skip, Story
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
+    if index_path is not None and (stories_path or terms_path):
+        _warn("error: give --index, or --stories and --terms, not both")
+        sys.exit(EXIT_UNUSABLE)
     if (stories_path is None) != (terms_path is None):
         _warn("error: give both --stories and --terms, or neither (the wire's own, recorded)")
         sys.exit(EXIT_UNUSABLE)
     summary = Summary()
     stories: list[Story] = []
-    record = stories_path is None
-    if stories_path is None or terms_path is None:
+    record = stories_path is None and index_path is None
+    scanner: Scanner | None = None
+    if index_path is not None:
+        try:
+            scanner = Scanner.saved(index_path, ScanConfig())
+        except IndexFormatError as exc:
+            _warn(f"error: {exc}")
+            sys.exit(EXIT_UNUSABLE)
+    elif stories_path is None or terms_path is None:
         _django()
         _migrate()
         from ..pickups.scan import wire_stories
@@ -127,7 +145,8 @@ def scan(
 
         recorder = Recorder()
         connections.close_all()  # the scan's workers fork: none may inherit a connection
-    scanner = Scanner(stories, terms, ScanConfig())
+    if scanner is None:
+        scanner = Scanner(stories, terms, ScanConfig())
     total = sum(p.stat().st_size for p in inputs if p.is_file())
     total += sum(
         f.stat().st_size for p in inputs if p.is_dir() for f in p.rglob("*") if f.is_file()
@@ -164,10 +183,106 @@ def scan(
         bar.close()
         _warn("interrupted")
         sys.exit(130)
+    except IndexFormatError as exc:  # a saved wire's story record found corrupt mid-scan
+        bar.close()
+        _warn(f"error: {exc}")
+        sys.exit(EXIT_UNUSABLE)
     bar.close()
     out.flush()
-    _warn(f"{len(stories)} stories; {summary.line()}")
+    _warn(f"{len(scanner.stories)} stories; {summary.line()}")
     if recorder is not None:
         _warn(f"pickups: {recorder.line()}")
     if summary.skipped_total or (recorder is not None and recorder.failed):
+        sys.exit(EXIT_SKIPPED)
+
+
+@cli.group()
+def index() -> None:
+    """A saved wire: the story index and the stories in one file, for scans and Spark."""
+
+
+@index.command("build")
+@click.option(
+    "--stories",
+    "stories_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="IPTC ninjs 2.2 JSON lines. Without --stories and --terms: the database's wire.",
+)
+@click.option(
+    "--terms", "terms_path", type=click.Path(dir_okay=False, path_type=Path), help="terms.json"
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (replaced only once the new one is complete).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not list skipped stories on stderr.")
+def index_build(
+    stories_path: Path | None, terms_path: Path | None, output: Path, quiet: bool
+) -> None:
+    """Write the wire's stories and their index to one file: `newswire scan --index FILE`
+    and `newswire spark --index FILE` open it at once, whatever the size of the wire."""
+    import time
+    from collections import Counter
+
+    from tqdm import tqdm
+
+    from ..engine import read_stories
+    from ..engine.errors import TermsError
+    from ..engine.saved import write_wire
+    from ..engine.terms import load_terms
+    from ..engine.types import Skip, Story
+
+    if (stories_path is None) != (terms_path is None):
+        _warn("error: give both --stories and --terms, or neither (the database's wire)")
+        sys.exit(EXIT_UNUSABLE)
+    skipped: Counter[str] = Counter()
+    if stories_path is None or terms_path is None:
+        _django()
+        _migrate()
+        from ..pickups.scan import wire_stories
+
+        terms, listed = wire_stories()
+        source: Iterator[Story | Skip] = iter(listed)
+    else:
+        try:
+            terms, problems = load_terms(terms_path)
+        except TermsError as exc:
+            _warn(f"error: {exc}")
+            sys.exit(EXIT_UNUSABLE)
+        for problem in problems:
+            _warn(f"terms: {problem}")
+        source = read_stories(stories_path, terms)
+    bar = tqdm(unit=" stories", desc="index", file=sys.stderr, disable=not sys.stderr.isatty())
+
+    def usable() -> Iterator[Story]:
+        for item in source:
+            bar.update(1)
+            if isinstance(item, Skip):
+                skipped[item.reason] += 1
+                if not quiet:
+                    bar.write(f"skipped story: {item}", file=sys.stderr)
+                continue
+            yield item
+
+    started = time.perf_counter()
+    try:
+        written = write_wire(output, terms, usable())
+    except OSError as exc:
+        bar.close()
+        _warn(f"error: cannot write {output}: {exc.strerror or exc}")
+        sys.exit(EXIT_UNUSABLE)
+    bar.close()
+    if not written.stories:
+        output.unlink(missing_ok=True)
+        _warn("error: no usable story to index")
+        sys.exit(EXIT_UNUSABLE)
+    skips = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())) or "none"
+    seconds = time.perf_counter() - started
+    _warn(f"wrote {output}: {written.stories} stories, {written.entries} index entries "
+          f"({written.dropped} boilerplate dropped), {written.bytes / 1e6:.1f} MB in "
+          f"{seconds:.1f} s; skipped {sum(skipped.values())} ({skips})")  # fmt: skip
+    if skipped:
         sys.exit(EXIT_SKIPPED)

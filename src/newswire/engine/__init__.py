@@ -36,6 +36,7 @@ from .ninjs import read_stories, story_from_ninjs
 from .pipeline import Scanner, Summary
 from .pipeline import scan as scan_inputs
 from .read import read
+from .saved import SavedWire, open_wire, write_wire
 from .terms import load_terms, terms_from_dict
 from .types import (
     Alignment,
@@ -66,6 +67,7 @@ __all__ = [
     "Page",
     "PageError",
     "PageText",
+    "SavedWire",
     "ScanConfig",
     "Scanner",
     "Signature",
@@ -81,6 +83,7 @@ __all__ = [
     "align",
     "extract",
     "load_terms",
+    "open_wire",
     "parse",
     "read",
     "read_stories",
@@ -90,4 +93,5 @@ __all__ = [
     "story_from_ninjs",
     "terms_from_dict",
     "words",
+    "write_wire",
 ]

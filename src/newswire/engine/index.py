@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +31,14 @@ from .types import Candidate, Signature
 FORMAT_VERSION = 1
 #: buckets wider than this (a hash kept in very many stories) are binary-searched
 _PROBE = 64
+
+
+class UriLookup(Protocol):
+    """Story number → uri (a list, or a saved wire's records read on demand)."""
+
+    def __getitem__(self, sid: int, /) -> str: ...
+
+    def __len__(self) -> int: ...
 
 
 class StoryIndex:
@@ -56,6 +65,7 @@ class StoryIndex:
         self._bucket_shift = 64
         self._bucket_starts = np.zeros(2, dtype=np.uint32)
         self.dropped = 0  # boilerplate entries dropped at the last build
+        self._count: int | None = None  # stories, for an index made by from_arrays
 
     # --- building ------------------------------------------------------------
 
@@ -84,7 +94,29 @@ class StoryIndex:
         return uri in self._ids
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._ids) if self._count is None else self._count
+
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        hashes: npt.NDArray[np.uint64],
+        owners: npt.NDArray[np.int32],
+        sizes: npt.NDArray[np.int32],
+        bucket_starts: npt.NDArray[Any],
+        bucket_shift: int,
+        uris: UriLookup,
+        max_df_share: float,
+        min_df_ceiling: int,
+    ) -> StoryIndex:
+        """A built index over arrays made elsewhere (a saved wire's, mapped from its file):
+        for queries only. ``uris`` may be lazy: it is asked only for candidates' uris."""
+        index = cls(max_df_share=max_df_share, min_df_ceiling=min_df_ceiling)
+        index._hashes, index._owners, index._sizes_arr = hashes, owners, sizes
+        index._bucket_starts, index._bucket_shift = bucket_starts, bucket_shift
+        index._uris = uris  # type: ignore[assignment]
+        index._count = int(sizes.shape[0])
+        return index
 
     def build(self) -> None:
         """Merge pending stories into the sorted arrays and drop boilerplate hashes."""

@@ -17,7 +17,7 @@ import multiprocessing
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from .extract import extract, parse, sift_text
 from .fingerprint import signature
 from .index import StoryIndex
 from .read import expand, input_kind, read, read_warc
+from .saved import open_wire
 from .types import Block, Match, Page, Signature, Skip, Story, Terms
 
 
@@ -88,14 +89,17 @@ class Scanner:
 
     def __init__(
         self,
-        stories: Iterable[Story],
+        stories: Iterable[Story] | Mapping[str, Story],
         terms: Terms,
         config: ScanConfig | None = None,
         index: StoryIndex | None = None,
     ) -> None:
         self.config = config or ScanConfig()
         self.terms = terms
-        self.stories: dict[str, Story] = {s.uri: s for s in stories}
+        # stories by uri: a saved wire's mapping reads each only when a page may hold it
+        self.stories: Mapping[str, Story] = (
+            stories if isinstance(stories, Mapping) else {s.uri: s for s in stories}
+        )
         # A story's words and 4-grams are prepared the first time a page may
         # hold it: most of a large wire's stories are never a candidate, and
         # preparing each up front cost about 1 ms a story.
@@ -108,6 +112,12 @@ class Scanner:
                 index.add(uri, self.signature(" ".join(story.paragraphs)))
         index.build()
         self.index = index
+
+    @classmethod
+    def saved(cls, path: str | Path, config: ScanConfig | None = None) -> Scanner:
+        """A scanner over a saved wire (``newswire index build``): opened, not built."""
+        wire = open_wire(path, config)
+        return cls(wire.stories, wire.terms, wire.config, index=wire.index)
 
     def story_text(self, uri: str) -> StoryText:
         """Return the story's prepared text (made on first use, then kept)."""

@@ -1,0 +1,383 @@
+"""A saved wire: the story index and what a scan needs of each story, in one file.
+
+``newswire index build`` writes it once; ``newswire scan --index`` and the Spark job open
+it and start scanning at once, whatever the size of the wire. Opening reads the small
+header and maps the rest (``numpy.memmap``): nothing is parsed or copied per story. A
+story's record (its text, byline, images) is decoded the first time a page may hold it,
+as the scanner prepares a story's text only then; the index arrays are paged in by the
+operating system as lookups touch them, and shared between worker processes.
+
+The file, little-endian::
+
+    prelude   8 s magic, u32 format version, u32 header length, u32 header CRC-32
+    header    JSON: terms, the scan settings the index was made with, counts, and for
+              each section its offset, length and CRC-32; the file's total length
+    sections  (each at a multiple of 64 bytes)
+      hashes  u64[entries]   sampled shingle hashes, sorted
+      owners  i32[entries]   the story number of each hash
+      sizes   i32[stories]   sampled hashes per story (before boilerplate was dropped)
+      buckets u32[2^b + 1]   where each bucket of hashes (their top b bits) starts
+      offsets u64[stories+1] where each story's record starts in ``records``
+      records per story: u32 CRC-32 of the JSON that follows, then the JSON
+
+A file of another format version, a truncated file (its length is not what the header
+says) and a corrupt one (a CRC that does not match) are refused with
+:class:`~.errors.IndexFormatError`, naming the file and what is wrong. The index arrays
+and small sections are checked when the file is opened; each story record when it is
+first read (checking every record up front would read the whole wire).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import tempfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .config import ScanConfig
+from .errors import IndexFormatError
+from .fingerprint import signature
+from .index import StoryIndex
+from .types import Logo, Signature, Story, StoryImage, Terms
+
+MAGIC = b"NWIDX\r\n\x1a"  # the \r\n and ^Z catch a file mangled as text, as PNG's do
+FORMAT_VERSION = 1
+_PRELUDE = struct.Struct("<8sIII")
+_ALIGN = 64
+_RECORD_CRC = struct.Struct("<I")
+#: the scan settings an index is made with; a scan of a saved wire uses these
+INDEX_SETTINGS = ("window", "sample", "max_df_share", "min_df_ceiling")
+
+
+# --- stories and terms as plain data ------------------------------------------------
+
+
+def story_record(story: Story) -> dict[str, Any]:
+    return {
+        "uri": story.uri,
+        "headline": story.headline,
+        "paragraphs": list(story.paragraphs),
+        "reporters": list(story.reporters),
+        "byline": story.byline,
+        "canonical_url": story.canonical_url,
+        "images": [[i.url, i.credit, i.caption, i.restricted] for i in story.images],
+    }
+
+
+def story_from_record(data: dict[str, Any]) -> Story:
+    return Story(
+        uri=data["uri"],
+        headline=data["headline"],
+        paragraphs=tuple(data["paragraphs"]),
+        reporters=tuple(data["reporters"]),
+        byline=data["byline"],
+        canonical_url=data["canonical_url"],
+        images=tuple(StoryImage(u, c, cap, bool(r)) for u, c, cap, r in data["images"]),
+    )
+
+
+def terms_record(terms: Terms) -> dict[str, Any]:
+    return asdict(terms)
+
+
+def terms_from_record(data: dict[str, Any]) -> Terms:
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    fields["logo"] = Logo(**data["logo"])
+    return Terms(**fields)
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    stories: int
+    entries: int  # index entries kept (boilerplate dropped)
+    dropped: int
+    bytes: int
+
+
+def write_wire(
+    path: str | Path,
+    terms: Terms,
+    stories: Iterable[Story],
+    config: ScanConfig | None = None,
+    *,
+    signatures: Iterable[Signature] | None = None,
+) -> Written:
+    """Write the saved wire for ``stories`` (a later story with the same uri replaces an
+    earlier one, as in a scan). ``signatures``, one per story, skip fingerprinting (a
+    benchmark's synthetic stories); by default each story's text is fingerprinted.
+
+    The file is written beside ``path`` and renamed into place: a build that is stopped
+    leaves no half-written index behind.
+    """
+    config = config or ScanConfig()
+    path = Path(path)
+    folder = path.parent
+    index = StoryIndex(max_df_share=config.max_df_share, min_df_ceiling=config.min_df_ceiling)
+    sigs = iter(signatures) if signatures is not None else None
+    order: dict[str, int] = {}
+    with tempfile.TemporaryFile(dir=folder) as spool:
+        spans: list[tuple[int, int]] = []  # per story number: (start, length) in the spool
+        for story in stories:
+            sig = next(sigs) if sigs is not None else None
+            if sig is None:
+                sig = signature(" ".join(story.paragraphs), window=config.window,
+                                sample=config.sample)  # fmt: skip
+            body = json.dumps(story_record(story), ensure_ascii=False,
+                              separators=(",", ":")).encode()  # fmt: skip
+            start = spool.tell()
+            spool.write(_RECORD_CRC.pack(zlib.crc32(body)) + body)
+            if story.uri in order:  # replaced: the index keeps the later one only
+                spans[order[story.uri]] = (start, spool.tell() - start)
+            else:
+                order[story.uri] = len(spans)
+                spans.append((start, spool.tell() - start))
+            index.add(story.uri, sig)
+        index.build()
+        # story numbers in the index are in order of addition, replaced ones included; the
+        # file numbers stories by first appearance, as a scan's dict of stories does
+        owners = np.asarray([order[u] for u in index._uris], dtype=np.int32)[index._owners]
+        sizes = np.zeros(len(spans), dtype=np.int32)
+        for sid, uri in enumerate(index._uris):
+            if sid not in index._removed:
+                sizes[order[uri]] = index._sizes[sid]
+        lengths = np.asarray([n for _, n in spans], dtype=np.uint64)
+        offsets = np.zeros(len(spans) + 1, dtype=np.uint64)
+        np.cumsum(lengths, out=offsets[1:])
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "hashes": index._hashes.astype("<u8", copy=False),
+            "owners": owners.astype("<i4", copy=False),
+            "sizes": sizes.astype("<i4", copy=False),
+            "buckets": index._bucket_starts.astype(
+                "<u4" if index._bucket_starts.dtype == np.uint32 else "<i8", copy=False
+            ),
+            "offsets": offsets.astype("<u8", copy=False),
+        }
+        header: dict[str, Any] = {
+            "format": FORMAT_VERSION,
+            "terms": terms_record(terms),
+            "settings": {k: getattr(config, k) for k in INDEX_SETTINGS},
+            "stories": len(spans),
+            "entries": int(arrays["hashes"].shape[0]),
+            "dropped": index.dropped,
+            "bucket_shift": index._bucket_shift,
+            "buckets_dtype": arrays["buckets"].dtype.str,
+            "sections": {},
+        }
+        # lay the sections out: sizes are known, the header's own length is settled by
+        # writing it twice (offsets depend on it only through its padded length)
+        records_bytes = int(offsets[-1])
+        head_room = 4096
+        while True:
+            at = _pad(_PRELUDE.size + head_room)
+            sections: dict[str, list[int]] = {}
+            for name, arr in arrays.items():
+                sections[name] = [at, int(arr.nbytes), zlib.crc32(arr.data)]
+                at = _pad(at + arr.nbytes)
+            sections["records"] = [at, records_bytes, 0]
+            header["sections"] = sections
+            header["total"] = at + records_bytes
+            blob = json.dumps(header, ensure_ascii=False).encode()
+            if len(blob) <= head_room:
+                break
+            head_room = len(blob) + 1024
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as out:
+                out.write(_PRELUDE.pack(MAGIC, FORMAT_VERSION, len(blob), zlib.crc32(blob)))
+                out.write(blob)
+                for name, arr in arrays.items():
+                    out.seek(sections[name][0])
+                    out.write(arr.data)
+                out.seek(sections["records"][0])
+                spool.seek(0)
+                for start, length in spans:
+                    spool.seek(start)
+                    out.write(spool.read(length))
+                out.truncate(header["total"])
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return Written(path, len(spans), header["entries"], index.dropped, header["total"])
+
+
+def _pad(n: int) -> int:
+    return -(-n // _ALIGN) * _ALIGN
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+class SavedStories(Mapping[str, Story]):
+    """The stories of a saved wire, by uri, each decoded when first asked for."""
+
+    def __init__(
+        self, path: Path, records: npt.NDArray[np.uint8], offsets: npt.NDArray[np.uint64]
+    ) -> None:
+        self._path = path
+        self._records = records
+        self._offsets = offsets
+        self._count = int(offsets.shape[0]) - 1
+        self._ids: dict[str, int] = {}  # uri → story number, for the uris seen so far
+        self._stories: dict[int, Story] = {}
+        self._all_known = False
+
+    def _record(self, sid: int) -> dict[str, Any]:
+        start, end = int(self._offsets[sid]), int(self._offsets[sid + 1])
+        raw = self._records[start:end].tobytes()
+        if len(raw) < _RECORD_CRC.size:
+            raise IndexFormatError(f"{self._path}: story {sid} is cut short")
+        (crc,) = _RECORD_CRC.unpack_from(raw)
+        body = raw[_RECORD_CRC.size :]
+        if zlib.crc32(body) != crc:
+            raise IndexFormatError(f"{self._path}: story {sid} is corrupt (its CRC does not match)")
+        try:
+            data: dict[str, Any] = json.loads(body)
+        except ValueError as exc:
+            raise IndexFormatError(f"{self._path}: story {sid} is not readable: {exc}") from None
+        return data
+
+    def story(self, sid: int) -> Story:
+        """Story number ``sid`` (decoded once, then kept)."""
+        found = self._stories.get(sid)
+        if found is None:
+            try:
+                found = story_from_record(self._record(sid))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise IndexFormatError(f"{self._path}: story {sid} lacks a field: {exc}") from None
+            self._stories[sid] = found
+            self._ids[found.uri] = sid
+        return found
+
+    def uri(self, sid: int) -> str:
+        return self.story(sid).uri
+
+    def _learn_all(self) -> None:
+        if not self._all_known:
+            for sid in range(self._count):
+                self._ids.setdefault(self._record(sid)["uri"], sid)
+            self._all_known = True
+
+    def __getitem__(self, uri: str) -> Story:
+        sid = self._ids.get(uri)
+        if sid is None:
+            self._learn_all()  # a uri the index has not named yet: read them all, once
+            sid = self._ids[uri]
+        return self.story(sid)
+
+    def __contains__(self, uri: object) -> bool:
+        if uri in self._ids:
+            return True
+        self._learn_all()
+        return uri in self._ids
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[str]:
+        self._learn_all()
+        return iter(sorted(self._ids, key=self._ids.__getitem__))
+
+
+class _Uris:
+    """The index's story numbers → uris, read from the records as the index needs them."""
+
+    def __init__(self, stories: SavedStories) -> None:
+        self._stories = stories
+
+    def __getitem__(self, sid: int) -> str:
+        return self._stories.uri(sid)
+
+    def __len__(self) -> int:
+        return len(self._stories)
+
+
+@dataclass(frozen=True)
+class SavedWire:
+    """An opened saved wire: what :class:`~.pipeline.Scanner` takes."""
+
+    path: Path
+    terms: Terms
+    config: ScanConfig
+    index: StoryIndex
+    stories: SavedStories
+
+
+def open_wire(path: str | Path, config: ScanConfig | None = None) -> SavedWire:
+    """Open a saved wire; raise :class:`IndexFormatError` if it cannot be used.
+
+    ``config`` gives the scan's other settings; the index's own (window, sample and the
+    boilerplate ceiling) always come from the file, or the scan would not find what the
+    index holds.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            prelude = fh.read(_PRELUDE.size)
+            if len(prelude) < _PRELUDE.size:
+                raise IndexFormatError(f"{path}: not a saved wire (the file is {size} bytes)")
+            magic, version, head_len, head_crc = _PRELUDE.unpack(prelude)
+            if magic != MAGIC:
+                raise IndexFormatError(f"{path}: not a saved wire (made by `newswire index build`)")
+            if version != FORMAT_VERSION:
+                raise IndexFormatError(
+                    f"{path}: a saved wire of format {version}; this newswire reads format "
+                    f"{FORMAT_VERSION}: build it again with `newswire index build`"
+                )
+            blob = fh.read(head_len)
+    except OSError as exc:
+        raise IndexFormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(blob) < head_len or zlib.crc32(blob) != head_crc:
+        raise IndexFormatError(f"{path}: the header is corrupt or cut short")
+    header = json.loads(blob)
+    if header.get("total") != size:
+        raise IndexFormatError(
+            f"{path}: the file is {size} bytes, its header says {header.get('total')}: "
+            "truncated or appended to"
+        )
+    sections = header["sections"]
+    dtypes = {"hashes": "<u8", "owners": "<i4", "sizes": "<i4",
+              "buckets": header["buckets_dtype"], "offsets": "<u8", "records": "u1"}  # fmt: skip
+    arrays: dict[str, npt.NDArray[Any]] = {}
+    for name, dtype in dtypes.items():
+        offset, nbytes, crc = sections[name]
+        if offset + nbytes > size:
+            raise IndexFormatError(f"{path}: section {name} runs past the end of the file")
+        count = nbytes // np.dtype(dtype).itemsize
+        arr = (
+            np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(count,))
+            if count
+            else np.zeros(0, dtype=dtype)
+        )
+        if name != "records" and zlib.crc32(arr.data if count else b"") != crc:
+            raise IndexFormatError(f"{path}: section {name} is corrupt (its CRC does not match)")
+        arrays[name] = arr
+    settings = header["settings"]
+    base = config or ScanConfig()
+    from dataclasses import replace
+
+    config = replace(base, **{k: settings[k] for k in INDEX_SETTINGS})
+    stories = SavedStories(path, arrays["records"], arrays["offsets"])
+    index = StoryIndex.from_arrays(
+        hashes=arrays["hashes"],
+        owners=arrays["owners"],
+        sizes=arrays["sizes"],
+        bucket_starts=arrays["buckets"],
+        bucket_shift=int(header["bucket_shift"]),
+        uris=_Uris(stories),
+        max_df_share=config.max_df_share,
+        min_df_ceiling=config.min_df_ceiling,
+    )
+    return SavedWire(path, terms_from_record(header["terms"]), config, index, stories)
