@@ -55,10 +55,13 @@ REAL = 20  # real stories (fingerprinted from their text) among the synthetic on
 def _paras(seed: int) -> list[str]:
     import random
 
-    words = ("council budget vote residents parks library transit school board water county "
-             "state federal officials hearing plan tax report election court police").split()
+    words = ["council", "budget", "vote", "residents", "parks", "library", "transit", "school",
+             "board", "water", "county", "state", "federal", "officials", "hearing", "plan",
+             "tax", "report", "election", "court", "police"]  # fmt: skip
     rng = random.Random(seed)
-    return [f"P{seed}x{k} " + " ".join(rng.choice(words) for _ in range(45)) + "." for k in range(8)]
+    return [
+        f"P{seed}x{k} " + " ".join(rng.choice(words) for _ in range(45)) + "." for k in range(8)
+    ]
 
 
 def write_saved(n: int, folder: Path, rng: np.random.Generator) -> tuple[Path, Path, Path]:
@@ -94,10 +97,13 @@ def write_saved(n: int, folder: Path, rng: np.random.Generator) -> tuple[Path, P
         with jsonl.open("w") as fh:
             for k in range(n):
                 paras = _paras(k) if k < REAL else [f"Synthetic story {k}, never copied."]
+                body = "".join(f"<p>{p}</p>" for p in paras)
                 fh.write(json.dumps({
-                    "uri": f"urn:s:{k}", "type": "text", "headlines": [{"role": "main", "value": f"Story {k}"}],
-                    "by": "Grace Nakamura, Reporter", "people": [{"name": "Grace Nakamura", "rel": "author"}],
-                    "bodies": [{"role": "main", "contenttype": "text/html", "value": "".join(f"<p>{p}</p>" for p in paras)}],
+                    "uri": f"urn:s:{k}", "type": "text",
+                    "headlines": [{"role": "main", "value": f"Story {k}"}],
+                    "by": "Grace Nakamura, Reporter",
+                    "people": [{"name": "Grace Nakamura", "rel": "author"}],
+                    "bodies": [{"role": "main", "contenttype": "text/html", "value": body}],
                 }) + "\n")  # fmt: skip
     import gzip
 

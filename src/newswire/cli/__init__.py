@@ -62,7 +62,7 @@ def _migrate(verbose: bool = False) -> None:
 
 
 # the commands, one module per group (each registers itself on `cli`)
-from . import pickups, scan, site, sources, wire  # noqa: E402, F401
+from . import pickups, scan, site, sources, spark, wire  # noqa: E402, F401
 
 
 def main() -> None:

@@ -1,0 +1,302 @@
+"""The pickup scan on Apache Spark: the same engine as ``newswire scan``, partition by
+partition, over a list of WARC files.
+
+Modelled on Common Crawl's cc-pyspark: the driver parallelises the list of inputs, each
+task runs one per-input function (:func:`scan_input`, which is the engine's own
+``scan_inputs`` over one file: nothing of the scan is re-written here), and an input that
+cannot be read (missing, truncated, not gzip) fails only its own records: it is counted in
+its summary row with the reason, and the job finishes.
+
+The saved wire (``newswire index build``) is shipped to every executor once with
+``SparkContext.addFile``; each executor's Python worker opens it the first time a task
+needs it (mapped, not read: see :mod:`newswire.engine.saved`) and keeps it for the next
+tasks, as cc-pyspark keeps its per-process state.
+
+Inputs are local paths (every node must see them: a shared disk), ``file://``,
+``http(s)://`` (downloaded to the executor's local disk first, as cc-pyspark does), or any
+URL fsspec opens when it is installed with the filesystem's package (``s3://`` with s3fs,
+``gs://`` with gcsfs, ``hdfs://`` with pyarrow).
+
+Output, in ``OUTPUT/``:
+
+- ``matches.jsonl/part-*``: one JSON object per match, exactly the lines ``newswire scan``
+  prints (``newswire pickups ingest --via spark OUTPUT/matches.jsonl/part-*`` records them);
+- ``matches.parquet/``: the same matches as Parquet, the same fields (``checks`` and
+  ``evidence`` as maps, ``edits`` and ``copy`` as structs);
+- ``summary.jsonl``: one line per input: records read, pages, matches, skipped by reason,
+  seconds, and the input's error if it could not be read at all.
+
+This module imports the engine and PySpark, never Django (an import-linter contract).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# absolute imports: spark-submit runs this file as a script
+from newswire.engine import Scanner, Summary, scan_inputs
+from newswire.engine.errors import IndexFormatError
+from newswire.engine.types import Skip
+
+#: one scanner per saved wire per Python worker process (see the module's docstring)
+_SCANNERS: dict[str, Scanner] = {}
+
+
+@dataclass
+class InputSummary:
+    """What one input gave: the per-input row of ``summary.jsonl``."""
+
+    input: str
+    records: int = 0  # pages read and records skipped
+    pages: int = 0
+    matches: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str = ""  # the input as a whole could not be read: why
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "input": self.input, "records": self.records, "pages": self.pages,
+            "matches": self.matches, "skipped": dict(sorted(self.skipped.items())),
+            "seconds": round(self.seconds, 3), "error": self.error,
+        }  # fmt: skip
+
+
+def scanner_for(index_path: str) -> Scanner:
+    """The scanner over a saved wire, opened once per process."""
+    found = _SCANNERS.get(index_path)
+    if found is None:
+        found = _SCANNERS[index_path] = Scanner.saved(index_path)
+    return found
+
+
+def _local_copy(url: str, folder: str) -> str:
+    """Fetch a remote input to ``folder``; return the local path."""
+    target = str(Path(folder) / (Path(url.split("?", 1)[0]).name or "input.warc.gz"))
+    if url.startswith(("http://", "https://")):
+        # the operator's own list of inputs (Common Crawl, their bucket): not fetched for a
+        # stranger, so not through the pickup fetcher's public-address rules
+        with urllib.request.urlopen(url, timeout=60) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+        return target
+    try:
+        import fsspec
+    except ImportError:
+        raise OSError(
+            f"cannot open {url.split(':', 1)[0]}:// inputs: pip install fsspec and the "
+            "filesystem's package (s3fs, gcsfs, pyarrow for hdfs)"
+        ) from None
+    with fsspec.open(url, "rb") as src, open(target, "wb") as out:
+        shutil.copyfileobj(src, out, 1 << 20)
+    return target
+
+
+def scan_input(scanner: Scanner, path: str) -> tuple[list[dict[str, Any]], InputSummary]:
+    """Scan one input as ``newswire scan`` does (one process); never raises for bad input."""
+    row = InputSummary(input=path)
+    started = time.perf_counter()
+    matches: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="newswire-input-") as folder:
+        local = path[len("file://") :] if path.startswith("file://") else path
+        if "://" in local:
+            try:
+                local = _local_copy(path, folder)
+            except (OSError, ValueError) as exc:
+                row.error = f"unreadable: {exc}"
+                row.skipped["unreadable"] = 1
+                row.seconds = time.perf_counter() - started
+                return [], row
+        summary = Summary()
+        first_skip = ""
+        for item in scan_inputs(scanner, [local], summary=summary):
+            if isinstance(item, Skip):
+                first_skip = first_skip or f"{item.reason}: {item.message}"
+                if not item.where:  # the input itself (missing, a folder that cannot be read)
+                    row.error = first_skip
+                continue
+            result = item.to_json()
+            if local != path and result["source"] == local:
+                result["source"] = path  # where it really came from, not the temporary copy
+            matches.append(result)
+    if not summary.pages and first_skip and not row.error:
+        row.error = f"no record could be read: {first_skip}"  # not a WARC, not gzip, …
+    row.records = summary.pages + summary.skipped_total
+    row.pages, row.matches = summary.pages, summary.matches
+    row.skipped = dict(summary.skipped)
+    row.seconds = time.perf_counter() - started
+    return matches, row
+
+
+def scan_partition(index_name: str, paths: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """The per-partition function: ("m", match JSON) and ("s", summary JSON) rows."""
+    from pyspark import SparkFiles
+
+    local_index = SparkFiles.get(index_name)
+    scanner = scanner_for(local_index)
+    for path in paths:
+        found, row = scan_input(scanner, path)
+        for result in found:
+            yield "m", json.dumps(result, ensure_ascii=False)
+        yield "s", json.dumps(row.to_json(), ensure_ascii=False)
+
+
+def match_schema() -> Any:
+    """The Parquet schema: the fields of ``newswire scan``'s JSON lines, typed."""
+    from pyspark.sql import types as T
+
+    edits = T.StructType([
+        T.StructField("dropped_start", T.LongType()), T.StructField("dropped_end", T.LongType()),
+        T.StructField("trimmed_end_only", T.BooleanType()),
+        T.StructField("changed", T.LongType()), T.StructField("inserted", T.LongType()),
+        T.StructField("headline_changed", T.BooleanType()),
+        T.StructField("paragraphs_kept", T.LongType()),
+        T.StructField("paragraphs_total", T.LongType()),
+    ])  # fmt: skip
+    copy = T.StructType([T.StructField("headline", T.StringType()),
+                         T.StructField("text", T.ArrayType(T.StringType()))])  # fmt: skip
+    return T.StructType([
+        T.StructField("url", T.StringType()), T.StructField("story", T.StringType()),
+        T.StructField("kind", T.StringType()), T.StructField("coverage", T.DoubleType()),
+        T.StructField("checks", T.MapType(T.StringType(), T.BooleanType())),
+        T.StructField("compliant", T.BooleanType()), T.StructField("canonical", T.BooleanType()),
+        T.StructField("evidence", T.MapType(T.StringType(), T.StringType())),
+        T.StructField("edits", edits), T.StructField("source", T.StringType()),
+        T.StructField("where", T.StringType()), T.StructField("copy", copy),
+    ])  # fmt: skip
+
+
+def _row(line: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(line)
+    data["evidence"] = {k: (v if v is None else str(v)) for k, v in data["evidence"].items()}
+    return data
+
+
+@dataclass
+class JobResult:
+    inputs: int
+    records: int
+    pages: int
+    matches: int
+    skipped: dict[str, int]
+    failed_inputs: list[dict[str, Any]]
+    seconds: float
+    output: Path
+
+    def line(self) -> str:
+        skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
+        return (f"{self.inputs} inputs, {self.records} records, {self.pages} pages, "
+                f"{self.matches} matches; skipped {sum(self.skipped.values())} ({skipped}); "
+                f"{len(self.failed_inputs)} inputs unreadable; {self.seconds:.1f} s")  # fmt: skip
+
+
+def read_inputs(path: str | Path) -> list[str]:
+    """The inputs listed in a file: one path or URL a line; blank lines and # comments skipped."""
+    lines = Path(path).read_text("utf-8").splitlines()
+    return [s.strip() for s in lines if s.strip() and not s.strip().startswith("#")]
+
+
+def run_job(
+    index: str | Path,
+    inputs: list[str],
+    output: str | Path,
+    *,
+    partitions: int | None = None,
+    master: str | None = None,
+    spark: Any = None,
+) -> JobResult:
+    """Run the scan on Spark; write ``output``; return the totals.
+
+    ``spark``: a SparkSession to use (``spark-submit`` and notebooks have one); otherwise
+    one is made with ``master`` (default: what ``spark-submit`` or the environment says,
+    else ``local[*]``). Raises :class:`IndexFormatError` for an unusable saved wire and
+    ``FileExistsError`` if ``output`` exists (Spark never writes over a result).
+    """
+    from pyspark.sql import SparkSession
+
+    started = time.perf_counter()
+    index = Path(index).resolve()
+    Scanner.saved(index)  # refuse a damaged or foreign file here, before any executor does
+    output = Path(output)
+    if output.exists():
+        raise FileExistsError(f"{output} exists: give a new folder (Spark never writes over one)")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    own = spark is None
+    if own:
+        builder = SparkSession.builder.appName("newswire-pickups")
+        if master:
+            builder = builder.master(master)
+        spark = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
+    try:
+        sc = spark.sparkContext
+        sc.addFile(str(index))
+        slices = partitions or max(1, len(inputs))
+        rows = sc.parallelize(inputs, slices).mapPartitions(
+            lambda paths: scan_partition(index.name, paths)
+        )
+        rows.cache()
+        matches = rows.filter(lambda r: r[0] == "m").map(lambda r: r[1])
+        matches.saveAsTextFile(str(output / "matches.jsonl"))
+        frame = spark.createDataFrame(matches.map(_row), schema=match_schema())
+        frame.write.parquet(str(output / "matches.parquet"))
+        summaries = [
+            json.loads(s) for s in rows.filter(lambda r: r[0] == "s").map(lambda r: r[1]).collect()
+        ]
+        rows.unpersist()
+    finally:
+        if own:
+            spark.stop()
+    with open(output / "summary.jsonl", "w", encoding="utf-8") as fh:
+        for s in summaries:
+            fh.write(json.dumps(s, ensure_ascii=False) + "\n")
+    skipped: dict[str, int] = {}
+    for s in summaries:
+        for reason, n in s["skipped"].items():
+            skipped[reason] = skipped.get(reason, 0) + n
+    return JobResult(
+        inputs=len(summaries),
+        records=sum(s["records"] for s in summaries),
+        pages=sum(s["pages"] for s in summaries),
+        matches=sum(s["matches"] for s in summaries),
+        skipped=skipped,
+        failed_inputs=[s for s in summaries if s["error"]],
+        seconds=time.perf_counter() - started,
+        output=output,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``spark-submit …/newswire/spark/job.py --index … --input … --output …``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="newswire-spark", description=__doc__.splitlines()[0])
+    parser.add_argument("--index", required=True, help="the saved wire (newswire index build)")
+    parser.add_argument("--input", required=True, help="a file listing the WARC paths or URLs")
+    parser.add_argument("--output", required=True, help="a new folder for the results")
+    parser.add_argument("--partitions", type=int, default=None)
+    args = parser.parse_args(argv)
+    try:
+        result = run_job(args.index, read_inputs(args.input), args.output,
+                         partitions=args.partitions)  # fmt: skip
+    except (IndexFormatError, FileExistsError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - the job's own command line
+        return 2
+    print(result.line(), file=sys.stderr)  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":  # spark-submit runs this file
+    # run the installed module's main, so that the functions Spark ships to executors are
+    # imported there by name (not pickled by value from __main__)
+    from newswire.spark.job import main as installed_main
+
+    sys.exit(installed_main())
