@@ -190,7 +190,7 @@ class JobResult:
     skipped: dict[str, int]
     failed_inputs: list[dict[str, Any]]
     seconds: float
-    output: Path
+    output: str
 
     def line(self) -> str:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
@@ -226,9 +226,10 @@ def run_job(
     started = time.perf_counter()
     index = Path(index).resolve()
     Scanner.saved(index)  # refuse a damaged or foreign file here, before any executor does
-    output = Path(output)
-    if output.exists():
-        raise FileExistsError(f"{output} exists: give a new folder (Spark never writes over one)")
+    out = str(output).rstrip("/")
+    local = "://" not in out or out.startswith("file://")
+    if local and Path(out.removeprefix("file://")).exists():
+        raise FileExistsError(f"{out} exists: give a new folder (Spark never writes over one)")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     own = spark is None
     if own:
@@ -245,19 +246,20 @@ def run_job(
         )
         rows.cache()
         matches = rows.filter(lambda r: r[0] == "m").map(lambda r: r[1])
-        matches.saveAsTextFile(str(output / "matches.jsonl"))
+        matches.saveAsTextFile(f"{out}/matches.jsonl")
         frame = spark.createDataFrame(matches.map(_row), schema=match_schema())
-        frame.write.parquet(str(output / "matches.parquet"))
-        summaries = [
-            json.loads(s) for s in rows.filter(lambda r: r[0] == "s").map(lambda r: r[1]).collect()
-        ]
+        frame.write.parquet(f"{out}/matches.parquet")
+        lines = rows.filter(lambda r: r[0] == "s").map(lambda r: r[1]).collect()
+        summaries = [json.loads(s) for s in lines]
         rows.unpersist()
+        if not local:  # s3://, hdfs://, …: written by Spark, as summary.jsonl/part-00000
+            sc.parallelize(lines, 1).saveAsTextFile(f"{out}/summary.jsonl")
     finally:
         if own:
             spark.stop()
-    with open(output / "summary.jsonl", "w", encoding="utf-8") as fh:
-        for s in summaries:
-            fh.write(json.dumps(s, ensure_ascii=False) + "\n")
+    if local:
+        with open(Path(out.removeprefix("file://")) / "summary.jsonl", "w", encoding="utf-8") as fh:
+            fh.writelines(line + "\n" for line in lines)
     skipped: dict[str, int] = {}
     for s in summaries:
         for reason, n in s["skipped"].items():
@@ -270,7 +272,7 @@ def run_job(
         skipped=skipped,
         failed_inputs=[s for s in summaries if s["error"]],
         seconds=time.perf_counter() - started,
-        output=output,
+        output=out,
     )
 
 
