@@ -22,19 +22,30 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 from selectolax.lexbor import LexborHTMLParser
 
+from .embedded import MARKERS as DATA_MARKERS
+from .embedded import has_data
 from .errors import PageError
 from .types import Block, Extracted, Image, Link, Page
 
 #: Nesting deeper than this is refused before parsing (lexbor is quadratic in depth).
 MAX_DEPTH = 2000
+#: An unclosed script, style or comment longer than this (bytes) puts the sift in doubt, and
+#: so does sifted text under 1/THIN_SHARE of the bytes outside them, on a page with more
+#: than THIN_PAGE such bytes.
+UNCLOSED = 2048
+THIN_SHARE = 40
+THIN_PAGE = 20_000
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "select"})
+#: a <noscript> with at least this many words holds the page's text (a no-JavaScript
+#: version of the article), not a tracking pixel or a "please enable JavaScript"
+NOSCRIPT_WORDS = 40
 _BLOCK = frozenset(
     {
         "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "td", "th",
@@ -183,7 +194,61 @@ def _first_at_or_after(
     return found
 
 
-def _between_tags(body: bytes) -> tuple[bytes, int]:
+def _stretches(
+    start: npt.NDArray[np.intp], end: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The stretches a browser's tokenizer leaves out, from every place one may open.
+
+    Raw-text elements and comments do not nest: inside ``<script>`` only ``</script``
+    ends it (a ``"<style"`` or ``"<!--"`` in the script's strings opens nothing), inside a
+    comment only ``-->``. Each candidate ``start`` comes with the end its own kind would
+    have (``end``); a candidate that lies inside an earlier stretch is no stretch at all.
+    Taking each on its own, as the sift first did, let the ``"<style"`` in an inlined
+    jQuery open a stretch that never closed and drop the rest of the page. Returns the
+    kept stretches' starts (sorted) and their ends (running maximum).
+    """
+    order = np.argsort(start, kind="stable")
+    start, end = start[order], end[order]
+    reach = np.maximum.accumulate(end)
+    # the usual page: no candidate inside an earlier one, every candidate is a stretch
+    if start.shape[0] < 2 or bool((start[1:] >= reach[:-1]).all()):
+        return start, reach
+    # otherwise walk them in order, as the tokenizer does (a handful per page)
+    kept_start: list[int] = []
+    kept_end: list[int] = []
+    shut = -1
+    for s, e in zip(start.tolist(), end.tolist(), strict=True):
+        if s < shut:
+            continue  # opened inside a script, style or comment: text, not markup
+        kept_start.append(s)
+        kept_end.append(e)
+        shut = e
+    return np.asarray(kept_start, dtype=np.intp), np.asarray(kept_end, dtype=np.intp)
+
+
+def _carries_data(body: bytes, opens: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+    """Which of the ``<script`` at ``opens`` carry the page's text as data (JSON-LD,
+    ``__NEXT_DATA__``, ``__NUXT__``, Arc's ``Fusion.globalContent``): the sift keeps their
+    content as text, so that a copy drawn by JavaScript is looked up too."""
+    keep = np.zeros(opens.shape[0], dtype=bool)
+    for i, at in enumerate(opens.tolist()):
+        head = body[at : at + 400]
+        if any(marker in head for marker in DATA_MARKERS):
+            keep[i] = True
+    return keep
+
+
+class Sifted(NamedTuple):
+    """What :func:`_between_tags` read: the text, the number of ``<``, whether a stretch it
+    left out never closed, and how many bytes lie outside the stretches left out."""
+
+    text: bytes
+    tags: int
+    unclosed: bool
+    outside: int
+
+
+def _between_tags(body: bytes, keep_data: bool = False) -> Sifted:
     """Return the bytes of ``body`` between its tags, without comments, scripts and styles.
 
     Written by hand, with numpy, because no library reads text from HTML
@@ -191,14 +256,17 @@ def _between_tags(body: bytes) -> tuple[bytes, int]:
     finds every ``<`` and ``>``; the text is each run from a ``>`` to the next
     ``<`` (the ``>`` kept as a space between runs), less the runs that start
     inside a comment, a script or a style. A ``<`` or ``>`` written as text
-    (not as ``&lt;``) costs the words up to the next tag. Return the text and
-    the number of ``<``.
+    (not as ``&lt;``) costs the words up to the next tag. With ``keep_data`` the scripts
+    that carry text as data are kept. Return the text, the number of ``<``, and whether
+    the sift is in doubt: a stretch it left out never closed, which a browser would
+    show as text (or a sift bug would leave out): the page is then parsed, whatever its
+    sifted text holds.
     """
     b = np.frombuffer(body, dtype=np.uint8)
     n = b.shape[0]
     marks = np.flatnonzero((b | 2) == 0x3E)  # "<" is 0x3C, ">" is 0x3E
     if n < 8 or not marks.shape[0]:
-        return body, body.count(b"<")
+        return Sifted(body, body.count(b"<"), False, n)
     opening = b[marks] == 0x3C
     run = ~opening[:-1] & opening[1:]
     run_start = np.concatenate(([0], marks[:-1][run], marks[-1:]))
@@ -211,8 +279,9 @@ def _between_tags(body: bytes) -> tuple[bytes, int]:
     # uint64 view over the bytes (unaligned reads, no copy)
     view = np.ndarray(shape=(n - 7,), dtype="<u8", buffer=body, strides=(1,))
     after = view[np.minimum(lt + 1, n - 8)] | _ASCII_LOWER
-    drop_from: list[npt.NDArray[np.intp]] = []
-    drop_to: list[npt.NDArray[np.intp]] = []
+    opens_at: list[npt.NDArray[np.intp]] = []
+    ends_at: list[npt.NDArray[np.intp]] = []
+    data: list[bytes] = []
     for (open_value, open_mask), (close_value, close_mask), size in _RAW_TEXT:
         named = (after & open_mask) == open_value
         if not named.any():
@@ -220,21 +289,33 @@ def _between_tags(body: bytes) -> tuple[bytes, int]:
         follows = ((after >> np.uint64(8 * size)) & _LOW_BYTE).astype(np.uint8)
         opens = lt[named & ~_is_name_byte(follows)]  # "<script>", not "<scripts>"
         closes = lt[(after & close_mask) == close_value]
-        drop_from.append(opens)
-        drop_to.append(_first_at_or_after(closes, opens, n))
+        ends = _first_at_or_after(closes, opens + 1, n)
+        opens_at.append(opens)
+        ends_at.append(ends)
+        if keep_data and size == 6 and opens.shape[0]:
+            # scripts that carry the page's text as data: their content is read whole (a
+            # script's ">" would cut it into runs), after the text of the page
+            for at, end in zip(opens[_carries_data(body, opens)].tolist(),
+                               ends[_carries_data(body, opens)].tolist(), strict=True):  # fmt: skip
+                data.append(body[body.find(b">", at, end) + 1 : end])
     value, mask = _COMMENT_OPEN
     comments = lt[(after & mask) == value]
     if comments.shape[0]:
         shut = (
             ~opening & (b[np.maximum(marks - 1, 0)] == 0x2D) & (b[np.maximum(marks - 2, 0)] == 0x2D)
         )
-        drop_from.append(comments)
-        drop_to.append(_first_at_or_after(marks[shut], comments + 4, n))
-    if drop_from:
-        start = np.concatenate(drop_from)
-        end = np.concatenate(drop_to)
-        order = np.argsort(start, kind="stable")
-        start, reach = start[order], np.maximum.accumulate(end[order])
+        opens_at.append(comments)
+        ends_at.append(_first_at_or_after(marks[shut], comments + 4, n))
+    doubt = False
+    outside = n  # bytes outside the stretches left out
+    starts = np.concatenate(opens_at) if opens_at else np.zeros(0, dtype=np.intp)
+    if starts.shape[0]:
+        start, reach = _stretches(starts, np.concatenate(ends_at))
+        # a stretch that runs to the end of the page without its close: left out by
+        # the sift, shown as text by a browser (an unclosed comment is, too)
+        doubt = int(reach[-1]) >= n and n - int(start[-1]) > UNCLOSED
+        upto = np.minimum(reach, np.append(start[1:], n))
+        outside -= int(np.maximum(upto - start, 0).sum())
         # a run is inside a stretch if it starts after the stretch's "<" and before its end
         k = np.searchsorted(start, run_start, side="right") - 1
         inside = (k >= 0) & (run_start < reach[np.maximum(k, 0)])
@@ -245,11 +326,18 @@ def _between_tags(body: bytes) -> tuple[bytes, int]:
     lengths = (run_end - run_start).astype(small)  # int32: half the index traffic
     shift = run_start.astype(small) - np.concatenate(([0], np.cumsum(lengths)[:-1]))
     index = np.arange(int(lengths.sum()), dtype=small) + np.repeat(shift, lengths)
-    text: bytes = b[index].tobytes()
-    return text.replace(b">", b" "), int(lt.shape[0])
+    text: bytes = b[index].tobytes().replace(b">", b" ")
+    if data:
+        text = b" ".join([text, *data])
+    return Sifted(text, int(lt.shape[0]), doubt, outside)
 
 
 def sift_text(page: Page, *, max_depth: int = MAX_DEPTH) -> str:
+    """The sifted text of a page (:func:`sift` without its doubt)."""
+    return sift(page, max_depth=max_depth)[0]
+
+
+def sift(page: Page, *, max_depth: int = MAX_DEPTH) -> tuple[str, bool]:
     """Return the page's text, close to what :func:`quick_text` reads, without parsing it.
 
     It also holds the text of ``<head>`` (the title), which the parsed text
@@ -259,19 +347,28 @@ def sift_text(page: Page, *, max_depth: int = MAX_DEPTH) -> str:
     (a ``>`` inside a quoted attribute, ``<script>`` text in a comment) can
     cost a few words; the pipeline asks less of this text than of the parsed
     one and parses every page it lets through.
+
+    The text of scripts that carry the page's text as data (:mod:`.embedded`) is kept.
+    Returns the text, and whether the sift is in doubt about it (a stretch it left out
+    never closed): the pipeline then parses the page whatever the text holds.
     """
     screen(page, max_depth=max_depth, depth=False)
     declared = declared_charset(page)
+    data = has_data(page.body)
     if declared is None or declared in _UTF8 or declared in _LATIN:
         # "<" and ">" are single bytes in these encodings: cut first, decode the
         # text alone (a tenth of the page)
-        between, tags = _between_tags(page.body)
-        text = decode_bytes(between, declared)
+        sifted = _between_tags(page.body, data)
+        text = decode_bytes(sifted.text, declared)
     else:
-        between, tags = _between_tags(decode(page).encode("utf-8"))
-        text = between.decode("utf-8", "replace")
-    _refuse_deep(page.body, tags, max_depth)  # the "<" are counted already
-    return html.unescape(text) if "&" in text else text
+        sifted = _between_tags(decode(page).encode("utf-8"), data)
+        text = sifted.text.decode("utf-8", "replace")
+    _refuse_deep(page.body, sifted.tags, max_depth)  # the "<" are counted already
+    # the safety net, whatever the sift got wrong: markup holds text, and a page whose
+    # sifted text is a small share of the bytes outside its scripts, styles and comments
+    # lost text somewhere (the least share on the dev corpus's 887 pages is 1/17)
+    thin = sifted.outside > THIN_PAGE and len(sifted.text) * THIN_SHARE < sifted.outside
+    return (html.unescape(text) if "&" in text else text), sifted.unclosed or thin
 
 
 def parse(
@@ -308,6 +405,12 @@ def quick_text(tree: LexborHTMLParser) -> str:
     tree.strip_tags(["script", "style"])
     root = tree.body or tree.root
     return root.text(separator=" ") if root is not None else ""
+
+
+def _holds_text(node: Any) -> bool:
+    """Whether a <noscript> holds the page's text (lexbor parses its content as markup)."""
+    text = node.text(separator=" ")
+    return len(text) >= NOSCRIPT_WORDS * 4 and len(text.split()) >= NOSCRIPT_WORDS
 
 
 def _image_src(attrs: dict[str, str | None]) -> str:
@@ -374,6 +477,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
     tags: list[str] = []
     block_tags: list[str] = [""]
     hints: list[str] = [""]
+    origins: list[str] = [""]
     chrome: list[int] = []  # path depths of the open chrome elements
     skipped: set[int] = set()  # node ids of elements whose subtrees are not read
     chrome_memo: dict[tuple[str, str], bool] = {}
@@ -386,7 +490,9 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         buf.clear()
         if text:
             depth = chrome[-1] if chrome else -1
-            blocks.append(Block(len(blocks), text, block_tags[-1], tuple(path), depth, hints[-1]))
+            blocks.append(
+                Block(len(blocks), text, block_tags[-1], tuple(path), depth, hints[-1], origins[-1])
+            )
 
     def leave() -> None:
         """Close the innermost open element."""
@@ -401,6 +507,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         tags.pop()
         block_tags.pop()
         hints.pop()
+        origins.pop()
         path.pop()
         if chrome and chrome[-1] == len(path):
             chrome.pop()
@@ -424,7 +531,10 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         if tag == "-text":
             buf.append(node.text_content or "")
             continue
-        if tag.startswith(("-", "_")) or tag in _SKIP:
+        origin = origins[-1]
+        if tag == "noscript" and _holds_text(node):
+            origin = "noscript"  # read: it is the page's text for readers without JavaScript
+        elif tag.startswith(("-", "_")) or tag in _SKIP:
             skipped.add(node.mem_id)
             continue
         is_block = tag in _BLOCK
@@ -459,6 +569,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         tags.append(tag)
         block_tags.append(tag if is_block else block_tags[-1])
         hints.append(words or hints[-1])
+        origins.append(origin)
     while open_nodes:
         leave()
     if buf:

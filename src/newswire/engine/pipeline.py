@@ -24,13 +24,14 @@ from pathlib import Path
 from .align import PageText, StoryText, align
 from .check import normalize_url, run_checks
 from .config import ScanConfig
+from .embedded import JSON_LD, Embedded, embedded
 from .errors import PageError
-from .extract import extract, parse, sift_text
+from .extract import extract, parse, sift
 from .fingerprint import signature
 from .index import StoryIndex
 from .read import expand, input_kind, read, read_warc
 from .saved import open_wire
-from .types import Block, Match, Page, Signature, Skip, Story, Terms
+from .types import Block, Extracted, Match, Page, Signature, Skip, Story, Terms
 
 
 @dataclass
@@ -63,6 +64,33 @@ class Summary:
             f"({self.matches} matches), skipped {self.skipped_total} ({skipped}); "
             f"{self.seconds:.1f} s, {rate:.0f} pages/s"
         )
+
+
+def found_in(blocks: tuple[Block, ...], held: tuple[int, ...]) -> str:
+    """Where a copy's text is: "visible", or the one place the page carries it otherwise
+    ("noscript", "json-ld", "next-data", "nuxt", "arc")."""
+    origins = {blocks[i].origin for i in held}
+    return (origins.pop() or "visible") if len(origins) == 1 else "visible"
+
+
+def with_data(ex: Extracted, data: Embedded) -> tuple[Extracted, PageText]:
+    """The page with the text it carries as data after what it shows, and that text's words.
+
+    The data blocks have no enclosing element (an empty path), so a copy found in them
+    has the whole page as its region: the logo, the links and a byline are looked for in
+    what the page shows. A JSON-LD ``author`` counts as the page's byline only when the
+    page shows none.
+    """
+    base = len(ex.blocks)
+    extra = [Block(base + i, text, "p", (), -1, "", where)
+             for i, (where, text) in enumerate(data.paragraphs)]  # fmt: skip
+    bylines = ex.bylines
+    if not bylines and data.authors:
+        names = " and ".join(data.authors)
+        extra.append(Block(base + len(extra), f"By {names}", "p", (), -1, "author", JSON_LD))
+        bylines = (base + len(extra) - 1,)
+    shown = replace(ex, blocks=ex.blocks + tuple(extra), bylines=bylines)
+    return shown, PageText.of(tuple(b for b in extra if b.hint != "author"))
 
 
 def copy_text(blocks: tuple[Block, ...], held: tuple[int, ...]) -> tuple[str, ...]:
@@ -134,15 +162,18 @@ class Scanner:
         """Return the page's matches; raise :class:`PageError` for a page it will not read."""
         cfg = self.config
         # the sift: most pages of a crawl share too little with every story to be
-        # worth a parse (see ScanConfig.sift_hits)
+        # worth a parse (see ScanConfig.sift_hits); a page the sift is in doubt about
+        # (a script or comment that never closed) is parsed whatever it found
+        text, doubt = sift(page, max_depth=cfg.max_depth)
         sifted = self.index.query(
-            self.signature(sift_text(page, max_depth=cfg.max_depth)),
-            min_hits=cfg.sift_hits,
-            min_share=cfg.sift_share,
+            self.signature(text), min_hits=cfg.sift_hits, min_share=cfg.sift_share
         )
-        if not any(c.story in self.stories for c in sifted):
+        if not doubt and not any(c.story in self.stories for c in sifted):
             return []
         tree, text = parse(page, max_depth=cfg.max_depth, screened=True)
+        data = embedded(page.body)  # text the page carries as data (JSON-LD, Next.js …)
+        if data:
+            text = f"{text} {data.text()}"
         found = self.index.query(
             self.signature(text), min_hits=cfg.min_hits, min_share=cfg.min_share
         )
@@ -151,18 +182,24 @@ class Scanner:
             return []
         ex = extract(tree)
         page_text = PageText.of(ex.blocks)
+        shown: tuple[Extracted, PageText] | None = None
         reported = []
         for c in candidates:
             st = self.story_text(c.story)
-            a = align(st, page_text)
+            a, kind, on = align(st, page_text), None, ex
             kind = cfg.kind(a.coverage)
+            if kind is None and data:
+                # not in what the page shows: in what it carries as data?
+                shown = shown or with_data(ex, data)
+                a = align(st, shown[1])
+                kind, on = cfg.kind(a.coverage), shown[0]
             if kind is not None:
-                reported.append((st, a, kind))
-        others = tuple(a for _, a, _ in reported)
+                reported.append((st, a, kind, on))
         matches: list[Match] = []
         canonical = normalize_url(ex.canonical, page.url) if ex.canonical else ""
-        for st, a, kind in reported:
-            checks, retitled = run_checks(st, ex, a, self.terms, page.url, others)
+        for st, a, kind, on in reported:
+            others = tuple(o for _, o, _, e in reported if e is on)
+            checks, retitled = run_checks(st, on, a, self.terms, page.url, others)
             a = replace(a, headline_changed=retitled)
             required = [c for c in checks if c.name in self.terms.required and c.passed is not None]
             matches.append(
@@ -178,8 +215,9 @@ class Scanner:
                     alignment=a,
                     source=page.source,
                     where=page.where,
-                    headline=copy_headline(ex.blocks, a.blocks),
-                    text=copy_text(ex.blocks, a.blocks),
+                    headline=copy_headline(on.blocks, a.blocks),
+                    text=copy_text(on.blocks, a.blocks),
+                    found_in=found_in(on.blocks, a.blocks),
                 )
             )
         return matches

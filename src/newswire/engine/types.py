@@ -119,6 +119,9 @@ class Block:
     # or comment box, -1 if none: chrome *inside* a story's region is not the story's
     chrome: int = -1
     hint: str = ""  # class/id words of the nearest classed ancestor ("byline", "author" …)
+    # where the page carries it: "" shown, "noscript" (shown without JavaScript), or data
+    # drawn by JavaScript ("json-ld", "next-data", "nuxt", "arc"; see engine/embedded.py)
+    origin: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +231,8 @@ class Match:
     # copy's first to its last (what was inserted between them included), for a diff
     headline: str = ""
     text: tuple[str, ...] = ()
+    # where the copy's text is: "visible", or "noscript", "json-ld", "next-data", "nuxt", "arc"
+    found_in: str = "visible"
 
     def to_json(self) -> dict[str, object]:
         """Return the scan's JSON-lines record (the contract other tools read)."""
@@ -254,4 +259,6 @@ class Match:
             "source": self.source,
             "where": self.where,
             "copy": {"headline": self.headline, "text": list(self.text)},
+            # only where the copy is not in the visible text (a field added for those pages)
+            **({"found_in": self.found_in} if self.found_in != "visible" else {}),
         }
