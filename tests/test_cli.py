@@ -292,3 +292,35 @@ def test_index_build_skips_bad_stories_by_line_and_scan_refuses_a_damaged_index(
     both = CliRunner().invoke(cli, ["scan", "--index", str(index), "--stories", str(stories),
                                     "--terms", str(files["terms"]), str(files["clean"])])  # fmt: skip
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+# --- `newswire explain` (issue 13) ------------------------------------------------------
+
+
+def test_explain_a_file_a_warc_record_and_a_url(files, settings) -> None:
+    from newswire.engine.read import read_warc
+
+    from .fakesite import fake_site, html
+
+    wire = ["--stories", str(files["stories"]), "--terms", str(files["terms"])]
+    copy = files["dir"] / "copy.html"
+    copy.write_text(article(paragraphs(1)))
+    text = CliRunner().invoke(cli, ["explain", str(copy), *wire])
+    assert text.exit_code == 0, text.stderr
+    assert "verdict   a pickup of urn:t:a" in text.output and "sift " in text.output
+    where = next(p.where for p in read_warc(files["clean"]) if p.url.endswith("/b"))
+    record = CliRunner().invoke(cli, ["explain", f"{files['clean']}@{where.split()[1]}",
+                                      "--json", *wire])  # fmt: skip
+    report = json.loads(record.output)
+    assert report["url"] == "https://r.example/b" and report["stories"][0]["kind"] == "excerpt"
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    with fake_site() as site:
+        site.route("/quotes", html(f"<p>{paragraphs(2)[0][:90]}</p><p>Our own words here.</p>"))
+        fetched = CliRunner().invoke(cli, ["explain", f"{site.url}/quotes", "--story", "urn:t:b",
+                                           *wire])  # fmt: skip
+    assert fetched.exit_code == 0, fetched.stderr
+    assert "verdict   not a copy of urn:t:b" in fetched.output
+    missing = CliRunner().invoke(cli, ["explain", str(files["dir"] / "nope.html"), *wire])
+    assert missing.exit_code == 1 and "no such file" in missing.stderr
+    whole = CliRunner().invoke(cli, ["explain", f"{files['clean']}@999999", *wire])
+    assert whole.exit_code == 1 and "no page there" in whole.stderr

@@ -202,3 +202,45 @@ def test_a_json_ld_author_is_the_byline_only_when_the_page_shows_none(scanner):
 def test_a_visible_copy_with_json_ld_too_is_the_visible_one(scanner):
     result = found(scanner, shell(ld(), ARTICLE))
     assert "found_in" not in result and result["checks"]["logo"] is True
+
+
+# --- "why was this copy (not) found?" ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html, where",
+    [(NESTED["jquery_inlined_in_head"], "visible"), (MISREAD["script_in_a_title_attribute"], "visible"),
+     (NOSCRIPT["react_shell"], "noscript"), (DATA["nextjs"][0], "next-data"),
+     (DATA["wordpress_json_ld"][0], "json-ld")],
+)  # fmt: skip
+def test_explain_says_where_each_class_of_copy_was_found(scanner, html, where):
+    from newswire.engine.explain import explain
+
+    report = explain(scanner, page(html))
+    entry = next(s for s in report["stories"] if s["story"] == "urn:test:a")
+    assert entry["kind"] == "pickup" and entry["found_in"] == where
+    assert {c["name"] for c in entry["checks"]} >= {"logo", "byline", "affiliation"}
+    assert report["verdict"].startswith("a pickup of urn:test:a") and where in report["verdict"]
+    assert report["charset"] == {"declared": "utf-8", "used": "utf-8"}
+    if where in ("next-data", "json-ld"):
+        assert report["parse"]["data"][where] >= len(PARAS)
+    if html is MISREAD["script_in_a_title_attribute"]:
+        assert report["sift"]["in_doubt"] is True
+
+
+def test_explain_shows_why_a_page_that_shares_only_quotes_is_not_a_copy(scanner):
+    from newswire.engine.explain import explain
+
+    quotes = " ".join(PARAS[2].split()[:14]), " ".join(PARAS[5].split()[3:16])
+    own = paragraphs(77)
+    body = (f"<article><h1>Our take on the budget</h1><p>{own[0]}</p>"
+            f"<blockquote>“{quotes[0]}”</blockquote><p>{own[1]}</p><p>{own[2]}</p>"
+            f"<blockquote>“{quotes[1]}”</blockquote><p>{own[3]}</p></article>")  # fmt: skip
+    html = shell("", body)
+    assert not scanner.scan_page(page(html))  # the scan reports nothing
+    report = explain(scanner, page(html), story="urn:test:a")
+    entry = report["stories"][0]
+    assert entry["kind"] is None and 0 < entry["coverage"] < 0.15
+    assert entry["passages"] == 2 and entry["longest_passage_words"] <= 14
+    assert report["verdict"].startswith("not a copy of urn:test:a")
+    assert "quotes or a shared phrase" in report["verdict"]

@@ -9,10 +9,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import EXIT_SKIPPED, EXIT_UNUSABLE, _django, _migrate, _warn, cli
+
+if TYPE_CHECKING:
+    from ..engine.types import Page
 
 
 @contextmanager
@@ -286,3 +290,142 @@ def index_build(
           f"{seconds:.1f} s; skipped {sum(skipped.values())} ({skips})")  # fmt: skip
     if skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+def _explained_page(target: str) -> Page:
+    """The page `newswire explain` was given: a URL, a WARC record FILE@OFFSET, or a file."""
+    from ..engine.read import read, read_warc
+    from ..engine.types import Page, Skip
+
+    if target.startswith(("http://", "https://")):
+        _django()
+        from django.conf import settings
+
+        from ..fetch import FetchError, FetchPolicy, SafeClient
+
+        try:  # the safe fetcher: public addresses only, bounded in time and size
+            with SafeClient(FetchPolicy.from_settings(settings)) as client:
+                got = client.get_html(target)
+        except FetchError as exc:
+            _warn(f"error: cannot fetch {target}: {exc.reason}: {exc.message}")
+            sys.exit(EXIT_SKIPPED)
+        return Page(url=got.final_url, body=got.body, charset=got.charset, source=target)
+    path, at, offset = target.rpartition("@")
+    items = (
+        read_warc(Path(path), start=int(offset), end=int(offset) + 1)
+        if at and offset.isdigit()
+        else read([Path(target)])
+    )
+    for item in items:
+        if isinstance(item, Skip):
+            _warn(f"error: {item}")
+            sys.exit(EXIT_SKIPPED)
+        return item
+    _warn(f"error: {target}: no page there (a WARC file needs FILE@OFFSET, the offset of a record)")
+    sys.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.argument("target", metavar="PAGE")
+@click.option("--story", "story", help="Follow this story (its uri) through every stage.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A saved wire; default: --stories/--terms, else the wire's own.")  # fmt: skip
+@click.option("--stories", "stories_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--terms", "terms_path", type=click.Path(dir_okay=False, path_type=Path))
+def explain(
+    target: str,
+    story: str | None,
+    as_json: bool,
+    index_path: Path | None,
+    stories_path: Path | None,
+    terms_path: Path | None,
+) -> None:
+    """Why was a copy (not) found? What each stage of the scan did with PAGE.
+
+    PAGE is an HTML file, a WARC record as FILE@OFFSET (the `where` of a scan result), or a
+    URL (fetched through the safe fetcher). Prints the bytes and charsets, the sift's and
+    the parse's hits per story, the blocks kept and where the page carries them, each
+    candidate's alignment and checks with their evidence, and a verdict.
+    """
+    from ..engine import Scanner, read_stories
+    from ..engine.errors import IndexFormatError, TermsError
+    from ..engine.explain import explain as explain_page
+    from ..engine.terms import load_terms
+    from ..engine.types import Story
+
+    if index_path is not None:
+        try:
+            scanner = Scanner.saved(index_path)
+        except IndexFormatError as exc:
+            _warn(f"error: {exc}")
+            sys.exit(EXIT_UNUSABLE)
+    elif stories_path is not None and terms_path is not None:
+        try:
+            terms, _ = load_terms(terms_path)
+        except TermsError as exc:
+            _warn(f"error: {exc}")
+            sys.exit(EXIT_UNUSABLE)
+        scanner = Scanner([s for s in read_stories(stories_path, terms) if isinstance(s, Story)],
+                          terms)  # fmt: skip
+    else:
+        _django()
+        _migrate()
+        from ..pickups.scan import wire_stories
+
+        terms, listed = wire_stories()
+        scanner = Scanner(listed, terms)
+    report = explain_page(scanner, _explained_page(target), story)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    _print_explained(report)
+
+
+def _print_explained(r: dict[str, object]) -> None:
+    def hits(stage: dict) -> str:  # type: ignore[type-arg]
+        return (
+            ", ".join(f"{h['story']} {h['hits']} ({h['share']:.0%})" for h in stage["hits"])
+            or "none"
+        )
+
+    charset = r["charset"]
+    assert isinstance(charset, dict)
+    click.echo(f"page      {r['url']}  {r['where'] or ''}")
+    click.echo(f"bytes     {r['bytes']}; charset declared {charset['declared'] or 'none'}, "
+               f"read as {charset['used']}")  # fmt: skip
+    sift_ = r.get("sift")
+    if isinstance(sift_, dict):
+        click.echo(f"sift      {sift_['chars']} chars of text without a parse"
+                   f"{' (in doubt: parsed anyway)' if sift_['in_doubt'] else ''}; "
+                   f"hits per story (needs {sift_['thresholds']['hits']} and "
+                   f"{sift_['thresholds']['share']:.0%}): {hits(sift_)}")  # fmt: skip
+    parse_ = r.get("parse")
+    if isinstance(parse_, dict):
+        data = ", ".join(f"{k} {v} paragraphs" for k, v in parse_["data"].items())
+        click.echo(f"parse     {parse_['chars']} chars of visible text"
+                   f"{'; as data: ' + data if data else ''}; hits (needs "
+                   f"{parse_['thresholds']['hits']} and {parse_['thresholds']['share']:.0%}): "
+                   f"{hits(parse_)}")  # fmt: skip
+    blocks = r.get("blocks")
+    if isinstance(blocks, dict):
+        where = ", ".join(f"{k} {v}" for k, v in blocks["by_origin"].items())
+        click.echo(f"blocks    {blocks['kept']} kept ({where}; {blocks['chrome']} in page chrome)"
+                   f"{', ' + str(blocks['data']) + ' from data' if blocks['data'] else ''}; "
+                   f"{blocks['images']} images, {blocks['links']} links; bylines: "
+                   f"{' | '.join(blocks['bylines']) or 'none'}")  # fmt: skip
+    followed = r.get("stories") or []
+    assert isinstance(followed, list)
+    for s in followed:
+        e = s["edits"]
+        click.echo(f"story     {s['story']}  {s['headline'][:60]!r}")
+        click.echo(f"  align   {s['coverage']:.1%} of {s['story_words']} words in "
+                   f"{s['passages']} passages (longest {s['longest_passage_words']}), found in "
+                   f"{s['found_in']}: {s['kind'] or 'not reported'}; dropped "
+                   f"{e['dropped_start']} at the start, {e['dropped_end']} at the end, "
+                   f"{e['changed']} changed, {e['inserted']} inserted; paragraphs "
+                   f"{e['paragraphs_kept']}/{e['paragraphs_total']}")  # fmt: skip
+        for c in s.get("checks", []):
+            mark = {True: "pass", False: "FAIL", None: "n/a "}[c["passed"]]
+            click.echo(f"  {mark}    {c['name']}: {(c['evidence'] or '')[:160]}")
+    click.echo(f"verdict   {r['verdict']}")
