@@ -47,8 +47,9 @@ def spark(
 
     The matches are the lines `newswire scan` prints; `newswire pickups ingest --via spark
     OUTPUT/matches.jsonl/part-*` records them. An input that cannot be read is counted in
-    OUTPUT/summary.jsonl with its reason; the job goes on. Exits 1 if any record or input was
-    skipped, 2 if the job could not run.
+    OUTPUT/summary.jsonl with its reason; the job goes on. Exits 0 when everything that should
+    be read was (non-HTML records and pages over the budget are counted), 1 when a record or
+    an input could not be read, 2 when the job could not run.
     """
     if importlib.util.find_spec("pyspark") is None:
         _warn("error: PySpark is not installed: pip install 'newswire[spark]' (it needs Java 17 "
@@ -73,5 +74,5 @@ def spark(
     for failed in result.failed_inputs:
         _warn(f"input failed: {failed['input']}: {failed['error']}")
     _warn(f"{result.line()}\nwrote {output}/matches.jsonl, matches.parquet, summary.jsonl")
-    if result.failed_inputs or result.skipped:
+    if result.failed_inputs or result.failures:
         sys.exit(EXIT_SKIPPED)

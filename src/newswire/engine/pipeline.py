@@ -33,6 +33,14 @@ from .read import expand, input_kind, read, read_warc
 from .saved import open_wire
 from .types import Block, Extracted, Match, Page, Signature, Skip, Story, Terms
 
+#: Skip reasons that are not failures: what a crawl holds besides pages (images, PDFs, error
+#: pages), pages over the budget, and warnings about the terms. Every other reason means
+#: something that should have been read could not be (a corrupt or truncated record, a bad
+#: story line, a missing or unreadable input): a failure, and exit status 1.
+COUNTED_NOT_FAILED = frozenset(
+    {"not_html", "too_large", "too_deep", "http_status", "empty_input", "terms_field_missing"}
+)
+
 
 @dataclass
 class Summary:
@@ -49,6 +57,11 @@ class Summary:
     def skipped_total(self) -> int:
         return sum(self.skipped.values())
 
+    @property
+    def failures(self) -> int:
+        """Skips that mean something could not be read (see :data:`COUNTED_NOT_FAILED`)."""
+        return sum(n for reason, n in self.skipped.items() if reason not in COUNTED_NOT_FAILED)
+
     def add(self, other: Summary) -> None:
         self.pages += other.pages
         self.candidates += other.candidates
@@ -61,8 +74,8 @@ class Summary:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
         return (
             f"{self.pages} pages read, {self.matched_pages} with a story "
-            f"({self.matches} matches), skipped {self.skipped_total} ({skipped}); "
-            f"{self.seconds:.1f} s, {rate:.0f} pages/s"
+            f"({self.matches} matches), skipped {self.skipped_total} ({skipped}), "
+            f"{self.failures} of them failures; {self.seconds:.1f} s, {rate:.0f} pages/s"
         )
 
 

@@ -46,6 +46,7 @@ from typing import Any
 # absolute imports: spark-submit runs this file as a script
 from newswire.engine import Scanner, Summary, scan_inputs
 from newswire.engine.errors import IndexFormatError
+from newswire.engine.pipeline import COUNTED_NOT_FAILED
 from newswire.engine.types import Skip
 
 #: one scanner per saved wire per Python worker process (see the module's docstring)
@@ -191,6 +192,11 @@ class JobResult:
     failed_inputs: list[dict[str, Any]]
     seconds: float
     output: str
+
+    @property
+    def failures(self) -> int:
+        """Skips that mean something could not be read (as ``newswire scan`` counts them)."""
+        return sum(n for r, n in self.skipped.items() if r not in COUNTED_NOT_FAILED)
 
     def line(self) -> str:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
