@@ -31,7 +31,12 @@ from selectolax.lexbor import LexborHTMLParser
 from .embedded import MARKERS as DATA_MARKERS
 from .embedded import has_data
 from .errors import PageError
+from .fingerprint import compiled
 from .types import Block, Extracted, Image, Link, Page
+
+#: The engine's compiled loops (_sift.c), unless they are not built or NEWSWIRE_PURE_PYTHON
+#: is set: the numpy versions give the same results, more slowly.
+COMPILED = compiled()
 
 #: Nesting deeper than this is refused before parsing (lexbor is quadratic in depth).
 MAX_DEPTH = 2000
@@ -231,10 +236,15 @@ def _carries_data(body: bytes, opens: npt.NDArray[np.intp]) -> npt.NDArray[np.bo
     ``__NEXT_DATA__``, ``__NUXT__``, Arc's ``Fusion.globalContent``): the sift keeps their
     content as text, so that a copy drawn by JavaScript is looked up too."""
     keep = np.zeros(opens.shape[0], dtype=bool)
-    for i, at in enumerate(opens.tolist()):
-        head = body[at : at + 400]
-        if any(marker in head for marker in DATA_MARKERS):
-            keep[i] = True
+    # from each marker back to the script it is in (a page has a few markers and scores of
+    # scripts): a marker within 400 bytes of the nearest "<script" before it
+    for marker in DATA_MARKERS:
+        at = body.find(marker)
+        while at >= 0:
+            i = int(np.searchsorted(opens, at, side="right")) - 1
+            if i >= 0 and at - int(opens[i]) < 400:
+                keep[i] = True
+            at = body.find(marker, at + len(marker))
     return keep
 
 
@@ -249,6 +259,15 @@ class Sifted(NamedTuple):
 
 
 def _between_tags(body: bytes, keep_data: bool = False) -> Sifted:
+    """Return what the sift reads of ``body`` (see :func:`_between_tags_numpy`): compiled
+    when the engine's C part is built, else with numpy; the two give the same."""
+    if COMPILED is None:
+        return _between_tags_numpy(body, keep_data)
+    text, tags, unclosed, outside, data = COMPILED.between_tags(body, keep_data)
+    return Sifted(b" ".join([text, *data]) if data else text, tags, unclosed, outside)
+
+
+def _between_tags_numpy(body: bytes, keep_data: bool = False) -> Sifted:
     """Return the bytes of ``body`` between its tags, without comments, scripts and styles.
 
     Written by hand, with numpy, because no library reads text from HTML
@@ -295,8 +314,8 @@ def _between_tags(body: bytes, keep_data: bool = False) -> Sifted:
         if keep_data and size == 6 and opens.shape[0]:
             # scripts that carry the page's text as data: their content is read whole (a
             # script's ">" would cut it into runs), after the text of the page
-            for at, end in zip(opens[_carries_data(body, opens)].tolist(),
-                               ends[_carries_data(body, opens)].tolist(), strict=True):  # fmt: skip
+            carries = _carries_data(body, opens)
+            for at, end in zip(opens[carries].tolist(), ends[carries].tolist(), strict=True):
                 data.append(body[body.find(b">", at, end) + 1 : end])
     value, mask = _COMMENT_OPEN
     comments = lt[(after & mask) == value]
@@ -354,7 +373,9 @@ def sift(page: Page, *, max_depth: int = MAX_DEPTH) -> tuple[str, bool]:
     """
     screen(page, max_depth=max_depth, depth=False)
     declared = declared_charset(page)
-    data = has_data(page.body)
+    # (the compiled sift finds the data scripts itself, for the price of a look after each
+    # "<script"; with numpy a page without any marker is spared the work)
+    data = COMPILED is not None or has_data(page.body)
     if declared is None or declared in _UTF8 or declared in _LATIN:
         # "<" and ">" are single bytes in these encodings: cut first, decode the
         # text alone (a tenth of the page)

@@ -21,8 +21,10 @@ datasketch's MinHash is not used on this path: its per-shingle Python
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -154,8 +156,31 @@ def fold_bytes(text: str) -> npt.NDArray[np.uint8]:
     return folded
 
 
+def compiled() -> Any:
+    """The engine's compiled loops (``_sift``), or ``None``: not built, or
+    ``NEWSWIRE_PURE_PYTHON`` set (the numpy versions give the same results)."""
+    if os.environ.get("NEWSWIRE_PURE_PYTHON"):
+        return None
+    try:
+        from . import _sift  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _sift
+
+
+_COMPILED = compiled()
+
+
 def signature(text: str, *, window: int = 32, sample: int = 8) -> Signature:
     """Return the sampled, sorted, unique window hashes of ``text``."""
+    if _COMPILED is not None:
+        packed = _COMPILED.signature(text.encode("utf-8", "ignore"), window, sample)
+        return Signature(np.frombuffer(packed, dtype=np.uint64))
+    return signature_numpy(text, window=window, sample=sample)
+
+
+def signature_numpy(text: str, *, window: int = 32, sample: int = 8) -> Signature:
+    """:func:`signature` with numpy (the fallback, and what the compiled one is tested against)."""
     data = fold_bytes(text)
     n = int(data.shape[0])
     if n < window:

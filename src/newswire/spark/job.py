@@ -173,6 +173,7 @@ def match_schema() -> Any:
         T.StructField("evidence", T.MapType(T.StringType(), T.StringType())),
         T.StructField("edits", edits), T.StructField("source", T.StringType()),
         T.StructField("where", T.StringType()), T.StructField("copy", copy),
+        T.StructField("found_in", T.StringType()),  # null: the visible text (absent in JSON)
     ])  # fmt: skip
 
 
