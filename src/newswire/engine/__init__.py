@@ -29,6 +29,7 @@ from .errors import (
     StoryError,
     TermsError,
 )
+from .explain import explain
 from .extract import extract, parse
 from .fingerprint import signature, words
 from .index import StoryIndex
@@ -81,6 +82,7 @@ __all__ = [
     "Terms",
     "TermsError",
     "align",
+    "explain",
     "extract",
     "load_terms",
     "open_wire",
