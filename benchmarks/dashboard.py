@@ -16,15 +16,16 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 CHILD = "--child"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from databases import clean_env, on_both  # noqa: E402  (a sibling module)
 
 
 def load(stories: int, pickups: int) -> None:
@@ -198,35 +199,9 @@ def main() -> None:
         return
     passed = [f"--stories={args.stories}", f"--pickups={args.pickups}",
               f"--requests={args.requests}", CHILD]  # fmt: skip
-    base = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    base.update(
-        SECRET_KEY="bench-only",
-        LOG_LEVEL="ERROR",
-        NEWSWIRE_CACHE_SECONDS="0",
-        ALLOWED_HOSTS="testserver",
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        if not args.no_sqlite:
-            print("SQLite")
-            env = {**base, "NEWSWIRE_DATA": f"{tmp}/sqlite"}
-            subprocess.run([sys.executable, __file__, *passed], env=env, check=True)
-        if args.no_postgres:
-            return
-        import psycopg
-
-        admin = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-        name = f"newswire_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            print("PostgreSQL")
-            env = {**base, "NEWSWIRE_DATA": f"{tmp}/pg", "DATABASE_URL": f"{admin}/{name}"}
-            subprocess.run([sys.executable, __file__, *passed], env=env, check=True)
-        finally:
-            with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    env = clean_env(SECRET_KEY="bench-only", LOG_LEVEL="ERROR", NEWSWIRE_CACHE_SECONDS="0",
+                    ALLOWED_HOSTS="testserver")  # fmt: skip
+    on_both(__file__, passed, env, sqlite=not args.no_sqlite, postgres=not args.no_postgres)
 
 
 if __name__ == "__main__":

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 CHILD = "--child"
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from databases import clean_env, on_both  # noqa: E402  (a sibling module)
 
 
 def child(args: argparse.Namespace) -> None:
@@ -76,33 +76,11 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    passed = [f"--posts={args.posts}", CHILD]
-    base = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    base.update(SECRET_KEY="bench-only", LOG_LEVEL="ERROR", NEWSWIRE_FETCH_ALLOW="127.0.0.1/32",
-                PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'src'}")  # fmt: skip
+    env = clean_env(SECRET_KEY="bench-only", LOG_LEVEL="ERROR", NEWSWIRE_FETCH_ALLOW="127.0.0.1/32",
+                    PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'src'}")  # fmt: skip
     print(f"A fake WordPress of {args.posts} posts on 127.0.0.1, 100 posts a page")
-    with tempfile.TemporaryDirectory() as tmp:
-        if not args.no_sqlite:
-            print("SQLite")
-            env = {**base, "NEWSWIRE_DATA": f"{tmp}/sqlite"}
-            subprocess.run([sys.executable, __file__, *passed], env=env, check=True)
-        if args.no_postgres:
-            return
-        import psycopg
-
-        admin = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-        name = f"newswire_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            print("PostgreSQL")
-            env = {**base, "NEWSWIRE_DATA": f"{tmp}/pg", "DATABASE_URL": f"{admin}/{name}"}
-            subprocess.run([sys.executable, __file__, *passed], env=env, check=True)
-        finally:
-            with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_both(__file__, [f"--posts={args.posts}", CHILD], env, sqlite=not args.no_sqlite,
+            postgres=not args.no_postgres)  # fmt: skip
 
 
 if __name__ == "__main__":
