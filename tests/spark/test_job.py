@@ -44,7 +44,8 @@ def test_scan_input_is_the_scan_of_one_file_and_names_what_it_could_not_read(cra
     assert row.error.startswith("missing_input") and row.records == 1
 
 
-def test_a_remote_input_is_fetched_first_and_keeps_its_url_as_source(crawl):
+def test_a_remote_input_is_fetched_first_and_keeps_its_url_as_source(crawl, monkeypatch):
+    monkeypatch.setenv("NEWSWIRE_FETCH_ALLOW", "127.0.0.1/32")  # the fake server is on loopback
     scanner = Scanner.saved(crawl["index"])
     with fake_site() as site:
         site.route("/cc/copies.warc.gz", respond(200, crawl["copies"].read_bytes(),

@@ -13,7 +13,8 @@ needs it (mapped, not read: see :mod:`newswire.engine.saved`) and keeps it for t
 tasks, as cc-pyspark keeps its per-process state.
 
 Inputs are local paths (every node must see them: a shared disk), ``file://``,
-``http(s)://`` (downloaded to the executor's local disk first, as cc-pyspark does), or any
+``http(s)://`` (downloaded to the executor's local disk first, as cc-pyspark does, through
+newswire's safe fetcher: public addresses only, streamed, bounded), or any
 URL fsspec opens when it is installed with the filesystem's package (``s3://`` with s3fs,
 ``gs://`` with gcsfs, ``hdfs://`` with pyarrow).
 
@@ -37,10 +38,10 @@ import shutil
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 # absolute imports: spark-submit runs this file as a script
@@ -48,6 +49,7 @@ from newswire.engine import Scanner, Summary, scan_inputs
 from newswire.engine.errors import IndexFormatError
 from newswire.engine.pipeline import COUNTED_NOT_FAILED
 from newswire.engine.types import Skip
+from newswire.fetch import FetchError, FetchPolicy, SafeClient
 
 #: one scanner per saved wire per Python worker process (see the module's docstring)
 _SCANNERS: dict[str, Scanner] = {}
@@ -81,14 +83,32 @@ def scanner_for(index_path: str) -> Scanner:
     return found
 
 
+#: the largest remote input fetched (a CC-News WARC file is about 1 GB)
+MAX_INPUT_BYTES = 8 * 1024**3
+
+
+def download_policy() -> FetchPolicy:
+    """The safe fetcher's policy for remote inputs: a WARC file's size and time, and the
+    networks ``NEWSWIRE_FETCH_ALLOW`` names (tests and local runs only), as the apps have it."""
+    allow = [n.strip() for n in os.environ.get("NEWSWIRE_FETCH_ALLOW", "").split(",") if n.strip()]
+    return FetchPolicy.from_settings(
+        SimpleNamespace(NEWSWIRE_FETCH_ALLOW=allow),
+        max_bytes=MAX_INPUT_BYTES,
+        read_timeout=60.0,
+        total_timeout=3600.0,
+    )
+
+
 def _local_copy(url: str, folder: str) -> str:
     """Fetch a remote input to ``folder``; return the local path."""
     target = str(Path(folder) / (Path(url.split("?", 1)[0]).name or "input.warc.gz"))
     if url.startswith(("http://", "https://")):
-        # the operator's own list of inputs (Common Crawl, their bucket): not fetched for a
-        # stranger, so not through the pickup fetcher's public-address rules
-        with urllib.request.urlopen(url, timeout=60) as src, open(target, "wb") as out:
-            shutil.copyfileobj(src, out, 1 << 20)
+        # through the safe fetcher, like every request newswire makes: public addresses
+        # only, streamed to the file, bounded in size and time
+        with SafeClient(download_policy()) as client, open(target, "wb") as out:
+            got = client.download(url, out)
+        if not 200 <= got.status < 300:
+            raise OSError(f"{url}: HTTP {got.status}")
         return target
     try:
         import fsspec
@@ -112,7 +132,7 @@ def scan_input(scanner: Scanner, path: str) -> tuple[list[dict[str, Any]], Input
         if "://" in local:
             try:
                 local = _local_copy(path, folder)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, FetchError) as exc:
                 row.error = f"unreadable: {exc}"
                 row.skipped["unreadable"] = 1
                 row.seconds = time.perf_counter() - started
