@@ -17,24 +17,17 @@ from typing import Any
 from .align import PageText, align
 from .check import run_checks
 from .embedded import embedded
-from .extract import _LATIN, _UTF8, declared_charset, extract, parse, sift
+from .extract import declared_charset, decode_with, extract, parse, sift
 from .pipeline import Scanner, copy_headline, found_in, with_data
 from .types import Page
 
 
 def charset_used(page: Page) -> str:
-    """The charset the engine decodes the page with (see :func:`.extract.decode_bytes`)."""
-    declared = declared_charset(page)
-    order = ["utf-8"] if declared in _UTF8 or declared in _LATIN or not declared else []
-    order += [declared] if declared and declared not in _UTF8 else []
-    for name in order:
-        codec = "cp1252" if name in _LATIN else name
-        try:
-            page.body.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            continue
-        return "windows-1252" if codec == "cp1252" else codec
-    return "windows-1252 (undecodable bytes replaced)"
+    """The charset the engine decodes the page with (:func:`.extract.decode_with`)."""
+    codec = decode_with(page.body, declared_charset(page))[1]
+    return codec.replace("cp1252", "windows-1252").replace(
+        "(replaced)", "(undecodable bytes replaced)"
+    )
 
 
 def _hits(scanner: Scanner, text: str, story: str | None) -> list[dict[str, Any]]:

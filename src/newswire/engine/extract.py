@@ -31,12 +31,8 @@ from selectolax.lexbor import LexborHTMLParser
 from .embedded import MARKERS as DATA_MARKERS
 from .embedded import has_data
 from .errors import PageError
-from .fingerprint import compiled
+from .fingerprint import COMPILED
 from .types import Block, Extracted, Image, Link, Page
-
-#: The engine's compiled loops (_sift.c), unless they are not built or NEWSWIRE_PURE_PYTHON
-#: is set: the numpy versions give the same results, more slowly.
-COMPILED = compiled()
 
 #: Nesting deeper than this is refused before parsing (lexbor is quadratic in depth).
 MAX_DEPTH = 2000
@@ -103,16 +99,21 @@ def decode(page: Page) -> str:
 
 def decode_bytes(data: bytes, declared: str | None) -> str:
     """Decode ``data`` as :func:`decode` decodes a page that declares ``declared``."""
+    return decode_with(data, declared)[0]
+
+
+def decode_with(data: bytes, declared: str | None) -> tuple[str, str]:
+    """:func:`decode_bytes`, and the codec it used ("cp1252 (replaced)": none fitted)."""
     order = ["utf-8"] if declared in _UTF8 or declared in _LATIN or not declared else []
     order += [declared] if declared and declared not in _UTF8 else []
     for name in order:
         # WHATWG decodes every Latin-1 label as windows-1252 (curly quotes at 0x91-0x94)
         codec = "cp1252" if name in _LATIN else name or "utf-8"
         try:
-            return data.decode(codec).replace("\x00", "")
+            return data.decode(codec).replace("\x00", ""), codec
         except (LookupError, UnicodeDecodeError):
             continue  # a lying or unknown charset: try the next
-    return data.decode("cp1252", errors="replace").replace("\x00", "")
+    return data.decode("cp1252", errors="replace").replace("\x00", ""), "cp1252 (replaced)"
 
 
 def nesting_depth(body: bytes) -> int:

@@ -156,7 +156,7 @@ def fold_bytes(text: str) -> npt.NDArray[np.uint8]:
     return folded
 
 
-def compiled() -> Any:
+def _compiled() -> Any:
     """The engine's compiled loops (``_sift``), or ``None``: not built, or
     ``NEWSWIRE_PURE_PYTHON`` set (the numpy versions give the same results)."""
     if os.environ.get("NEWSWIRE_PURE_PYTHON"):
@@ -168,13 +168,14 @@ def compiled() -> Any:
     return _sift
 
 
-_COMPILED = compiled()
+#: the compiled loops (_sift.c) or None; extract.py's sift uses them too
+COMPILED = _compiled()
 
 
 def signature(text: str, *, window: int = 32, sample: int = 8) -> Signature:
     """Return the sampled, sorted, unique window hashes of ``text``."""
-    if _COMPILED is not None:
-        packed = _COMPILED.signature(text.encode("utf-8", "ignore"), window, sample)
+    if COMPILED is not None:
+        packed = COMPILED.signature(text.encode("utf-8", "ignore"), window, sample)
         return Signature(np.frombuffer(packed, dtype=np.uint64))
     return signature_numpy(text, window=window, sample=sample)
 

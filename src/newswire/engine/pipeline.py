@@ -199,7 +199,7 @@ class Scanner:
         reported = []
         for c in candidates:
             st = self.story_text(c.story)
-            a, kind, on = align(st, page_text), None, ex
+            a, on = align(st, page_text), ex
             kind = cfg.kind(a.coverage)
             if kind is None and data:
                 # not in what the page shows: in what it carries as data?

@@ -35,7 +35,7 @@ import struct
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +201,6 @@ def write_wire(
                     out.seek(sections[name][0])
                     out.write(arr.data)
                 out.seek(sections["records"][0])
-                spool.seek(0)
                 for start, length in spans:
                     spool.seek(start)
                     out.write(spool.read(length))
@@ -366,8 +365,6 @@ def open_wire(path: str | Path, config: ScanConfig | None = None) -> SavedWire:
         arrays[name] = arr
     settings = header["settings"]
     base = config or ScanConfig()
-    from dataclasses import replace
-
     config = replace(base, **{k: settings[k] for k in INDEX_SETTINGS})
     stories = SavedStories(path, arrays["records"], arrays["offsets"])
     index = StoryIndex.from_arrays(
