@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from newswire.engine.extract import COMPILED, _between_tags, _between_tags_numpy
@@ -61,3 +61,83 @@ def test_the_engine_runs_and_finds_the_same_without_them(tmp_path):
     pure = subprocess.run(args, capture_output=True, text=True, check=True,
                           env={**os.environ, "NEWSWIRE_PURE_PYTHON": "1"})  # fmt: skip
     assert compiled.stdout == pure.stdout and compiled.stdout.count("\n") == 1
+
+
+# character references as html.unescape reads them (named with and without ";", prefixes
+# of longer names, numeric at and past every edge), bytes that are not UTF-8, NULs
+REFERENCES = [b"&amp;", b"&amp", b"&ampx;", b"&nbsp", b"&copy 2024", b"&notin;", b"&notit;",
+              b"&rsquo;", b"&#8217;", b"&#x2019;", b"&#X2019", b"&#128;", b"&#129;", b"&#0;",
+              b"&#13;", b"&#x9f;", b"&#xa0;", b"&#xD800;", b"&#xFDD0;", b"&#xFFFE;",
+              b"&#x10FFFF;", b"&#x110000;", b"&#99999999999;", b"&#0000065;", b"&#", b"&#x;",
+              b"&;", b"& ", b"Q&A", b"AT&T's", b"&\xc3\xa9", b"&eacute\xc3\xa9;",
+              b"&abcdefghijklmnopqrstuvwxyz0123456789;", b"&GT", b"&nGt;", b"\xe9", b"\x93",
+              b"\x81", b"\xff\xfe", b"\xc3\xa9", b"\xe2\x80\x94", b"\x00", b"&am\x00p;"]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(FRAGMENTS + REFERENCES), max_size=120),
+    st.sampled_from([None, "utf-8", "iso-8859-1", "windows-1252", "shift_jis"]),
+)
+def test_the_sift_and_its_fingerprint_in_one_call_are_the_same(parts, charset):
+    from newswire.engine.errors import PageError
+    from newswire.engine.extract import sift, sift_signature
+    from newswire.engine.types import Page
+
+    page = Page("https://r.example/", b"<p>" + b"".join(parts) + b" words after", charset=charset)
+
+    def read(how):  # the hashes and the doubt, or the refusal
+        try:
+            sig, doubt = how()
+        except PageError as exc:
+            return exc.reason
+        return sig.hashes.tolist(), doubt
+
+    def slow():
+        text, doubt = sift(page)
+        return signature(text, window=16, sample=1), doubt
+
+    assert read(lambda: sift_signature(page, window=16, sample=1)) == read(slow)
+
+
+def test_every_reference_is_read_as_html_unescape_reads_it():
+    """Each numeric reference up to U+10FFFF (and past it), one by one, through the compiled
+    reading: the text it gives fingerprints as html.unescape's does."""
+    import html
+
+    from newswire.engine.extract import sift_signature
+    from newswire.engine.types import Page
+
+    numbers = [*range(0x250), *range(0xD7F0, 0xE010), *range(0xFDC0, 0xFE00),
+               *range(0xFFF0, 0x10010), 0x1FFFE, 0x1FFFF, 0x10FFFE, 0x10FFFF, 0x110000]  # fmt: skip
+    for number in numbers:
+        ref = f"w{number}x&#{number};y{number}z"
+        page = Page("https://r.example/", f"<p>{ref} and more words".encode())
+        fused, _ = sift_signature(page, window=4, sample=1)
+        slow = signature(html.unescape(ref) + " and more words", window=4, sample=1)
+        assert np.array_equal(fused.hashes, slow.hashes), number
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=30), min_size=1, max_size=40),
+    st.lists(st.integers(0, 40), max_size=60),
+    st.integers(1, 4),
+    st.sampled_from([0.0, 0.04, 0.3]),
+)
+def test_the_index_lookup_is_the_same_compiled(stories, page, min_hits, min_share):
+    """Small hash values make shared hashes, wide buckets and boilerplate drops likely."""
+    from newswire.engine.index import StoryIndex
+    from newswire.engine.types import Signature
+
+    index = StoryIndex(max_df_share=0.2, min_df_ceiling=2)
+    mix = np.uint64(0x9E3779B97F4A7C15)
+    for k, values in enumerate(stories):
+        index.add(f"urn:s:{k}", Signature(np.unique(np.asarray(values, dtype=np.uint64) * mix)))
+    index.build()
+    q = np.unique(np.asarray(page, dtype=np.uint64) * mix)
+    assume(q.shape[0] and index._hashes.shape[0])  # query() answers those before looking
+    compiled = COMPILED.lookup(q, index._hashes, index._owners, index._sizes_arr,
+                               index._bucket_starts, index._bucket_starts.dtype.itemsize,
+                               index._bucket_shift, 2, min_hits, min_share)  # fmt: skip
+    assert compiled == index._hits(q, min_hits, min_share)

@@ -64,14 +64,25 @@ static Py_ssize_t first_at_or_after(const Py_ssize_t *sorted, Py_ssize_t m, Py_s
 
 static const char *MARKERS[] = {"application/ld+json", "__NEXT_DATA__", "__NUXT__", "Fusion.globalContent"};
 
-static PyObject *between_tags(PyObject *self, PyObject *args) {
-    Py_buffer buf; int keep_data = 0;
-    if (!PyArg_ParseTuple(args, "y*|p", &buf, &keep_data)) return NULL;
-    const unsigned char *b = (const unsigned char *)buf.buf;
-    Py_ssize_t n = buf.len;
-    vec marks = {0}, lts = {0}, sopen = {0}, sclose = {0}, topen = {0}, tclose = {0}, copen = {0}, cshut = {0};
-    span *sp = NULL; unsigned char *out = NULL; PyObject *result = NULL; PyObject *datas = NULL;
+typedef struct {
+    unsigned char *text;  /* the runs of text (malloc'd), then, with keep_data, each data
+                             script's content after a space */
+    Py_ssize_t len, nlt, outside, ndata;
+    int unclosed;
+    span *data;           /* the data scripts' content ranges (malloc'd) */
+} sifted;
+
+static void sifted_free(sifted *s) { free(s->text); free(s->data); s->text = NULL; s->data = NULL; }
+
+/* The sift proper: what between_tags returns, into s (0), or -1 with no memory. With
+   join_data the data scripts' content is appended to the text, each after a space (as
+   b" ".join([text, *data]) does); without it only their ranges are kept. */
+static int sift_core(const unsigned char *b, Py_ssize_t n, int keep_data, int join_data, sifted *s) {
+    vec marks = {0}, sopen = {0}, sclose = {0}, topen = {0}, tclose = {0}, copen = {0}, cshut = {0};
+    span *sp = NULL;
+    int rc = -1;
     Py_ssize_t nlt = 0, i = 0;
+    memset(s, 0, sizeof(*s));
     /* eight bytes at a time: most words of a page hold neither "<" nor ">" */
     const uint64_t ONES = 0x0101010101010101ULL, HIGHS = 0x8080808080808080ULL;
     for (; i + 8 <= n; i += 8) {
@@ -83,7 +94,7 @@ static PyObject *between_tags(PyObject *self, PyObject *args) {
         for (Py_ssize_t j = i; j < i + 8; j++) {
             unsigned char c = b[j];
             if ((c | 2) == 0x3E) {
-                if (push(&marks, j)) goto nomem;
+                if (push(&marks, j)) goto out;
                 if (c == 0x3C) nlt++;
             }
         }
@@ -91,13 +102,19 @@ static PyObject *between_tags(PyObject *self, PyObject *args) {
     for (; i < n; i++) {
         unsigned char c = b[i];
         if ((c | 2) == 0x3E) {
-            if (push(&marks, i)) goto nomem;
+            if (push(&marks, i)) goto out;
             if (c == 0x3C) nlt++;
         }
     }
+    s->nlt = nlt;
+    s->outside = n;
     if (n < 8 || marks.n == 0) {
-        result = Py_BuildValue("(y#nOnN)", (const char *)b, n, nlt, Py_False, n, PyList_New(0));
-        goto done;
+        s->text = (unsigned char *)malloc((size_t)n + 1);
+        if (!s->text) goto out;
+        memcpy(s->text, b, (size_t)n);
+        s->len = n;
+        rc = 0;
+        goto out;
     }
     const uint64_t SCRIPT = prefix_value("script"), STYLE = prefix_value("style");
     const uint64_t CSCRIPT = prefix_value("/script"), CSTYLE = prefix_value("/style");
@@ -105,54 +122,50 @@ static PyObject *between_tags(PyObject *self, PyObject *args) {
     for (Py_ssize_t k = 0; k < marks.n; k++) {
         Py_ssize_t at = marks.v[k];
         if (b[at] == 0x3C) {
-            if (push(&lts, at)) goto nomem;
             uint64_t a = after8(b, n, at);
-            if ((a & prefix_mask(6)) == SCRIPT && !is_name((unsigned char)((a >> 48) & 0xFF))) { if (push(&sopen, at)) goto nomem; }
-            if ((a & prefix_mask(7)) == CSCRIPT) { if (push(&sclose, at)) goto nomem; }
-            if ((a & prefix_mask(5)) == STYLE && !is_name((unsigned char)((a >> 40) & 0xFF))) { if (push(&topen, at)) goto nomem; }
-            if ((a & prefix_mask(6)) == CSTYLE) { if (push(&tclose, at)) goto nomem; }
-            if ((a & prefix_mask(3)) == COMMENT) { if (push(&copen, at)) goto nomem; }
+            if ((a & prefix_mask(6)) == SCRIPT && !is_name((unsigned char)((a >> 48) & 0xFF))) { if (push(&sopen, at)) goto out; }
+            if ((a & prefix_mask(7)) == CSCRIPT) { if (push(&sclose, at)) goto out; }
+            if ((a & prefix_mask(5)) == STYLE && !is_name((unsigned char)((a >> 40) & 0xFF))) { if (push(&topen, at)) goto out; }
+            if ((a & prefix_mask(6)) == CSTYLE) { if (push(&tclose, at)) goto out; }
+            if ((a & prefix_mask(3)) == COMMENT) { if (push(&copen, at)) goto out; }
         } else {
             Py_ssize_t m1 = at - 1 > 0 ? at - 1 : 0, m2 = at - 2 > 0 ? at - 2 : 0;
-            if (b[m1] == 0x2D && b[m2] == 0x2D) { if (push(&cshut, at)) goto nomem; }
+            if (b[m1] == 0x2D && b[m2] == 0x2D) { if (push(&cshut, at)) goto out; }
         }
     }
     /* candidates, each with the end its own kind would have */
     Py_ssize_t ncand = sopen.n + topen.n + copen.n;
     sp = (span *)malloc((size_t)(ncand ? ncand : 1) * sizeof(span));
-    if (!sp) goto nomem;
+    if (!sp) goto out;
     Py_ssize_t c = 0;
     for (Py_ssize_t k = 0; k < sopen.n; k++) { sp[c].start = sopen.v[k]; sp[c++].end = first_at_or_after(sclose.v, sclose.n, sopen.v[k] + 1, n); }
     for (Py_ssize_t k = 0; k < topen.n; k++) { sp[c].start = topen.v[k]; sp[c++].end = first_at_or_after(tclose.v, tclose.n, topen.v[k] + 1, n); }
     for (Py_ssize_t k = 0; k < copen.n; k++) { sp[c].start = copen.v[k]; sp[c++].end = first_at_or_after(cshut.v, cshut.n, copen.v[k] + 4, n); }
-    /* scripts that carry the page's text as data: their content, appended after the text */
-    datas = PyList_New(0);
-    if (!datas) goto fail;
+    /* scripts that carry the page's text as data: their content, after the text */
+    Py_ssize_t data_bytes = 0;
     if (keep_data && sopen.n) {
-        char *seen = (char *)calloc((size_t)sopen.n, 1);
-        if (!seen) goto nomem;
+        s->data = (span *)malloc((size_t)sopen.n * sizeof(span));
+        if (!s->data) goto out;
         /* a marker counts for the nearest "<script" at or before it, within 400 bytes: so
            for each "<script", a marker starting before the next one and 400 bytes on */
         for (Py_ssize_t k = 0; k < sopen.n; k++) {
             Py_ssize_t from = sopen.v[k], upto = from + 400;
+            int seen = 0;
             if (k + 1 < sopen.n && sopen.v[k + 1] < upto) upto = sopen.v[k + 1];
-            for (int m = 0; m < 4 && !seen[k]; m++) {
+            for (int m = 0; m < 4 && !seen; m++) {
                 size_t ml = strlen(MARKERS[m]);
                 Py_ssize_t stop = upto - 1 + (Py_ssize_t)ml;  /* a marker may end past upto */
                 if (stop > n) stop = n;
-                if (stop - from >= (Py_ssize_t)ml && memmem(b + from, (size_t)(stop - from), MARKERS[m], ml)) seen[k] = 1;
+                if (stop - from >= (Py_ssize_t)ml && memmem(b + from, (size_t)(stop - from), MARKERS[m], ml)) seen = 1;
             }
-        }
-        for (Py_ssize_t i = 0; i < sopen.n; i++) {
-            if (!seen[i]) continue;
-            Py_ssize_t at = sopen.v[i], end = sp[i].end, gt = -1;
+            if (!seen) continue;
+            Py_ssize_t at = sopen.v[k], end = sp[k].end, gt = -1;
             for (Py_ssize_t j = at; j < end; j++) if (b[j] == 0x3E) { gt = j; break; }
-            Py_ssize_t from = gt + 1;  /* find() gives -1 when there is none: from 0, as in Python */
-            PyObject *piece = PyBytes_FromStringAndSize((const char *)b + from, end > from ? end - from : 0);
-            if (!piece || PyList_Append(datas, piece)) { Py_XDECREF(piece); free(seen); goto fail; }
-            Py_DECREF(piece);
+            Py_ssize_t from2 = gt + 1;  /* find() gives -1 when there is none: from 0, as in Python */
+            s->data[s->ndata].start = from2;
+            s->data[s->ndata++].end = end > from2 ? end : from2;
+            data_bytes += 1 + (end > from2 ? end - from2 : 0);
         }
-        free(seen);
     }
     /* stretches as a tokenizer reads them: a candidate inside a kept one is no stretch */
     qsort(sp, (size_t)ncand, sizeof(span), by_start);
@@ -162,19 +175,19 @@ static PyObject *between_tags(PyObject *self, PyObject *args) {
         sp[kept++] = sp[k];
         shut = sp[k].end;
     }
-    int unclosed = 0; Py_ssize_t outside = n;
     if (kept) {
-        unclosed = sp[kept - 1].end >= n && n - sp[kept - 1].start > 2048;
+        s->unclosed = sp[kept - 1].end >= n && n - sp[kept - 1].start > 2048;
         for (Py_ssize_t k = 0; k < kept; k++) {
             Py_ssize_t upto = k + 1 < kept ? sp[k + 1].start : n;
             if (sp[k].end < upto) upto = sp[k].end;
-            if (upto > sp[k].start) outside -= upto - sp[k].start;
+            if (upto > sp[k].start) s->outside -= upto - sp[k].start;
         }
     }
     /* runs of text: from the start to the first mark, from each ">" that the next mark is a
        "<" to it, and from the last mark to the end unless it is a "<" */
-    out = (unsigned char *)malloc((size_t)n + 1);
-    if (!out) goto nomem;
+    s->text = (unsigned char *)malloc((size_t)n + (size_t)(join_data ? data_bytes : 0) + 1);
+    if (!s->text) goto out;
+    unsigned char *o = s->text;
     Py_ssize_t len = 0, sk = 0;
     for (Py_ssize_t k = -1; k < marks.n; k++) {
         Py_ssize_t rs, re;
@@ -184,23 +197,46 @@ static PyObject *between_tags(PyObject *self, PyObject *args) {
         /* the last kept stretch starting at or before rs */
         while (sk < kept && sp[sk].start <= rs) sk++;
         if (sk > 0 && rs < sp[sk - 1].end) continue;
-        /* a stretch starting after rs but before... only the last one at or before counts */
         if (re <= rs) continue;
-        for (Py_ssize_t j = rs; j < re; j++) out[len++] = b[j] == 0x3E ? 0x20 : b[j];
+        o[len++] = b[rs] == 0x3E ? 0x20 : b[rs];  /* a run starts at a ">" or at 0 */
+        memcpy(o + len, b + rs + 1, (size_t)(re - rs - 1));  /* and holds no other mark */
+        len += re - rs - 1;
     }
-    PyObject *text = PyBytes_FromStringAndSize((const char *)out, len);
-    if (!text) goto fail;
-    result = Py_BuildValue("(NnOnN)", text, nlt, unclosed ? Py_True : Py_False, outside, datas);
-    datas = NULL;
-    goto done;
-nomem:
-    PyErr_NoMemory();
-fail:
-    result = NULL;
+    if (join_data) {
+        for (Py_ssize_t k = 0; k < s->ndata; k++) {
+            o[len++] = 0x20;
+            memcpy(o + len, b + s->data[k].start, (size_t)(s->data[k].end - s->data[k].start));
+            len += s->data[k].end - s->data[k].start;
+        }
+    }
+    s->len = len;
+    rc = 0;
+out:
+    if (rc) sifted_free(s);
+    free(marks.v); free(sopen.v); free(sclose.v); free(topen.v); free(tclose.v);
+    free(copen.v); free(cshut.v); free(sp);
+    return rc;
+}
+
+static PyObject *between_tags(PyObject *self, PyObject *args) {
+    Py_buffer buf; int keep_data = 0;
+    if (!PyArg_ParseTuple(args, "y*|p", &buf, &keep_data)) return NULL;
+    sifted s;
+    PyObject *result = NULL, *datas = NULL, *text = NULL;
+    if (sift_core((const unsigned char *)buf.buf, buf.len, keep_data, 0, &s)) { PyErr_NoMemory(); goto done; }
+    datas = PyList_New(0);
+    if (!datas) goto done;
+    for (Py_ssize_t k = 0; k < s.ndata; k++) {
+        PyObject *piece = PyBytes_FromStringAndSize((const char *)buf.buf + s.data[k].start, s.data[k].end - s.data[k].start);
+        if (!piece || PyList_Append(datas, piece)) { Py_XDECREF(piece); goto done; }
+        Py_DECREF(piece);
+    }
+    text = PyBytes_FromStringAndSize((const char *)s.text, s.len);
+    if (!text) goto done;
+    result = Py_BuildValue("(OnOnO)", text, s.nlt, s.unclosed ? Py_True : Py_False, s.outside, datas);
 done:
-    Py_XDECREF(datas);
-    free(marks.v); free(lts.v); free(sopen.v); free(sclose.v); free(topen.v); free(tclose.v);
-    free(copen.v); free(cshut.v); free(sp); free(out);
+    Py_XDECREF(text); Py_XDECREF(datas);
+    sifted_free(&s);
     PyBuffer_Release(&buf);
     return result;
 }
@@ -210,74 +246,416 @@ done:
 static unsigned char BYTE_MAP[256];
 #define SPACE 32
 #define BASE 0x100000001B3ULL
-static uint64_t BASE_INV;
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+/* an in-place sort of hashes: qsort's call per comparison was a fifth of a page's
+   fingerprint; an insertion sort below 16, quicksort (middle pivot) above */
+static void sort_u64(uint64_t *a, Py_ssize_t n) {
+    while (n > 16) {
+        uint64_t p = a[n / 2];
+        Py_ssize_t i = 0, j = n - 1;
+        while (i <= j) {
+            while (a[i] < p) i++;
+            while (a[j] > p) j--;
+            if (i <= j) { uint64_t t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+        }
+        /* recurse into the smaller part, loop on the larger: the stack stays shallow */
+        if (j + 1 < n - i) { sort_u64(a, j + 1); a += i; n -= i; }
+        else { sort_u64(a + i, n - i); n = j + 1; }
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        uint64_t x = a[i]; Py_ssize_t j = i;
+        while (j > 0 && a[j - 1] > x) { a[j] = a[j - 1]; j--; }
+        a[j] = x;
+    }
 }
 
-static PyObject *signature(PyObject *self, PyObject *args) {
-    Py_buffer buf; Py_ssize_t window, sample;
-    if (!PyArg_ParseTuple(args, "y*nn", &buf, &window, &sample)) return NULL;
-    const unsigned char *raw = (const unsigned char *)buf.buf;
-    Py_ssize_t n = buf.len;
-    unsigned char *mapped = (unsigned char *)malloc((size_t)n + 1);
-    unsigned char *data = (unsigned char *)malloc((size_t)n + 1);
-    uint64_t *h = NULL;
-    PyObject *result = NULL;
-    if (!mapped || !data) { PyErr_NoMemory(); goto done; }
-    for (Py_ssize_t i = 0; i < n; i++) mapped[i] = BYTE_MAP[raw[i]];
-    if (n > 2) {
-        for (Py_ssize_t i = 0; i < n - 2; i++)
-            if (raw[i] == 0xE2 && (raw[i + 1] == 0x80 || raw[i + 1] == 0x81)) mapped[i] = mapped[i + 1] = mapped[i + 2] = SPACE;
-        for (Py_ssize_t i = 0; i < n - 1; i++)
-            if (raw[i] == 0xC2 && (raw[i + 1] == 0xA0 || raw[i + 1] == 0xAB || raw[i + 1] == 0xBB || raw[i + 1] == 0xAD)) mapped[i] = mapped[i + 1] = SPACE;
-    }
-    /* every word byte and the first separator after a word; leading separators dropped */
-    Py_ssize_t m = 0;
+/* The sampled, sorted, unique window hashes of raw[0..n) into *out (malloc'd; *count of
+   them): 0, or -1 with no memory. What signature_numpy computes: bytes folded (ASCII
+   letters lower-cased, punctuation and typographic marks a space), runs of spaces as one,
+   then each window of `window` bytes starting at 0 or after a space hashed as
+   sum(d[s + i] * BASE^i), mixed (splitmix64), kept when the mix is 0 modulo `sample`. */
+static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ssize_t sample,
+                uint64_t **out, Py_ssize_t *count) {
+    unsigned char *d = (unsigned char *)malloc((size_t)n + 1);
+    uint64_t *h = NULL, pw[256];
+    *out = NULL; *count = 0;
+    if (!d) return -1;
+    /* fold and collapse in one pass; a typographic mark (E2 80 xx, E2 81 xx; C2 A0, AB, BB,
+       AD) makes its own bytes a space, as the numpy version's masks do (`force`: bytes
+       still to blank) */
+    Py_ssize_t m = 0; int force = 0, prev_word = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        int word = mapped[i] != SPACE, prev = i > 0 && mapped[i - 1] != SPACE;
-        if (word || prev) data[m++] = mapped[i];
+        unsigned char c = raw[i], v = BYTE_MAP[c];
+        if (c >= 0xC2 && n > 2) {  /* rare on most pages: the branch is predicted */
+            if (c == 0xE2 && i < n - 2 && (raw[i + 1] == 0x80 || raw[i + 1] == 0x81)) force = force > 3 ? force : 3;
+            else if (c == 0xC2 && i < n - 1 && (raw[i + 1] == 0xA0 || raw[i + 1] == 0xAB || raw[i + 1] == 0xBB || raw[i + 1] == 0xAD)) force = force > 2 ? force : 2;
+        }
+        if (force) { v = SPACE; force--; }
+        /* every word byte and the first separator after a word (so never a leading one),
+           without a branch: word and space alternate too often to predict */
+        int word = v != SPACE;
+        d[m] = v;
+        m += word | prev_word;
+        prev_word = word;
     }
-    Py_ssize_t first = 0;
-    while (first < m && data[first] == SPACE) first++;
-    const unsigned char *d = data + first;
-    m -= first;
-    if (m < window) { result = PyBytes_FromStringAndSize("", 0); goto done; }
-    /* prefix[j] = sum of d[i] * BASE^i for i < j; a window's hash is
-       (prefix[s + window] - prefix[s]) * BASE^-s, all modulo 2^64 */
-    uint64_t *prefix = (uint64_t *)malloc((size_t)(m + 1) * sizeof(uint64_t));
-    h = (uint64_t *)malloc((size_t)(m / 2 + 2) * sizeof(uint64_t));
-    if (!h || !prefix) { free(prefix); PyErr_NoMemory(); goto done; }
-    prefix[0] = 0;
+    if (m < window) { free(d); return 0; }
+    Py_ssize_t cap = m / 2 + 2;
+    h = (uint64_t *)malloc((size_t)cap * sizeof(uint64_t));
+    if (!h) { free(d); return -1; }
     uint64_t p = 1;
-    for (Py_ssize_t j = 0; j < m; j++) { prefix[j + 1] = prefix[j] + (uint64_t)d[j] * p; p *= BASE; }
+    Py_ssize_t w = window < 256 ? window : 256;
+    for (Py_ssize_t i = 0; i < w; i++) { pw[i] = p; p *= BASE; }
     Py_ssize_t kept = 0;
-    uint64_t inv = 1;  /* BASE^-s */
-    for (Py_ssize_t s = 0; s <= m - window; s++, inv *= BASE_INV) {
-        if (s > 0 && d[s - 1] != SPACE) continue;  /* windows start at 0 and after a space */
-        uint64_t x = (prefix[s + window] - prefix[s]) * inv;
+    /* windows start at 0 and after each space: memchr finds the next one */
+    for (Py_ssize_t s = 0; s <= m - window;) {
+        uint64_t x = 0;
+        if (window <= 256) {
+            for (Py_ssize_t i = 0; i < window; i++) x += (uint64_t)d[s + i] * pw[i];
+        } else {
+            uint64_t q = 1;
+            for (Py_ssize_t i = 0; i < window; i++) { x += (uint64_t)d[s + i] * q; q *= BASE; }
+        }
         x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL;
         x ^= x >> 27; x *= 0x94D049BB133111EBULL;
         x ^= x >> 31;
         int keep = (sample & (sample - 1)) == 0 ? (x & (uint64_t)(sample - 1)) == 0 : x % (uint64_t)sample == 0;
         if (keep) h[kept++] = x;
+        const unsigned char *sp = (const unsigned char *)memchr(d + s, SPACE, (size_t)(m - window - s + 1));
+        if (!sp) break;
+        s = sp - d + 1;
     }
-    free(prefix);
-    qsort(h, (size_t)kept, sizeof(uint64_t), cmp_u64);
+    free(d);
+    sort_u64(h, kept);
     Py_ssize_t u = 0;
     for (Py_ssize_t i = 0; i < kept; i++) if (i == 0 || h[i] != h[u - 1]) h[u++] = h[i];
-    result = PyBytes_FromStringAndSize((const char *)h, u * (Py_ssize_t)sizeof(uint64_t));
-done:
-    free(mapped); free(data); free(h);
+    *out = h; *count = u;
+    return 0;
+}
+
+static PyObject *signature(PyObject *self, PyObject *args) {
+    Py_buffer buf; Py_ssize_t window, sample;
+    if (!PyArg_ParseTuple(args, "y*nn", &buf, &window, &sample)) return NULL;
+    if (window < 1 || sample < 1) { PyBuffer_Release(&buf); PyErr_SetString(PyExc_ValueError, "window and sample must be >= 1"); return NULL; }
+    uint64_t *h; Py_ssize_t u;
+    PyObject *result = NULL;
+    if (sign((const unsigned char *)buf.buf, buf.len, window, sample, &h, &u)) PyErr_NoMemory();
+    else result = PyBytes_FromStringAndSize(h ? (const char *)h : "", u * (Py_ssize_t)sizeof(uint64_t));
+    free(h);
     PyBuffer_Release(&buf);
+    return result;
+}
+
+/* --- character references, as html.unescape reads them ------------------------------- */
+
+/* set_references() fills these from Python's own html module: the text of "&#N;" for
+   N < 0xA0 (where html.unescape has its special cases), and every HTML5 name */
+static unsigned char *NUMERIC[0xA0];
+static Py_ssize_t NUMERIC_LEN[0xA0];
+typedef struct { char *name; Py_ssize_t len; char *value; Py_ssize_t vlen; } named;
+static named *NAMES = NULL;
+static Py_ssize_t NNAMES = 0;
+/* each byte as windows-1252 text in UTF-8 (an undefined byte as U+FFFD): how the engine
+   decodes a page whose bytes are not UTF-8 (extract.decode_with) */
+static unsigned char CP1252[256][4];
+static unsigned char CP1252_LEN[256];
+
+static int by_name(const void *a, const void *b) {
+    const named *x = (const named *)a, *y = (const named *)b;
+    Py_ssize_t k = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, (size_t)k);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static const named *find_name(const unsigned char *s, Py_ssize_t len) {
+    named key = {(char *)s, len, NULL, 0};
+    return (const named *)bsearch(&key, NAMES, (size_t)NNAMES, sizeof(named), by_name);
+}
+
+static PyObject *set_references(PyObject *self, PyObject *args) {
+    PyObject *numeric, *names, *cp1252;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &numeric, &PyDict_Type, &names, &PyList_Type, &cp1252)) return NULL;
+    if (PyList_GET_SIZE(numeric) != 0xA0 || PyList_GET_SIZE(cp1252) != 256) { PyErr_SetString(PyExc_ValueError, "160 numeric references, 256 bytes"); return NULL; }
+    if (NAMES) return Py_NewRef(Py_None);  /* set once per process */
+    for (Py_ssize_t i = 0; i < 256; i++) {
+        char *v; Py_ssize_t len;
+        if (PyBytes_AsStringAndSize(PyList_GET_ITEM(cp1252, i), &v, &len)) return NULL;
+        if (len > 4) { PyErr_SetString(PyExc_ValueError, "a byte's text is at most 4 bytes"); return NULL; }
+        memcpy(CP1252[i], v, (size_t)len);
+        CP1252_LEN[i] = (unsigned char)len;
+    }
+    for (Py_ssize_t i = 0; i < 0xA0; i++) {
+        char *v; Py_ssize_t len;
+        if (PyBytes_AsStringAndSize(PyList_GET_ITEM(numeric, i), &v, &len)) return NULL;
+        NUMERIC[i] = (unsigned char *)malloc((size_t)len + 1);
+        if (!NUMERIC[i]) return PyErr_NoMemory();
+        memcpy(NUMERIC[i], v, (size_t)len);
+        NUMERIC_LEN[i] = len;
+    }
+    Py_ssize_t n = PyDict_Size(names), pos = 0, k = 0;
+    named *table = (named *)calloc((size_t)(n ? n : 1), sizeof(named));
+    if (!table) return PyErr_NoMemory();
+    PyObject *key, *value;
+    while (PyDict_Next(names, &pos, &key, &value)) {
+        char *a, *b; Py_ssize_t la, lb;
+        if (PyBytes_AsStringAndSize(key, &a, &la) || PyBytes_AsStringAndSize(value, &b, &lb)) return NULL;
+        table[k].name = (char *)malloc((size_t)la + 1); table[k].value = (char *)malloc((size_t)lb + 1);
+        if (!table[k].name || !table[k].value) return PyErr_NoMemory();
+        memcpy(table[k].name, a, (size_t)la); memcpy(table[k].value, b, (size_t)lb);
+        table[k].len = la; table[k].vlen = lb; k++;
+    }
+    qsort(table, (size_t)k, sizeof(named), by_name);
+    NAMES = table; NNAMES = k;
+    return Py_NewRef(Py_None);
+}
+
+static Py_ssize_t put_utf8(unsigned char *o, uint32_t cp) {
+    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) { o[0] = (unsigned char)(0xC0 | (cp >> 6)); o[1] = (unsigned char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) { o[0] = (unsigned char)(0xE0 | (cp >> 12)); o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)); o[2] = (unsigned char)(0x80 | (cp & 0x3F)); return 3; }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18)); o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* html.unescape's answer for "&#N;" (and "&#xN;", with or without the ";") */
+static Py_ssize_t put_numeric(unsigned char *o, uint32_t num) {
+    if (num < 0xA0) { memcpy(o, NUMERIC[num], (size_t)NUMERIC_LEN[num]); return NUMERIC_LEN[num]; }
+    if ((num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) return put_utf8(o, 0xFFFD);
+    if ((num >= 0xFDD0 && num <= 0xFDEF) || (num & 0xFFFE) == 0xFFFE) return 0;  /* not characters */
+    return put_utf8(o, num);
+}
+
+static int is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+
+static int excluded(unsigned char c) {  /* what ends a name: [\t\n\f <&#;] */
+    return c == '\t' || c == '\n' || c == '\f' || c == ' ' || c == '<' || c == '&' || c == '#' || c == ';';
+}
+
+/* html.unescape over UTF-8 t[0..n) into o (room for n * 2 + 8 bytes: no reference is
+   shorter than twice its value, except "&#N" for N < 0xA0, at most 3 bytes for 4 or more);
+   the length written, or -1 when a name holds a non-ASCII character within its first 32
+   bytes (html.unescape counts characters, not bytes: the caller takes the Python path) */
+static Py_ssize_t unescape(const unsigned char *t, Py_ssize_t n, unsigned char *o) {
+    Py_ssize_t i = 0, len = 0;
+    while (i < n) {
+        const unsigned char *amp = (const unsigned char *)memchr(t + i, '&', (size_t)(n - i));
+        Py_ssize_t upto = amp ? amp - t : n;
+        memcpy(o + len, t + i, (size_t)(upto - i));
+        len += upto - i;
+        i = upto;
+        if (i >= n) break;
+        Py_ssize_t j = i + 1;
+        if (j < n && t[j] == '#') {
+            Py_ssize_t k = j + 1, r;
+            int hex = k < n && (t[k] == 'x' || t[k] == 'X') && k + 1 < n && is_hex(t[k + 1]);
+            if (hex) k++;
+            else if (!(k < n && t[k] >= '0' && t[k] <= '9')) { o[len++] = '&'; i++; continue; }
+            uint32_t num = 0;
+            for (r = k; r < n && (hex ? is_hex(t[r]) : (t[r] >= '0' && t[r] <= '9')); r++) {
+                unsigned d = t[r] <= '9' ? (unsigned)(t[r] - '0') : (unsigned)((t[r] | 0x20) - 'a' + 10);
+                num = num * (hex ? 16u : 10u) + d;
+                if (num > 0x110000) num = 0x110000;  /* saturates: anything past 0x10FFFF is U+FFFD */
+            }
+            if (r < n && t[r] == ';') r++;
+            len += put_numeric(o + len, num);
+            i = r;
+            continue;
+        }
+        if (j >= n || excluded(t[j])) { o[len++] = '&'; i++; continue; }
+        Py_ssize_t r = j;
+        while (r < n && r - j < 32 && !excluded(t[r])) { if (t[r] >= 0x80) return -1; r++; }
+        Py_ssize_t slen = r - j + (r < n && t[r] == ';');
+        const named *hit = find_name(t + j, slen);
+        Py_ssize_t x = slen;
+        if (!hit) {  /* the longest name (of two or more) that the text starts with */
+            for (x = slen - 1; x > 1 && !(hit = find_name(t + j, x)); x--) {}
+        }
+        if (hit) {
+            memcpy(o + len, hit->value, (size_t)hit->vlen);
+            len += hit->vlen;
+            memcpy(o + len, t + j + x, (size_t)(slen - x));
+            len += slen - x;
+        } else {
+            o[len++] = '&';
+            memcpy(o + len, t + j, (size_t)slen);
+            len += slen;
+        }
+        i = j + slen;
+    }
+    return len;
+}
+
+/* whether b[0..n) is UTF-8 that Python's strict decoder accepts */
+static int valid_utf8(const unsigned char *b, Py_ssize_t n) {
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w; memcpy(&w, b + i, 8);
+            if (!(w & 0x8080808080808080ULL)) { i += 8; continue; }
+        }
+        unsigned char c = b[i];
+        if (c < 0x80) { i++; continue; }
+        Py_ssize_t k; unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) k = 1;
+        else if (c >= 0xE0 && c <= 0xEF) { k = 2; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+        else if (c >= 0xF0 && c <= 0xF4) { k = 3; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+        else return 0;
+        if (i + k >= n) return 0;
+        if (b[i + 1] < lo || b[i + 1] > hi) return 0;
+        for (Py_ssize_t q = 2; q <= k; q++) if (b[i + q] < 0x80 || b[i + q] > 0xBF) return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* sift_signature(body, keep_data, window, sample) -> (hashes | None, text, tags, unclosed,
+   outside, text_len): the sift and the fingerprint of what it read in one call, for a page
+   that is (or claims to be) UTF-8 or Latin: what signature(sift(page)) gives, without
+   three passes in Python between them (decode, html.unescape, encode). When the sifted
+   text is not UTF-8, or a reference needs Python's own reading, the hashes are None and
+   the text is the sifted bytes for the Python path; otherwise the text is None. */
+static PyObject *sift_signature(PyObject *self, PyObject *args) {
+    Py_buffer buf; int keep_data; Py_ssize_t window, sample;
+    if (!PyArg_ParseTuple(args, "y*pnn", &buf, &keep_data, &window, &sample)) return NULL;
+    if (window < 1 || sample < 1) { PyBuffer_Release(&buf); PyErr_SetString(PyExc_ValueError, "window and sample must be >= 1"); return NULL; }
+    sifted s;
+    PyObject *result = NULL;
+    unsigned char *clean = NULL;
+    uint64_t *h = NULL; Py_ssize_t u = 0;
+    if (sift_core((const unsigned char *)buf.buf, buf.len, keep_data, 1, &s)) { PyErr_NoMemory(); goto done; }
+    const unsigned char *t = s.text;
+    Py_ssize_t n = s.len;
+    int python = !NAMES;
+    unsigned char *latin = NULL;
+    if (!python && !valid_utf8(t, n)) {
+        /* not UTF-8: windows-1252, as decode_with falls back to (NULs left out) */
+        latin = (unsigned char *)malloc((size_t)n * 3 + 1);
+        if (!latin) { PyErr_NoMemory(); goto done; }
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            unsigned char c = t[i];
+            if (c < 0x80) { if (c) latin[m++] = c; }
+            else { memcpy(latin + m, CP1252[c], CP1252_LEN[c]); m += CP1252_LEN[c]; }
+        }
+        t = latin; n = m;
+    }
+    if (!python) {
+        /* the decoded text less its NULs, then its references read */
+        int nul = memchr(t, 0, (size_t)n) != NULL, amp = memchr(t, '&', (size_t)n) != NULL;
+        if (nul || amp) {
+            clean = (unsigned char *)malloc((size_t)n * 2 + 8);
+            if (!clean) { free(latin); PyErr_NoMemory(); goto done; }
+            unsigned char *plain = clean;
+            Py_ssize_t m = n;
+            if (nul) {
+                plain = clean + n + 8;  /* the upper part; unescape writes the lower (m <= n) */
+                m = 0;
+                for (Py_ssize_t i = 0; i < n; i++) if (t[i]) plain[m++] = t[i];
+                if (amp) {
+                    /* unescape may write up to 2m + 8 bytes: copy down first */
+                    unsigned char *tmp = (unsigned char *)malloc((size_t)m + 1);
+                    if (!tmp) { free(latin); PyErr_NoMemory(); goto done; }
+                    memcpy(tmp, plain, (size_t)m);
+                    Py_ssize_t k = unescape(tmp, m, clean);
+                    free(tmp);
+                    if (k < 0) python = 1; else m = k;
+                    plain = clean;
+                }
+            } else {
+                Py_ssize_t k = unescape(t, n, clean);
+                if (k < 0) python = 1; else m = k;
+            }
+            t = plain; n = m;
+        }
+    }
+    if (python) {
+        free(latin);
+        result = Py_BuildValue("(Oy#nOnn)", Py_None, (const char *)s.text, s.len, s.nlt,
+                               s.unclosed ? Py_True : Py_False, s.outside, s.len);
+        goto done;
+    }
+    if (sign(t, n, window, sample, &h, &u)) { free(latin); PyErr_NoMemory(); goto done; }
+    free(latin);
+    result = Py_BuildValue("(y#OnOnn)", h ? (const char *)h : "", u * (Py_ssize_t)sizeof(uint64_t),
+                           Py_None, s.nlt, s.unclosed ? Py_True : Py_False, s.outside, s.len);
+done:
+    free(clean); free(h);
+    sifted_free(&s);
+    PyBuffer_Release(&buf);
+    return result;
+}
+
+/* --- the index lookup ---------------------------------------------------------------- */
+
+/* lookup(q, hashes, owners, sizes, bucket_starts, starts_itemsize, shift, probe, min_hits,
+   min_share) -> [(story number, hits, share)]: StoryIndex.query's arithmetic, for every
+   story that shares at least min_hits of the page's hashes and min_share of its own (in
+   story-number order; numpy arrays in, no copies) */
+static PyObject *lookup(PyObject *self, PyObject *args) {
+    Py_buffer qb, hb, ob, sb, bb; Py_ssize_t itemsize, probe, min_hits; int shift; double min_share;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*ninnd", &qb, &hb, &ob, &sb, &bb, &itemsize, &shift, &probe, &min_hits, &min_share)) return NULL;
+    const uint64_t *q = (const uint64_t *)qb.buf, *hs = (const uint64_t *)hb.buf;
+    const int32_t *owners = (const int32_t *)ob.buf, *sizes = (const int32_t *)sb.buf;
+    Py_ssize_t nq = qb.len / 8, nh = hb.len / 8, nb = bb.len / itemsize, ns = sb.len / 4;
+    PyObject *result = PyList_New(0);
+    int32_t *found = NULL; Py_ssize_t nf = 0, cap = 0;
+    if (!result) goto done;
+    for (Py_ssize_t k = 0; k < nq; k++) {
+        uint64_t x = q[k];
+        Py_ssize_t bucket = shift >= 64 ? 0 : (Py_ssize_t)(x >> shift);
+        if (bucket + 1 >= nb) continue;
+        Py_ssize_t lo, hi;
+        if (itemsize == 4) { lo = ((const uint32_t *)bb.buf)[bucket]; hi = ((const uint32_t *)bb.buf)[bucket + 1]; }
+        else { lo = (Py_ssize_t)((const int64_t *)bb.buf)[bucket]; hi = (Py_ssize_t)((const int64_t *)bb.buf)[bucket + 1]; }
+        if (hi > nh) hi = nh;
+        if (hi - lo > probe) {  /* a wide bucket (a hash in very many stories): search it */
+            Py_ssize_t a = lo, b = hi;
+            while (a < b) { Py_ssize_t mid = (a + b) / 2; if (hs[mid] < x) a = mid + 1; else b = mid; }
+            lo = a;
+        }
+        for (Py_ssize_t i = lo; i < hi && hs[i] <= x; i++) {
+            if (hs[i] != x) continue;
+            if (nf == cap) {
+                cap = cap ? cap * 2 : 64;
+                int32_t *v = (int32_t *)realloc(found, (size_t)cap * sizeof(int32_t));
+                if (!v) { PyErr_NoMemory(); Py_CLEAR(result); goto done; }
+                found = v;
+            }
+            found[nf++] = owners[i];
+        }
+    }
+    /* hits per story: sort the owners and count each run */
+    for (Py_ssize_t i = 1; i < nf; i++) {
+        int32_t x = found[i]; Py_ssize_t j = i;
+        while (j > 0 && found[j - 1] > x) { found[j] = found[j - 1]; j--; }
+        found[j] = x;
+    }
+    for (Py_ssize_t i = 0; i < nf;) {
+        Py_ssize_t j = i;
+        while (j < nf && found[j] == found[i]) j++;
+        Py_ssize_t hits = j - i;
+        int32_t o = found[i];
+        double size = (o >= 0 && o < ns && sizes[o] > 1) ? (double)sizes[o] : 1.0;
+        double share = (double)hits / size;
+        if (hits >= min_hits && share >= min_share) {
+            PyObject *row = Py_BuildValue("(ind)", (int)o, hits, share);
+            if (!row || PyList_Append(result, row)) { Py_XDECREF(row); Py_CLEAR(result); goto done; }
+            Py_DECREF(row);
+        }
+        i = j;
+    }
+done:
+    free(found);
+    PyBuffer_Release(&qb); PyBuffer_Release(&hb); PyBuffer_Release(&ob); PyBuffer_Release(&sb); PyBuffer_Release(&bb);
     return result;
 }
 
 static PyMethodDef METHODS[] = {
     {"between_tags", between_tags, METH_VARARGS, "The sift: (text, '<' count, unclosed, outside, data)."},
     {"signature", signature, METH_VARARGS, "Sorted unique sampled window hashes (uint64 bytes)."},
+    {"sift_signature", sift_signature, METH_VARARGS, "The sift and the fingerprint of its text in one call."},
+    {"set_references", set_references, METH_VARARGS, "html.unescape's tables (set once)."},
+    {"lookup", lookup, METH_VARARGS, "StoryIndex.query's hits and shares."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -285,9 +663,6 @@ static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_sift", NULL, -1, ME
 
 PyMODINIT_FUNC PyInit__sift(void) {
     /* BASE is odd: its inverse modulo 2^64 by Newton's iteration */
-    uint64_t x = BASE;
-    for (int k = 0; k < 6; k++) x *= 2 - BASE * x;
-    BASE_INV = x;
     for (int i = 0; i < 256; i++) {
         unsigned char c = (unsigned char)i;
         if (i >= 0x80) BYTE_MAP[i] = c;

@@ -31,8 +31,8 @@ from selectolax.lexbor import LexborHTMLParser
 from .embedded import MARKERS as DATA_MARKERS
 from .embedded import has_data
 from .errors import PageError
-from .fingerprint import COMPILED
-from .types import Block, Extracted, Image, Link, Page
+from .fingerprint import COMPILED, signature
+from .types import Block, Extracted, Image, Link, Page, Signature
 
 #: Nesting deeper than this is refused before parsing (lexbor is quadratic in depth).
 MAX_DEPTH = 2000
@@ -386,11 +386,43 @@ def sift(page: Page, *, max_depth: int = MAX_DEPTH) -> tuple[str, bool]:
         sifted = _between_tags(decode(page).encode("utf-8"), data)
         text = sifted.text.decode("utf-8", "replace")
     _refuse_deep(page.body, sifted.tags, max_depth)  # the "<" are counted already
-    # the safety net, whatever the sift got wrong: markup holds text, and a page whose
-    # sifted text is a small share of the bytes outside its scripts, styles and comments
-    # lost text somewhere (the least share on the dev corpus's 887 pages is 1/17)
-    thin = sifted.outside > THIN_PAGE and len(sifted.text) * THIN_SHARE < sifted.outside
-    return (html.unescape(text) if "&" in text else text), sifted.unclosed or thin
+    doubt = _in_doubt(sifted.unclosed, len(sifted.text), sifted.outside)
+    return (html.unescape(text) if "&" in text else text), doubt
+
+
+def _in_doubt(unclosed: bool, length: int, outside: int) -> bool:
+    """Whether the sift is in doubt about a page: a stretch it left out never closed, or
+    (the safety net, whatever the sift got wrong: markup holds text) its text is a small
+    share of the bytes outside scripts, styles and comments, so text was lost somewhere
+    (the least share on the dev corpus's 887 pages is 1/17)."""
+    return unclosed or (outside > THIN_PAGE and length * THIN_SHARE < outside)
+
+
+def sift_signature(
+    page: Page, *, window: int, sample: int, max_depth: int = MAX_DEPTH
+) -> tuple[Signature, bool]:
+    """The fingerprint of the page's sifted text and the sift's doubt: what
+    ``signature(sift(page))`` gives, in one compiled call for a page that is (or claims
+    to be) UTF-8 or Latin. Decoding the sifted bytes, reading their character references
+    and encoding them again for the fingerprint cost more in Python than the sift and the
+    fingerprint themselves; the compiled call reads references with html.unescape's own
+    tables and hands a page back to Python when its text is not UTF-8 or a reference
+    needs Python's reading (a name with a non-ASCII character)."""
+    declared = declared_charset(page)
+    if COMPILED is None or not (declared is None or declared in _UTF8 or declared in _LATIN):
+        text, doubt = sift(page, max_depth=max_depth)
+        return signature(text, window=window, sample=sample), doubt
+    screen(page, max_depth=max_depth, depth=False)
+    packed, raw, tags, unclosed, outside, length = COMPILED.sift_signature(
+        page.body, True, window, sample
+    )
+    _refuse_deep(page.body, tags, max_depth)
+    doubt = _in_doubt(unclosed, length, outside)
+    if packed is None:  # the Python path for the rest, as sift() takes it
+        text = decode_bytes(raw, declared)
+        text = html.unescape(text) if "&" in text else text
+        return signature(text, window=window, sample=sample), doubt
+    return Signature(np.frombuffer(packed, dtype=np.uint64)), doubt
 
 
 def parse(

@@ -165,6 +165,15 @@ def _compiled() -> Any:
         from . import _sift  # type: ignore[attr-defined]
     except ImportError:
         return None
+    # Python's own tables, so that the compiled sift reads text as the engine does:
+    # html.unescape's text of "&#N;" below 0xA0 (its special cases), every HTML5 name,
+    # and each byte as windows-1252 (what a page that is not UTF-8 is read as)
+    from html.entities import html5
+
+    numeric = [html.unescape(f"&#{n};").encode("utf-8") for n in range(0xA0)]
+    names = {k.encode(): v.encode("utf-8") for k, v in html5.items()}
+    cp1252 = [bytes([b]).decode("cp1252", "replace").encode("utf-8") for b in range(256)]
+    _sift.set_references(numeric, names, cp1252)
     return _sift
 
 

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import IndexFormatError
+from .fingerprint import COMPILED
 from .types import Candidate, Signature
 
 FORMAT_VERSION = 1
@@ -211,6 +212,32 @@ class StoryIndex:
         q = sig.hashes
         if not q.shape[0] or not self._hashes.shape[0]:
             return []
+        rows = (
+            self._hits(q, min_hits, min_share)
+            if COMPILED is None
+            else COMPILED.lookup(
+                np.ascontiguousarray(q, dtype=np.uint64),
+                self._hashes,
+                self._owners,
+                self._sizes_arr,
+                self._bucket_starts,
+                self._bucket_starts.dtype.itemsize,
+                self._bucket_shift,
+                _PROBE,
+                min_hits,
+                min_share,
+            )
+        )
+        out = [Candidate(self._uris[o], h, s) for o, h, s in rows if o not in self._removed]
+        out.sort(key=lambda c: (-c.hits, c.story))
+        return out
+
+    def _hits(
+        self, q: npt.NDArray[np.uint64], min_hits: int, min_share: float
+    ) -> list[tuple[int, int, float]]:
+        """(story number, hits, share) for each story that shares enough with the page's
+        hashes ``q``, in story-number order: with numpy (the compiled ``lookup`` in
+        ``_sift.c`` gives the same, and is what a scan uses when it is built)."""
         positions = self._positions(q)
         if not positions.shape[0]:
             return []
@@ -223,13 +250,10 @@ class StoryIndex:
         sizes = np.maximum(self._sizes_arr[owners], 1)
         share = hits / sizes
         good = (hits >= min_hits) & (share >= min_share)
-        out = [
-            Candidate(self._uris[int(o)], int(h), float(s))
+        return [
+            (int(o), int(h), float(s))
             for o, h, s in zip(owners[good], hits[good], share[good], strict=True)
-            if int(o) not in self._removed
         ]
-        out.sort(key=lambda c: (-c.hits, c.story))
-        return out
 
     # --- persistence ---------------------------------------------------------
 

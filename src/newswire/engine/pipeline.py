@@ -26,7 +26,7 @@ from .check import normalize_url, run_checks
 from .config import ScanConfig
 from .embedded import JSON_LD, Embedded, embedded
 from .errors import PageError
-from .extract import extract, parse, sift
+from .extract import extract, parse, sift_signature
 from .fingerprint import signature
 from .index import StoryIndex
 from .read import expand, input_kind, read, read_warc
@@ -177,10 +177,10 @@ class Scanner:
         # the sift: most pages of a crawl share too little with every story to be
         # worth a parse (see ScanConfig.sift_hits); a page the sift is in doubt about
         # (a script or comment that never closed) is parsed whatever it found
-        text, doubt = sift(page, max_depth=cfg.max_depth)
-        sifted = self.index.query(
-            self.signature(text), min_hits=cfg.sift_hits, min_share=cfg.sift_share
+        sig, doubt = sift_signature(
+            page, window=cfg.window, sample=cfg.sample, max_depth=cfg.max_depth
         )
+        sifted = self.index.query(sig, min_hits=cfg.sift_hits, min_share=cfg.sift_share)
         if not doubt and not any(c.story in self.stories for c in sifted):
             return []
         tree, text = parse(page, max_depth=cfg.max_depth, screened=True)
