@@ -152,7 +152,7 @@ def test_link_check_skips_only_links_that_cannot_resolve_to_the_story(
     if not href:
         return
     story = Story("urn:t", "t", (), (), canonical_url=canonical)
-    ex = Extracted("", (), (), (Link(href, "", 0, "<a>"),))
+    ex = Extracted("", (), (), (Link(href, 0, markup="<a>"),))
     want = normalize_url(href, page_url) == normalize_url(canonical)
     assert check_link(ex, story, page_url).passed is want
 

@@ -475,10 +475,20 @@ def _image_src(attrs: dict[str, str | None]) -> str:
     return ""
 
 
+#: what every chrome word holds: a class string without any of these is not chrome, and
+#: five substring tests cost less than the expression on the many class strings of a page
+_CHROME_STEMS = ("relat", "comment", "sidebar", "breadcrumb", "more-from")
+
+
 def _is_chrome(tag: str, words: str) -> bool:
     if tag in _CHROME_TAGS:
         return True
-    return bool(words) and tag not in _NEVER_CHROME and _CHROME_WORDS.search(words) is not None
+    return (
+        bool(words)
+        and tag not in _NEVER_CHROME
+        and any(stem in words for stem in _CHROME_STEMS)
+        and _CHROME_WORDS.search(words) is not None
+    )
 
 
 _CAPTION_HINTS = ("caption", "credit")
@@ -523,21 +533,25 @@ def extract(tree: LexborHTMLParser) -> Extracted:
     images: list[Image] = []
     links: list[Link] = []
     buf: list[str] = []
-    # One entry per open element, innermost last: its id in ``path``, its lexbor
-    # node id (to find where each node belongs), its tag, the nearest block tag
-    # and class/id words at or above it (so that a block's are read off the top).
+    # The walk is the engine's hottest Python loop on a page that may hold a story (1,600
+    # nodes a page): the innermost open element's values are locals, and each open
+    # element keeps on ``stack`` what its parent's were, to be restored when it closes.
+    # ``path`` holds the open elements' ids (outermost first) and ``open_ids`` their lexbor
+    # node ids (to find where each node belongs).
     path: list[int] = []
-    open_nodes: list[int] = []
-    tags: list[str] = []
-    block_tags: list[str] = [""]
-    hints: list[str] = [""]
-    origins: list[str] = [""]
+    open_ids: list[int] = []
+    stack: list[tuple[bool, str, str, str]] = []  # (is a block, parent's block tag, hint, origin)
+    block_tag = hint = origin = ""
+    top = -1  # lexbor id of the innermost open element (-1: none)
     chrome: list[int] = []  # path depths of the open chrome elements
     skipped: set[int] = set()  # node ids of elements whose subtrees are not read
     chrome_memo: dict[tuple[str, str], bool] = {}
     # open <figure> elements: (depth in path, first image, first block inside it)
     figures: list[tuple[int, int, int]] = []
     next_id = 0
+    new_block = Block  # local names: the loop runs 1,600 times a page
+    block_names = _BLOCK
+    skip_names = _SKIP
 
     def flush() -> None:
         text = " ".join("".join(buf).split())
@@ -545,26 +559,28 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         if text:
             depth = chrome[-1] if chrome else -1
             blocks.append(
-                Block(len(blocks), text, block_tags[-1], tuple(path), depth, hints[-1], origins[-1])
+                new_block(len(blocks), text, block_tag, tuple(path), depth, hint, origin)
             )
 
-    def leave() -> None:
-        """Close the innermost open element."""
-        if buf and tags[-1] in _BLOCK:
-            flush()
-        if figures and figures[-1][0] == len(path) - 1:
-            _, first_image, first_block = figures.pop()
-            caption = " ".join(b.text for b in blocks[first_block:] if b.tag == "figcaption")
-            for i in range(first_image, len(images)):
-                images[i] = replace(images[i], caption=caption)
-        open_nodes.pop()
-        tags.pop()
-        block_tags.pop()
-        hints.pop()
-        origins.pop()
-        path.pop()
-        if chrome and chrome[-1] == len(path):
-            chrome.pop()
+    def close_to(parent_id: int) -> None:
+        """Close the open elements until ``parent_id`` is the innermost (all, if none is)."""
+        nonlocal block_tag, hint, origin, top
+        while open_ids and top != parent_id:
+            is_block, parent_block_tag, parent_hint, parent_origin = stack.pop()
+            if buf and is_block:
+                flush()
+            depth = len(path) - 1
+            if figures and figures[-1][0] == depth:
+                _, first_image, first_block = figures.pop()
+                caption = " ".join(b.text for b in blocks[first_block:] if b.tag == "figcaption")
+                for i in range(first_image, len(images)):
+                    images[i] = replace(images[i], caption=caption)
+            open_ids.pop()
+            path.pop()
+            if chrome and chrome[-1] == depth:
+                chrome.pop()
+            block_tag, hint, origin = parent_block_tag, parent_hint, parent_origin
+            top = open_ids[-1] if open_ids else -1
 
     root = tree.body or tree.root
     if root is None:
@@ -576,22 +592,23 @@ def extract(tree: LexborHTMLParser) -> Extracted:
     for node in root.traverse(include_text=True):
         parent = node.parent
         parent_id = parent.mem_id if parent is not None else 0
-        if parent_id in skipped:
-            skipped.add(node.mem_id)
-            continue
-        while open_nodes and open_nodes[-1] != parent_id:
-            leave()
+        if parent_id != top:
+            if parent_id in skipped:
+                skipped.add(node.mem_id)
+                continue
+            close_to(parent_id)
         tag = node.tag or ""
         if tag == "-text":
             buf.append(node.text_content or "")
             continue
-        origin = origins[-1]
-        if tag == "noscript" and _holds_text(node):
-            origin = "noscript"  # read: it is the page's text for readers without JavaScript
-        elif tag.startswith(("-", "_")) or tag in _SKIP:
-            skipped.add(node.mem_id)
-            continue
-        is_block = tag in _BLOCK
+        node_origin = origin
+        if tag in skip_names or tag.startswith(("-", "_")):
+            if tag == "noscript" and _holds_text(node):
+                node_origin = "noscript"  # read: the page's text for readers without JavaScript
+            else:
+                skipped.add(node.mem_id)
+                continue
+        is_block = tag in block_names
         if is_block and buf:
             flush()
         attrs = node.attributes
@@ -605,8 +622,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         if tag == "a":
             href = (attrs.get("href") or "").strip()
             if href:
-                text = " ".join(node.text(separator=" ").split())
-                links.append(Link(href, text, len(blocks), (node.html or "")[:500]))
+                links.append(Link(href, len(blocks), node))
         cls, ident = attrs.get("class"), attrs.get("id")
         words = (f"{cls} {ident}" if cls and ident else cls or ident or "").lower()
         key = (tag, words)
@@ -619,13 +635,14 @@ def extract(tree: LexborHTMLParser) -> Extracted:
             figures.append((len(path), len(images), len(blocks)))
         next_id += 1
         path.append(next_id)
-        open_nodes.append(node.mem_id)
-        tags.append(tag)
-        block_tags.append(tag if is_block else block_tags[-1])
-        hints.append(words or hints[-1])
-        origins.append(origin)
-    while open_nodes:
-        leave()
+        top = node.mem_id
+        open_ids.append(top)
+        stack.append((is_block, block_tag, hint, origin))
+        if is_block:
+            block_tag = tag
+        hint = words or hint
+        origin = node_origin
+    close_to(-2)  # no element has that id: close them all
     if buf:
         flush()
     _caption_from_next_block(images, blocks)
