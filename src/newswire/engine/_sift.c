@@ -299,6 +299,7 @@ static void sort_u64(uint64_t *a, Py_ssize_t n) {
    letters lower-cased, punctuation and typographic marks a space), runs of spaces as one,
    then each window of `window` bytes starting at 0 or after a space hashed as
    sum(d[s + i] * BASE^i), mixed (splitmix64), kept when the mix is 0 modulo `sample`. */
+__attribute__((optimize("no-tree-vectorize")))
 static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ssize_t sample,
                 uint64_t **out, Py_ssize_t *count) {
     unsigned char *d = (unsigned char *)malloc((size_t)n + 1);
@@ -335,7 +336,18 @@ static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ss
     for (Py_ssize_t s = 0; s <= m - window;) {
         uint64_t x = 0;
         if (window <= 256) {
-            for (Py_ssize_t i = 0; i < window; i++) x += (uint64_t)d[s + i] * pw[i];
+            /* four independent sums: scalar multiplies, one a cycle (a vectorised loop
+               emulates 64-bit multiplies with three 32-bit ones each) */
+            uint64_t x1 = 0, x2 = 0, x3 = 0;
+            Py_ssize_t i = 0;
+            for (; i + 4 <= window; i += 4) {
+                x += (uint64_t)d[s + i] * pw[i];
+                x1 += (uint64_t)d[s + i + 1] * pw[i + 1];
+                x2 += (uint64_t)d[s + i + 2] * pw[i + 2];
+                x3 += (uint64_t)d[s + i + 3] * pw[i + 3];
+            }
+            for (; i < window; i++) x += (uint64_t)d[s + i] * pw[i];
+            x += x1 + x2 + x3;
         } else {
             uint64_t q = 1;
             for (Py_ssize_t i = 0; i < window; i++) { x += (uint64_t)d[s + i] * q; q *= BASE; }

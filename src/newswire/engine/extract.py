@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -475,20 +476,26 @@ def _image_src(attrs: dict[str, str | None]) -> str:
     return ""
 
 
-#: what every chrome word holds: a class string without any of these is not chrome, and
-#: five substring tests cost less than the expression on the many class strings of a page
-_CHROME_STEMS = ("relat", "comment", "sidebar", "breadcrumb", "more-from")
-
-
 def _is_chrome(tag: str, words: str) -> bool:
     if tag in _CHROME_TAGS:
         return True
-    return (
-        bool(words)
-        and tag not in _NEVER_CHROME
-        and any(stem in words for stem in _CHROME_STEMS)
-        and _CHROME_WORDS.search(words) is not None
-    )
+    return bool(words) and tag not in _NEVER_CHROME and _chrome_words(words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _chrome_words(words: str) -> bool:
+    """Whether class/id words name page chrome. A page has hundreds of class strings and a
+    site repeats them on every page: the answers are kept (a pure function of the words),
+    and a string without any chrome word's stem skips the expression."""
+    if not (
+        "relat" in words
+        or "comment" in words
+        or "sidebar" in words
+        or "breadcrumb" in words
+        or "more-from" in words
+    ):
+        return False
+    return _CHROME_WORDS.search(words) is not None
 
 
 _CAPTION_HINTS = ("caption", "credit")
@@ -545,7 +552,6 @@ def extract(tree: LexborHTMLParser) -> Extracted:
     top = -1  # lexbor id of the innermost open element (-1: none)
     chrome: list[int] = []  # path depths of the open chrome elements
     skipped: set[int] = set()  # node ids of elements whose subtrees are not read
-    chrome_memo: dict[tuple[str, str], bool] = {}
     # open <figure> elements: (depth in path, first image, first block inside it)
     figures: list[tuple[int, int, int]] = []
     next_id = 0
@@ -558,9 +564,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         buf.clear()
         if text:
             depth = chrome[-1] if chrome else -1
-            blocks.append(
-                new_block(len(blocks), text, block_tag, tuple(path), depth, hint, origin)
-            )
+            blocks.append(new_block(len(blocks), text, block_tag, tuple(path), depth, hint, origin))
 
     def close_to(parent_id: int) -> None:
         """Close the open elements until ``parent_id`` is the innermost (all, if none is)."""
@@ -625,11 +629,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
                 links.append(Link(href, len(blocks), node))
         cls, ident = attrs.get("class"), attrs.get("id")
         words = (f"{cls} {ident}" if cls and ident else cls or ident or "").lower()
-        key = (tag, words)
-        is_chrome = chrome_memo.get(key)
-        if is_chrome is None:
-            is_chrome = chrome_memo[key] = _is_chrome(tag, words)
-        if is_chrome:
+        if _is_chrome(tag, words):
             chrome.append(len(path))
         if tag == "figure":
             figures.append((len(path), len(images), len(blocks)))

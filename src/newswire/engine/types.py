@@ -7,8 +7,8 @@ matters, and safe to pass to worker processes and Spark executors.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
 from datetime import datetime
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -115,7 +115,7 @@ class Block(NamedTuple):
     per field) was a tenth of extracting the page.
     """
 
-    index: int
+    index: int  # type: ignore[assignment]  # (the field shadows tuple.index, unused here)
     text: str
     tag: str
     path: tuple[int, ...]
@@ -138,18 +138,18 @@ class Image:
     caption: str = ""  # caption and credit text shown with it ("Photo: Getty Images")
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A link: its href, the index of the first block after it, and its HTML.
 
     A page has 100-200 links and a check quotes at most one, so the HTML is read from the
     element (``element``) only when asked for: serialising every link cost a tenth of
-    extracting a page. ``markup`` is the HTML of a link made without an element.
+    extracting a page. ``markup`` is the HTML of a link made without an element. A named
+    tuple, as :class:`Block` is, for the cost of making hundreds a page.
     """
 
     href: str
     position: int
-    element: Any = field(default=None, compare=False, repr=False)
+    element: Any = None
     markup: str = ""
 
     @property
