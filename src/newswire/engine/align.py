@@ -22,7 +22,11 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 from .fingerprint import _WORD, normalize, words
 from .types import Alignment, Block, Run, Story
@@ -44,6 +48,10 @@ class StoryText:
     paragraph_ends: tuple[int, ...]  # word offset just after each paragraph
     grams: dict[tuple[str, ...], tuple[int, ...]]
     headline: tuple[str, ...]
+    # each distinct word's number, and every 4-gram as one number (sorted): a page's
+    # positions that can start an anchor are found with numpy, not a dict lookup apiece
+    vocab: dict[str, int]
+    gram_keys: npt.NDArray[np.int64] = field(compare=False)
 
     @classmethod
     def of(cls, story: Story) -> StoryText:
@@ -56,13 +64,31 @@ class StoryText:
         grams: dict[tuple[str, ...], list[int]] = {}
         for j in range(len(all_words) - ANCHOR + 1):
             grams.setdefault(tuple(all_words[j : j + ANCHOR]), []).append(j)
+        vocab: dict[str, int] = {}
+        for w in all_words:
+            vocab.setdefault(w, len(vocab))
+        ids = np.asarray([vocab[w] for w in all_words], dtype=np.int64)
         return cls(
             story,
             tuple(all_words),
             tuple(ends),
             {k: tuple(v) for k, v in grams.items()},
             tuple(words(story.headline)),
+            vocab,
+            np.unique(_gram_keys(ids, len(vocab))),
         )
+
+
+def _gram_keys(ids: npt.NDArray[np.int64], radix: int) -> npt.NDArray[np.int64]:
+    """Each run of ANCHOR word numbers (each below ``radix``) as one number: exact while
+    radix ** ANCHOR fits in 63 bits, a story of fewer than 55,000 distinct words."""
+    n = ids.shape[0] - ANCHOR + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    keys = ids[:n].copy()
+    for k in range(1, ANCHOR):
+        keys = keys * radix + ids[k : k + n]
+    return keys
 
 
 _SEP = "\x1e"  # ASCII record separator
@@ -110,7 +136,25 @@ def _runs(st: StoryText, page: PageText) -> list[Run]:
     s, p = st.words, page.words
     ns, n = len(s), len(p)
     runs: list[Run] = []
-    for i in range(n - ANCHOR + 1):
+    if n < ANCHOR or not st.grams:
+        return runs
+    # the positions whose 4-gram the story has: every word known to the story, and the
+    # four words' numbers as one among the story's (a dict lookup a position cost more
+    # than the rest of the alignment)
+    radix = len(st.vocab)
+    if radix**ANCHOR < 2**63:
+        get = st.vocab.get
+        ids = np.asarray([get(w, -1) for w in p], dtype=np.int64)
+        known = ids >= 0
+        starts = known[: n - ANCHOR + 1].copy()
+        for k in range(1, ANCHOR):
+            starts &= known[k : k + n - ANCHOR + 1]
+        keys = _gram_keys(np.where(known, ids, 0), radix)
+        starts &= np.isin(keys, st.gram_keys)
+        positions: Iterable[int] = np.flatnonzero(starts).tolist()
+    else:
+        positions = range(n - ANCHOR + 1)
+    for i in positions:
         where = st.grams.get(p[i : i + ANCHOR])
         if where is None:
             continue
