@@ -134,7 +134,9 @@ def embedded(body: bytes) -> Embedded:
         texts = []
         _strings(_load(next_data.group(1)), texts)
         found += [(NEXT_DATA, t) for t in texts]
-    nuxt = _NUXT.search(body)
+    # (these two expressions are case-sensitive: a substring test spares a page without
+    # the name a scan of the whole body)
+    nuxt = _NUXT.search(body) if b"__NUXT__" in body else None
     if nuxt:  # JavaScript, not JSON: its string literals are read one by one
         script = nuxt.group(1)[:MAX_SCRIPT].decode("utf-8", "replace")
         for lit in _JS_STRING.finditer(script):
@@ -143,7 +145,7 @@ def embedded(body: bytes) -> Embedded:
             except ValueError:
                 continue
             found += [(NUXT, t) for t in _prose(value)]
-    arc = _ARC.search(body)
+    arc = _ARC.search(body) if b"Fusion.globalContent" in body else None
     if arc:
         try:
             data, _ = json.JSONDecoder().raw_decode(
