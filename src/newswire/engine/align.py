@@ -75,7 +75,7 @@ class StoryText:
             {k: tuple(v) for k, v in grams.items()},
             tuple(words(story.headline)),
             vocab,
-            np.unique(_gram_keys(ids, len(vocab))),
+            np.sort(_gram_keys(ids, len(vocab))),
         )
 
 
@@ -150,7 +150,9 @@ def _runs(st: StoryText, page: PageText) -> list[Run]:
         for k in range(1, ANCHOR):
             starts &= known[k : k + n - ANCHOR + 1]
         keys = _gram_keys(np.where(known, ids, 0), radix)
-        starts &= np.isin(keys, st.gram_keys)
+        table = st.gram_keys  # sorted: one binary search a position, no sort of the page
+        at = np.minimum(np.searchsorted(table, keys), max(table.shape[0] - 1, 0))
+        starts &= table[at] == keys if table.shape[0] else False
         positions: Iterable[int] = np.flatnonzero(starts).tolist()
     else:
         positions = range(n - ANCHOR + 1)
