@@ -70,3 +70,38 @@ def test_pages_past_the_forms_time_go_to_the_worker(staff_client, wire_terms, ma
     assert "1 more page went to the worker" in page
     queued = DBTaskResult.objects.get()
     assert queued.args_kwargs["args"] == [f"{site.url}/b", "submitted"]
+
+
+def test_why_found_explains_a_copy_stage_by_stage(staff_client, wire_terms, make_story, settings):
+    """The dashboard's `newswire explain`: a page fetched through the safe fetcher, each
+    stage shown, the copy's checks with their evidence; the check form links to it."""
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    story = make_story()
+    with fake_site() as site:
+        site.route("/robots.txt", respond(200, b"User-agent: *\n", content_type="text/plain"))
+        site.route(
+            "/copy",
+            html(f"<html><body><main>{snippet_html(story, wire_terms)}</main></body></html>"),
+        )
+        site.route("/other", html("<html><body><p>Nothing of ours here at all.</p></body></html>"))
+        checked = body(staff_client.post("/dashboard/check/", {"urls": f"{site.url}/copy"}))
+        found = body(staff_client.get("/dashboard/explain/", {"url": f"{site.url}/copy"}))
+        other = body(staff_client.get("/dashboard/explain/", {"url": f"{site.url}/other"}))
+    quoted = f"{site.url}/copy".replace(":", "%3A").replace("/", "%2F")
+    assert f'href="/dashboard/explain/?url={quoted}">why?</a>' in checked
+    assert f"a pickup of {story.uri}" in found and "Sift (no parse)" in found
+    assert "Extraction" in found and story.headline in found and "compliant" in found
+    assert "byline" in found and "passed" in found
+    assert "no story shares enough with the page" in other
+
+
+def test_why_found_says_why_it_could_not_fetch(staff_client, wire_terms, make_story, settings):
+    make_story()
+    settings.NEWSWIRE_FETCH_ALLOW = []
+    with fake_site() as site:
+        site.route("/copy", html("<p>x</p>"))
+        page = body(staff_client.get("/dashboard/explain/", {"url": f"{site.url}/copy"}))
+        assert site.log == []  # refused before any connection: an inside address
+    assert "could not explain" in page and "blocked" in page
+    bad = body(staff_client.get("/dashboard/explain/", {"url": "javascript:alert(1)"}))
+    assert "could not explain" not in bad and "errors" in bad

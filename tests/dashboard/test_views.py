@@ -25,7 +25,8 @@ def pages(w: dict) -> list[str]:
         f"/dashboard/stories/{one.slug}/", f"/dashboard/copies/{c['b1'].pk}/",
         "/dashboard/partners/", "/dashboard/partners/?sort=copies", f"/dashboard/partners/{w['b'].pk}/",
         f"/dashboard/partners/{w['b'].pk}/notice/", "/dashboard/unauthorised/",
-        "/dashboard/sites/copycat.example/", "/dashboard/check/", "/dashboard/report/",
+        "/dashboard/sites/copycat.example/", "/dashboard/check/", "/dashboard/explain/",
+        "/dashboard/report/",
         f"/dashboard/stories/{one.slug}/report/",
     ]  # fmt: skip
 

@@ -30,6 +30,19 @@ class CheckForm(forms.Form):
         return lines
 
 
+class ExplainForm(forms.Form):
+    """One page to explain, and optionally the story to follow through every stage."""
+
+    url = forms.CharField(label="Page URL", max_length=2000, validators=[http_url])
+    story = forms.CharField(
+        label="Story (optional)",
+        required=False,
+        max_length=300,
+        help_text="A story's URI: it is followed through every stage, even where the scan "
+        "would have stopped.",
+    )
+
+
 class NoticeForm(forms.Form):
     to = forms.EmailField(label="To")
     subject = forms.CharField(max_length=300)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/unauthorised/", views.unauthorised, name="unauthorised"),
     path("dashboard/sites/<str:host>/", views.site_copies, name="site"),
     path("dashboard/check/", views.check_url, name="check"),
+    path("dashboard/explain/", views.explain_url, name="explain"),
     path("dashboard/report/", views.report, name="report"),
     path("partner/pickups/", partner_views.partner_pickups, name="partner_pickups"),
 ]

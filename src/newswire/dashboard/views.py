@@ -28,7 +28,7 @@ from ..wire.models import Reporter, Story, Terms
 from . import queries
 from .chart import stacked_bars
 from .diff import diff
-from .forms import CheckForm, NoticeForm
+from .forms import CheckForm, ExplainForm, NoticeForm
 from .notices import draft, send
 from .tables import Column, csv_response, ordering
 
@@ -377,6 +377,46 @@ def check_url(request: HttpRequest) -> HttpResponseBase:
         request,
         "dashboard/check.html",
         {"form": form, "results": results, "queued": queued, "recent": recent, "section": "check"},
+    )
+
+
+@staff_member_required
+def explain_url(request: HttpRequest) -> HttpResponseBase:
+    """Why was a copy (not) found? What each stage of the scan did with one page, fetched
+    now through the safe fetcher: the same report as ``newswire explain URL``."""
+    from ..engine import Scanner
+    from ..engine.errors import EngineError
+    from ..engine.explain import explain
+    from ..engine.types import Page
+    from ..fetch import FetchError
+    from ..pickups.scan import wire_stories
+
+    form = ExplainForm(request.GET or None)
+    report: dict[str, Any] | None = None
+    problem = ""
+    if form.is_bound and form.is_valid():
+        url, story = form.cleaned_data["url"], form.cleaned_data["story"].strip() or None
+        try:
+            with page_fetcher(total_timeout=PAGE_SECONDS) as fetcher:
+                fetched = fetcher.get(url)
+        except FetchError as exc:
+            problem = f"{exc.reason}: {exc.message}"
+        else:
+            if not 200 <= fetched.status < 300:
+                problem = f"HTTP {fetched.status}"
+            else:
+                terms, stories = wire_stories()
+                page = Page(url=fetched.final_url, body=fetched.body,
+                            content_type=fetched.content_type, charset=fetched.charset,
+                            source=url)  # fmt: skip
+                try:
+                    report = explain(Scanner(stories, terms), page, story)
+                except EngineError as exc:
+                    problem = f"cannot read the page: {exc}"
+    return render(
+        request,
+        "dashboard/explain.html",
+        {"form": form, "report": report, "problem": problem, "section": "check"},
     )
 
 
