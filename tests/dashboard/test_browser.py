@@ -177,8 +177,14 @@ def editors_pages(v: Visitor, demo: dict, *, act: bool) -> None:
         v.page.fill("#id_urls", f"{site.url}/copy")
         v.page.click("button:has-text('Check now')")
         v.page.wait_for_selector("#results")
-    assert "compliant" in v.page.inner_text("section[aria-labelledby=results]")
-    v.look("check-result")
+        assert "compliant" in v.page.inner_text("section[aria-labelledby=results]")
+        v.look("check-result")
+        # why was it found? the result's link, each stage, a check's evidence expanded
+        v.page.click("a:has-text('why?')")
+        v.page.wait_for_selector("#verdict")
+        assert "a pickup of" in v.page.inner_text("section[aria-labelledby=verdict]")
+        v.page.locator("details summary").first.click()
+        v.look("explain")
 
     # draft a notice, edit it, send it
     v.visit(f"/dashboard/partners/{prairie.pk}/notice/", "notice-draft")
