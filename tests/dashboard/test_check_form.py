@@ -9,16 +9,20 @@ from ..fakesite import fake_site, html, respond
 from .test_views import body
 
 
+def serve_a_copy(site, story, terms) -> None:
+    """A site that lets robots in and republishes ``story`` from the snippet at /copy."""
+    site.route("/robots.txt", respond(200, b"User-agent: *\n", content_type="text/plain"))
+    site.route(
+        "/copy", html(f"<html><body><main>{snippet_html(story, terms)}</main></body></html>")
+    )
+
+
 def test_the_form_checks_a_page_on_loopback_and_records_it(staff_client, wire_terms, make_story,
                                                            settings):  # fmt: skip
     settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]  # the test-only allow list
     story = make_story()
     with fake_site() as site:
-        site.route("/robots.txt", respond(200, b"User-agent: *\n", content_type="text/plain"))
-        site.route(
-            "/copy",
-            html(f"<html><body><main>{snippet_html(story, wire_terms)}</main></body></html>"),
-        )
+        serve_a_copy(site, story, wire_terms)
         site.route("/gone", respond(404, b"no", content_type="text/html"))
         response = staff_client.post(
             "/dashboard/check/", {"urls": f"{site.url}/copy\n{site.url}/gone"}
@@ -78,11 +82,7 @@ def test_why_found_explains_a_copy_stage_by_stage(staff_client, wire_terms, make
     settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
     story = make_story()
     with fake_site() as site:
-        site.route("/robots.txt", respond(200, b"User-agent: *\n", content_type="text/plain"))
-        site.route(
-            "/copy",
-            html(f"<html><body><main>{snippet_html(story, wire_terms)}</main></body></html>"),
-        )
+        serve_a_copy(site, story, wire_terms)
         site.route("/other", html("<html><body><p>Nothing of ours here at all.</p></body></html>"))
         checked = body(staff_client.post("/dashboard/check/", {"urls": f"{site.url}/copy"}))
         found = body(staff_client.get("/dashboard/explain/", {"url": f"{site.url}/copy"}))

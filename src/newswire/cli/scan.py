@@ -386,10 +386,10 @@ def explain(
 
 def _print_explained(r: dict[str, object]) -> None:
     def hits(stage: dict) -> str:  # type: ignore[type-arg]
-        return (
-            ", ".join(f"{h['story']} {h['hits']} ({h['share']:.0%})" for h in stage["hits"])
-            or "none"
-        )
+        """A lookup's thresholds and its hits per story."""
+        found = ", ".join(f"{h['story']} {h['hits']} ({h['share']:.0%})" for h in stage["hits"])
+        need = stage["thresholds"]
+        return f"(needs {need['hits']} and {need['share']:.0%}): {found or 'none'}"
 
     charset = r["charset"]
     assert isinstance(charset, dict)
@@ -400,15 +400,12 @@ def _print_explained(r: dict[str, object]) -> None:
     if isinstance(sift_, dict):
         click.echo(f"sift      {sift_['chars']} chars of text without a parse"
                    f"{' (in doubt: parsed anyway)' if sift_['in_doubt'] else ''}; "
-                   f"hits per story (needs {sift_['thresholds']['hits']} and "
-                   f"{sift_['thresholds']['share']:.0%}): {hits(sift_)}")  # fmt: skip
+                   f"hits per story {hits(sift_)}")  # fmt: skip
     parse_ = r.get("parse")
     if isinstance(parse_, dict):
         data = ", ".join(f"{k} {v} paragraphs" for k, v in parse_["data"].items())
         click.echo(f"parse     {parse_['chars']} chars of visible text"
-                   f"{'; as data: ' + data if data else ''}; hits (needs "
-                   f"{parse_['thresholds']['hits']} and {parse_['thresholds']['share']:.0%}): "
-                   f"{hits(parse_)}")  # fmt: skip
+                   f"{'; as data: ' + data if data else ''}; hits {hits(parse_)}")  # fmt: skip
     blocks = r.get("blocks")
     if isinstance(blocks, dict):
         where = ", ".join(f"{k} {v}" for k, v in blocks["by_origin"].items())

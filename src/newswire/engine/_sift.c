@@ -545,6 +545,40 @@ static int valid_utf8(const unsigned char *b, Py_ssize_t n) {
     return 1;
 }
 
+/* The sift's bytes t[0..n) as the engine reads them (extract._sifted_text): UTF-8, else
+   windows-1252 (as decode_with falls back to), NULs left out, character references read.
+   0 with *out (malloc'd; NULL when t is that text already) and *len; 1 when Python must
+   read them (unescape's answer); -1 with no memory. */
+static int read_text(const unsigned char *t, Py_ssize_t n, unsigned char **out, Py_ssize_t *len) {
+    unsigned char *plain = NULL;
+    Py_ssize_t m = n;
+    *out = NULL; *len = n;
+    if (!valid_utf8(t, n)) {
+        plain = (unsigned char *)malloc((size_t)n * 3 + 1);
+        if (!plain) return -1;
+        m = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            unsigned char c = t[i];
+            if (c < 0x80) { if (c) plain[m++] = c; }
+            else { memcpy(plain + m, CP1252[c], CP1252_LEN[c]); m += CP1252_LEN[c]; }
+        }
+    } else if (memchr(t, 0, (size_t)n)) {
+        plain = (unsigned char *)malloc((size_t)n + 1);
+        if (!plain) return -1;
+        m = 0;
+        for (Py_ssize_t i = 0; i < n; i++) if (t[i]) plain[m++] = t[i];
+    }
+    const unsigned char *p = plain ? plain : t;
+    if (!memchr(p, '&', (size_t)m)) { *out = plain; *len = m; return 0; }
+    unsigned char *o = (unsigned char *)malloc((size_t)m * 2 + 8);
+    if (!o) { free(plain); return -1; }
+    Py_ssize_t k = unescape(p, m, o);
+    free(plain);
+    if (k < 0) { free(o); return 1; }
+    *out = o; *len = k;
+    return 0;
+}
+
 /* sift_signature(body, keep_data, window, sample) -> (hashes | None, text, tags, unclosed,
    outside, text_len): the sift and the fingerprint of what it read in one call, for a page
    that is (or claims to be) UTF-8 or Latin: what signature(sift(page)) gives, without
@@ -563,56 +597,18 @@ static PyObject *sift_signature(PyObject *self, PyObject *args) {
     const unsigned char *t = s.text;
     Py_ssize_t n = s.len;
     int python = !NAMES;
-    unsigned char *latin = NULL;
-    if (!python && !valid_utf8(t, n)) {
-        /* not UTF-8: windows-1252, as decode_with falls back to (NULs left out) */
-        latin = (unsigned char *)malloc((size_t)n * 3 + 1);
-        if (!latin) { PyErr_NoMemory(); goto done; }
-        Py_ssize_t m = 0;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            unsigned char c = t[i];
-            if (c < 0x80) { if (c) latin[m++] = c; }
-            else { memcpy(latin + m, CP1252[c], CP1252_LEN[c]); m += CP1252_LEN[c]; }
-        }
-        t = latin; n = m;
-    }
     if (!python) {
-        /* the decoded text less its NULs, then its references read */
-        int nul = memchr(t, 0, (size_t)n) != NULL, amp = memchr(t, '&', (size_t)n) != NULL;
-        if (nul || amp) {
-            clean = (unsigned char *)malloc((size_t)n * 2 + 8);
-            if (!clean) { free(latin); PyErr_NoMemory(); goto done; }
-            unsigned char *plain = clean;
-            Py_ssize_t m = n;
-            if (nul) {
-                plain = clean + n + 8;  /* the upper part; unescape writes the lower (m <= n) */
-                m = 0;
-                for (Py_ssize_t i = 0; i < n; i++) if (t[i]) plain[m++] = t[i];
-                if (amp) {
-                    /* unescape may write up to 2m + 8 bytes: copy down first */
-                    unsigned char *tmp = (unsigned char *)malloc((size_t)m + 1);
-                    if (!tmp) { free(latin); PyErr_NoMemory(); goto done; }
-                    memcpy(tmp, plain, (size_t)m);
-                    Py_ssize_t k = unescape(tmp, m, clean);
-                    free(tmp);
-                    if (k < 0) python = 1; else m = k;
-                    plain = clean;
-                }
-            } else {
-                Py_ssize_t k = unescape(t, n, clean);
-                if (k < 0) python = 1; else m = k;
-            }
-            t = plain; n = m;
-        }
+        int rc = read_text(s.text, s.len, &clean, &n);
+        if (rc < 0) { PyErr_NoMemory(); goto done; }
+        python = rc;
+        if (clean) t = clean;
     }
     if (python) {
-        free(latin);
         result = Py_BuildValue("(Oy#nOnn)", Py_None, (const char *)s.text, s.len, s.nlt,
                                s.unclosed ? Py_True : Py_False, s.outside, s.len);
         goto done;
     }
-    if (sign(t, n, window, sample, &h, &u)) { free(latin); PyErr_NoMemory(); goto done; }
-    free(latin);
+    if (sign(t, n, window, sample, &h, &u)) { PyErr_NoMemory(); goto done; }
     result = Py_BuildValue("(y#OnOnn)", h ? (const char *)h : "", u * (Py_ssize_t)sizeof(uint64_t),
                            Py_None, s.nlt, s.unclosed ? Py_True : Py_False, s.outside, s.len);
 done:
@@ -623,6 +619,11 @@ done:
 }
 
 /* --- the index lookup ---------------------------------------------------------------- */
+
+static int cmp_i32(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
 
 /* lookup(q, hashes, owners, sizes, bucket_starts, starts_itemsize, shift, probe, min_hits,
    min_share) -> [(story number, hits, share)]: StoryIndex.query's arithmetic, for every
@@ -662,11 +663,7 @@ static PyObject *lookup(PyObject *self, PyObject *args) {
         }
     }
     /* hits per story: sort the owners and count each run */
-    for (Py_ssize_t i = 1; i < nf; i++) {
-        int32_t x = found[i]; Py_ssize_t j = i;
-        while (j > 0 && found[j - 1] > x) { found[j] = found[j - 1]; j--; }
-        found[j] = x;
-    }
+    qsort(found, (size_t)nf, sizeof(int32_t), cmp_i32);
     for (Py_ssize_t i = 0; i < nf;) {
         Py_ssize_t j = i;
         while (j < nf && found[j] == found[i]) j++;

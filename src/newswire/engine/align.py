@@ -150,9 +150,9 @@ def _runs(st: StoryText, page: PageText) -> list[Run]:
         for k in range(1, ANCHOR):
             starts &= known[k : k + n - ANCHOR + 1]
         keys = _gram_keys(np.where(known, ids, 0), radix)
-        table = st.gram_keys  # sorted: one binary search a position, no sort of the page
-        at = np.minimum(np.searchsorted(table, keys), max(table.shape[0] - 1, 0))
-        starts &= table[at] == keys if table.shape[0] else False
+        table = st.gram_keys  # sorted (and not empty: the story has 4-grams), searched
+        at = np.minimum(np.searchsorted(table, keys), table.shape[0] - 1)
+        starts &= table[at] == keys
         positions: Iterable[int] = np.flatnonzero(starts).tolist()
     else:
         positions = range(n - ANCHOR + 1)

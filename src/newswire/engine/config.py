@@ -21,7 +21,7 @@ class ScanConfig:
     # wide margin while a page sharing one boilerplate sentence stays out.
     min_hits: int = 3
     min_share: float = 0.04
-    # The sift asks less, of text read without a parse (extract.sift_text): 2
+    # The sift asks less, of text read without a parse (extract.sift): 2
     # samples and 2% of a story. On the dev corpus the sifted text keeps 99% of
     # a page's samples on average (95% at the 5th percentile), so a page that
     # passes the parsed test passes this one with a wide margin.

@@ -2,11 +2,11 @@
 
 Three speeds, as the pipeline needs them:
 
-* :func:`sift_text` reads the text between the tags of a page's raw bytes
-  with numpy, without parsing it (scripts, styles and comments left out,
-  entities decoded): close enough to the parsed text for the index to tell
-  whether the page may hold a story, at about half the cost of a parse. Most
-  pages of a crawl end there.
+* :func:`sift` reads the text between the tags of a page's raw bytes without
+  parsing it (scripts, styles and comments left out, entities decoded): close enough to
+  the parsed text for the index to tell whether the page may hold a story, at a fraction
+  of the cost of a parse (compiled, with numpy as the fallback; :func:`sift_signature`
+  fingerprints it in the same call). Most pages of a crawl end there.
 * :func:`parse` decodes the bytes (declared charset, ``<meta>`` charset, UTF-8,
   then windows-1252), refuses pages that would cost too much (markup nested
   thousands deep makes lexbor quadratic), and parses once with selectolax's
@@ -382,13 +382,18 @@ def sift(page: Page, *, max_depth: int = MAX_DEPTH) -> tuple[str, bool]:
         # "<" and ">" are single bytes in these encodings: cut first, decode the
         # text alone (a tenth of the page)
         sifted = _between_tags(page.body, data)
-        text = decode_bytes(sifted.text, declared)
+        text = _sifted_text(sifted.text, declared)
     else:
         sifted = _between_tags(decode(page).encode("utf-8"), data)
-        text = sifted.text.decode("utf-8", "replace")
+        text = _sifted_text(sifted.text, "utf-8")
     _refuse_deep(page.body, sifted.tags, max_depth)  # the "<" are counted already
-    doubt = _in_doubt(sifted.unclosed, len(sifted.text), sifted.outside)
-    return (html.unescape(text) if "&" in text else text), doubt
+    return text, _in_doubt(sifted.unclosed, len(sifted.text), sifted.outside)
+
+
+def _sifted_text(raw: bytes, declared: str | None) -> str:
+    """The sift's bytes as text: decoded as the page is, character references read."""
+    text = decode_bytes(raw, declared)
+    return html.unescape(text) if "&" in text else text
 
 
 def _in_doubt(unclosed: bool, length: int, outside: int) -> bool:
@@ -420,9 +425,7 @@ def sift_signature(
     _refuse_deep(page.body, tags, max_depth)
     doubt = _in_doubt(unclosed, length, outside)
     if packed is None:  # the Python path for the rest, as sift() takes it
-        text = decode_bytes(raw, declared)
-        text = html.unescape(text) if "&" in text else text
-        return signature(text, window=window, sample=sample), doubt
+        return signature(_sifted_text(raw, declared), window=window, sample=sample), doubt
     return Signature(np.frombuffer(packed, dtype=np.uint64)), doubt
 
 
@@ -432,7 +435,7 @@ def parse(
     """Decode and parse a page; return the tree and its visible text.
 
     Raise :class:`PageError` for pages the engine will not parse
-    (``screened``: :func:`sift_text` has already checked this page, depth
+    (``screened``: :func:`sift` has already checked this page, depth
     included). The common case costs one parse: bytes that are (or claim to
     be) UTF-8 go to lexbor as they are, and only a page whose text comes out
     with U+FFFD, or that declares another charset, is decoded here first.

@@ -42,6 +42,11 @@ COUNTED_NOT_FAILED = frozenset(
 )
 
 
+def failures(skipped: Mapping[str, int]) -> int:
+    """How many skips, counted by reason, are failures (see :data:`COUNTED_NOT_FAILED`)."""
+    return sum(n for reason, n in skipped.items() if reason not in COUNTED_NOT_FAILED)
+
+
 @dataclass
 class Summary:
     """What a scan did, for the closing line and the exit code."""
@@ -60,7 +65,7 @@ class Summary:
     @property
     def failures(self) -> int:
         """Skips that mean something could not be read (see :data:`COUNTED_NOT_FAILED`)."""
-        return sum(n for reason, n in self.skipped.items() if reason not in COUNTED_NOT_FAILED)
+        return failures(self.skipped)
 
     def add(self, other: Summary) -> None:
         self.pages += other.pages

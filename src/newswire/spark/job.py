@@ -47,7 +47,7 @@ from typing import Any
 # absolute imports: spark-submit runs this file as a script
 from newswire.engine import Scanner, Summary, scan_inputs
 from newswire.engine.errors import IndexFormatError
-from newswire.engine.pipeline import COUNTED_NOT_FAILED
+from newswire.engine.pipeline import failures as count_failures
 from newswire.engine.types import Skip
 from newswire.fetch import FetchError, FetchPolicy, SafeClient
 
@@ -217,7 +217,7 @@ class JobResult:
     @property
     def failures(self) -> int:
         """Skips that mean something could not be read (as ``newswire scan`` counts them)."""
-        return sum(n for r, n in self.skipped.items() if r not in COUNTED_NOT_FAILED)
+        return count_failures(self.skipped)
 
     def line(self) -> str:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
