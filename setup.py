@@ -1,4 +1,4 @@
-"""The compiled part of the engine (src/newswire/engine/_sift.c): optional.
+"""The compiled parts of the engine (src/newswire/engine/_sift.c, _walk.c): optional.
 
 Everything else is in pyproject.toml. When no C compiler is at hand the build goes on
 without it and the engine uses its numpy versions, which give the same results.
@@ -13,6 +13,13 @@ setup(
             ["src/newswire/engine/_sift.c"],
             optional=True,
             extra_compile_args=["-O3"],
-        )
+        ),
+        Extension(
+            "newswire.engine._walk",
+            ["src/newswire/engine/_walk.c"],
+            optional=True,
+            extra_compile_args=["-O3"],
+            libraries=["dl"],
+        ),
     ]
 )

@@ -141,3 +141,75 @@ def test_the_index_lookup_is_the_same_compiled(stories, page, min_hits, min_shar
                                index._bucket_starts, index._bucket_starts.dtype.itemsize,
                                index._bucket_shift, 2, min_hits, min_share)  # fmt: skip
     assert compiled == index._hits(q, min_hits, min_share)
+
+
+# --- the extraction walk (_walk.c) ------------------------------------------------
+
+WALK_FRAGMENTS = [
+    "<p>", "</p>", "<div class='story-body'>", "<div id='Related-Links'>", "</div>",
+    "<section class='comments'>", "</section>", "<nav>", "</nav>", "<aside>", "</aside>",
+    "<article>", "</article>", "<span class='byline'>", "</span>", "By Ann Lee ", "<br>",
+    "<h2>", "</h2>", "<figure>", "</figure>", "<figcaption>Photo: AP</figcaption>",
+    "<img src=' /a.jpg ' alt='A'>", "<img data-src='/b.png'>", "<img src='data:x'>",
+    "<a href=' https://wire.example/s '>", "<a href='   '>", "<a>", "</a>", "<ul><li>",
+    "</li></ul>", "<table><tr><td>", "</td></tr></table>", "<script>var a='<p>x</p>';</script>",
+    "<style>p{}</style>", "<!-- c -->", "<noscript>" + "word " * 45 + "</noscript>",
+    "<noscript><img src='/px.gif'></noscript>", "<template><p>t</p></template>",
+    "<svg><text>s</text></svg>", "<select><option>o</option></select>", "<my-widget class='x'>",
+    "</my-widget>", "<b>", "</b>", "text ", " words\n\tand more ", "\u00a0", "\u2028",
+    "caf\u00e9 ", "\x1c", "&amp;", "<em class='Caf\u00c9'>", "</em>", "<form>", "</form>",
+    "<center>", "<title>In body</title>", "<button>Go</button>", "<main>", "</main>",
+]  # fmt: skip
+
+
+def _both_walks(html: bytes):
+    from selectolax.lexbor import LexborHTMLParser
+
+    module = sys.modules["newswire.engine.extract"]  # (the package exports extract())
+    tree = LexborHTMLParser(html)
+    root = tree.body or tree.root
+    return module._walk(root), module._walk_compiled(root, module.WALK)
+
+
+walk_built = pytest.mark.skipif(
+    sys.modules["newswire.engine.extract"].WALK is None, reason="the compiled walk is not built"
+)
+
+
+@walk_built
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WALK_FRAGMENTS), max_size=80), st.sampled_from(["utf-8", "cp1252"]))
+def test_the_extraction_walk_is_the_same_compiled(parts, charset):
+    """Blocks (text, tag, path, chrome, hint, origin), images with their captions and links
+    with their elements: the same, on markup of every kind, unbalanced and mis-nested."""
+    html = "<html><body>" + "".join(parts)
+    python, compiled = _both_walks(html.encode(charset, "replace"))
+    assert compiled == python
+
+
+@walk_built
+def test_the_compiled_walk_reads_bytes_as_selectolax_does():
+    """Bytes that are not UTF-8 (lexbor passes them through) become U+FFFD per text node, as
+    selectolax decodes each node; a sequence split across two nodes is not joined."""
+    html = (
+        b"<p>caf\xe9 <b>\xe2\x80</b>\x99 \xff\xfe</p><p class='\xc3\x28'>x</p><a href='\xff'>y</a>"
+    )
+    python, compiled = _both_walks(html)
+    assert compiled == python
+    assert "\ufffd" in python[0][0].text
+
+
+@walk_built
+def test_the_compiled_walk_survives_deep_and_wide_pages():
+    deep = b"<div>" * 1500 + b"<p>deep text</p>" + b"</div>" * 1500
+    wide = b"<p>" + b"<span class='related'>x</span>" * 20000 + b"</p>"
+    for html in (deep, wide, b"", b"<html></html>", b"just text"):
+        python, compiled = _both_walks(html)
+        assert compiled == python
+
+
+def test_the_walk_is_left_out_without_the_compiled_part():
+    code = "import sys, newswire.engine.extract; print(sys.modules['newswire.engine.extract'].WALK)"
+    env = {**os.environ, "NEWSWIRE_PURE_PYTHON": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "None"

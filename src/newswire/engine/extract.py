@@ -20,6 +20,7 @@ Three speeds, as the pipeline needs them:
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import replace
 from functools import lru_cache
@@ -527,6 +528,15 @@ def _caption_from_next_block(images: list[Image], blocks: list[Block]) -> None:
             images[i] = replace(image, caption=block.text)
 
 
+def _caption_figure(
+    images: list[Image], blocks: list[Block], first_image: int, first_block: int
+) -> None:
+    """A <figure> closed: its images get the text of its <figcaption> blocks."""
+    caption = " ".join(b.text for b in blocks[first_block:] if b.tag == "figcaption")
+    for i in range(first_image, len(images)):
+        images[i] = replace(images[i], caption=caption)
+
+
 def _reads_as_byline(block: Block) -> bool:
     """Whether a block reads as a byline or a credit line, whoever it names."""
     text = block.text
@@ -539,6 +549,25 @@ def _reads_as_byline(block: Block) -> bool:
 
 def extract(tree: LexborHTMLParser) -> Extracted:
     """Walk the parsed page once and return its blocks, images and links in reading order."""
+    root = tree.body or tree.root
+    if root is None:
+        return Extracted("", (), (), ())
+    blocks, images, links = _walk(root) if WALK is None else _walk_compiled(root, WALK)
+    _caption_from_next_block(images, blocks)
+    title_node = tree.css_first("title")
+    title = " ".join(title_node.text().split()) if title_node is not None else ""
+    canonical = ""
+    for link in tree.css("link[rel]"):
+        if "canonical" in (link.attributes.get("rel") or "").lower().split():
+            canonical = (link.attributes.get("href") or "").strip()
+            break
+    bylines = tuple(b.index for b in blocks if _reads_as_byline(b))
+    return Extracted(title, tuple(blocks), tuple(images), tuple(links), canonical, bylines)
+
+
+def _walk(root: Any) -> tuple[list[Block], list[Image], list[Link]]:
+    """The walk of :func:`extract` in Python: blocks, images and links in reading order
+    (``_walk.c`` does the same, event for event, when it is built)."""
     blocks: list[Block] = []
     images: list[Image] = []
     links: list[Link] = []
@@ -579,9 +608,7 @@ def extract(tree: LexborHTMLParser) -> Extracted:
             depth = len(path) - 1
             if figures and figures[-1][0] == depth:
                 _, first_image, first_block = figures.pop()
-                caption = " ".join(b.text for b in blocks[first_block:] if b.tag == "figcaption")
-                for i in range(first_image, len(images)):
-                    images[i] = replace(images[i], caption=caption)
+                _caption_figure(images, blocks, first_image, first_block)
             open_ids.pop()
             path.pop()
             if chrome and chrome[-1] == depth:
@@ -589,9 +616,6 @@ def extract(tree: LexborHTMLParser) -> Extracted:
             block_tag, hint, origin = parent_block_tag, parent_hint, parent_origin
             top = open_ids[-1] if open_ids else -1
 
-    root = tree.body or tree.root
-    if root is None:
-        return Extracted("", (), (), ())
     # lexbor's own pre-order traversal (iterative: pages nest deeper than Python
     # recursion allows); an element is left when a node arrives whose parent is
     # an element further out. Measured at about half the cost of a Python stack
@@ -648,13 +672,74 @@ def extract(tree: LexborHTMLParser) -> Extracted:
     close_to(-2)  # no element has that id: close them all
     if buf:
         flush()
-    _caption_from_next_block(images, blocks)
-    title_node = tree.css_first("title")
-    title = " ".join(title_node.text().split()) if title_node is not None else ""
-    canonical = ""
-    for link in tree.css("link[rel]"):
-        if "canonical" in (link.attributes.get("rel") or "").lower().split():
-            canonical = (link.attributes.get("href") or "").strip()
-            break
-    bylines = tuple(b.index for b in blocks if _reads_as_byline(b))
-    return Extracted(title, tuple(blocks), tuple(images), tuple(links), canonical, bylines)
+    return blocks, images, links
+
+
+def _walk_compiled(root: Any, compiled: Any) -> tuple[list[Block], list[Image], list[Link]]:
+    """:func:`_walk` in C (``_walk.c``), called back for what needs a node object: an
+    image (its attributes and HTML), a figure's caption, whether a ``<noscript>`` holds
+    the page's text, and the chrome words' expression. Links come back as (node id, href,
+    position) and get their element here."""
+    blocks: list[Block] = []
+    images: list[Image] = []
+    found: list[tuple[int, str, int]] = []
+    nodes: dict[int, Any] = {}
+
+    def node(mem_id: int, selector: str) -> Any:
+        if mem_id not in nodes:
+            nodes.update((n.mem_id, n) for n in root.css(selector))
+        return nodes[mem_id]
+
+    def on_image(mem_id: int, position: int, path: tuple[int, ...]) -> None:
+        img = node(mem_id, "img")
+        attrs = img.attributes
+        src = _image_src(attrs)
+        if src:
+            images.append(Image(src, attrs.get("alt") or "", position, path, img.html or ""))
+
+    def on_figure(first_image: int, first_block: int) -> None:
+        _caption_figure(images, blocks, first_image, first_block)
+
+    def holds_text(mem_id: int) -> bool:
+        return _holds_text(node(mem_id, "noscript"))
+
+    compiled.walk(root.mem_id, blocks, images, found, Block, on_image, on_figure, holds_text,
+              _chrome_words)  # fmt: skip
+    anchors = {n.mem_id: n for n in root.css("a")} if found else {}
+    links = [Link(h, p, anchors[m]) for m, href, p in found if (h := href.strip())]
+    return blocks, images, links
+
+
+#: a page that holds every event of the walk, for the compiled walk's check on loading
+_PROBE = (
+    b"<html><head><title>t</title></head><body class='Home'><nav>Menu <a href=' /x '>x</a>"
+    b"</nav><div id='Main' class='story'><h1>A \xc3\xa9t\xc3\xa9</h1><p>One <b>two</b>\n"
+    b"three\xc2\xa0four</p><figure><img src='/a.jpg' alt='A'><figcaption>Photo: X"
+    b"</figcaption></figure><noscript><p>" + b"word " * 50 + b"</p></noscript><ul class="
+    b"'related-links'><li>Related</li></ul><script>var x = '<p>no</p>';</script>Tail "
+    b"\xff text<br>after<span class='By'>By Ann</span></div></body></html>"
+)
+
+
+def _compiled_walk() -> Any:
+    """The compiled walk (``_walk``), bound to selectolax's lexbor, or ``None``: not built,
+    ``NEWSWIRE_PURE_PYTHON`` set, or a selectolax whose lexbor it cannot use, or one where
+    it walks the probe page otherwise than :func:`_walk` does."""
+    if os.environ.get("NEWSWIRE_PURE_PYTHON"):
+        return None
+    try:
+        import selectolax.lexbor
+
+        from . import _walk as walk  # type: ignore[attr-defined]
+
+        probe = LexborHTMLParser(_PROBE)
+        if probe.root is None or probe.body is None:
+            return None
+        walk.bind(selectolax.lexbor.__file__, probe.root.mem_id)
+    except (ImportError, OSError, AttributeError):
+        return None
+    return walk if _walk_compiled(probe.body, walk) == _walk(probe.body) else None
+
+
+#: the compiled walk (_walk.c) or None
+WALK = _compiled_walk()

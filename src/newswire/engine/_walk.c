@@ -1,0 +1,522 @@
+/* The extraction walk (extract._walk) over selectolax's lexbor tree, compiled.
+ *
+ * extract() walks every node of a page that may hold a story; in Python that walk was
+ * a quarter of a scan (about 2 us of Python a node, 1,600 nodes a page). selectolax
+ * does not export a C API, but its module exports lexbor's functions and a node's
+ * address (LexborNode.mem_id), so this module finds those functions with dlsym in the
+ * already loaded selectolax module and walks the same tree that selectolax built:
+ * no second parser, nothing copied.
+ *
+ * The walk does what extract._walk does, event for event; Python keeps what needs a
+ * node object (an image's HTML, a link's element, whether a <noscript> holds text) and
+ * the chrome words' expression, and is called back for them. extract.py checks this
+ * module against the Python walk on a probe page when it loads it, and does not use it
+ * when they differ (another selectolax, another lexbor): the node layout below is
+ * lexbor's lxb_dom_node_t as selectolax's lexbor.pxd declares it.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <dlfcn.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct node node;
+struct node {
+    void *events;
+    uintptr_t local_name, prefix, ns;
+    void *owner_document;
+    node *next, *prev, *parent, *first_child, *last_child;
+    void *user;
+    int type;
+};
+typedef struct {
+    unsigned char *data;
+    size_t length;
+} lexbor_str;
+typedef struct {
+    node base;
+    lexbor_str data;
+} character_data;
+
+enum { ELEMENT = 1, TEXT = 3 };
+
+typedef const unsigned char *(*qualified_name_fn)(node *, size_t *);
+typedef const unsigned char *(*get_attribute_fn)(node *, const unsigned char *, size_t, size_t *);
+typedef node *(*nav_fn)(node *);
+typedef int (*type_fn)(node *);
+static qualified_name_fn qualified_name;
+static get_attribute_fn get_attribute;
+static nav_fn first_child_noi, next_noi, parent_noi;
+static type_fn type_noi;
+
+/* --- tags ------------------------------------------------------------------ */
+
+enum {
+    SKIP = 1,          /* extract._SKIP: the subtree is not read */
+    BLOCK = 2,         /* extract._BLOCK */
+    CHROME_TAG = 4,    /* extract._CHROME_TAGS */
+    NEVER_CHROME = 8,  /* extract._NEVER_CHROME */
+    IMG = 16,
+    ANCHOR = 32,
+    FIGURE = 64,
+    NOSCRIPT = 128,
+};
+
+typedef struct {
+    const char *name;
+    int flags;
+    PyObject *str; /* the name as an interned str */
+} tag_info;
+
+static tag_info TAGS[] = {
+    {"script", SKIP}, {"style", SKIP}, {"noscript", SKIP | NOSCRIPT}, {"template", SKIP},
+    {"svg", SKIP}, {"iframe", SKIP}, {"head", SKIP}, {"select", SKIP},
+    {"p", BLOCK}, {"h1", BLOCK}, {"h2", BLOCK}, {"h3", BLOCK}, {"h4", BLOCK}, {"h5", BLOCK},
+    {"h6", BLOCK}, {"li", BLOCK}, {"blockquote", BLOCK}, {"figcaption", BLOCK}, {"td", BLOCK},
+    {"th", BLOCK}, {"pre", BLOCK}, {"dd", BLOCK}, {"dt", BLOCK}, {"div", BLOCK},
+    {"section", BLOCK}, {"article", BLOCK | NEVER_CHROME}, {"header", BLOCK},
+    {"footer", BLOCK}, {"aside", BLOCK | CHROME_TAG}, {"nav", BLOCK | CHROME_TAG},
+    {"main", BLOCK | NEVER_CHROME}, {"ul", BLOCK}, {"ol", BLOCK}, {"table", BLOCK},
+    {"tr", BLOCK}, {"figure", BLOCK | FIGURE}, {"form", BLOCK | CHROME_TAG}, {"br", BLOCK},
+    {"hr", BLOCK}, {"address", BLOCK}, {"caption", BLOCK}, {"details", BLOCK},
+    {"summary", BLOCK}, {"dl", BLOCK}, {"title", BLOCK}, {"body", BLOCK | NEVER_CHROME},
+    {"center", BLOCK}, {"html", NEVER_CHROME}, {"menu", CHROME_TAG}, {"button", CHROME_TAG},
+    {"img", IMG}, {"a", ANCHOR},
+    {NULL, 0},
+};
+
+static const tag_info *find_tag(const unsigned char *name, size_t len) {
+    for (const tag_info *t = TAGS; t->name != NULL; t++) {
+        if ((unsigned char)t->name[0] == name[0] && strlen(t->name) == len &&
+            memcmp(t->name, name, len) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* --- text -------------------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+    int ascii; /* every byte so far is ASCII */
+} buffer;
+
+static int buffer_add(buffer *b, const char *data, size_t len, int ascii) {
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + len) cap *= 2;
+        char *grown = PyMem_Realloc(b->data, cap);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->ascii &= ascii;
+    return 0;
+}
+
+static int is_ascii(const unsigned char *s, size_t n) {
+    unsigned char any = 0;
+    for (size_t i = 0; i < n; i++) any |= s[i];
+    return any < 0x80;
+}
+
+/* Python's str.split() whitespace, in ASCII: \t \n \v \f \r, \x1c-\x1f and space */
+static int ascii_space(unsigned char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+/* " ".join(text.split()) of the buffer (cleared); NULL with an error set, or a str */
+static PyObject *take_text(buffer *b) {
+    PyObject *out;
+    if (b->ascii) {
+        size_t n = 0;
+        int gap = 0;
+        for (size_t i = 0; i < b->len; i++) {
+            unsigned char c = (unsigned char)b->data[i];
+            if (ascii_space(c)) {
+                gap = n > 0;
+            } else {
+                if (gap) b->data[n++] = ' ';
+                gap = 0;
+                b->data[n++] = (char)c;
+            }
+        }
+        out = PyUnicode_DecodeASCII(b->data, (Py_ssize_t)n, "strict");
+    } else {
+        /* the buffer is valid UTF-8 (add_text makes it so): Python splits on its own
+           idea of whitespace (U+00A0, U+2028 …) */
+        PyObject *text = PyUnicode_DecodeUTF8(b->data, (Py_ssize_t)b->len, "strict");
+        PyObject *parts = text ? PyUnicode_Split(text, NULL, -1) : NULL;
+        Py_XDECREF(text);
+        if (parts == NULL) {
+            b->len = 0;
+            b->ascii = 1;
+            return NULL;
+        }
+        PyObject *space = PyUnicode_FromStringAndSize(" ", 1);
+        out = space ? PyUnicode_Join(space, parts) : NULL;
+        Py_XDECREF(space);
+        Py_DECREF(parts);
+    }
+    b->len = 0;
+    b->ascii = 1;
+    return out;
+}
+
+/* A text node's bytes, added as selectolax reads them: UTF-8, and each invalid
+   sequence U+FFFD (decoded on its own, as text_content decodes each node) */
+static int add_text(buffer *b, node *n) {
+    lexbor_str *s = &((character_data *)n)->data;
+    if (s->data == NULL || s->length == 0) return 0;
+    const char *data = (const char *)s->data;
+    if (is_ascii(s->data, s->length)) return buffer_add(b, data, s->length, 1);
+    PyObject *text = PyUnicode_DecodeUTF8(data, (Py_ssize_t)s->length, "replace");
+    if (text == NULL) return -1;
+    Py_ssize_t size;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(text, &size);
+    int rc = utf8 ? buffer_add(b, utf8, (size_t)size, 0) : -1;
+    Py_DECREF(text);
+    return rc;
+}
+
+/* An attribute's value as selectolax reads it (U+FFFD for invalid bytes), or NULL
+   (no error) when it is missing or empty */
+static PyObject *attribute(node *el, const char *name, int *failed) {
+    size_t len = 0;
+    const unsigned char *value = get_attribute(el, (const unsigned char *)name, strlen(name), &len);
+    if (value == NULL || len == 0) return NULL;
+    PyObject *out = PyUnicode_DecodeUTF8((const char *)value, (Py_ssize_t)len, "replace");
+    if (out == NULL) *failed = 1;
+    return out;
+}
+
+/* --- the walk ---------------------------------------------------------------- */
+
+typedef struct {
+    int is_block;
+    int figure; /* a <figure>: first image and first block inside it follow */
+    Py_ssize_t first_image, first_block;
+    int chrome;
+    PyObject *block_tag, *hint, *origin; /* the parent's, restored on close (owned) */
+} frame;
+
+typedef struct {
+    PyObject *blocks, *images, *links, *block_cls, *on_image, *on_figure, *holds_text,
+        *chrome_words;
+    buffer buf;
+    frame *stack;
+    long *path;
+    int *chrome;
+    Py_ssize_t depth, cap, chromes;
+    long next_id;
+    PyObject *block_tag, *hint, *origin; /* the innermost open element's (owned) */
+} walk_state;
+
+static PyObject *EMPTY, *NOSCRIPT_ORIGIN;
+
+static PyObject *path_tuple(walk_state *w) {
+    PyObject *t = PyTuple_New(w->depth);
+    if (t == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < w->depth; i++) {
+        PyObject *v = PyLong_FromLong(w->path[i]);
+        if (v == NULL) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, i, v);
+    }
+    return t;
+}
+
+static int flush(walk_state *w) {
+    PyObject *text = take_text(&w->buf);
+    if (text == NULL) return -1;
+    if (PyUnicode_GET_LENGTH(text) == 0) {
+        Py_DECREF(text);
+        return 0;
+    }
+    /* a Block made as tuple.__new__(Block, fields) makes it (what the named tuple's
+       constructor does, without its Python frame) */
+    PyTypeObject *cls = (PyTypeObject *)w->block_cls;
+    PyObject *block = cls->tp_alloc(cls, 7);
+    if (block == NULL) {
+        Py_DECREF(text);
+        return -1;
+    }
+    PyObject *fields[7] = {
+        PyLong_FromSsize_t(PyList_GET_SIZE(w->blocks)), text, w->block_tag, path_tuple(w),
+        PyLong_FromLong(w->chromes ? w->chrome[w->chromes - 1] : -1), w->hint, w->origin,
+    };
+    Py_INCREF(w->block_tag), Py_INCREF(w->hint), Py_INCREF(w->origin);
+    for (int i = 0; i < 7; i++) PyTuple_SET_ITEM(block, i, fields[i]);
+    if (!fields[0] || !fields[3] || !fields[4]) {
+        Py_DECREF(block); /* (a NULL item is skipped by the tuple's dealloc) */
+        return -1;
+    }
+    int rc = PyList_Append(w->blocks, block);
+    Py_DECREF(block);
+    return rc;
+}
+
+static void set(PyObject **slot, PyObject *value) {
+    Py_INCREF(value);
+    Py_SETREF(*slot, value);
+}
+
+static int open_element(walk_state *w, int is_block, const tag_info *tag, PyObject *words,
+                        PyObject *origin, int chrome) {
+    if (w->depth == w->cap) {
+        Py_ssize_t cap = w->cap ? w->cap * 2 : 64;
+        frame *stack = PyMem_Realloc(w->stack, (size_t)cap * sizeof(frame));
+        if (stack == NULL) return PyErr_NoMemory(), -1;
+        w->stack = stack;
+        long *path = PyMem_Realloc(w->path, (size_t)cap * sizeof(long));
+        if (path == NULL) return PyErr_NoMemory(), -1;
+        w->path = path;
+        int *chromes = PyMem_Realloc(w->chrome, (size_t)cap * sizeof(int));
+        if (chromes == NULL) return PyErr_NoMemory(), -1;
+        w->chrome = chromes;
+        w->cap = cap;
+    }
+    if (chrome) w->chrome[w->chromes++] = (int)w->depth;
+    frame *f = &w->stack[w->depth];
+    f->is_block = is_block;
+    f->figure = tag != NULL && (tag->flags & FIGURE);
+    f->first_image = PyList_GET_SIZE(w->images);
+    f->first_block = PyList_GET_SIZE(w->blocks);
+    f->chrome = chrome;
+    f->block_tag = w->block_tag; /* the frame takes over the references */
+    f->hint = w->hint;
+    f->origin = w->origin;
+    Py_INCREF(f->block_tag);
+    Py_INCREF(f->hint);
+    Py_INCREF(f->origin);
+    w->path[w->depth++] = ++w->next_id;
+    if (is_block) set(&w->block_tag, tag->str);
+    if (PyUnicode_GET_LENGTH(words)) set(&w->hint, words);
+    set(&w->origin, origin);
+    return 0;
+}
+
+static int close_element(walk_state *w) {
+    frame *f = &w->stack[w->depth - 1];
+    int rc = 0;
+    if (f->is_block && w->buf.len) rc = flush(w);
+    if (rc == 0 && f->figure) {
+        PyObject *r = PyObject_CallFunction(w->on_figure, "nn", f->first_image, f->first_block);
+        if (r == NULL) rc = -1;
+        Py_XDECREF(r);
+    }
+    w->depth--;
+    if (w->chromes && w->chrome[w->chromes - 1] == (int)w->depth) w->chromes--;
+    Py_SETREF(w->block_tag, f->block_tag);
+    Py_SETREF(w->hint, f->hint);
+    Py_SETREF(w->origin, f->origin);
+    return rc;
+}
+
+/* The words of class and id, lower-cased (extract._walk's ``words``) */
+static PyObject *class_words(node *el, int *failed) {
+    PyObject *cls = attribute(el, "class", failed);
+    if (*failed) return NULL;
+    PyObject *ident = attribute(el, "id", failed);
+    if (*failed) {
+        Py_XDECREF(cls);
+        return NULL;
+    }
+    PyObject *words;
+    if (cls && ident) words = PyUnicode_FromFormat("%U %U", cls, ident);
+    else if (cls || ident) words = cls ? cls : ident, Py_INCREF(words);
+    else words = EMPTY, Py_INCREF(words);
+    Py_XDECREF(cls);
+    Py_XDECREF(ident);
+    if (words == NULL) {
+        *failed = 1;
+        return NULL;
+    }
+    if (PyUnicode_GET_LENGTH(words) == 0) return words;
+    PyObject *lower = PyObject_CallMethod(words, "lower", NULL);
+    Py_DECREF(words);
+    if (lower == NULL) *failed = 1;
+    return lower;
+}
+
+/* Enter an element: 1 when it was opened (its children are read), 0 when it is
+   skipped, -1 on an error */
+static int enter(walk_state *w, node *el) {
+    size_t len = 0;
+    const unsigned char *name = qualified_name(el, &len);
+    const tag_info *tag = (name != NULL && len) ? find_tag(name, len) : NULL;
+    int flags = tag ? tag->flags : 0;
+    PyObject *origin = w->origin;
+    if (flags & SKIP) {
+        if (!(flags & NOSCRIPT)) return 0;
+        PyObject *r = PyObject_CallFunction(w->holds_text, "K", (unsigned long long)(uintptr_t)el);
+        if (r == NULL) return -1;
+        int holds = PyObject_IsTrue(r);
+        Py_DECREF(r);
+        if (holds < 0) return -1;
+        if (!holds) return 0;
+        origin = NOSCRIPT_ORIGIN;
+    }
+    int is_block = (flags & BLOCK) != 0;
+    if (is_block && w->buf.len && flush(w) < 0) return -1;
+    if (flags & IMG) {
+        PyObject *path = path_tuple(w);
+        if (path == NULL) return -1;
+        PyObject *r = PyObject_CallFunction(w->on_image, "KnN", (unsigned long long)(uintptr_t)el,
+                                            PyList_GET_SIZE(w->blocks), path);
+        Py_XDECREF(r);
+        return r == NULL ? -1 : 0;
+    }
+    int failed = 0;
+    if (flags & ANCHOR) {
+        PyObject *href = attribute(el, "href", &failed);
+        if (failed) return -1;
+        if (href != NULL) {
+            PyObject *link = Py_BuildValue("KNn", (unsigned long long)(uintptr_t)el, href,
+                                           PyList_GET_SIZE(w->blocks));
+            if (link == NULL || PyList_Append(w->links, link) < 0) {
+                Py_XDECREF(link);
+                return -1;
+            }
+            Py_DECREF(link);
+        }
+    }
+    PyObject *words = class_words(el, &failed);
+    if (failed) return -1;
+    int chrome = (flags & CHROME_TAG) != 0;
+    if (!chrome && PyUnicode_GET_LENGTH(words) && !(flags & NEVER_CHROME)) {
+        PyObject *r = PyObject_CallOneArg(w->chrome_words, words);
+        chrome = r ? PyObject_IsTrue(r) : -1;
+        Py_XDECREF(r);
+        if (chrome < 0) {
+            Py_DECREF(words);
+            return -1;
+        }
+    }
+    int rc = open_element(w, is_block, tag, words, origin, chrome);
+    Py_DECREF(words);
+    return rc < 0 ? -1 : 1;
+}
+
+static int run(walk_state *w, node *root) {
+    node *n = root;
+    for (;;) {
+        int opened = 0;
+        int type = n->type;
+        if (type == TEXT) {
+            if (add_text(&w->buf, n) < 0) return -1;
+        } else if (type == ELEMENT) {
+            opened = enter(w, n);
+            if (opened < 0) return -1;
+        }
+        if (opened && n->first_child != NULL) {
+            n = n->first_child;
+            continue;
+        }
+        if (opened && close_element(w) < 0) return -1;
+        while (n != root && n->next == NULL) {
+            n = n->parent;
+            if (close_element(w) < 0) return -1;
+        }
+        if (n == root) return 0;
+        n = n->next;
+    }
+}
+
+static PyObject *walk(PyObject *self, PyObject *args) {
+    unsigned long long root;
+    walk_state w;
+    memset(&w, 0, sizeof(w));
+    if (!PyArg_ParseTuple(args, "KO!O!O!OOOOO", &root, &PyList_Type, &w.blocks, &PyList_Type,
+                          &w.images, &PyList_Type, &w.links, &w.block_cls, &w.on_image,
+                          &w.on_figure, &w.holds_text, &w.chrome_words))
+        return NULL;
+    if (!PyType_Check(w.block_cls) || !PyType_IsSubtype((PyTypeObject *)w.block_cls, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "the block class must be a named tuple");
+        return NULL;
+    }
+    if (qualified_name == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "lexbor is not bound (call bind first)");
+        return NULL;
+    }
+    w.buf.ascii = 1;
+    w.block_tag = EMPTY, w.hint = EMPTY, w.origin = EMPTY;
+    Py_INCREF(EMPTY), Py_INCREF(EMPTY), Py_INCREF(EMPTY);
+    int rc = run(&w, (node *)(uintptr_t)root);
+    if (rc == 0) {
+        while (w.depth && rc == 0) rc = close_element(&w);
+        if (rc == 0 && w.buf.len) rc = flush(&w);
+    }
+    while (w.depth) { /* after an error: let the frames go */
+        frame *f = &w.stack[--w.depth];
+        Py_DECREF(f->block_tag), Py_DECREF(f->hint), Py_DECREF(f->origin);
+    }
+    Py_DECREF(w.block_tag), Py_DECREF(w.hint), Py_DECREF(w.origin);
+    PyMem_Free(w.stack), PyMem_Free(w.path), PyMem_Free(w.chrome), PyMem_Free(w.buf.data);
+    if (rc < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Find lexbor's functions in the loaded selectolax module, and check the node layout
+   against them on a node of a tree that Python parsed (its first child, next sibling,
+   parent and type read both ways). */
+static PyObject *bind(PyObject *self, PyObject *args) {
+    const char *path;
+    unsigned long long probe;
+    if (!PyArg_ParseTuple(args, "sK", &path, &probe)) return NULL;
+    void *lib = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (lib == NULL) {
+        PyErr_Format(PyExc_ImportError, "selectolax's lexbor is not loaded: %s", dlerror());
+        return NULL;
+    }
+    qualified_name_fn qn = (qualified_name_fn)dlsym(lib, "lxb_dom_element_qualified_name");
+    get_attribute_fn ga = (get_attribute_fn)dlsym(lib, "lxb_dom_element_get_attribute");
+    nav_fn fc = (nav_fn)dlsym(lib, "lxb_dom_node_first_child_noi");
+    nav_fn nx = (nav_fn)dlsym(lib, "lxb_dom_node_next_noi");
+    nav_fn pa = (nav_fn)dlsym(lib, "lxb_dom_node_parent_noi");
+    type_fn ty = (type_fn)dlsym(lib, "lxb_dom_node_type_noi");
+    if (!qn || !ga || !fc || !nx || !pa || !ty) {
+        PyErr_SetString(PyExc_ImportError, "selectolax does not export lexbor's functions");
+        return NULL;
+    }
+    /* the probe's subtree, read by the functions and by the layout alike */
+    node *n = (node *)(uintptr_t)probe;
+    for (int i = 0; n != NULL && i < 64; i++) {
+        if (fc(n) != n->first_child || nx(n) != n->next || pa(n) != n->parent ||
+            ty(n) != n->type) {
+            PyErr_SetString(PyExc_ImportError, "lexbor's node layout is not the one expected");
+            return NULL;
+        }
+        n = n->first_child ? n->first_child : n->next;
+    }
+    qualified_name = qn, get_attribute = ga, first_child_noi = fc, next_noi = nx;
+    parent_noi = pa, type_noi = ty;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef METHODS[] = {
+    {"bind", bind, METH_VARARGS, "Find lexbor in selectolax's module: bind(path, probe_mem_id)."},
+    {"walk", walk, METH_VARARGS, "extract._walk over the tree under a node (its mem_id)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_walk", NULL, -1, METHODS};
+
+PyMODINIT_FUNC PyInit__walk(void) {
+    EMPTY = PyUnicode_InternFromString("");
+    NOSCRIPT_ORIGIN = PyUnicode_InternFromString("noscript");
+    if (EMPTY == NULL || NOSCRIPT_ORIGIN == NULL) return NULL;
+    for (tag_info *t = TAGS; t->name != NULL; t++) {
+        t->str = PyUnicode_InternFromString(t->name);
+        if (t->str == NULL) return NULL;
+    }
+    return PyModule_Create(&MODULE);
+}
