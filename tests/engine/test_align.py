@@ -111,3 +111,40 @@ def test_page_words_keep_their_blocks_when_a_block_spells_the_separator():
     page = PageText.of(blocks)
     expected = [(w, b.index) for b in blocks for w in words(b.text)]
     assert list(zip(page.words, page.block_of, strict=True)) == expected
+
+
+def _by_words(st_: StoryText) -> StoryText:
+    """The same story, its 4-grams looked up by their words (the path for a story of more
+    distinct words than the 4-grams' numbers can hold)."""
+    from dataclasses import replace
+
+    found: dict[tuple[str, ...], list[int]] = {}
+    for j in range(len(st_.words) - 3):
+        found.setdefault(tuple(st_.words[j : j + 4]), []).append(j)
+    return replace(st_, grams={k: tuple(v) for k, v in found.items()}, gram_starts=())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from("the council said it will vote on the budget plan".split()),
+             min_size=4, max_size=300),
+    st.lists(st.sampled_from("the council said it will vote on a new budget today".split()),
+             min_size=0, max_size=300),
+)  # fmt: skip
+def test_anchors_by_number_and_by_words_give_the_same_runs(story_words, page_words) -> None:
+    """Repetitive text (a 4-gram at many story positions, the first 16 taken) aligns alike
+    whether its 4-grams are found as numbers (numpy) or as words (a dict)."""
+    from newswire.engine.align import _runs
+
+    st_ = story([" ".join(story_words)])
+    page = PageText(tuple(page_words), tuple(0 for _ in page_words))
+    assert _runs(st_, page) == _runs(_by_words(st_), page)
+
+
+def test_a_story_of_more_distinct_words_than_numbers_hold_is_still_aligned() -> None:
+    many = [f"w{i}x" for i in range(56_000)]  # 56,000 ** 4 > 2 ** 63
+    st_ = story([" ".join(many)])
+    assert st_.grams is not None and not st_.gram_starts
+    page = PageText(tuple(many[1000:3000]), tuple(0 for _ in range(2000)))
+    a = align(st_, page)
+    assert [(r.story_start, r.page_start, r.length) for r in a.runs] == [(1000, 0, 2000)]

@@ -46,12 +46,16 @@ class StoryText:
     story: Story
     words: tuple[str, ...]
     paragraph_ends: tuple[int, ...]  # word offset just after each paragraph
-    grams: dict[tuple[str, ...], tuple[int, ...]]
     headline: tuple[str, ...]
-    # each distinct word's number, and every 4-gram as one number (sorted): a page's
-    # positions that can start an anchor are found with numpy, not a dict lookup apiece
+    # each distinct word's number; every 4-gram as one number, sorted, and the story
+    # positions of the 4-grams in that order (a 4-gram's positions, in story order, are
+    # one slice): a page's anchors are found with numpy, not a dict lookup apiece
     vocab: dict[str, int]
     gram_keys: npt.NDArray[np.int64] = field(compare=False)
+    gram_starts: tuple[int, ...] = field(compare=False)
+    # the 4-grams' positions by their words: only for a story of more distinct words than
+    # its 4-grams' numbers can hold (see _gram_keys), which the numbers then replace
+    grams: dict[tuple[str, ...], tuple[int, ...]] | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, story: Story) -> StoryText:
@@ -61,21 +65,28 @@ class StoryText:
             all_words.extend(words(para))
             if not ends or ends[-1] != len(all_words):
                 ends.append(len(all_words))
-        grams: dict[tuple[str, ...], list[int]] = {}
-        for j in range(len(all_words) - ANCHOR + 1):
-            grams.setdefault(tuple(all_words[j : j + ANCHOR]), []).append(j)
         vocab: dict[str, int] = {}
-        for w in all_words:
-            vocab.setdefault(w, len(vocab))
-        ids = np.asarray([vocab[w] for w in all_words], dtype=np.int64)
+        ids = np.asarray([vocab.setdefault(w, len(vocab)) for w in all_words], dtype=np.int64)
+        grams = None
+        if len(vocab) ** ANCHOR < 2**63:
+            keys = _gram_keys(ids, len(vocab))
+            order = np.argsort(keys, kind="stable")  # a 4-gram's positions stay in order
+            keys, starts = keys[order], tuple(order.tolist())
+        else:
+            keys, starts = np.zeros(0, dtype=np.int64), ()
+            found: dict[tuple[str, ...], list[int]] = {}
+            for j in range(len(all_words) - ANCHOR + 1):
+                found.setdefault(tuple(all_words[j : j + ANCHOR]), []).append(j)
+            grams = {k: tuple(v) for k, v in found.items()}
         return cls(
             story,
             tuple(all_words),
             tuple(ends),
-            {k: tuple(v) for k, v in grams.items()},
             tuple(words(story.headline)),
             vocab,
-            np.sort(_gram_keys(ids, len(vocab))),
+            keys,
+            starts,
+            grams,
         )
 
 
@@ -136,30 +147,37 @@ def _runs(st: StoryText, page: PageText) -> list[Run]:
     s, p = st.words, page.words
     ns, n = len(s), len(p)
     runs: list[Run] = []
-    if n < ANCHOR or not st.grams:
+    if n < ANCHOR or not (st.gram_starts or st.grams):
         return runs
-    # the positions whose 4-gram the story has: every word known to the story, and the
-    # four words' numbers as one among the story's (a dict lookup a position cost more
-    # than the rest of the alignment)
-    radix = len(st.vocab)
-    if radix**ANCHOR < 2**63:
+    # where each page position's 4-gram occurs in the story: (position, story positions)
+    anchors: Iterable[tuple[int, tuple[int, ...]]]
+    if st.grams is None:
+        # every word known to the story, and the four words' numbers as one among the
+        # story's (a dict lookup a position cost more than the rest of the alignment)
         get = st.vocab.get
         ids = np.asarray([get(w, -1) for w in p], dtype=np.int64)
         known = ids >= 0
         starts = known[: n - ANCHOR + 1].copy()
         for k in range(1, ANCHOR):
             starts &= known[k : k + n - ANCHOR + 1]
-        keys = _gram_keys(np.where(known, ids, 0), radix)
+        keys = _gram_keys(np.where(known, ids, 0), len(st.vocab))
         table = st.gram_keys  # sorted (and not empty: the story has 4-grams), searched
-        at = np.minimum(np.searchsorted(table, keys), table.shape[0] - 1)
-        starts &= table[at] == keys
-        positions: Iterable[int] = np.flatnonzero(starts).tolist()
+        first = np.searchsorted(table, keys)
+        starts &= table[np.minimum(first, table.shape[0] - 1)] == keys
+        positions = np.flatnonzero(starts)
+        last = np.searchsorted(table, keys[positions], side="right")
+        order = st.gram_starts
+        anchors = (
+            (i, order[a:b])
+            for i, a, b in zip(positions.tolist(), first[positions].tolist(), last.tolist(),
+                               strict=True)
+        )  # fmt: skip
     else:
-        positions = range(n - ANCHOR + 1)
-    for i in positions:
-        where = st.grams.get(p[i : i + ANCHOR])
-        if where is None:
-            continue
+        grams = st.grams
+        anchors = (
+            (i, where) for i in range(n - ANCHOR + 1) if (where := grams.get(p[i : i + ANCHOR]))
+        )
+    for i, where in anchors:
         for j in where[:16]:
             if i and j and p[i - 1] == s[j - 1]:
                 continue  # inside a run found from an earlier anchor
