@@ -41,11 +41,13 @@ typedef struct {
 enum { ELEMENT = 1, TEXT = 3 };
 
 typedef const unsigned char *(*qualified_name_fn)(node *, size_t *);
-typedef const unsigned char *(*get_attribute_fn)(node *, const unsigned char *, size_t, size_t *);
 typedef node *(*nav_fn)(node *);
 typedef int (*type_fn)(node *);
+typedef void *(*attr_nav_fn)(void *);
+typedef const unsigned char *(*attr_str_fn)(void *, size_t *);
+static attr_nav_fn first_attribute, next_attribute;
+static attr_str_fn attr_name, attr_value;
 static qualified_name_fn qualified_name;
-static get_attribute_fn get_attribute;
 static nav_fn first_child_noi, next_noi, parent_noi;
 static type_fn type_noi;
 
@@ -66,6 +68,7 @@ typedef struct {
     const char *name;
     int flags;
     PyObject *str; /* the name as an interned str */
+    size_t len;
 } tag_info;
 
 static tag_info TAGS[] = {
@@ -87,7 +90,7 @@ static tag_info TAGS[] = {
 
 static const tag_info *find_tag(const unsigned char *name, size_t len) {
     for (const tag_info *t = TAGS; t->name != NULL; t++) {
-        if ((unsigned char)t->name[0] == name[0] && strlen(t->name) == len &&
+        if (t->len == len && (unsigned char)t->name[0] == name[0] &&
             memcmp(t->name, name, len) == 0)
             return t;
     }
@@ -185,13 +188,36 @@ static int add_text(buffer *b, node *n) {
     return rc;
 }
 
+/* The values of an element's class, id and href, read in one pass over its attributes
+   (the last of a name wins, as in selectolax's attributes dict); NULL when missing */
+typedef struct {
+    const unsigned char *value[3];
+    size_t len[3];
+} some_attributes;
+
+enum { CLASS, ID, HREF };
+
+static void read_attributes(node *el, some_attributes *a) {
+    memset(a, 0, sizeof(*a));
+    for (void *at = first_attribute(el); at != NULL; at = next_attribute(at)) {
+        size_t n = 0;
+        const unsigned char *name = attr_name(at, &n);
+        int k = -1;
+        if (name == NULL) continue;
+        if (n == 5 && memcmp(name, "class", 5) == 0) k = CLASS;
+        else if (n == 2 && memcmp(name, "id", 2) == 0) k = ID;
+        else if (n == 4 && memcmp(name, "href", 4) == 0) k = HREF;
+        if (k < 0) continue;
+        a->len[k] = 0;
+        a->value[k] = attr_value(at, &a->len[k]);
+    }
+}
+
 /* An attribute's value as selectolax reads it (U+FFFD for invalid bytes), or NULL
    (no error) when it is missing or empty */
-static PyObject *attribute(node *el, const char *name, int *failed) {
-    size_t len = 0;
-    const unsigned char *value = get_attribute(el, (const unsigned char *)name, strlen(name), &len);
-    if (value == NULL || len == 0) return NULL;
-    PyObject *out = PyUnicode_DecodeUTF8((const char *)value, (Py_ssize_t)len, "replace");
+static PyObject *attribute(const some_attributes *a, int k, int *failed) {
+    if (a->value[k] == NULL || a->len[k] == 0) return NULL;
+    PyObject *out = PyUnicode_DecodeUTF8((const char *)a->value[k], (Py_ssize_t)a->len[k], "replace");
     if (out == NULL) *failed = 1;
     return out;
 }
@@ -211,7 +237,8 @@ typedef struct {
         *chrome_words;
     buffer buf;
     frame *stack;
-    long *path;
+    PyObject **path; /* the open elements' ids (owned ints) */
+    PyObject *path_now; /* the tuple of them, made once for the blocks that share it */
     int *chrome;
     Py_ssize_t depth, cap, chromes;
     long next_id;
@@ -221,17 +248,16 @@ typedef struct {
 static PyObject *EMPTY, *NOSCRIPT_ORIGIN;
 
 static PyObject *path_tuple(walk_state *w) {
-    PyObject *t = PyTuple_New(w->depth);
-    if (t == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < w->depth; i++) {
-        PyObject *v = PyLong_FromLong(w->path[i]);
-        if (v == NULL) {
-            Py_DECREF(t);
-            return NULL;
+    if (w->path_now == NULL) {
+        w->path_now = PyTuple_New(w->depth);
+        if (w->path_now == NULL) return NULL;
+        for (Py_ssize_t i = 0; i < w->depth; i++) {
+            Py_INCREF(w->path[i]);
+            PyTuple_SET_ITEM(w->path_now, i, w->path[i]);
         }
-        PyTuple_SET_ITEM(t, i, v);
     }
-    return t;
+    Py_INCREF(w->path_now);
+    return w->path_now;
 }
 
 static int flush(walk_state *w) {
@@ -276,7 +302,7 @@ static int open_element(walk_state *w, int is_block, const tag_info *tag, PyObje
         frame *stack = PyMem_Realloc(w->stack, (size_t)cap * sizeof(frame));
         if (stack == NULL) return PyErr_NoMemory(), -1;
         w->stack = stack;
-        long *path = PyMem_Realloc(w->path, (size_t)cap * sizeof(long));
+        PyObject **path = PyMem_Realloc(w->path, (size_t)cap * sizeof(PyObject *));
         if (path == NULL) return PyErr_NoMemory(), -1;
         w->path = path;
         int *chromes = PyMem_Realloc(w->chrome, (size_t)cap * sizeof(int));
@@ -297,7 +323,13 @@ static int open_element(walk_state *w, int is_block, const tag_info *tag, PyObje
     Py_INCREF(f->block_tag);
     Py_INCREF(f->hint);
     Py_INCREF(f->origin);
-    w->path[w->depth++] = ++w->next_id;
+    PyObject *id = PyLong_FromLong(++w->next_id);
+    if (id == NULL) {
+        Py_DECREF(f->block_tag), Py_DECREF(f->hint), Py_DECREF(f->origin);
+        return -1;
+    }
+    Py_CLEAR(w->path_now);
+    w->path[w->depth++] = id;
     if (is_block) set(&w->block_tag, tag->str);
     if (PyUnicode_GET_LENGTH(words)) set(&w->hint, words);
     set(&w->origin, origin);
@@ -314,6 +346,8 @@ static int close_element(walk_state *w) {
         Py_XDECREF(r);
     }
     w->depth--;
+    Py_DECREF(w->path[w->depth]);
+    Py_CLEAR(w->path_now);
     if (w->chromes && w->chrome[w->chromes - 1] == (int)w->depth) w->chromes--;
     Py_SETREF(w->block_tag, f->block_tag);
     Py_SETREF(w->hint, f->hint);
@@ -321,26 +355,74 @@ static int close_element(walk_state *w) {
     return rc;
 }
 
-/* The words of class and id, lower-cased (extract._walk's ``words``) */
-static PyObject *class_words(node *el, int *failed) {
-    PyObject *cls = attribute(el, "class", failed);
+/* extract._chrome_words's own first test: a chrome word's stem in the words (one pass:
+   five memmem calls a class cost more than the rest of the element) */
+static int may_be_chrome(const char *w, size_t n) {
+#define STEM_AT(i, stem) (n - (i) >= sizeof(stem) - 1 && memcmp(w + (i), stem, sizeof(stem) - 1) == 0)
+    for (size_t i = 0; i < n; i++) {
+        switch (w[i]) {
+        case 'r': if (STEM_AT(i, "relat")) return 1; break;
+        case 'c': if (STEM_AT(i, "comment")) return 1; break;
+        case 's': if (STEM_AT(i, "sidebar")) return 1; break;
+        case 'b': if (STEM_AT(i, "breadcrumb")) return 1; break;
+        case 'm': if (STEM_AT(i, "more-from")) return 1; break;
+        default: break;
+        }
+    }
+    return 0;
+#undef STEM_AT
+}
+
+/* The words of class and id, lower-cased (extract._walk's ``words``); ``plain`` is set
+   when they are ASCII and hold no chrome word's stem (no need to ask Python) */
+static PyObject *class_words(const some_attributes *a, int *failed, int *plain) {
+    const unsigned char *cls = a->len[CLASS] ? a->value[CLASS] : NULL;
+    const unsigned char *ident = a->len[ID] ? a->value[ID] : NULL;
+    *plain = 0;
+    if (cls == NULL && ident == NULL) {
+        Py_INCREF(EMPTY);
+        *plain = 1;
+        return EMPTY;
+    }
+    size_t nc = cls ? a->len[CLASS] : 0, ni = ident ? a->len[ID] : 0;
+    size_t n = nc + ni + (cls && ident);
+    if ((!cls || is_ascii(cls, nc)) && (!ident || is_ascii(ident, ni))) {
+        /* ASCII: str.lower() is ASCII's lower case */
+        char small[256];
+        char *buf = n <= sizeof(small) ? small : PyMem_Malloc(n);
+        if (buf == NULL) {
+            *failed = 1;
+            PyErr_NoMemory();
+            return NULL;
+        }
+        size_t k = 0;
+        if (cls) memcpy(buf, cls, nc), k = nc;
+        if (cls && ident) buf[k++] = ' ';
+        if (ident) memcpy(buf + k, ident, ni);
+        for (size_t i = 0; i < n; i++)
+            if (buf[i] >= 'A' && buf[i] <= 'Z') buf[i] = (char)(buf[i] + 32);
+        PyObject *words = PyUnicode_DecodeASCII(buf, (Py_ssize_t)n, "strict");
+        *plain = !may_be_chrome(buf, n);
+        if (buf != small) PyMem_Free(buf);
+        if (words == NULL) *failed = 1;
+        return words;
+    }
+    PyObject *c = attribute(a, CLASS, failed);
     if (*failed) return NULL;
-    PyObject *ident = attribute(el, "id", failed);
+    PyObject *i = attribute(a, ID, failed);
     if (*failed) {
-        Py_XDECREF(cls);
+        Py_XDECREF(c);
         return NULL;
     }
     PyObject *words;
-    if (cls && ident) words = PyUnicode_FromFormat("%U %U", cls, ident);
-    else if (cls || ident) words = cls ? cls : ident, Py_INCREF(words);
-    else words = EMPTY, Py_INCREF(words);
-    Py_XDECREF(cls);
-    Py_XDECREF(ident);
+    if (c && i) words = PyUnicode_FromFormat("%U %U", c, i);
+    else words = c ? c : i, Py_INCREF(words);
+    Py_XDECREF(c);
+    Py_XDECREF(i);
     if (words == NULL) {
         *failed = 1;
         return NULL;
     }
-    if (PyUnicode_GET_LENGTH(words) == 0) return words;
     PyObject *lower = PyObject_CallMethod(words, "lower", NULL);
     Py_DECREF(words);
     if (lower == NULL) *failed = 1;
@@ -375,9 +457,11 @@ static int enter(walk_state *w, node *el) {
         Py_XDECREF(r);
         return r == NULL ? -1 : 0;
     }
-    int failed = 0;
+    int failed = 0, plain = 0;
+    some_attributes attrs;
+    read_attributes(el, &attrs);
     if (flags & ANCHOR) {
-        PyObject *href = attribute(el, "href", &failed);
+        PyObject *href = attribute(&attrs, HREF, &failed);
         if (failed) return -1;
         if (href != NULL) {
             PyObject *link = Py_BuildValue("KNn", (unsigned long long)(uintptr_t)el, href,
@@ -389,10 +473,10 @@ static int enter(walk_state *w, node *el) {
             Py_DECREF(link);
         }
     }
-    PyObject *words = class_words(el, &failed);
+    PyObject *words = class_words(&attrs, &failed, &plain);
     if (failed) return -1;
     int chrome = (flags & CHROME_TAG) != 0;
-    if (!chrome && PyUnicode_GET_LENGTH(words) && !(flags & NEVER_CHROME)) {
+    if (!chrome && !plain && PyUnicode_GET_LENGTH(words) && !(flags & NEVER_CHROME)) {
         PyObject *r = PyObject_CallOneArg(w->chrome_words, words);
         chrome = r ? PyObject_IsTrue(r) : -1;
         Py_XDECREF(r);
@@ -458,7 +542,9 @@ static PyObject *walk(PyObject *self, PyObject *args) {
     while (w.depth) { /* after an error: let the frames go */
         frame *f = &w.stack[--w.depth];
         Py_DECREF(f->block_tag), Py_DECREF(f->hint), Py_DECREF(f->origin);
+        Py_DECREF(w.path[w.depth]);
     }
+    Py_XDECREF(w.path_now);
     Py_DECREF(w.block_tag), Py_DECREF(w.hint), Py_DECREF(w.origin);
     PyMem_Free(w.stack), PyMem_Free(w.path), PyMem_Free(w.chrome), PyMem_Free(w.buf.data);
     if (rc < 0) return NULL;
@@ -478,12 +564,15 @@ static PyObject *bind(PyObject *self, PyObject *args) {
         return NULL;
     }
     qualified_name_fn qn = (qualified_name_fn)dlsym(lib, "lxb_dom_element_qualified_name");
-    get_attribute_fn ga = (get_attribute_fn)dlsym(lib, "lxb_dom_element_get_attribute");
     nav_fn fc = (nav_fn)dlsym(lib, "lxb_dom_node_first_child_noi");
     nav_fn nx = (nav_fn)dlsym(lib, "lxb_dom_node_next_noi");
     nav_fn pa = (nav_fn)dlsym(lib, "lxb_dom_node_parent_noi");
     type_fn ty = (type_fn)dlsym(lib, "lxb_dom_node_type_noi");
-    if (!qn || !ga || !fc || !nx || !pa || !ty) {
+    attr_nav_fn fa = (attr_nav_fn)dlsym(lib, "lxb_dom_element_first_attribute_noi");
+    attr_nav_fn na = (attr_nav_fn)dlsym(lib, "lxb_dom_element_next_attribute_noi");
+    attr_str_fn an = (attr_str_fn)dlsym(lib, "lxb_dom_attr_qualified_name");
+    attr_str_fn av = (attr_str_fn)dlsym(lib, "lxb_dom_attr_value_noi");
+    if (!qn || !fc || !nx || !pa || !ty || !fa || !na || !an || !av) {
         PyErr_SetString(PyExc_ImportError, "selectolax does not export lexbor's functions");
         return NULL;
     }
@@ -497,8 +586,9 @@ static PyObject *bind(PyObject *self, PyObject *args) {
         }
         n = n->first_child ? n->first_child : n->next;
     }
-    qualified_name = qn, get_attribute = ga, first_child_noi = fc, next_noi = nx;
+    qualified_name = qn, first_child_noi = fc, next_noi = nx;
     parent_noi = pa, type_noi = ty;
+    first_attribute = fa, next_attribute = na, attr_name = an, attr_value = av;
     Py_RETURN_NONE;
 }
 
@@ -516,6 +606,7 @@ PyMODINIT_FUNC PyInit__walk(void) {
     if (EMPTY == NULL || NOSCRIPT_ORIGIN == NULL) return NULL;
     for (tag_info *t = TAGS; t->name != NULL; t++) {
         t->str = PyUnicode_InternFromString(t->name);
+        t->len = strlen(t->name);
         if (t->str == NULL) return NULL;
     }
     return PyModule_Create(&MODULE);
