@@ -9,7 +9,9 @@ each pipeline over the same file in its own process:
 * read only: fastwarc reads each record (gzip included), nothing else: the physical limit;
 * floor: fastwarc reads each record, selectolax (lexbor) parses its HTML and takes the
   body text: the parse floor as the engine issue defines it ("fastwarc read + lexbor
-  parse + body text, nothing else"); the bare parse, without the text, is printed too;
+  parse + body text, nothing else"); the bare parse, without the text, is printed too,
+  and two floors run at once (what two cores of the machine give two processes that
+  share nothing: the bound on what --workers 2 can gain);
 * baseline: trafilatura extraction + datasketch MinHash (128 permutations,
   5-word shingles) + MinHashLSH lookup + difflib alignment of candidates;
 * newswire scan with 1 and 2 workers.
@@ -155,6 +157,18 @@ def run(code: str, *args: str) -> list[str]:
     return proc.stdout.split()
 
 
+def run_pair(code: str, *args: str) -> list[str]:
+    """Two processes of ``code`` at once; the slower one's figures (both must be done)."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [proc.communicate()[0].split() for proc in procs]
+    if any(proc.returncode for proc in procs):
+        sys.exit("failed: a floor process of the pair")
+    return max(outs, key=lambda o: float(o[1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared/corpus/dev")
@@ -173,9 +187,13 @@ def main() -> None:
     # The runs are interleaved (read only, floor, scan with 1 and 2 workers, then again),
     # so that a slow spell of the machine weighs on every pipeline alike, not on one.
     reads, floors, parses, scans = [], [], [], {"1": [], "2": []}  # type: ignore[var-annotated]
+    pairs = []
     for _ in range(args.runs):
         reads.append(run(READ_ONLY, str(crawl))[:3])
         floors.append(run(FLOOR, str(crawl), "text")[:3])
+        # two floors at once, each over the whole crawl: what two cores of this machine
+        # give two processes that share nothing (the bound on --workers 2's gain)
+        pairs.append(run_pair(FLOOR, str(crawl), "text")[:3])
         parses.append(run(FLOOR, str(crawl), "parse")[:3])
         for workers in ("1", "2"):
             scans[workers].append(run(ENGINE, str(crawl), stories, terms, workers))
@@ -187,6 +205,8 @@ def main() -> None:
         None,
         int(best[2]),
     )
+    best = min(pairs, key=lambda r: float(r[1]))
+    rows["  two floors at once (each process)"] = (total / float(best[1]), None, int(best[2]))
     best = min(parses, key=lambda r: float(r[1]))
     rows["  the parse alone (no body text)"] = (total / float(best[1]), None, int(best[2]))
     n, secs, rss, found, whole = run(BASELINE, str(crawl), stories)
@@ -218,6 +238,9 @@ def main() -> None:
     print(f"scan / floor:    {engine / floor:.2f} steady, {e2e_engine / floor:.2f} end to end"
           "   (target >= 1.0 steady)")  # fmt: skip
     print(f"scan / parse alone: {engine / parse_only:.2f} steady")
+    pair = rows["  two floors at once (each process)"][0]
+    print(f"machine: two floors at once give {2 * pair / floor:.2f}x one floor   (the bound on "
+          "the next line)")  # fmt: skip
     print(f"2 workers / 1:   {rows['newswire scan --workers 2'][0] / engine:.2f}x steady, "
           f"{(rows['newswire scan --workers 2'][1] or 0) / e2e_engine:.2f}x end to end"
           f"   (target >= 1.9x steady; on {os.cpu_count()} cores)")  # fmt: skip
