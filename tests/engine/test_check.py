@@ -162,3 +162,17 @@ def test_a_byline_naming_someone_else_is_the_evidence(scanner: Scanner) -> None:
     [byline] = [c for c in scan(scanner, html)["urn:test:a"].checks if c.name == "byline"]
     assert byline.passed is False
     assert byline.evidence.endswith("the byline reads: By Staff Writer Pat Jones")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["http", "s", ":", "/", "//", ".", "..", "?", "#", "a", "b.c", "x-1",
+                         "\t", "\n", "\x00", " ", "%2e", "é", "+", "index.html", "story-slug"]),
+        max_size=14,
+    ).map("".join)
+)  # fmt: skip
+def test_the_link_prefilter_is_the_one_expression_branch_by_branch(href):
+    from newswire.engine.check import _MAY_RESOLVE_ELSEWHERE, _may_resolve_elsewhere
+
+    assert _may_resolve_elsewhere(href) == bool(_MAY_RESOLVE_ELSEWHERE.search(href))

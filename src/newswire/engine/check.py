@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -29,10 +30,28 @@ _SIZE_SUFFIX = re.compile(r"-\d{2,5}x\d{2,5}$")  # WordPress and other CMSes: na
 _MAY_RESOLVE_ELSEWHERE = re.compile(
     r"^([A-Za-z][A-Za-z0-9+.-]*:)?(//[^/?#]*)?([?#]|$)|(^|[/:])\.\.?/*([?#]|$)|[\x00-\x1f]"
 )
+# its three branches apart, so that a link pays for the dot segments' branch only when it
+# has a "." where that branch needs one (one search of all three cost more per link than
+# the rest of the link check)
+_NO_PATH_OF_ITS_OWN = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:)?(//[^/?#]*)?([?#]|$)")
+_DOT_SEGMENT = re.compile(r"(^|[/:])\.\.?/*([?#]|$)")
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
+def _may_resolve_elsewhere(href: str) -> bool:
+    """``_MAY_RESOLVE_ELSEWHERE.search(href)``, branch by branch."""
+    if _NO_PATH_OF_ITS_OWN.match(href):
+        return True
+    if (href.startswith(".") or "/." in href or ":." in href) and _DOT_SEGMENT.search(href):
+        return True
+    return _CONTROL.search(href) is not None
+
+
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|source$|cmp$|ito$|ncid$)")
 _CREDIT_VERB = re.compile(r"^\s*" + CREDIT_VERB, re.DOTALL)
 
 
+@lru_cache(maxsize=1 << 12)
 def fold(text: str) -> str:
     """Case-, accent- and space-insensitive form of a name or phrase."""
     if not text.isascii():
@@ -41,6 +60,7 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
+@lru_cache(maxsize=1 << 14)  # a page's links are checked once per story it holds
 def normalize_url(url: str, base: str = "") -> str:
     """Return a URL in a form where scheme, ``www.``, tracking parameters and a
     trailing slash do not matter."""
@@ -55,6 +75,7 @@ def normalize_url(url: str, base: str = "") -> str:
     return f"{host}{path}" + (f"?{query}" if query else "")
 
 
+@lru_cache(maxsize=1 << 12)
 def file_stem(url: str) -> str:
     """Return an image's file name without extension or CMS size suffix."""
     name = PurePosixPath(urlsplit(url).path).name.lower()
@@ -245,7 +266,7 @@ def check_link(ex: Extracted, story: Story, page_url: str) -> Check:
     tail = target.split("?", 1)[0].rsplit("/", 1)[-1] if "/" in target else ""
     for link in ex.links:
         href = link.href
-        if tail and tail not in href and not _MAY_RESOLVE_ELSEWHERE.search(href):
+        if tail and tail not in href and not _may_resolve_elsewhere(href):
             continue
         if normalize_url(href, page_url) == target:
             return Check("link", True, link.html)
