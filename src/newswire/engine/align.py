@@ -199,8 +199,17 @@ def _chain(runs: list[Run]) -> list[Run]:
     if len(runs) > MAX_RUNS:
         runs = sorted(runs, key=lambda r: -r.length)[:MAX_RUNS]
         runs.sort(key=lambda r: (r.page_start, r.story_start))
-    if len(runs) > WIDE_CHAIN:
-        return _chain_wide(runs)
+    end, prev = _predecessors_wide(runs) if len(runs) > WIDE_CHAIN else _predecessors(runs)
+    chain: list[Run] = []
+    while end >= 0:
+        chain.append(runs[end])
+        end = prev[end]
+    chain.reverse()
+    return chain
+
+
+def _predecessors(runs: list[Run]) -> tuple[int, list[int]]:
+    """The heaviest chain's last run, and each run's best predecessor (-1: none)."""
     best = [r.length - 1e-3 for r in runs]
     prev = [-1] * len(runs)
     for b, rb in enumerate(runs):
@@ -213,13 +222,7 @@ def _chain(runs: list[Run]) -> list[Run]:
             ):
                 best[b] = best[a] + rb.length - 1e-3
                 prev[b] = a
-    end = max(range(len(runs)), key=best.__getitem__)
-    chain: list[Run] = []
-    while end >= 0:
-        chain.append(runs[end])
-        end = prev[end]
-    chain.reverse()
-    return chain
+    return max(range(len(runs)), key=best.__getitem__), prev
 
 
 #: From this many runs on, each run's best predecessor is found with numpy: the loop over
@@ -227,9 +230,10 @@ def _chain(runs: list[Run]) -> list[Run]:
 WIDE_CHAIN = 64
 
 
-def _chain_wide(runs: list[Run]) -> list[Run]:
-    """:func:`_chain` with each run's predecessors compared at once: the same sums in the
-    same order (``(best + length) - 1e-3``), and the first of equal bests, as the loop."""
+def _predecessors_wide(runs: list[Run]) -> tuple[int, list[int]]:
+    """:func:`_predecessors` with each run's predecessors compared at once: the same sums
+    in the same order (``(best + length) - 1e-3``), and the first of equal bests, as the
+    loop keeps."""
     n = len(runs)
     story_end = np.fromiter((r.story_start + r.length for r in runs), dtype=np.int64, count=n)
     page_end = np.fromiter((r.page_start + r.length for r in runs), dtype=np.int64, count=n)
@@ -243,17 +247,11 @@ def _chain_wide(runs: list[Run]) -> list[Run]:
         if not fits.any():
             continue
         sums = np.where(fits, best[:b] + rb.length - 1e-3, -np.inf)
-        a = int(sums.argmax())  # the first of equal sums, as the loop keeps
+        a = int(sums.argmax())  # the first of equal sums
         if sums[a] > best[b]:
             best[b] = sums[a]
             prev[b] = a
-    end = int(best.argmax())
-    chain: list[Run] = []
-    while end >= 0:
-        chain.append(runs[end])
-        end = prev[end]
-    chain.reverse()
-    return chain
+    return int(best.argmax()), prev
 
 
 def headline_changed(st: StoryText, blocks: tuple[Block, ...], region: range) -> bool:
