@@ -89,7 +89,8 @@ def _keep_freed_memory() -> None:
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Worker processes; WARC files are split between them by byte range.",
+    help="Processes that scan at once (this one and N-1 forked); WARC files are split "
+    "between them by byte range.",
 )
 @click.option(
     "--progress/--no-progress",
