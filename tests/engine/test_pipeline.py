@@ -64,8 +64,8 @@ def _crawl(tmp_path: Path, monkeypatch):
     from newswire.engine import pipeline
 
     monkeypatch.setattr(pipeline, "plan", partial(plan, min_bytes=4096))
-    stories = f.write_stories(tmp_path / "s.jsonl", [f.ninjs("urn:t:1", f.paragraphs(1)),
-                                                  f.ninjs("urn:t:2", f.paragraphs(2))])  # fmt: skip
+    items = [f.ninjs("urn:t:1", f.paragraphs(1)), f.ninjs("urn:t:2", f.paragraphs(2))]
+    stories = f.write_stories(tmp_path / "s.jsonl", items)
     terms, _ = load_terms(f.write_terms(tmp_path / "t.json"))
     members = []
     for k in range(80):
