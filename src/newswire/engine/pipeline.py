@@ -293,7 +293,7 @@ def plan(
     inputs: Iterable[str | Path],
     workers: int = 1,
     *,
-    min_bytes: int = 1 << 16,
+    min_bytes: int = 1 << 15,
     max_bytes: int = 1 << 24,
 ) -> list[Task]:
     """Cut the inputs into tasks: a file each, WARC files into byte ranges.
