@@ -48,8 +48,6 @@ typedef const unsigned char *(*attr_str_fn)(void *, size_t *);
 static attr_nav_fn first_attribute, next_attribute;
 static attr_str_fn attr_name, attr_value;
 static qualified_name_fn qualified_name;
-static nav_fn first_child_noi, next_noi, parent_noi;
-static type_fn type_noi;
 
 /* --- tags ------------------------------------------------------------------ */
 
@@ -586,8 +584,7 @@ static PyObject *bind(PyObject *self, PyObject *args) {
         }
         n = n->first_child ? n->first_child : n->next;
     }
-    qualified_name = qn, first_child_noi = fc, next_noi = nx;
-    parent_noi = pa, type_noi = ty;
+    qualified_name = qn;
     first_attribute = fa, next_attribute = na, attr_name = an, attr_value = av;
     Py_RETURN_NONE;
 }
