@@ -149,7 +149,8 @@ def test_a_worker_that_dies_is_reported_not_waited_for(tmp_path: Path, monkeypat
 
 def test_helpers_stop_when_their_scan_is_killed(tmp_path: Path, monkeypatch) -> None:
     """A scan killed outright (SIGKILL: no cleanup runs) leaves no helper scanning the rest
-    of the crawl for nobody: each stops after the task it is on."""
+    of the crawl for nobody: each stops after the task it is on, and exits even with more
+    results queued than a pipe holds (every page here is skipped with a 20 kB reason)."""
     import os
     import signal
     import subprocess
@@ -165,13 +166,13 @@ pipeline.plan = functools.partial(pipeline.plan, min_bytes=4096)
 terms, _ = load_terms(Path({str(tmp_path / "t.json")!r}))
 stories = [s for s in read_stories(Path({str(tmp_path / "s.jsonl")!r}), terms) if hasattr(s, "uri")]
 scanner = Scanner(stories, terms)
-real = scanner.scan_page
+from newswire.engine.errors import PageError
 def slow(page):
     time.sleep(0.05)  # 80 pages: 4 s for the whole crawl
-    return real(page)
+    raise PageError("x" * 20_000, reason="page_error")
 scanner.scan_page = slow
 for item in pipeline.scan(scanner, [Path({str(crawl)!r})], workers=2):
-    print(item.url, flush=True)
+    print(item.where, flush=True)
 """
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -182,11 +183,18 @@ for item in pipeline.scan(scanner, [Path({str(crawl)!r})], workers=2):
     proc.wait()
     proc.stdout.close()
     deadline = time.monotonic() + 3  # less than the rest of the crawl would take
-    while time.monotonic() < deadline and any(
-        Path(f"/proc/{c}").exists() and "zombie" not in _state(c) for c in children
-    ):
-        time.sleep(0.05)  # fmt: skip
-    assert not any(Path(f"/proc/{c}").exists() and "zombie" not in _state(c) for c in children)
+    try:
+        while time.monotonic() < deadline and any(_running(c) for c in children):
+            time.sleep(0.05)
+        assert not any(_running(c) for c in children)
+    finally:
+        for c in children:  # whatever happened, leave no process behind
+            if _running(c):
+                os.kill(int(c), signal.SIGKILL)
+
+
+def _running(pid: str) -> bool:
+    return Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid)
 
 
 def _state(pid: str) -> str:

@@ -375,7 +375,10 @@ def _helper(scanner: Scanner, tasks: list[Task], counter: Any, results: Any, par
             results.put((-1, RuntimeError(repr(exc)), None))
         raise
     finally:
-        results.put(None)
+        if os.getppid() == parent:
+            results.put(None)
+        else:  # nobody reads any more: exit without waiting to flush what is queued
+            results.cancel_join_thread()
 
 
 def _scan_together(
