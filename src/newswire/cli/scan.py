@@ -119,10 +119,10 @@ def scan(
 
     from ..engine import ScanConfig, Scanner, Summary, read_stories, scan_inputs
     from ..engine.errors import IndexFormatError, TermsError
-
-    _keep_freed_memory()
     from ..engine.terms import load_terms
     from ..engine.types import Skip, Story
+
+    _keep_freed_memory()
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
     if index_path is not None and (stories_path or terms_path):

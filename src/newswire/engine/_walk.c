@@ -226,7 +226,7 @@ typedef struct {
     int is_block;
     int figure; /* a <figure>: first image and first block inside it follow */
     Py_ssize_t first_image, first_block;
-    int chrome;
+    Py_ssize_t chrome; /* the parent's, restored on close */
     PyObject *block_tag, *hint, *origin; /* the parent's, restored on close (owned) */
 } frame;
 
@@ -237,8 +237,8 @@ typedef struct {
     frame *stack;
     PyObject **path; /* the open elements' ids (owned ints) */
     PyObject *path_now; /* the tuple of them, made once for the blocks that share it */
-    int *chrome;
-    Py_ssize_t depth, cap, chromes;
+    Py_ssize_t depth, cap;
+    Py_ssize_t chrome; /* depth of the innermost open chrome element (-1: none) */
     long next_id;
     PyObject *block_tag, *hint, *origin; /* the innermost open element's (owned) */
 } walk_state;
@@ -275,7 +275,7 @@ static int flush(walk_state *w) {
     }
     PyObject *fields[7] = {
         PyLong_FromSsize_t(PyList_GET_SIZE(w->blocks)), text, w->block_tag, path_tuple(w),
-        PyLong_FromLong(w->chromes ? w->chrome[w->chromes - 1] : -1), w->hint, w->origin,
+        PyLong_FromSsize_t(w->chrome), w->hint, w->origin,
     };
     Py_INCREF(w->block_tag), Py_INCREF(w->hint), Py_INCREF(w->origin);
     for (int i = 0; i < 7; i++) PyTuple_SET_ITEM(block, i, fields[i]);
@@ -303,19 +303,15 @@ static int open_element(walk_state *w, int is_block, const tag_info *tag, PyObje
         PyObject **path = PyMem_Realloc(w->path, (size_t)cap * sizeof(PyObject *));
         if (path == NULL) return PyErr_NoMemory(), -1;
         w->path = path;
-        int *chromes = PyMem_Realloc(w->chrome, (size_t)cap * sizeof(int));
-        if (chromes == NULL) return PyErr_NoMemory(), -1;
-        w->chrome = chromes;
         w->cap = cap;
     }
-    if (chrome) w->chrome[w->chromes++] = (int)w->depth;
     frame *f = &w->stack[w->depth];
     f->is_block = is_block;
     f->figure = tag != NULL && (tag->flags & FIGURE);
     f->first_image = PyList_GET_SIZE(w->images);
     f->first_block = PyList_GET_SIZE(w->blocks);
-    f->chrome = chrome;
-    f->block_tag = w->block_tag; /* the frame takes over the references */
+    f->chrome = w->chrome;
+    f->block_tag = w->block_tag; /* the parent's values, for the frame to own */
     f->hint = w->hint;
     f->origin = w->origin;
     Py_INCREF(f->block_tag);
@@ -327,6 +323,7 @@ static int open_element(walk_state *w, int is_block, const tag_info *tag, PyObje
         return -1;
     }
     Py_CLEAR(w->path_now);
+    if (chrome) w->chrome = w->depth;
     w->path[w->depth++] = id;
     if (is_block) set(&w->block_tag, tag->str);
     if (PyUnicode_GET_LENGTH(words)) set(&w->hint, words);
@@ -346,7 +343,7 @@ static int close_element(walk_state *w) {
     w->depth--;
     Py_DECREF(w->path[w->depth]);
     Py_CLEAR(w->path_now);
-    if (w->chromes && w->chrome[w->chromes - 1] == (int)w->depth) w->chromes--;
+    w->chrome = f->chrome;
     Py_SETREF(w->block_tag, f->block_tag);
     Py_SETREF(w->hint, f->hint);
     Py_SETREF(w->origin, f->origin);
@@ -530,6 +527,7 @@ static PyObject *walk(PyObject *self, PyObject *args) {
         return NULL;
     }
     w.buf.ascii = 1;
+    w.chrome = -1;
     w.block_tag = EMPTY, w.hint = EMPTY, w.origin = EMPTY;
     Py_INCREF(EMPTY), Py_INCREF(EMPTY), Py_INCREF(EMPTY);
     int rc = run(&w, (node *)(uintptr_t)root);
@@ -544,7 +542,7 @@ static PyObject *walk(PyObject *self, PyObject *args) {
     }
     Py_XDECREF(w.path_now);
     Py_DECREF(w.block_tag), Py_DECREF(w.hint), Py_DECREF(w.origin);
-    PyMem_Free(w.stack), PyMem_Free(w.path), PyMem_Free(w.chrome), PyMem_Free(w.buf.data);
+    PyMem_Free(w.stack), PyMem_Free(w.path), PyMem_Free(w.buf.data);
     if (rc < 0) return NULL;
     Py_RETURN_NONE;
 }

@@ -23,7 +23,7 @@ import html
 import os
 import re
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -683,15 +683,14 @@ def _walk_compiled(root: Any, compiled: Any) -> tuple[list[Block], list[Image], 
     blocks: list[Block] = []
     images: list[Image] = []
     found: list[tuple[int, str, int]] = []
-    nodes: dict[int, Any] = {}
 
-    def node(mem_id: int, selector: str) -> Any:
-        if mem_id not in nodes:
-            nodes.update((n.mem_id, n) for n in root.css(selector))
-        return nodes[mem_id]
+    @cache
+    def nodes(selector: str) -> dict[int, Any]:
+        """The page's elements of one kind by node id (looked up once a page, if at all)."""
+        return {n.mem_id: n for n in root.css(selector)}
 
     def on_image(mem_id: int, position: int, path: tuple[int, ...]) -> None:
-        img = node(mem_id, "img")
+        img = nodes("img")[mem_id]
         attrs = img.attributes
         src = _image_src(attrs)
         if src:
@@ -701,12 +700,11 @@ def _walk_compiled(root: Any, compiled: Any) -> tuple[list[Block], list[Image], 
         _caption_figure(images, blocks, first_image, first_block)
 
     def holds_text(mem_id: int) -> bool:
-        return _holds_text(node(mem_id, "noscript"))
+        return _holds_text(nodes("noscript")[mem_id])
 
     compiled.walk(root.mem_id, blocks, images, found, Block, on_image, on_figure, holds_text,
               _chrome_words)  # fmt: skip
-    anchors = {n.mem_id: n for n in root.css("a")} if found else {}
-    links = [Link(h, p, anchors[m]) for m, href, p in found if (h := href.strip())]
+    links = [Link(h, p, nodes("a")[m]) for m, href, p in found if (h := href.strip())]
     return blocks, images, links
 
 
