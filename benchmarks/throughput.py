@@ -160,34 +160,23 @@ SAME_ALLOCATOR = {
 }
 
 
-def run(code: str, *args: str) -> list[str]:
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=SAME_ALLOCATOR,
-    )
-    if proc.returncode != 0:
-        sys.exit(f"failed:\n{proc.stderr[-2000:]}")
-    return proc.stdout.split()
-
-
-def run_pair(code: str, *args: str) -> list[str]:
-    """Two processes of ``code`` at once; the slower one's figures (both must be done)."""
+def run(code: str, *args: str, at_once: int = 1) -> list[str]:
+    """Run ``code`` in ``at_once`` processes together; the slowest one's figures."""
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", code, *args],
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env=SAME_ALLOCATOR,
         )
-        for _ in range(2)
+        for _ in range(at_once)
     ]
-    outs = [proc.communicate()[0].split() for proc in procs]
-    if any(proc.returncode for proc in procs):
-        sys.exit("failed: a floor process of the pair")
-    return max(outs, key=lambda o: float(o[1]))
+    outs = [proc.communicate() for proc in procs]
+    for proc, (_, err) in zip(procs, outs, strict=True):
+        if proc.returncode != 0:
+            sys.exit(f"failed:\n{err[-2000:]}")
+    return max((out.split() for out, _ in outs), key=lambda o: float(o[1]))
 
 
 def main() -> None:
@@ -219,7 +208,7 @@ def main() -> None:
         floors.append(run(FLOOR, str(crawl), "text")[:3])
         # two floors at once, each over the whole crawl: what two cores of this machine
         # give two processes that share nothing (the bound on --workers 2's gain)
-        pairs.append(run_pair(FLOOR, str(crawl), "text")[:3])
+        pairs.append(run(FLOOR, str(crawl), "text", at_once=2)[:3])
         parses.append(run(FLOOR, str(crawl), "parse")[:3])
         for workers in ("1", "2"):
             scans[workers].append(run(ENGINE, str(crawl), stories, terms, workers))
