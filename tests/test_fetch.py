@@ -191,3 +191,43 @@ def test_environment_proxies_are_ignored(site, monkeypatch):
     monkeypatch.setenv("ALL_PROXY", "http://10.9.9.9:3128")
     with client() as c:
         assert c.get(f"{site.url}/ok").status == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1:18080/",  # octal: httpx refuses to read it (InvalidURL)
+        "http://127.000.000.001/",
+        "http://①②⑦.0.0.1/",  # no IDNA form
+        "http://[::1/",  # urlsplit's ValueError
+        "http://site.test:99999/",  # port out of range
+        "http://site.test:x/",
+    ],
+)
+def test_urls_httpx_cannot_parse_are_a_bad_url_not_a_crash(url):
+    with client() as c, pytest.raises(FetchError) as err:
+        c.get(url)
+    assert err.value.reason == "bad_url" and err.value.url == url
+
+
+@pytest.mark.parametrize(
+    "location", ["http://0177.0.0.1:18080/", "http://127.000.000.001/", "http://[::1/",
+                 "http://site.test:99999/"]
+)  # fmt: skip
+def test_a_redirect_to_a_url_httpx_cannot_parse_is_a_bad_url(site, location):
+    site.route("/go", redirect(location))
+    with client() as c, pytest.raises(FetchError) as err:
+        c.get(f"{site.url}/go")
+    assert err.value.reason == "bad_url"
+    assert [p for _, p, _, _ in site.log] == ["/go"]  # nothing past the redirect was asked
+
+
+def test_the_page_fetcher_refuses_a_bad_url_before_robots(site):
+    from newswire.fetch import PageFetcher
+
+    with PageFetcher(client()) as fetcher, pytest.raises(FetchError) as err:
+        fetcher.get("http://0177.0.0.1/")
+    assert err.value.reason == "bad_url"
+    with PageFetcher(client()) as fetcher, pytest.raises(FetchError) as err:
+        fetcher.sitemaps("http://[::1/")
+    assert err.value.reason == "bad_url"

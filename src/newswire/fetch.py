@@ -422,7 +422,7 @@ class SafeClient:
                             method in ("GET", "HEAD") or response.status_code in (307, 308)
                         )
                         if follow and location:
-                            current = urljoin(current, location)
+                            current = _redirect_target(current, location)
                             continue
                         body = _read_body(response, self.policy, into)
                         return Fetched(
@@ -438,6 +438,9 @@ class SafeClient:
                     raise
                 except httpx.HTTPError as exc:
                     raise _as_fetch_error(exc, current) from None
+                except httpx.InvalidURL as exc:  # not an HTTPError; _check_url should catch it
+                    raise FetchError("bad_url", f"not a URL newswire can fetch: {exc}",
+                                     url=current) from None  # fmt: skip
                 finally:
                     _connected.reset(token)
             raise FetchError(
@@ -485,7 +488,19 @@ def _of_type(fetched: Fetched, types: tuple[str, ...], url: str) -> Fetched:
 
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
+    """Refuse (``bad_url``) what is not an http(s) URL with a host that httpx reads as one.
+
+    Every URL the fetcher is given or redirected to passes here first, so a name or
+    address httpx cannot parse (``0177.0.0.1``, ``127.000.000.001``, ``①②⑦.0.0.1``, a
+    port out of range) is a :class:`FetchError` like any other refusal, never an
+    ``httpx.InvalidURL`` or ``ValueError`` that leaves the fetcher untyped.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise FetchError("bad_url", f"not a URL newswire can fetch: {exc}", url=url) from None
     if parts.scheme not in ("http", "https"):
         raise FetchError("bad_url", f"only http and https URLs are fetched, not {parts.scheme!r}",
                          url=url)  # fmt: skip
@@ -493,6 +508,14 @@ def _check_url(url: str) -> None:
         raise FetchError("bad_url", "the URL has no host", url=url)
     if parts.username or parts.password:
         raise FetchError("bad_url", "URLs with a user name or password are not fetched", url=url)
+
+
+def _redirect_target(current: str, location: str) -> str:
+    try:
+        return urljoin(current, location)
+    except ValueError as exc:
+        raise FetchError("bad_url", f"redirected to {location!r}, which is not a URL: {exc}",
+                         url=current) from None  # fmt: skip
 
 
 def _as_fetch_error(exc: httpx.HTTPError, url: str) -> FetchError:
@@ -503,6 +526,10 @@ def _as_fetch_error(exc: httpx.HTTPError, url: str) -> FetchError:
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, httpx.TimeoutException):
         return FetchError("timeout", f"timed out ({exc or type(exc).__name__})", url=url)
+    if isinstance(exc, httpx.RemoteProtocolError) and "Invalid URL in location" in str(exc):
+        # httpx reads a redirect's Location itself (and says so only in words, its cause
+        # dropped): a redirect to a URL that cannot be read is a bad URL like any other
+        return FetchError("bad_url", f"redirected to a URL newswire cannot fetch: {exc}", url=url)
     if isinstance(exc, httpx.DecodingError | httpx.RemoteProtocolError):
         return FetchError("bad_response", f"{type(exc).__name__}: {exc}", url=url)
     return FetchError("unreachable", f"{type(exc).__name__}: {exc}", url=url)
@@ -577,6 +604,7 @@ class PageFetcher:
     def allowed(self, url: str) -> bool:
         from protego import Protego
 
+        _check_url(url)
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         kept = self._robots.get(origin)

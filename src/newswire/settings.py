@@ -46,14 +46,33 @@ def _secret_key() -> str:
         return key
     path = DATA_DIR / "secret-key"
     try:
-        return path.read_text().strip()
+        return _read_key(path)
     except FileNotFoundError:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        pass
+    # Two processes starting at once on a new data folder: each writes its key to a file
+    # of its own, then links it into place. A link is atomic and refuses to replace, so
+    # the file appears whole or not at all; the one that loses reads the winner's key.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    mine = DATA_DIR / f".secret-key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(key)
-        return key
+        try:
+            os.link(mine, path)
+        except FileExistsError:
+            return _read_key(path)
+    finally:
+        mine.unlink(missing_ok=True)
+    return key
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if not key:
+        raise SystemExit(f"newswire: {path} is empty; delete it to have a new key made")
+    return key
 
 
 DEBUG = _flag("DEBUG")

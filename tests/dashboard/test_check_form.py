@@ -105,3 +105,29 @@ def test_why_found_says_why_it_could_not_fetch(staff_client, wire_terms, make_st
     assert "could not explain" in page and "blocked" in page
     bad = body(staff_client.get("/dashboard/explain/", {"url": "javascript:alert(1)"}))
     assert "could not explain" not in bad and "errors" in bad
+
+
+HOSTILE = ["http://0177.0.0.1:18080/", "http://127.000.000.001/", "http://①②⑦.0.0.1/"]
+
+
+def test_urls_httpx_cannot_read_are_named_not_a_500(staff_client, wire_terms, make_story,
+                                                    settings):  # fmt: skip
+    """The attack probe's addresses, given and reached by a redirect: a clean refusal on the
+    form and on "why?" (the form's own, or the fetcher's ``bad_url``), never a server error."""
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    make_story()
+    with fake_site() as site:
+        site.route("/robots.txt", respond(200, b"User-agent: *\n", content_type="text/plain"))
+        site.route("/go", respond(302, b"", headers={"Location": "http://0177.0.0.1:18080/"}))
+        for url in [*HOSTILE, f"{site.url}/go"]:
+            for response in (staff_client.post("/dashboard/check/", {"urls": url}),
+                             staff_client.get("/dashboard/explain/", {"url": url})):  # fmt: skip
+                assert response.status_code == 200, url
+                page = body(response)
+                assert (
+                    "not an http(s) URL" in page
+                    or "Enter an http:// or https" in page
+                    or ("could not" in page and "bad_url" in page)
+                ), url
+        redirected = body(staff_client.post("/dashboard/check/", {"urls": f"{site.url}/go"}))
+        assert "could not check" in redirected and "bad_url" in redirected

@@ -176,3 +176,16 @@ def test_the_link_prefilter_is_the_one_expression_branch_by_branch(href):
     from newswire.engine.check import _MAY_RESOLVE_ELSEWHERE, _may_resolve_elsewhere
 
     assert _may_resolve_elsewhere(href) == bool(_MAY_RESOLVE_ELSEWHERE.search(href))
+
+
+def test_links_and_images_that_are_not_urls_are_passed_over(scanner: Scanner) -> None:
+    """A hostile page's href or src that urlsplit refuses ("http://[::1/…") holds the story's
+    path, so the link check reads it: it is no link to the story, never a crash of the scan."""
+    after = (
+        '<p><a href="http://[::1/stories/a">x</a> <img src="http://[::1/GettyImages-111.jpg">'
+        f' <a href="{CANON}">{WIRE}</a></p>'
+    )
+    c = checks(scanner, article(A, after=after))
+    assert c["link"] is True  # the real link still counts
+    assert normalize_url("http://[::1/stories/a") != normalize_url(CANON)
+    assert file_stem("http://[::1/GettyImages-111.jpg") == ""

@@ -122,3 +122,16 @@ def test_a_recheck_asks_whether_the_page_changed(site, make_story, wire_terms):
     assert pickup.etag == '"v1"'
     assert pickup.history.order_by("-at").first().changes == ["not modified (304)"]
     assert site.log[-1][2].get("If-None-Match") == '"v1"'
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://0177.0.0.1:18080/", "http://127.000.000.001/", "http://①②⑦.0.0.1/", "http://[::1/"],
+)
+def test_check_command_names_a_url_httpx_cannot_read(make_story, url):
+    """The same path as a beacon's Referer in the worker (``check_page``): named, recorded."""
+    make_story()
+    result = CliRunner().invoke(cli, ["check", url])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1 and "could not check: blocked (bad_url" in result.output
+    assert PickupCheck.objects.get().reason.startswith("bad_url")

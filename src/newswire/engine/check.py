@@ -64,9 +64,12 @@ def fold(text: str) -> str:
 def normalize_url(url: str, base: str = "") -> str:
     """Return a URL in a form where scheme, ``www.``, tracking parameters and a
     trailing slash do not matter."""
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url.strip())
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1/": not a URL at all, so equal to no other
+        return url.strip()
     host = (parts.hostname or "").lower().removeprefix("www.")
     query = urlencode(
         sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k.lower()))
@@ -78,7 +81,10 @@ def normalize_url(url: str, base: str = "") -> str:
 @lru_cache(maxsize=1 << 12)
 def file_stem(url: str) -> str:
     """Return an image's file name without extension or CMS size suffix."""
-    name = PurePosixPath(urlsplit(url).path).name.lower()
+    try:
+        name = PurePosixPath(urlsplit(url).path).name.lower()
+    except ValueError:  # not a URL ("http://[::1/"): no file to name
+        return ""
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return _SIZE_SUFFIX.sub("", stem)
 

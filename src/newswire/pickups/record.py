@@ -47,7 +47,10 @@ class Recorded:
 def page_host(url: str) -> str:
     """The host of a page's URL, without www.; "" when it has none (``mailto:``, a bare
     name). Not partners' ``host_of``, which reads a bare domain as a host on purpose."""
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    try:
+        return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    except ValueError:  # "http://[::1/": no host that can be read
+        return ""
 
 
 def site_for(host: str) -> Site:
