@@ -81,3 +81,15 @@ def test_any_json_in_any_field_is_a_story_or_a_story_error(
         assert exc.reason and exc.message  # named, for the skip line
     else:
         assert story.uri and story.paragraphs
+
+
+def test_a_line_nested_too_deep_is_skipped_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    good = json.dumps(ninjs("urn:test:a", paragraphs(1)))
+    path.write_text(
+        good + "\n" + "[" * 100_000 + "]" * 100_000 + "\n" + good.replace(":a", ":b") + "\n"
+    )
+    got = list(read_stories(path))
+    assert [type(g).__name__ for g in got] == ["Story", "Skip", "Story"]
+    skip = got[1]
+    assert isinstance(skip, Skip) and skip.where == "line 2" and "nested too deeply" in skip.message

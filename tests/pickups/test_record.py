@@ -75,10 +75,12 @@ def test_ingest_twice_records_nothing_twice_and_names_bad_lines(make_story, tmp_
     lines[2] = "{not json"
     lines.append(json.dumps({**result(story), "story": "urn:unknown"}))
     path = tmp_path / "results.jsonl"
-    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"url": "\xff"}\n')
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"url": "\xff"}\n'
+                     + b"[" * 100_000 + b"]" * 100_000 + b"\n")  # fmt: skip
     first = ingest(path)
     assert (first.created, first.updated, first.unchanged) == (4, 0, 0)
-    assert [s.split(": ", 1)[0].rsplit(":", 1)[1] for s in first.skipped] == ["3", "6", "7"]
+    assert [s.split(": ", 1)[0].rsplit(":", 1)[1] for s in first.skipped] == ["3", "6", "7", "8"]
+    assert "nested too deeply" in first.skipped[-1]
     assert set(first.reasons) == {"not_json", "bad_result", "not_utf8"}
     second = ingest(path)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 4)

@@ -341,3 +341,32 @@ def test_an_import_is_written_in_batches(tmp_path, monkeypatch):
         "write 3", "write 4", "write 5", "commit 3", "commit 4", "commit 5",
         "write 6", "commit 6",
     ]  # fmt: skip
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def test_json_nested_100000_deep_is_named_and_the_other_files_go_on(db, tmp_path):
+    """The attack probe's file: a clean error naming the file and line, exit 2, no traceback;
+    the good file after it is imported; a deep line among good ones is skipped with --skip-bad."""
+    from click.testing import CliRunner
+
+    from newswire.cli import cli
+
+    deep = tmp_path / "deep.json"
+    deep.write_text(DEEP)
+    deep_object = tmp_path / "deep-object.json"
+    deep_object.write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    good = write_lines(tmp_path / "good.jsonl", [_line("urn:test:good")])
+    result = CliRunner().invoke(cli, ["import", str(deep), str(deep_object), str(good)])
+    assert result.exit_code == 2 and not isinstance(result.exception, RecursionError)
+    assert "Traceback" not in result.output
+    assert f"error: {deep}: line 1: JSON nested too deeply" in result.stderr
+    assert f"error: {deep_object}: line 1: JSON nested too deeply" in result.stderr
+    assert Story.objects.filter(uri="urn:test:good").exists()
+
+    mixed = write_lines(tmp_path / "mixed.jsonl", [_line("urn:test:a"), DEEP, _line("urn:test:b")])
+    with pytest.raises(ImportFailed, match="line 2: JSON nested too deeply"):
+        import_file(mixed)
+    report = import_file(mixed, skip_bad=True)
+    assert report.created == 2 and [p.where for p in report.bad] == ["line 2"]

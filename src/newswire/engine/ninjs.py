@@ -196,6 +196,9 @@ def read_stories(
                     source, where, "bad_json", f"not valid JSON: {exc.msg} (column {exc.colno})"
                 )
                 continue
+            except RecursionError:
+                yield Skip(source, where, "bad_json", "JSON nested too deeply to read")
+                continue
             try:
                 yield story_from_ninjs(item, terms, validate=validate)
             except StoryError as exc:

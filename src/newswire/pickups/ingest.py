@@ -65,6 +65,8 @@ def ingest(
                 _skip(report, where, "not_utf8", f"not UTF-8 at byte {exc.start + 1}")
             except json.JSONDecodeError as exc:
                 _skip(report, where, "not_json", f"not JSON: {exc.msg} (column {exc.colno})")
+            except RecursionError:
+                _skip(report, where, "not_json", "JSON nested too deeply to read")
             except (BadResult, TypeError, ValueError) as exc:
                 _skip(report, where, "bad_result", str(exc))
             except DatabaseError as exc:

@@ -78,6 +78,12 @@ def sniff(data: bytes) -> str:
     )
 
 
+_TOO_DEEP = (
+    "JSON nested too deeply to read (arrays or objects inside each other past Python's "
+    "recursion limit); no ninjs story is like that"
+)
+
+
 def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
     """Yield (where, ninjs object or BadRecord) for a JSON-lines file, one object, or an array.
 
@@ -91,6 +97,8 @@ def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
         try:
             whole = json.loads(stripped.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
+            whole = None
+        except RecursionError:  # too deep as a whole: JSON lines are read (and named) line by line
             whole = None
         if isinstance(whole, list):
             for n, item in enumerate(whole, start=1):
@@ -112,9 +120,13 @@ def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
             )
             continue
         try:
-            yield where, json.loads(line)
+            record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield where, BadRecord(f"not valid JSON: {exc.msg} (column {exc.colno})")
+        except RecursionError:
+            yield where, BadRecord(_TOO_DEEP)
+        else:
+            yield where, record
 
 
 def _entry_time(entry: Any, *keys: str) -> datetime | None:
