@@ -144,3 +144,161 @@ def test_a_build_that_fails_leaves_no_file_behind(tmp_path, stories, terms):
     with pytest.raises(RuntimeError):
         write_wire(target, terms, some_then_fail())
     assert list(tmp_path.iterdir()) == []
+
+
+# --- crafted files: valid CRCs, hostile contents (the attack probe's list) ------------------
+
+
+def _craft(path: Path, header=None, blob: bytes | None = None, arrays=None) -> None:
+    """Rewrite ``path`` with a changed header (``header(dict)`` edits it in place; ``blob``
+    replaces it outright) or changed arrays (``arrays(name -> bytearray)``), every CRC made
+    valid again, so that only the checks of contents can refuse it."""
+    import zlib
+
+    data = bytearray(path.read_bytes())
+    _, version, head_len, _ = struct.unpack_from("<8sIII", data)
+    head = json.loads(data[20 : 20 + head_len])
+    if arrays is not None:
+        parts = {n: bytearray(data[o : o + b]) for n, (o, b, _) in head["sections"].items()}
+        arrays(parts)
+        for name, part in parts.items():
+            offset, nbytes, _ = head["sections"][name]
+            assert len(part) == nbytes
+            data[offset : offset + nbytes] = part
+            head["sections"][name][2] = zlib.crc32(bytes(part)) if name != "records" else 0
+    if header is not None:
+        header(head)
+    if blob is None:
+        blob = json.dumps(head).encode()
+    first = min(o for o, _, _ in json.loads(data[20 : 20 + head_len])["sections"].values())
+    rest = data[20 + len(blob) :] if 20 + len(blob) <= first else b""
+    path.write_bytes(struct.pack("<8sIII", MAGIC, version, len(blob), zlib.crc32(blob)) + blob
+                     + rest)  # fmt: skip
+
+
+def _set(*keys, value):
+    def edit(head):
+        target = head
+        for k in keys[:-1]:
+            target = target[k]
+        if value is _DROP:
+            del target[keys[-1]]
+        else:
+            target[keys[-1]] = value
+
+    return edit
+
+
+_DROP = object()
+
+
+def _owners(value: int):
+    def edit(parts):
+        parts["owners"][0:4] = struct.pack("<i", value)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "craft, says",
+    [
+        ({"blob": b"[1, 2, 3]"}, "the header is a JSON list, not an object"),
+        ({"blob": b"42"}, "the header is a JSON int, not an object"),
+        ({"blob": b'{"format": 1,'}, "the header is not JSON"),
+        ({"blob": b'{"format": "\xff\xfe"}'}, "the header is not UTF-8"),
+        ({"blob": b"[" * 100_000 + b"]" * 100_000}, "the header is JSON nested too deeply"),
+        ({"header": _set("sections", value=_DROP)}, 'header field (top): "sections" is a required'),
+        ({"header": _set("settings", value=_DROP)}, 'header field (top): "settings" is a required'),
+        ({"header": _set("terms", value=["wire"])}, "header field terms:"),
+        (
+            {"header": _set("terms", "required", value=["logo", "bogus"])},
+            "header field terms/required/1",
+        ),
+        ({"header": _set("sections", "hashes", value=[64, 8])}, "header field sections/hashes"),
+        (
+            {"header": _set("sections", "hashes", value="everywhere")},
+            "header field sections/hashes",
+        ),
+        ({"header": _set("sections", "offsets", 0, value=-64)}, "header field sections/offsets/0"),
+        ({"header": _set("sections", "owners", 1, value=-4)}, "header field sections/owners/1"),
+        (
+            {"header": _set("sections", "owners", 1, value=4)},
+            "sections/owners: 4 bytes, where the counts",
+        ),
+        ({"header": _set("sections", "sizes", 0, value=0)}, "sections/sizes: runs outside"),
+        ({"header": _set("buckets_dtype", value="<f8")}, "header field buckets_dtype"),
+        ({"header": _set("bucket_shift", value=60.5)}, "header field bucket_shift"),
+        ({"header": _set("bucket_shift", value=40)}, "sections/buckets: "),
+        ({"header": _set("stories", value=-1)}, "header field stories"),
+        ({"header": _set("stories", value=5)}, "sections/sizes: 12 bytes, where the counts"),
+        ({"header": _set("entries", value="many")}, "header field entries"),
+        ({"header": _set("settings", "window", value=0)}, "header field settings/window"),
+        ({"header": _set("settings", "sample", value=0)}, "header field settings/sample"),
+        (
+            {"header": _set("settings", "max_df_share", value=0)},
+            "header field settings/max_df_share",
+        ),
+        ({"header": _set("format", value=2)}, "header field format"),
+        ({"arrays": _owners(3)}, "section owners: a story number outside 0 to 2"),
+        ({"arrays": _owners(-1)}, "section owners: a story number outside 0 to 2"),
+    ],
+)
+def test_a_crafted_header_or_array_with_valid_crcs_is_refused_naming_the_field(saved, craft, says):
+    _craft(saved, **craft)
+    with pytest.raises(IndexFormatError) as refused:
+        open_wire(saved)
+    assert str(saved) in str(refused.value) and says in str(refused.value), refused.value
+
+
+def test_crafted_offsets_buckets_and_records_are_refused(saved):
+    def cut_records(parts):  # the last story ends past the records
+        last = len(parts["offsets"]) - 8
+        end = struct.unpack_from("<Q", parts["offsets"], last)[0]
+        parts["offsets"][last:] = struct.pack("<Q", end + 100)
+
+    _craft(saved, arrays=cut_records)
+    with pytest.raises(IndexFormatError, match="section offsets: the records end at"):
+        open_wire(saved)
+
+
+def test_a_crafted_bucket_table_is_refused(tmp_path, stories, terms):
+    path = tmp_path / "w.idx"
+    write_wire(path, terms, stories)
+
+    def shuffle(parts):
+        parts["buckets"][4:8] = struct.pack("<I", 2**31)
+
+    _craft(path, arrays=shuffle)
+    with pytest.raises(IndexFormatError, match="section buckets: not a rising count"):
+        open_wire(path)
+
+
+def test_a_story_record_of_the_wrong_shape_is_named_when_read(saved):
+    import zlib
+
+    def retype(parts):
+        records, offsets = parts["records"], parts["offsets"]
+        end = struct.unpack_from("<Q", offsets, 8)[0]
+        body = json.loads(bytes(records[4:end]))
+        body["paragraphs"] = [1, 2]
+        new = json.dumps(body, separators=(",", ":")).encode().ljust(end - 4)
+        records[0:end] = struct.pack("<I", zlib.crc32(new)) + new
+
+    _craft(saved, arrays=retype)
+    wire = open_wire(saved)
+    with pytest.raises(IndexFormatError, match="story 0: paragraphs is not a list of strings"):
+        wire.stories.story(0)
+
+
+def test_the_scan_refuses_a_crafted_index_with_exit_2_naming_the_file_and_field(saved, tmp_path):
+    from click.testing import CliRunner
+
+    from newswire.cli import cli
+
+    _craft(saved, arrays=_owners(99))
+    page = tmp_path / "p.html"
+    page.write_text("<p>hello</p>")
+    result = CliRunner().invoke(cli, ["scan", "--index", str(saved), str(page)])
+    assert isinstance(result.exception, SystemExit | None)
+    assert result.exit_code == 2
+    assert f"error: {saved}: section owners: a story number outside" in result.stderr

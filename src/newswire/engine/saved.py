@@ -36,6 +36,7 @@ import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ from .config import ScanConfig
 from .errors import IndexFormatError
 from .fingerprint import signature
 from .index import StoryIndex
-from .types import Logo, Signature, Story, StoryImage, Terms
+from .terms import EDIT_NAMES
+from .types import CHECK_NAMES, Logo, Signature, Story, StoryImage, Terms
 
 MAGIC = b"NWIDX\r\n\x1a"  # the \r\n and ^Z catch a file mangled as text, as PNG's do
 FORMAT_VERSION = 1
@@ -73,6 +75,19 @@ def story_record(story: Story) -> dict[str, Any]:
 
 
 def story_from_record(data: dict[str, Any]) -> Story:
+    """The story of a saved record; ``TypeError`` naming the field if it has another shape."""
+    for name in ("uri", "headline", "byline", "canonical_url"):
+        if not isinstance(data[name], str):
+            raise TypeError(f"{name} is not a string")
+    for name in ("paragraphs", "reporters"):
+        if not isinstance(data[name], list) or not all(isinstance(x, str) for x in data[name]):
+            raise TypeError(f"{name} is not a list of strings")
+    images = data["images"]
+    if not isinstance(images, list) or not all(
+        isinstance(i, list) and len(i) == 4 and all(isinstance(x, str) for x in i[:3])
+        for i in images
+    ):
+        raise TypeError("images is not a list of [url, credit, caption, restricted]")
     return Story(
         uri=data["uri"],
         headline=data["headline"],
@@ -242,9 +257,11 @@ class SavedStories(Mapping[str, Story]):
         if zlib.crc32(body) != crc:
             raise IndexFormatError(f"{self._path}: story {sid} is corrupt (its CRC does not match)")
         try:
-            data: dict[str, Any] = json.loads(body)
-        except ValueError as exc:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:
             raise IndexFormatError(f"{self._path}: story {sid} is not readable: {exc}") from None
+        if not isinstance(data, dict):
+            raise IndexFormatError(f"{self._path}: story {sid} is not a JSON object")
         return data
 
     def story(self, sid: int) -> Story:
@@ -253,8 +270,10 @@ class SavedStories(Mapping[str, Story]):
         if found is None:
             try:
                 found = story_from_record(self._record(sid))
-            except (KeyError, TypeError, ValueError) as exc:
+            except KeyError as exc:
                 raise IndexFormatError(f"{self._path}: story {sid} lacks a field: {exc}") from None
+            except (TypeError, ValueError) as exc:
+                raise IndexFormatError(f"{self._path}: story {sid}: {exc}") from None
             self._stories[sid] = found
             self._ids[found.uri] = sid
         return found
@@ -265,7 +284,10 @@ class SavedStories(Mapping[str, Story]):
     def _learn_all(self) -> None:
         if not self._all_known:
             for sid in range(self._count):
-                self._ids.setdefault(self._record(sid)["uri"], sid)
+                uri = self._record(sid).get("uri")
+                if not isinstance(uri, str):
+                    raise IndexFormatError(f"{self._path}: story {sid}: uri is not a string")
+                self._ids.setdefault(uri, sid)
             self._all_known = True
 
     def __getitem__(self, uri: str) -> Story:
@@ -340,20 +362,13 @@ def open_wire(path: str | Path, config: ScanConfig | None = None) -> SavedWire:
         raise IndexFormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if len(blob) < head_len or zlib.crc32(blob) != head_crc:
         raise IndexFormatError(f"{path}: the header is corrupt or cut short")
-    header = json.loads(blob)
-    if header.get("total") != size:
-        raise IndexFormatError(
-            f"{path}: the file is {size} bytes, its header says {header.get('total')}: "
-            "truncated or appended to"
-        )
+    header = _read_header(path, blob, size, _PRELUDE.size + head_len)
     sections = header["sections"]
     dtypes = {"hashes": "<u8", "owners": "<i4", "sizes": "<i4",
               "buckets": header["buckets_dtype"], "offsets": "<u8", "records": "u1"}  # fmt: skip
     arrays: dict[str, npt.NDArray[Any]] = {}
     for name, dtype in dtypes.items():
         offset, nbytes, crc = sections[name]
-        if offset + nbytes > size:
-            raise IndexFormatError(f"{path}: section {name} runs past the end of the file")
         count = nbytes // np.dtype(dtype).itemsize
         arr = (
             np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(count,))
@@ -363,6 +378,7 @@ def open_wire(path: str | Path, config: ScanConfig | None = None) -> SavedWire:
         if name != "records" and zlib.crc32(arr.data if count else b"") != crc:
             raise IndexFormatError(f"{path}: section {name} is corrupt (its CRC does not match)")
         arrays[name] = arr
+    _check_arrays(path, header, arrays)
     settings = header["settings"]
     base = config or ScanConfig()
     config = replace(base, **{k: settings[k] for k in INDEX_SETTINGS})
@@ -378,3 +394,158 @@ def open_wire(path: str | Path, config: ScanConfig | None = None) -> SavedWire:
         min_df_ceiling=config.min_df_ceiling,
     )
     return SavedWire(path, terms_from_record(header["terms"]), config, index, stories)
+
+
+# --- what a header must be --------------------------------------------------------------
+# The CRC-32s catch accidental damage only: a crafted file can carry valid ones. So
+# the whole header is checked against this schema, then every array against the counts
+# the header gives (a compiled lookup indexes the arrays without bounds checks), before
+# anything is used. Story records are checked (CRC and shape) as each is first read.
+
+_COUNT = {"type": "integer", "minimum": 0}
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_SECTION = {"type": "array", "prefixItems": [_COUNT, _COUNT, _COUNT], "items": False,
+            "minItems": 3}  # fmt: skip
+_HEADER_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": [
+        "format",
+        "terms",
+        "settings",
+        "stories",
+        "entries",
+        "dropped",
+        "bucket_shift",
+        "buckets_dtype",
+        "sections",
+        "total",
+    ],
+    "properties": {
+        "format": {"const": FORMAT_VERSION},
+        "terms": {
+            "type": "object",
+            "required": ["wire"],
+            "additionalProperties": False,
+            "properties": {
+                "wire": {"type": "string"},
+                "affiliation": {"type": "string"},
+                "site": {"type": "string"},
+                "contact": {"type": "string"},
+                "logo": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"url": {"type": "string"}, "alt": {"type": "string"}},
+                },
+                "restricted_credits": _STRINGS,
+                "required": {"type": "array", "items": {"enum": list(CHECK_NAMES)}},
+                "allowed_edits": {"type": "array", "items": {"enum": list(EDIT_NAMES)}},
+                "unavailable": {"type": "array", "items": {"enum": list(CHECK_NAMES)}},
+            },
+        },
+        "settings": {
+            "type": "object",
+            "required": list(INDEX_SETTINGS),
+            "properties": {
+                "window": {"type": "integer", "minimum": 1, "maximum": 1 << 16},
+                "sample": {"type": "integer", "minimum": 1, "maximum": 1 << 16},
+                "max_df_share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "min_df_ceiling": {"type": "integer", "minimum": 1},
+            },
+        },
+        "stories": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        "entries": _COUNT,
+        "dropped": _COUNT,
+        # 2^(64 - shift) buckets: 4 to 30 bits for a built index, none (64) for an empty one
+        "bucket_shift": {"type": "integer", "minimum": 34, "maximum": 64},
+        "buckets_dtype": {"enum": ["<u4", "<i8"]},
+        "sections": {
+            "type": "object",
+            "required": ["hashes", "owners", "sizes", "buckets", "offsets", "records"],
+            "additionalProperties": _SECTION,
+        },
+        "total": _COUNT,
+    },
+}
+
+
+@cache
+def _header_validator() -> Any:
+    import jsonschema_rs  # already the ninjs validator; the rules are JSON Schema's
+
+    return jsonschema_rs.Draft202012Validator(_HEADER_SCHEMA)
+
+
+def _read_header(path: Path, blob: bytes, size: int, data_start: int) -> dict[str, Any]:
+    """The header, decoded and checked whole; :class:`IndexFormatError` naming the field."""
+    try:
+        header = json.loads(blob.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise IndexFormatError(f"{path}: the header is not UTF-8 (byte {exc.start})") from None
+    except ValueError as exc:
+        raise IndexFormatError(f"{path}: the header is not JSON: {exc}") from None
+    except RecursionError:
+        raise IndexFormatError(f"{path}: the header is JSON nested too deeply") from None
+    if not isinstance(header, dict):
+        raise IndexFormatError(
+            f"{path}: the header is a JSON {type(header).__name__}, not an object"
+        )
+    errors = sorted(_header_validator().iter_errors(header), key=lambda e: str(e.instance_path))
+    if errors:
+        e = errors[0]
+        field = "/".join(map(str, e.instance_path)) or "(top)"
+        raise IndexFormatError(f"{path}: header field {field}: {e.message}")
+    if header["total"] != size:
+        raise IndexFormatError(
+            f"{path}: the file is {size} bytes, its header says {header['total']}: "
+            "truncated or appended to"
+        )
+    stories, entries = header["stories"], header["entries"]
+    bits = 64 - header["bucket_shift"]
+    if not (bits == 0 or 4 <= bits <= 30):
+        raise IndexFormatError(f"{path}: header field bucket_shift: {header['bucket_shift']} "
+                               "is not one newswire makes (34 to 60, or 64)")  # fmt: skip
+    dtype = np.dtype(header["buckets_dtype"])
+    expected = {
+        "hashes": entries * 8,
+        "owners": entries * 4,
+        "sizes": stories * 4,
+        "buckets": ((1 << bits) + 1) * dtype.itemsize,
+        "offsets": (stories + 1) * 8,
+    }
+    for name, (offset, nbytes, _crc) in header["sections"].items():
+        where = f"{path}: header field sections/{name}"
+        if name in expected and nbytes != expected[name]:
+            raise IndexFormatError(f"{where}: {nbytes} bytes, where the counts in the header "
+                                   f"make {expected[name]}")  # fmt: skip
+        if offset < data_start or offset + nbytes > size:
+            raise IndexFormatError(f"{where}: runs outside the file's sections "
+                                   f"({offset} + {nbytes} of {size} bytes)")  # fmt: skip
+    return header
+
+
+def _check_arrays(path: Path, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> None:
+    """Every array agrees with the header's counts and with the others: nothing a lookup
+    reads can point outside an array, and each story's record lies inside the records."""
+    stories, entries = header["stories"], header["entries"]
+
+    def refuse(section: str, what: str) -> IndexFormatError:
+        return IndexFormatError(f"{path}: section {section}: {what}")
+
+    owners, buckets, offsets = arrays["owners"], arrays["buckets"], arrays["offsets"]
+    if entries and (int(owners.min()) < 0 or int(owners.max()) >= stories):
+        raise refuse("owners", f"a story number outside 0 to {stories - 1}")
+    if stories and int(arrays["sizes"].min()) < 0:
+        raise refuse("sizes", "a negative size")
+    hashes = arrays["hashes"]
+    if entries > 1 and bool((hashes[1:] < hashes[:-1]).any()):
+        raise refuse("hashes", "not sorted")
+    b = buckets.astype(np.int64)
+    if int(b[0]) != 0 or int(b[-1]) != entries or bool((b[1:] < b[:-1]).any()):
+        raise refuse("buckets", f"not a rising count from 0 to the {entries} entries")
+    o = offsets.astype(np.uint64)
+    if int(o[0]) != 0 or bool((o[1:] < o[:-1]).any()):
+        raise refuse("offsets", "not rising from 0")
+    if int(o[-1]) != int(arrays["records"].shape[0]):
+        raise refuse("offsets", f"the records end at {int(o[-1])}, their section holds "
+                     f"{int(arrays['records'].shape[0])} bytes")  # fmt: skip
