@@ -78,6 +78,14 @@ def newswire(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.Compl
     )
 
 
+_SERVING: dict[str, int] = {}  # base URL -> the server's process id
+
+
+def serving_pid(base: str) -> int:
+    """The process id of the `newswire serve` answering at ``base`` (gunicorn's master)."""
+    return _SERVING[base]
+
+
 @contextmanager
 def serving(env: dict[str, str], *extra: str, port: int | None = None) -> Iterator[str]:
     """Start `newswire serve` (migrations first, as a user runs it); yield its base URL."""
@@ -102,8 +110,10 @@ def serving(env: dict[str, str], *extra: str, port: int | None = None) -> Iterat
                 if time.monotonic() > deadline:
                     raise RuntimeError("newswire serve did not start in 60 s") from None
                 time.sleep(0.05)
+        _SERVING[base] = proc.pid
         yield base
     finally:
+        _SERVING.pop(base, None)
         proc.terminate()
         try:
             proc.wait(timeout=15)

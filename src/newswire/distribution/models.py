@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
 from typing import Any, Literal
 
 from django.conf import settings
@@ -200,6 +201,7 @@ class Sending(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Being sent (or cut off mid-send: sent again with the same id)"
         SENT = "sent", "Sent"
         RETRYING = "retrying", "Failed, will retry"
         FAILED = "failed", "Failed, gave up"
@@ -214,6 +216,13 @@ class Sending(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     next_try_at = models.DateTimeField(null=True, blank=True)
+    delivery_id = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Sent with every try (webhook: X-Newswire-Delivery; e-mail: Message-ID), so "
+        "a receiver can drop a repeat.",
+    )
 
     class Meta:
         abstract = True

@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -26,6 +28,8 @@ from django_tasks import task
 from ..fetch import FetchPolicy, SafeClient
 from ..wire.models import StoryVersion, Terms
 from .models import ComplianceNotice, CorrectionNotice, Delivery, Sending
+
+log = logging.getLogger(__name__)
 
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 WEBHOOK_TIMEOUT = 10
@@ -72,20 +76,28 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def message_id(notice: Sending) -> str:
+    """The notice's e-mail Message-ID: the same for every try, so a repeat can be dropped."""
+    host = urlsplit(settings.SITE_URL).hostname or "newswire.invalid"
+    return f"<{notice.delivery_id}@{host}>"
+
+
+def send_email(notice: Sending, subject: str, body: str, to: str) -> None:
+    EmailMessage(subject, body, None, [to], headers={"Message-ID": message_id(notice)}).send()
+
+
 def _send_email(notice: CorrectionNotice) -> None:
     data = payload(notice)
     terms = Terms.current()
-    send_mail(
-        subject=f"Correction: {data['story']['headline']}",
-        message=(
-            f"{terms.wire} has corrected a story you received.\n\n"
-            f"{data['story']['headline']}\n{data['story']['url']}\n\n"
-            f"Correction ({notice.version.created_at:%Y-%m-%d}): {data['note']}\n\n"
-            "Please update your copy. The corrected text is in your feed and at\n"
-            f"{data['api']}\n"
-        ),
-        from_email=None,
-        recipient_list=[notice.partner.contact_email],
+    send_email(
+        notice,
+        f"Correction: {data['story']['headline']}",
+        f"{terms.wire} has corrected a story you received.\n\n"
+        f"{data['story']['headline']}\n{data['story']['url']}\n\n"
+        f"Correction ({notice.version.created_at:%Y-%m-%d}): {data['note']}\n\n"
+        "Please update your copy. The corrected text is in your feed and at\n"
+        f"{data['api']}\n",
+        notice.partner.contact_email,
     )
 
 
@@ -102,6 +114,7 @@ def _send_webhook(notice: CorrectionNotice) -> None:
                 "Content-Type": "application/json",
                 "X-Newswire-Event": "story.corrected",
                 "X-Newswire-Signature": signature(notice.partner.webhook_secret, body),
+                "X-Newswire-Delivery": str(notice.delivery_id),
             },
         )
     if not 200 <= response.status < 300:
@@ -146,8 +159,20 @@ def release_held(story_id: int) -> int:
 
 
 def attempt(notice: Sending, send: Callable[[], None]) -> bool:
-    """Try one send of a notice; record the outcome (retry later, give up, sent)."""
+    """Try one send of a notice; record the outcome (retry later, give up, sent).
+
+    The notice is saved as ``sending`` before the send starts. A worker killed while the
+    receiver is answering leaves it so; the task, queued again, then sends it again, with
+    the same delivery id (``X-Newswire-Delivery``, the e-mail's ``Message-ID``): whether
+    the first one arrived cannot be known here, and the id lets a receiver drop a repeat.
+    """
+    cut_off = notice.status == Sending.Status.SENDING
+    if cut_off:
+        log.warning("notice %s (%s) was cut off mid-send; sending it again with the same id",
+                    notice.pk, notice.delivery_id)  # fmt: skip
     notice.attempts += 1
+    notice.status = Sending.Status.SENDING
+    notice.save(update_fields=["status", "attempts"])  # committed before anything is sent
     try:
         send()
     except Exception as exc:
@@ -163,7 +188,9 @@ def attempt(notice: Sending, send: Callable[[], None]) -> bool:
     notice.status = Sending.Status.SENT
     notice.sent_at = timezone.now()
     notice.next_try_at = None
-    notice.last_error = ""
+    notice.last_error = (
+        "sent again after a try that was cut off mid-send (same delivery id)" if cut_off else ""
+    )
     notice.save()
     return True
 
@@ -211,7 +238,7 @@ def send_compliance_notice(notice_id: int) -> str:
         return "nothing to do"
 
     def send() -> None:
-        send_mail(notice.subject, notice.body, None, [notice.to])
+        send_email(notice, notice.subject, notice.body, notice.to)
 
     if attempt(notice, send):
         return "sent"
