@@ -202,3 +202,49 @@ def test_held_notice_goes_when_the_release_time_passes(
     delivered.release_at = timezone.now() - timedelta(seconds=1)
     type(delivered).objects.filter(pk=delivered.pk).update(release_at=delivered.release_at)
     assert deliver(notice) is True and len(mail.outbox) == 1
+
+
+def test_every_try_of_a_notice_carries_the_same_delivery_id(delivered, hook_server):
+    _, hook = hook_server
+    hook.status = 500
+    version = delivered.correct(body=delivered.body + "<p>More.</p>", note="Added a line.")
+    webhook = CorrectionNotice.objects.get(version=version, channel="webhook")
+    email = CorrectionNotice.objects.get(version=version, channel="email")
+    assert deliver(webhook) is False
+    hook.status = 200
+    webhook.refresh_from_db()
+    assert deliver(webhook) is True
+    ids = {h["X-Newswire-Delivery"] for h, _ in hook.received}
+    assert len(hook.received) == 2 and ids == {str(webhook.delivery_id)}
+    assert deliver(email) is True
+    assert mail.outbox[-1].extra_headers["Message-ID"].startswith(f"<{email.delivery_id}@")
+    assert email.delivery_id != webhook.delivery_id
+
+
+def test_a_send_cut_off_mid_way_is_marked_and_sent_again_with_the_same_id(
+    delivered, hook_server, monkeypatch
+):
+    """What a worker killed with -9 during the POST leaves: the notice saved as ``sending``
+    before the POST (committed), never as sent. The task, queued again, sends it again,
+    with the same id, and says so."""
+    from newswire.distribution import notices
+
+    _, hook = hook_server
+    version = delivered.correct(body=delivered.body + "<p>More.</p>", note="Added a line.")
+    notice = CorrectionNotice.objects.get(version=version, channel="webhook")
+
+    def killed_during_the_post():
+        saved = CorrectionNotice.objects.get(pk=notice.pk)  # what the database holds now
+        assert (saved.status, saved.attempts) == ("sending", 1)
+        raise SystemExit("SIGKILL")  # nothing after this line runs in a killed worker
+
+    monkeypatch.setattr(notices, "_send_webhook", lambda n: killed_during_the_post())
+    with pytest.raises(SystemExit):
+        deliver(notice)
+    monkeypatch.undo()
+    again = CorrectionNotice.objects.get(pk=notice.pk)
+    assert again.status == "sending"
+    assert notices.send_notice.call(again.pk) == "sent"
+    again.refresh_from_db()
+    assert again.status == "sent" and again.attempts == 2 and "cut off mid-send" in again.last_error
+    assert [h["X-Newswire-Delivery"] for h, _ in hook.received] == [str(notice.delivery_id)]
