@@ -114,16 +114,19 @@ class Client(threading.Thread):
         self.rng = random.Random(seed)
         self.conn = http.client.HTTPConnection("127.0.0.1", soak.port, timeout=30)
         self.etags: dict[str, str] = {}
+        self.last_etag = ""
         self.cursor: str | None = None
 
     def request(self, kind: str, path: str, headers: dict[str, str], body: bytes | None = None,
                 method: str = "GET") -> tuple[int, bytes]:  # fmt: skip
         started = time.perf_counter()
+        self.last_etag = ""
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
             data = response.read()
             status = response.status
+            self.last_etag = response.getheader("ETag", "")
             if response.getheader("Connection", "").lower() == "close":
                 self.conn.close()
         except (OSError, http.client.HTTPException) as exc:
@@ -141,10 +144,16 @@ class Client(threading.Thread):
             if roll < 0.25:
                 path = self.rng.choice(["/feeds/rss/", "/feeds/atom/"])
                 headers = dict(auth)
-                if path in self.etags and self.rng.random() < 0.5:
+                conditional = path in self.etags and self.rng.random() < 0.5
+                if conditional:
                     headers["If-None-Match"] = self.etags[path]
                 status, _ = self.request("feed", path, headers)
                 s.expect("feed", status, (200, 304))
+                if status == 200 and self.last_etag:  # as a feed reader keeps it
+                    self.etags[path] = self.last_etag
+                with s.lock:
+                    s.conditional += conditional
+                    s.not_modified += status == 304
             elif roll < 0.45:
                 query = f"?cursor={urllib.parse.quote(self.cursor)}" if self.cursor else ""
                 status, data = self.request("api", f"/api/v1/stories{query}", auth)
@@ -220,6 +229,8 @@ class Soak:
         self.errors: Counter[str] = Counter()
         self.hits_sent: Counter[str] = Counter()
         self.wrong_pages = 0
+        self.conditional = 0  # feed polls that sent the ETag of an earlier answer
+        self.not_modified = 0  # ... answered 304
 
     def note(self, kind: str, status: int, seconds: float, error: str) -> None:
         with self.lock:
@@ -355,6 +366,8 @@ def main() -> None:
     for error, n in soak.errors.most_common(10):
         print(f"  {error}: {n}")
     print(f"pages showing another story: {soak.wrong_pages} (target 0)")
+    print(f"feed polls sent with If-None-Match: {soak.conditional}, answered 304: "
+          f"{soak.not_modified}")  # fmt: skip
     print(f"beacon hits sent {sent}, recorded {got}; stories whose count differs: {len(missing)}"
           f" (target 0){' e.g. ' + str(list(missing.items())[:5]) if missing else ''}")  # fmt: skip
     sys.exit(0 if errors == 0 and soak.wrong_pages == 0 and not missing else 1)

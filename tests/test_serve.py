@@ -110,6 +110,7 @@ def test_beacon_views_from_many_clients_at_once_are_all_recorded(tmp_path: Path)
                 t.join()
             counted = _all_counted_while_serving(env, sent)
             still = _workers(serving_pid(base))
+    print(f"beacon under load: {len(sent)} answered 200, {counted} recorded")  # for the record
     assert sent and set(sent) == {200}, f"{len(sent)} hits, statuses {set(sent)}"
     assert counted == len(sent), f"{len(sent)} answered 200, {counted} recorded"
     assert workers == still and len(workers) == 2  # recorded by the workers that took them
@@ -159,6 +160,7 @@ def test_beacon_hits_during_a_long_import_are_all_recorded(tmp_path: Path) -> No
     log.close()
     assert importer.returncode == 0, output[-2000:]
     assert "2000 created" in output, output[-2000:]
+    print(f"beacon during the import: {len(sent)} answered 200, {counted} recorded")
     assert sent and set(sent) == {200}, f"{len(sent)} hits, statuses {set(sent)}"
     assert counted == len(sent), f"{len(sent)} answered 200, {counted} recorded"
     assert workers == still and len(workers) == 2
