@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
 
 from .align import StoryText, headline_changed
 from .extract import BYLINE_HINT, CREDIT_VERB
@@ -68,14 +68,36 @@ def normalize_url(url: str, base: str = "") -> str:
         if base:
             url = urljoin(base, url)
         parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        if host.endswith(_AMP_CACHES) and (host in _AMP_HOSTS or host.endswith(".ampproject.org")):
+            parts = _amp_original(parts) or parts
+            host = (parts.hostname or "").lower().removeprefix("www.")
     except ValueError:  # "http://[::1/": not a URL at all, so equal to no other
         return url.strip()
-    host = (parts.hostname or "").lower().removeprefix("www.")
     query = urlencode(
         sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k.lower()))
     )
     path = parts.path.rstrip("/") or ""
     return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+#: hosts that serve other sites' AMP pages under their own URL
+_AMP_CACHES = (".cdn.ampproject.org", "google.com", "bing-amp.com")  # a cheap first test
+_AMP_HOSTS = frozenset({"google.com", "bing-amp.com"})
+_AMP_PATH = re.compile(r"^/(?:amp/|[cvi]/)(s/)?([^/]+)(/.*)?$")
+
+
+def _amp_original(parts: SplitResult) -> SplitResult | None:
+    """The page an AMP cache URL serves: ``https://example-com.cdn.ampproject.org/c/s/
+    example.com/a`` and ``https://www.google.com/amp/s/example.com/a`` are
+    ``https://example.com/a``; None for any other URL of those hosts."""
+    m = _AMP_PATH.match(parts.path)
+    if m is None:
+        return None
+    scheme = "https" if m.group(1) else "http"
+    return urlsplit(
+        f"{scheme}://{m.group(2)}{m.group(3) or ''}" + (f"?{parts.query}" if parts.query else "")
+    )
 
 
 @lru_cache(maxsize=1 << 12)
@@ -173,13 +195,25 @@ def story_region(
 # --- the checks ----------------------------------------------------------------
 
 
+def shown_as(image: Image) -> str:
+    """An image's HTML as evidence, naming the form it was found in when it is not a
+    plain ``<img src>`` (an editor must be able to find it on the page)."""
+    return image.html if image.form == "img" else f"{image.html} (shown as {image.form})"
+
+
+def _urls(image: Image) -> tuple[str, ...]:
+    return image.urls or (image.src,)
+
+
 def _is_logo(image: Image, terms: Terms) -> bool:
     logo = terms.logo
     if logo.url:
-        if normalize_url(image.src) == normalize_url(logo.url):
-            return True
-        if file_stem(image.src) and file_stem(image.src) == file_stem(logo.url):
-            return True
+        target, stem = normalize_url(logo.url), file_stem(logo.url)
+        for url in _urls(image):
+            if normalize_url(url) == target:
+                return True
+            if stem and file_stem(url) == stem:
+                return True
     alt = fold(image.alt)
     if alt:
         if logo.alt and fold(logo.alt) in alt:
@@ -192,7 +226,7 @@ def _is_logo(image: Image, terms: Terms) -> bool:
 def check_logo(ex: Extracted, region: Region, terms: Terms) -> Check:
     for image in ex.images:
         if region.holds_image(image) and _is_logo(image, terms):
-            return Check("logo", True, image.html)
+            return Check("logo", True, shown_as(image))
     return Check("logo", False, "no image of the wire's logo near the story")
 
 
@@ -256,7 +290,7 @@ def check_affiliation(ex: Extracted, byline: Block | None, terms: Terms) -> Chec
         if image.position in (byline.index, byline.index + 1) and _is_logo(image, terms):
             shared = _common_prefix([image.path, byline.path])
             if len(shared) >= len(byline.path) - 2:
-                return Check("affiliation", True, f"{image.html} {byline.text}")
+                return Check("affiliation", True, f"{shown_as(image)} {byline.text}")
     return Check("affiliation", False, f"byline without the wire: {byline.text}")
 
 
@@ -287,12 +321,50 @@ def check_restricted_media(ex: Extracted, story: Story, terms: Terms) -> Check:
         return Check("restricted_media", True, "the story has no restricted photo")
     urls = {normalize_url(img.url) for img in restricted}
     stems = {file_stem(img.url) for img in restricted} - {""}
-    for image in ex.images:
-        if normalize_url(image.src) in urls or file_stem(image.src) in stems:
-            return Check("restricted_media", False, image.html)
+    credits = [c for img in restricted if (c := _credit_key(img.credit, terms))]
+    for n, image in enumerate(ex.images):
+        if any(normalize_url(u) in urls or file_stem(u) in stems for u in _urls(image)):
+            return Check("restricted_media", False, shown_as(image))
+        if credits:
+            shown = _credit_near(ex, n)
+            said = fold(shown)
+            if any(c in said for c in credits):
+                return Check("restricted_media", False,
+                             f"{shown_as(image)} credited \u201c{shown}\u201d")  # fmt: skip
     return Check(
         "restricted_media", True, f"none of the {len(restricted)} restricted photo(s) used"
     )
+
+
+_CREDIT_LEAD = re.compile(
+    r"^\W*(?:photo(?:graph)?s?|image|picture|foto|credit)?\s*(?:by|:)?\s*", re.I
+)
+
+
+def _credit_key(credit: str, terms: Terms) -> str:
+    """What a page's caption must say to name this restricted photo: its credit without
+    "Photo by", folded ("samuel brennan getty images"), when it names a photographer as
+    well as a restricted source; "" for a credit that is only the agency's name, which a
+    republisher's own licensed photo from that agency carries too."""
+    key = fold(_CREDIT_LEAD.sub("", credit))
+    for source in terms.restricted_credits:
+        agency = fold(source)
+        if agency and agency in key and key.replace(agency, "").strip():
+            return key
+    return ""
+
+
+def _credit_near(ex: Extracted, n: int) -> str:
+    """The credit text a reader sees with image ``n``: its caption, alt and title, and
+    the short block right after it in the same container (a credit line beside a
+    background image, a "wp-caption-text")."""
+    image = ex.images[n]
+    parts = [image.caption, image.alt]
+    if image.position < len(ex.blocks):
+        block = ex.blocks[image.position]
+        if block.path[: len(image.path)] == image.path and len(block.text) <= 300:
+            parts.append(block.text)
+    return " ".join(p for p in parts if p)
 
 
 def check_unedited(

@@ -472,12 +472,197 @@ def _holds_text(node: Any) -> bool:
     return len(text) >= NOSCRIPT_WORDS * 4 and len(text.split()) >= NOSCRIPT_WORDS
 
 
-def _image_src(attrs: dict[str, str | None]) -> str:
-    for key in ("src", "data-src", "data-lazy-src", "data-original"):
-        value = attrs.get(key) or ""
-        if value and not value.startswith("data:"):
-            return value.strip()
-    return ""
+# --- images in every form a browser shows -------------------------------------------
+
+#: lazy-loading themes keep the real image here and a placeholder (or nothing) in ``src``
+_LAZY = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url",
+         "data-hi-res-src", "data-full-src")  # fmt: skip
+_LAZY_SETS = ("srcset", "data-srcset", "data-lazy-srcset")
+#: a ``src`` that only stands in until a script swaps in the real image
+_PLACEHOLDER = re.compile(
+    r"(?:placeholder|blank|spacer|transparent|lazy|loading|pixel|1x1|grey|gray)[^/]*$", re.I
+)
+#: the attribute that :func:`reader_view` leaves on an image it made from another form
+FORM_ATTR = "data-newswire-form"
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """The URLs of a ``srcset`` ("a.jpg 300w, b.jpg 2x"), ``data:`` ones left out."""
+    urls = []
+    for part in value.split(","):
+        words = part.split()
+        if words and not words[0].startswith("data:"):
+            urls.append(words[0])
+    return urls
+
+
+def image_of(node: Any, position: int, path: tuple[int, ...]) -> Image | None:
+    """The image an ``<img>`` shows a reader (None: it names no image at all).
+
+    ``src`` unless it is empty, a ``data:`` URI or a placeholder while a lazy-loading
+    attribute or a ``srcset`` names the real image; ``urls`` holds every URL it names,
+    with the ``<source>`` candidates of an enclosing ``<picture>``. The form is how it
+    is shown ("img", "lazy data-src", "img srcset", "picture source", or the form of an
+    element :func:`reader_view` turned into this ``<img>``).
+    """
+    attrs = node.attributes
+    src = (attrs.get("src") or "").strip()
+    if src.startswith("data:"):
+        src = ""
+    lazy = [
+        (k, v.strip()) for k in _LAZY if (v := attrs.get(k)) and not v.strip().startswith("data:")
+    ]
+    sets = [u for k in _LAZY_SETS for u in _srcset_urls(attrs.get(k) or "")]
+    parent = node.parent
+    sources: list[str] = []
+    if parent is not None and parent.tag == "picture":
+        sources = [u for s in parent.css("source") for u in _srcset_urls(
+            s.attributes.get("srcset") or s.attributes.get("data-srcset") or "")]  # fmt: skip
+    stands_in = not src or _PLACEHOLDER.search(src.split("?", 1)[0]) is not None
+    form = attrs.get(FORM_ATTR) or "img"
+    if src and not (stands_in and (lazy or sets or sources)):
+        shown = src
+    elif lazy:
+        shown, form = lazy[0][1], attrs.get(FORM_ATTR) or f"lazy {lazy[0][0]}"
+    elif sets:
+        shown, form = sets[-1], attrs.get(FORM_ATTR) or "img srcset"  # the widest, last
+    elif sources:
+        shown, form = sources[-1], "picture source"
+    else:
+        shown = src
+    if not shown and form != "svg":
+        return None
+    urls = tuple(dict.fromkeys(u for u in (src, *(v for _, v in lazy), *sets, *sources) if u))
+    return Image(shown, attrs.get("alt") or "", position, path, node.html or "", form=form,
+                 urls=urls)  # fmt: skip
+
+
+# --- what a reader sees ----------------------------------------------------------------
+
+#: inline styles that hide an element and all it holds (aria-hidden hides nothing from sight)
+_HIDING = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
+    r"|opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)%?)\s*(?:!\s*important\s*)?(?=;|$)",
+    re.I,
+)
+#: an image drawn 0 or 1 pixel wide or high (a tracking pixel, or a credit shrunk away)
+_TINY_STYLE = re.compile(
+    r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:\.0*)?(?:px)?\s*(?:!\s*important\s*)?(?=;|$)", re.I
+)
+_TINY = frozenset({"0", "1", "0px", "1px"})
+_BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*?url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
+_IMAGE_TAGS = frozenset({"img", "amp-img", "amp-anim"})
+_VIEW_SELECTOR = "[hidden], [style], img, amp-img, amp-anim, noscript, svg"
+
+
+#: a hidden element with at least this many words holds an article a script reveals (a
+#: paywall's ``display:none`` body, shown to subscribers; schema.org marks it with
+#: ``isAccessibleForFree``): its text, and the credits in it, are the copy's. A credit,
+#: logo or link hidden from readers is a few words.
+HIDDEN_ARTICLE_WORDS = 60
+
+
+def _holds_an_article(node: Any) -> bool:
+    text = node.text(separator=" ")
+    return len(text) >= HIDDEN_ARTICLE_WORDS * 4 and len(text.split()) >= HIDDEN_ARTICLE_WORDS
+
+
+def _hides(node: Any, tag: str) -> bool:
+    attrs = node.attributes
+    if "hidden" in attrs and tag != "input":
+        return True
+    style = attrs.get("style") or ""
+    if style and _HIDING.search(style):
+        return True
+    if tag in _IMAGE_TAGS or tag == "svg":
+        if (attrs.get("width") or "").strip() in _TINY or (
+            attrs.get("height") or ""
+        ).strip() in _TINY:
+            return True
+        if style and _TINY_STYLE.search(style):
+            return True
+    return False
+
+
+def _as_img(attrs: dict[str, str], form: str) -> Any:
+    """A new ``<img>`` element with ``attrs``, marked with the form it stands for."""
+    markup = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items() if v)
+    return LexborHTMLParser(f'<img{markup} {FORM_ATTR}="{form}">').css_first("img")
+
+
+def reader_view(tree: LexborHTMLParser) -> None:
+    """Change a parsed page, in place, into what a reader sees, for the checks:
+
+    - an element hidden by its own markup (the ``hidden`` attribute, an inline
+      ``display:none``, ``visibility:hidden`` or ``opacity:0``) goes, with all it
+      holds, and so does an image 0 or 1 pixel wide or high: a credit, logo or link
+      a reader cannot see does not count (a hidden element holding an article's worth
+      of text stays: see ``HIDDEN_ARTICLE_WORDS``);
+    - images a browser shows in other forms become ``<img>`` elements the walk reads,
+      marked with their form: AMP's ``<amp-img>``/``<amp-anim>``, an ``<img>`` inside
+      ``<noscript>`` (the fallback of a lazy image), an inline ``background-image``,
+      an ``<svg>`` with a ``<title>`` (its title is its alt text).
+
+    Only pages that may hold a story get here (after the index), so the cost is paid
+    on a few pages of a crawl. Nothing is read outside the page's own markup (a
+    stylesheet's rules are not applied: that would be a browser).
+    """
+    root = tree.body or tree.root
+    if root is None:
+        return
+    found = root.css(_VIEW_SELECTOR)
+    if not found:
+        return
+    hidden: set[int] = set()
+    keep: list[tuple[Any, str]] = []
+    for node in found:  # classify first: nothing is changed while the list is read
+        tag = node.tag or ""
+        if tag in ("html", "body"):
+            continue
+        if _hides(node, tag) and not _holds_an_article(node):
+            hidden.add(node.mem_id)
+        elif tag != "img":  # an <img> is read as it is, by image_of
+            keep.append((node, tag))
+
+    def inside_hidden(node: Any) -> bool:
+        up = node.parent
+        while up is not None:
+            if up.mem_id in hidden:
+                return True
+            up = up.parent
+        return False
+
+    outermost = [n for n in found if n.mem_id in hidden and not inside_hidden(n)]
+    for node, tag in keep:
+        if node.mem_id in hidden or inside_hidden(node):
+            continue
+        attrs = node.attributes
+        if tag == "noscript":
+            if any(True for _ in node.css("img")) and not _holds_text(node):
+                for img in node.css("img"):
+                    img.attrs[FORM_ATTR] = "noscript fallback"
+                node.unwrap()
+        elif tag in ("amp-img", "amp-anim"):
+            copy = {k: attrs.get(k) or "" for k in ("src", "srcset", "alt", "width", "height")}
+            node.insert_before(_as_img(copy, tag))
+        elif tag == "svg":
+            title = node.css_first("title")
+            label = (title.text() if title is not None else "") or attrs.get("aria-label") or ""
+            if label.strip():
+                node.insert_before(_as_img({"alt": " ".join(label.split())}, "svg"))
+        style = attrs.get("style") or ""
+        background = _BACKGROUND.search(style) if "url(" in style else None
+        if background is not None and not background.group(2).startswith("data:"):
+            img = _as_img({"src": background.group(2).strip(),
+                           "alt": attrs.get("aria-label") or attrs.get("title") or ""},
+                          "background-image")  # fmt: skip
+            first = node.child
+            if first is not None:
+                first.insert_before(img)
+            else:
+                node.insert_child(img)
+    for node in outermost:
+        node.decompose()
 
 
 def _is_chrome(tag: str, words: str) -> bool:
@@ -548,7 +733,9 @@ def _reads_as_byline(block: Block) -> bool:
 
 
 def extract(tree: LexborHTMLParser) -> Extracted:
-    """Walk the parsed page once and return its blocks, images and links in reading order."""
+    """Walk the parsed page once and return its blocks, images and links in reading order,
+    as a reader sees them (:func:`reader_view` changes ``tree`` first)."""
+    reader_view(tree)
     root = tree.body or tree.root
     if root is None:
         return Extracted("", (), (), ())
@@ -645,10 +832,9 @@ def _walk(root: Any) -> tuple[list[Block], list[Image], list[Link]]:
         attrs = node.attributes
         if tag == "img":
             skipped.add(node.mem_id)
-            src = _image_src(attrs)
-            if src:
-                alt = attrs.get("alt") or ""
-                images.append(Image(src, alt, len(blocks), tuple(path), node.html or ""))
+            image = image_of(node, len(blocks), tuple(path))
+            if image is not None:
+                images.append(image)
             continue
         if tag == "a":
             href = (attrs.get("href") or "").strip()
@@ -690,11 +876,9 @@ def _walk_compiled(root: Any, compiled: Any) -> tuple[list[Block], list[Image], 
         return {n.mem_id: n for n in root.css(selector)}
 
     def on_image(mem_id: int, position: int, path: tuple[int, ...]) -> None:
-        img = nodes("img")[mem_id]
-        attrs = img.attributes
-        src = _image_src(attrs)
-        if src:
-            images.append(Image(src, attrs.get("alt") or "", position, path, img.html or ""))
+        image = image_of(nodes("img")[mem_id], position, path)
+        if image is not None:
+            images.append(image)
 
     def on_figure(first_image: int, first_block: int) -> None:
         _caption_figure(images, blocks, first_image, first_block)

@@ -136,6 +136,11 @@ class Image:
     path: tuple[int, ...]
     html: str
     caption: str = ""  # caption and credit text shown with it ("Photo: Getty Images")
+    # how the page shows it ("img", "img srcset", "lazy data-src", "picture source",
+    # "noscript fallback", "amp-img", "background-image", "svg"), and every URL it names
+    # (src, srcset and lazy candidates): a logo or photo matches on any of them
+    form: str = "img"
+    urls: tuple[str, ...] = ()
 
 
 class Link(NamedTuple):
