@@ -208,3 +208,78 @@ def test_the_link_back_in_the_forms_it_travels(scanner, href):
 def test_a_link_to_the_home_page_or_a_look_alike_is_no_link_back(scanner, href):
     after = f'<p>First published by <a href="{href}">{WIRE}</a>.</p>'
     assert check(scanner, "link", after=after)[0] is False
+
+
+# --- 5. the optional canonical check -------------------------------------------------------
+
+
+def _scanner(stories, mode: str, required: bool) -> Scanner:
+    from newswire.engine.terms import terms_from_dict
+
+    from ..factories import TERMS
+
+    data = {**TERMS, "canonical": mode}
+    if required:
+        data["required"] = [*TERMS["required"], "canonical"]
+    return Scanner(stories, terms_from_dict(data)[0])
+
+
+def _page(head: str = "", robots: str = "") -> Page:
+    html = article(A, attribution=f'<img src="{LOGO}">{BYLINE}')
+    html = html.replace("<title>Site</title>", f"<title>Site</title>{head}")
+    return Page("https://copy.example/p", html.encode(), robots=robots)
+
+
+def _canonical(scanner: Scanner, page: Page) -> tuple:
+    [m] = [m for m in scanner.scan_page(page) if m.story == "urn:test:a"]
+    c = {c.name: c for c in m.checks}.get("canonical")
+    return (None if c is None else c.passed), m.compliant
+
+
+def test_the_canonical_check_is_off_unless_the_terms_ask_for_it(scanner):
+    [m] = [m for m in scanner.scan_page(_page()) if m.story == "urn:test:a"]
+    assert "canonical" not in {c.name for c in m.checks}
+
+
+CANONICAL_LINK = f'<link rel="canonical" href="{CANON}?utm_source=x">'
+NOINDEX = '<meta name="robots" content="noindex, follow">'
+
+
+@pytest.mark.parametrize(
+    "mode, head, robots, passed",
+    [
+        ("link", CANONICAL_LINK, "", True),
+        ("link", NOINDEX, "", False),  # noindex is not what these terms ask for
+        ("link", '<link rel="canonical" href="https://copy.example/p">', "", False),
+        ("noindex", NOINDEX, "", True),
+        ("noindex", '<meta name="googlebot" content="NOINDEX">', "", True),
+        ("noindex", "", "noindex", True),  # the X-Robots-Tag header
+        ("noindex", CANONICAL_LINK, "", False),
+        ("either", CANONICAL_LINK, "", True),
+        ("either", "", "none", True),
+        ("either", '<meta name="robots" content="index, follow">', "", False),
+    ],
+)
+def test_the_canonical_check_by_what_the_terms_choose(stories, mode, head, robots, passed):
+    assert _canonical(_scanner(stories, mode, required=True), _page(head, robots))[0] is passed
+
+
+def test_required_it_decides_compliance_and_advisory_it_does_not(stories):
+    required = _scanner(stories, "link", required=True)
+    advisory = _scanner(stories, "link", required=False)
+    assert _canonical(required, _page()) == (False, False)
+    assert _canonical(advisory, _page()) == (False, True)  # reported, not held against it
+    assert _canonical(required, _page(CANONICAL_LINK)) == (True, True)
+
+
+def test_terms_that_require_it_without_a_mode_take_either_and_a_bad_mode_is_named():
+    from newswire.engine.terms import terms_from_dict
+
+    from ..factories import TERMS
+
+    terms, problems = terms_from_dict({**TERMS, "required": ["logo", "canonical"]})
+    assert terms.canonical == "either" and "canonical" in terms.required
+    terms, problems = terms_from_dict({**TERMS, "canonical": "sometimes",
+                                       "required": ["logo", "canonical"]})  # fmt: skip
+    assert terms.canonical == "" and "canonical" not in terms.required
+    assert any("unknown value 'sometimes'" in p.message for p in problems)

@@ -339,7 +339,8 @@ def _explained_page(target: str) -> Page:
         except FetchError as exc:
             _warn(f"error: cannot fetch {target}: {exc.reason}: {exc.message}")
             sys.exit(EXIT_SKIPPED)
-        return Page(url=got.final_url, body=got.body, charset=got.charset, source=target)
+        return Page(url=got.final_url, body=got.body, charset=got.charset, source=target,
+                    robots=got.headers.get("x-robots-tag", "")[:500])  # fmt: skip
     path, at, offset = target.rpartition("@")
     items = (
         read_warc(Path(path), start=int(offset), end=int(offset) + 1)

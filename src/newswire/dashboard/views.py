@@ -408,7 +408,8 @@ def explain_url(request: HttpRequest) -> HttpResponseBase:
                 terms, stories = wire_stories()
                 page = Page(url=fetched.final_url, body=fetched.body,
                             content_type=fetched.content_type, charset=fetched.charset,
-                            source=url)  # fmt: skip
+                            source=url,
+                            robots=fetched.headers.get("x-robots-tag", "")[:500])  # fmt: skip
                 try:
                     report = explain(Scanner(stories, terms), page, story)
                 except EngineError as exc:

@@ -8,7 +8,8 @@ profile is named in each object's ``standard.schema``:
 - ``ednote``: the correction notes, newest last ("Correction, 2026-11-27: …").
 - ``rightsinfo``: ``langid`` names the profile and ``encodedrights`` holds the
   terms as JSON: ``required`` checks, ``allowed_edits``, ``restricted_credits``,
-  ``wire``, ``affiliation``, ``logo``.
+  ``wire``, ``affiliation``, ``logo``, and ``canonical`` (what a copy must tell search
+  engines: ``link``, ``noindex`` or ``either``) when the terms ask for it.
 - ``altids``: the story's ``slug`` (its id in this API).
 """
 
@@ -34,7 +35,16 @@ def terms_rights(terms: Terms) -> dict[str, Any]:
     data = terms.to_dict()
     return {
         k: data[k]
-        for k in ("wire", "affiliation", "logo", "required", "allowed_edits", "restricted_credits")
+        for k in (
+            "wire",
+            "affiliation",
+            "logo",
+            "required",
+            "allowed_edits",
+            "restricted_credits",
+            "canonical",
+        )
+        if k in data
     }
 
 

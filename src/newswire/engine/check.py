@@ -392,6 +392,37 @@ def check_unedited(
     return Check("unedited", True, note), retitled
 
 
+def check_canonical(ex: Extracted, story: Story, page_url: str, terms: Terms,
+                    robots_header: str = "") -> Check:  # fmt: skip
+    """The copy points search engines at the original, as the terms ask (``terms.canonical``):
+
+    ``link``: its ``<link rel="canonical">`` is the story's URL; ``noindex``: it is kept
+    out of search engines (a robots meta tag, or an ``X-Robots-Tag`` header where the
+    headers are at hand); ``either``. Google's advice for syndicated copies moved from
+    the first to the second in 2023; the terms choose. A canonical link cannot travel in
+    pasted body HTML: the partner's CMS must set it (see the republish page).
+    """
+    mode = terms.canonical
+    if not story.canonical_url and mode == "link":
+        return Check("canonical", None, "the story has no canonical URL")
+    said: list[str] = []
+    if mode in ("link", "either") and story.canonical_url:
+        if ex.canonical and normalize_url(ex.canonical, page_url) == normalize_url(
+            story.canonical_url
+        ):
+            return Check("canonical", True, f'<link rel="canonical" href="{ex.canonical}">')
+        said.append(f'its canonical link points to {ex.canonical}' if ex.canonical
+                    else "it has no canonical link")  # fmt: skip
+    if mode in ("noindex", "either"):
+        for where, value in (("robots meta tag", ex.robots), ("X-Robots-Tag", robots_header)):
+            if "noindex" in value.lower().replace(" ", "").split(",") or "none" in value.lower():
+                return Check("canonical", True, f"{where}: {value}")
+        said.append("it is not marked noindex")
+    want = {"link": f"a canonical link to {story.canonical_url}", "noindex": "noindex",
+            "either": f"a canonical link to {story.canonical_url} or noindex"}[mode]  # fmt: skip
+    return Check("canonical", False, f"the terms ask for {want}; {' and '.join(said)}")
+
+
 def run_checks(
     st: StoryText,
     ex: Extracted,
@@ -399,6 +430,7 @@ def run_checks(
     terms: Terms,
     page_url: str,
     others: list[Alignment] | tuple[Alignment, ...] = (),
+    robots_header: str = "",
 ) -> tuple[tuple[Check, ...], bool]:
     """Run every check for one story on one page; return the checks and the headline change."""
     story = st.story
@@ -409,7 +441,7 @@ def run_checks(
         logo = check_logo(ex, region, terms)
     byline_block = find_byline(ex, region, story, alignment)
     unedited, retitled = check_unedited(st, ex, region, alignment, terms)
-    checks = (
+    checks: tuple[Check, ...] = (
         logo,
         check_byline(byline_block, ex, region),
         check_affiliation(ex, byline_block, terms),
@@ -417,4 +449,6 @@ def run_checks(
         check_restricted_media(ex, story, terms),
         unedited,
     )
+    if terms.canonical:
+        checks += (check_canonical(ex, story, page_url, terms, robots_header),)
     return checks, retitled

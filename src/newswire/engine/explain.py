@@ -109,7 +109,7 @@ def explain(scanner: Scanner, page: Page, story: str | None = None) -> dict[str,
             "longest_passage_words": max((r.length for r in a.runs), default=0),
         }  # fmt: skip
         if kind is not None:
-            checks, _ = run_checks(st, on, a, scanner.terms, page.url, ())
+            checks, _ = run_checks(st, on, a, scanner.terms, page.url, (), page.robots)
             entry["checks"] = [{"name": c.name, "passed": c.passed, "evidence": c.evidence}
                                for c in checks]  # fmt: skip
             entry["compliant"] = all(

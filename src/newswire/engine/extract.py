@@ -748,8 +748,14 @@ def extract(tree: LexborHTMLParser) -> Extracted:
         if "canonical" in (link.attributes.get("rel") or "").lower().split():
             canonical = (link.attributes.get("href") or "").strip()
             break
+    robots = ", ".join(
+        (m.attributes.get("content") or "").strip()
+        for m in tree.css("meta[name]")
+        if (m.attributes.get("name") or "").strip().lower() in ("robots", "googlebot")
+    )
     bylines = tuple(b.index for b in blocks if _reads_as_byline(b))
-    return Extracted(title, tuple(blocks), tuple(images), tuple(links), canonical, bylines)
+    return Extracted(title, tuple(blocks), tuple(images), tuple(links), canonical, bylines,
+                     robots)  # fmt: skip
 
 
 def _walk(root: Any) -> tuple[list[Block], list[Image], list[Link]]:

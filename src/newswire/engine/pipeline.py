@@ -220,7 +220,7 @@ class Scanner:
         canonical = normalize_url(ex.canonical, page.url) if ex.canonical else ""
         for st, a, kind, on in reported:
             others = tuple(o for _, o, _, e in reported if e is on)
-            checks, retitled = run_checks(st, on, a, self.terms, page.url, others)
+            checks, retitled = run_checks(st, on, a, self.terms, page.url, others, page.robots)
             a = replace(a, headline_changed=retitled)
             required = [c for c in checks if c.name in self.terms.required and c.passed is not None]
             matches.append(

@@ -273,6 +273,7 @@ def _page_from_http(
         fetched_at=date,
         source=source,
         where=where,
+        robots=headers.get("x-robots-tag", "")[:500],
     )
 
 

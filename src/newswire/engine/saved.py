@@ -48,7 +48,7 @@ from .errors import IndexFormatError
 from .fingerprint import signature
 from .index import StoryIndex
 from .terms import EDIT_NAMES
-from .types import CHECK_NAMES, Logo, Signature, Story, StoryImage, Terms
+from .types import CANONICAL_MODES, CHECK_NAMES, Logo, Signature, Story, StoryImage, Terms
 
 MAGIC = b"NWIDX\r\n\x1a"  # the \r\n and ^Z catch a file mangled as text, as PNG's do
 FORMAT_VERSION = 1
@@ -441,6 +441,7 @@ _HEADER_SCHEMA: dict[str, Any] = {
                 "required": {"type": "array", "items": {"enum": list(CHECK_NAMES)}},
                 "allowed_edits": {"type": "array", "items": {"enum": list(EDIT_NAMES)}},
                 "unavailable": {"type": "array", "items": {"enum": list(CHECK_NAMES)}},
+                "canonical": {"enum": ["", *CANONICAL_MODES]},
             },
         },
         "settings": {

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TermsError
-from .types import CHECK_NAMES, Logo, Skip, Terms
+from .types import CANONICAL_MODES, CHECK_NAMES, Logo, Skip, Terms
 
 EDIT_NAMES = ("trim_end", "headline")
 
@@ -57,8 +57,9 @@ def terms_from_dict(data: Any, *, source: str = "terms") -> tuple[Terms, list[Sk
         credits = []
     required = data.get("required")
     if not isinstance(required, list):
-        missing("required", f"every check counts: {', '.join(CHECK_NAMES)}")
-        required = list(CHECK_NAMES)
+        always = [c for c in CHECK_NAMES if c != "canonical"]
+        missing("required", f"every check counts: {', '.join(always)}")
+        required = always
     unknown = [r for r in required if r not in CHECK_NAMES]
     for name in unknown:
         problems.append(
@@ -78,6 +79,15 @@ def terms_from_dict(data: Any, *, source: str = "terms") -> tuple[Terms, list[Sk
                     f"unknown edit {name!r}: ignored",
                 )
             )
+    canonical = data.get("canonical") or ""
+    if canonical not in ("", *CANONICAL_MODES):
+        problems.append(Skip(source, "field 'canonical'", "terms_bad_value",
+                             f"unknown value {canonical!r}: one of {', '.join(CANONICAL_MODES)}; "
+                             "the canonical check is not run"))  # fmt: skip
+        canonical = ""
+        required = [r for r in required if r != "canonical"]
+    if not canonical and "canonical" in required:
+        canonical = "either"  # required without saying which: either sign will do
     terms = Terms(
         wire=wire,
         affiliation=str(data.get("affiliation") or wire),
@@ -87,6 +97,7 @@ def terms_from_dict(data: Any, *, source: str = "terms") -> tuple[Terms, list[Sk
         required=tuple(r for r in required if r in CHECK_NAMES),
         allowed_edits=tuple(a for a in allowed if a in EDIT_NAMES),
         contact=str(data.get("contact") or ""),
+        canonical=str(canonical),
         unavailable=tuple(unavailable),
     )
     return terms, problems
@@ -121,4 +132,5 @@ def terms_to_dict(terms: Terms) -> dict[str, Any]:
         "required": list(terms.required),
         "allowed_edits": list(terms.allowed_edits),
         "contact": terms.contact,
+        **({"canonical": terms.canonical} if terms.canonical else {}),
     }

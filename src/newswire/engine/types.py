@@ -20,7 +20,13 @@ CHECK_NAMES: tuple[str, ...] = (
     "link",
     "restricted_media",
     "unedited",
+    # optional: run only when the terms ask for it (Terms.canonical); see check.check_canonical
+    "canonical",
 )
+#: what the ``canonical`` check may accept, as the terms name it: the copy's
+#: ``<link rel="canonical">`` pointing at the story, the copy kept out of search engines
+#: (``noindex`` in a robots meta tag or an ``X-Robots-Tag`` header), or either
+CANONICAL_MODES: tuple[str, ...] = ("link", "noindex", "either")
 
 
 # --- read ------------------------------------------------------------------
@@ -37,6 +43,7 @@ class Page:
     fetched_at: datetime | None = None
     source: str = ""  # file the page was read from
     where: str = ""  # record offset in that file ("offset 1234")
+    robots: str = ""  # the X-Robots-Tag header, where the headers are at hand
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +104,7 @@ class Terms:
     required: tuple[str, ...] = ("logo", "byline", "affiliation", "restricted_media")
     allowed_edits: tuple[str, ...] = ("trim_end", "headline")
     contact: str = ""
+    canonical: str = ""  # "" (the check is not run) or one of CANONICAL_MODES
     # checks that cannot be evaluated because the terms lack what they need
     unavailable: tuple[str, ...] = ()
 
@@ -174,6 +182,7 @@ class Extracted:
     links: tuple[Link, ...]
     canonical: str = ""
     bylines: tuple[int, ...] = ()  # blocks that read as a byline or credit line (by index)
+    robots: str = ""  # the content of the page's robots meta tags ("noindex, follow")
 
 
 # --- fingerprint and index ---------------------------------------------------

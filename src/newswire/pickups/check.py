@@ -126,7 +126,8 @@ def check_one(
         return _could_not(url, Status.UNREACHABLE, f"HTTP {fetched.status}", via)
     page = Page(url=url, body=fetched.body, content_type=fetched.content_type,
                 charset=fetched.charset, fetched_at=timezone.now(), source="fetch",
-                where=fetched.final_url)  # fmt: skip
+                where=fetched.final_url,
+                robots=fetched.headers.get("x-robots-tag", "")[:500])  # fmt: skip
     try:
         matches = scanner.scan_page(page)
     except EngineError as exc:

@@ -275,7 +275,7 @@ class TermsAdmin(admin.ModelAdmin[Terms]):
     fieldsets = [
         (None, {"fields": ["wire", "affiliation", "site", "contact", "text"]}),
         ("Logo", {"fields": ["logo", "logo_url", "logo_alt"]}),
-        ("Checks", {"fields": ["required", "allowed_edits", "restricted_credits"]}),
+        ("Checks", {"fields": ["required", "allowed_edits", "restricted_credits", "canonical"]}),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -489,6 +489,7 @@ def load_terms_file(path: Path, into: Terms) -> list[str]:
     into.required = list(parsed.required)
     into.allowed_edits = list(parsed.allowed_edits)
     into.contact = parsed.contact
+    into.canonical = parsed.canonical
     if isinstance(raw.get("text"), str):
         into.text = raw["text"]
     into.full_clean()

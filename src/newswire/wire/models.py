@@ -462,6 +462,20 @@ class Terms(models.Model):
         help_text="Photo credits the wire may not pass on (e.g. Getty Images).",
     )
     contact = models.CharField(max_length=200, blank=True)
+    canonical = models.CharField(
+        "search engines",
+        max_length=10,
+        blank=True,
+        choices=[
+            ("", "Not checked"),
+            ("link", "A canonical link to the story"),
+            ("noindex", "noindex (kept out of search engines)"),
+            ("either", "Either a canonical link to the story or noindex"),
+        ],
+        help_text="What a copy must tell search engines: the canonical check. Google's advice "
+        "for syndicated copies moved from canonical links to noindex in 2023. Checked when set; "
+        "held against a copy only if the canonical check is also required.",
+    )
     text = models.TextField(blank=True, help_text="The terms as partners read them.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -475,6 +489,8 @@ class Terms(models.Model):
         bad = [c for c in self.required or [] if c not in CHECK_NAMES]
         if bad:
             raise ValidationError({"required": f"Unknown checks: {', '.join(bad)}"})
+        if "canonical" in (self.required or []) and not self.canonical:
+            self.canonical = "either"  # required without saying which sign: either will do
         edits = {e for e, _ in EDIT_CHOICES}
         bad = [e for e in self.allowed_edits or [] if e not in edits]
         if bad:
@@ -538,4 +554,5 @@ class Terms(models.Model):
             "allowed_edits": list(self.allowed_edits or []),
             "contact": self.contact,
             "text": self.text,
+            **({"canonical": self.canonical} if self.canonical else {}),
         }
