@@ -283,3 +283,15 @@ def test_terms_that_require_it_without_a_mode_take_either_and_a_bad_mode_is_name
                                        "required": ["logo", "canonical"]})  # fmt: skip
     assert terms.canonical == "" and "canonical" not in terms.required
     assert any("unknown value 'sometimes'" in p.message for p in problems)
+
+
+def test_the_scan_line_keeps_required_and_advisory_apart(stories):
+    advisory = _scanner(stories, "link", required=False)
+    [m] = [m for m in advisory.scan_page(_page()) if m.story == "urn:test:a"]
+    line = m.to_json()
+    assert line["checks"]["canonical"] is False and line["compliant"] is True
+    assert line["failed"] == [] and "canonical" in line["advisory"]
+    assert "link" in line["advisory"] and "logo" not in line["advisory"]  # as the terms say
+    required = _scanner(stories, "link", required=True)
+    [m] = [m for m in required.scan_page(_page()) if m.story == "urn:test:a"]
+    assert m.to_json()["failed"] == ["canonical"] and m.advisory_failed == ["link"]

@@ -38,6 +38,9 @@ def check(urls: tuple[str, ...]) -> None:
                        f"{p.coverage:.0%}, {who}: {verdict}")  # fmt: skip
             for name in p.failed_checks:
                 click.echo(f"    {name}: {p.evidence.get(name) or ''}"[:200])
+            for name in p.advisory_failed:
+                click.echo(f"    advisory (not required by the terms), {name}: "
+                           f"{p.evidence.get(name) or ''}"[:200])  # fmt: skip
     sys.exit(status)
 
 

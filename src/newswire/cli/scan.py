@@ -455,5 +455,7 @@ def _print_explained(r: dict[str, object]) -> None:
                    f"{e['paragraphs_kept']}/{e['paragraphs_total']}")  # fmt: skip
         for c in s.get("checks", []):
             mark = {True: "pass", False: "FAIL", None: "n/a "}[c["passed"]]
+            if c["passed"] is False and not c.get("required", True):
+                mark = "adv."  # failed, but the terms do not require it
             click.echo(f"  {mark}    {c['name']}: {(c['evidence'] or '')[:160]}")
     click.echo(f"verdict   {r['verdict']}")

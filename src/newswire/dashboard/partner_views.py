@@ -26,6 +26,8 @@ PARTNER_COPY_COLUMNS = [
     Column("kind", "Kind"),
     Column("compliant", "Compliant"),
     Column("fix", "To fix", csv=lambda p: "; ".join(FAILED_PHRASES.get(c, c) for c in p.to_fix)),
+    Column("advisory", "Not required (advisory)",
+           csv=lambda p: "; ".join(FAILED_PHRASES.get(c, c) for c in p.advisory)),
     Column("problems", "Problems",
            csv=lambda p: "; ".join(PROBLEMS.get(x, x) for x in p.problems or [])),
     Column("first_seen", "First seen"),
@@ -73,5 +75,6 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
 
 
 def _annotate(p: Pickup, required: set[str]) -> Pickup:
-    p.to_fix = [c for c in p.failed_checks if c in required]  # type: ignore[attr-defined]
+    p.to_fix = p.failed_under(required)  # type: ignore[attr-defined]
+    p.advisory = p.advisory_under(required)  # type: ignore[attr-defined]
     return p

@@ -7,6 +7,7 @@ ten pickups or two hundred thousand (``tests/dashboard/test_queries.py`` counts)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ FAILED_PHRASES = {
     "link": "no link to the story",
     "restricted_media": "restricted photo used",
     "unedited": "text edited",
+    "canonical": "no canonical link or noindex",
 }
 
 
@@ -210,10 +212,15 @@ def partner_ranking(
     return ranked
 
 
-def recurring_failures(partner: Any, least: int = 1) -> list[str]:
-    """ "byline without the wire in 7 of 9 copies", most frequent first."""
+def recurring_failures(
+    partner: Any, required: Collection[str], least: int = 1, *, advisory: bool = False
+) -> list[str]:
+    """ "byline without the wire in 7 of 9 copies", most frequent first: the checks in
+    ``required`` (with ``advisory``, the others, which are never failures)."""
     out = []
     for name in sorted(CHECK_NAMES, key=lambda n: -getattr(partner, f"failed_{n}", 0)):
+        if (name in required) == advisory:
+            continue
         n = getattr(partner, f"failed_{name}", 0)
         if n >= least:
             out.append(f"{FAILED_PHRASES.get(name, name)} in {n} of {partner.copies} copies")

@@ -24,6 +24,7 @@ from ..pickups.check import check_urls, page_fetcher
 from ..pickups.models import Pickup, PickupCheck, Site, Via
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
+from ..wire.cache import current_terms
 from ..wire.models import Reporter, Story, Terms
 from . import queries
 from .chart import stacked_bars
@@ -154,6 +155,7 @@ COPY_COLUMNS = [
     Column("coverage", "Coverage", sort="coverage", csv=lambda p: f"{p.coverage:.3f}"),
     Column("compliant", "Compliant", sort="compliant"),
     Column("failed", "Failed checks", csv=lambda p: " ".join(p.failed_checks)),
+    Column("advisory", "Advisory checks not met", csv=lambda p: " ".join(p.advisory_failed)),
     Column("problems", "Problems", csv=lambda p: " ".join(p.problems or [])),
     Column("status", "Status", sort="status"),
     Column("first_seen", "First seen", sort="first_seen"),
@@ -247,8 +249,9 @@ PARTNER_COLUMNS = [
     Column("copies", "Copies"),
     Column("compliant", "Compliant"),
     Column("rate", "Compliance", csv=lambda p: f"{p.rate:.3f}"),
-    Column("failures", "Recurring failures",
-           csv=lambda p: "; ".join(queries.recurring_failures(p))),
+    Column("failures", "Recurring failures", csv=lambda p: "; ".join(p.failures)),
+    Column("advisory", "Advisory (not required by the terms)",
+           csv=lambda p: "; ".join(p.advisory)),
 ]  # fmt: skip
 
 
@@ -256,11 +259,13 @@ PARTNER_COLUMNS = [
 def partners(request: HttpRequest) -> HttpResponseBase:
     order = "copies" if request.GET.get("sort") == "copies" else "compliance"
     ranked = queries.partner_ranking(order=order)
+    required = set(current_terms().required or ())
     if _wants_csv(request):
-        return csv_response("partners.csv", PARTNER_COLUMNS, ranked)
+        return csv_response("partners.csv", PARTNER_COLUMNS,
+                            (_with_failures(p, required) for p in ranked))  # fmt: skip
     page = _page(request, ranked)
     for p in page:
-        p.failures = queries.recurring_failures(p)
+        _with_failures(p, required)
     return render(
         request,
         "dashboard/partners.html",
@@ -268,17 +273,25 @@ def partners(request: HttpRequest) -> HttpResponseBase:
     )
 
 
+def _with_failures(partner: Any, required: set[str]) -> Any:
+    partner.failures = queries.recurring_failures(partner, required)
+    partner.advisory = queries.recurring_failures(partner, required, advisory=True)
+    return partner
+
+
 @staff_member_required
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     partner = get_object_or_404(Partner, pk=pk)
     ranked = next(iter(queries.partner_ranking(only=partner)), None)
+    required = set(current_terms().required or ())
     return _copies_page(
         request,
         Pickup.objects.filter(partner=partner),
         f"copies-partner-{partner.pk}.csv",
         "dashboard/partner.html",
         partner=partner,
-        failures=queries.recurring_failures(ranked) if ranked else [],
+        failures=queries.recurring_failures(ranked, required) if ranked else [],
+        advisory=queries.recurring_failures(ranked, required, advisory=True) if ranked else [],
         ranked=ranked,
         notices=partner.compliance_notices.all()[:20],
         corrections=partner.notices.select_related("version__story")[:20],

@@ -110,8 +110,9 @@ def explain(scanner: Scanner, page: Page, story: str | None = None) -> dict[str,
         }  # fmt: skip
         if kind is not None:
             checks, _ = run_checks(st, on, a, scanner.terms, page.url, (), page.robots)
-            entry["checks"] = [{"name": c.name, "passed": c.passed, "evidence": c.evidence}
-                               for c in checks]  # fmt: skip
+            required = scanner.terms.required
+            entry["checks"] = [{"name": c.name, "passed": c.passed, "evidence": c.evidence,
+                                "required": c.name in required} for c in checks]  # fmt: skip
             entry["compliant"] = all(
                 c.passed
                 for c in checks

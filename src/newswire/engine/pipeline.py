@@ -239,6 +239,7 @@ class Scanner:
                     headline=copy_headline(on.blocks, a.blocks),
                     text=copy_text(on.blocks, a.blocks),
                     found_in=found_in(on.blocks, a.blocks),
+                    advisory=tuple(c.name for c in checks if c.name not in self.terms.required),
                 )
             )
         return matches

@@ -264,6 +264,18 @@ class Match:
     text: tuple[str, ...] = ()
     # where the copy's text is: "visible", or "noscript", "json-ld", "next-data", "nuxt", "arc"
     found_in: str = "visible"
+    # the checks run that the terms do not require: reported, never held against the copy
+    advisory: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> list[str]:
+        """The required checks the copy failed: why it is not compliant."""
+        return [c.name for c in self.checks if c.passed is False and c.name not in self.advisory]
+
+    @property
+    def advisory_failed(self) -> list[str]:
+        """The advisory checks the copy failed (the terms do not require them)."""
+        return [c.name for c in self.checks if c.passed is False and c.name in self.advisory]
 
     def to_json(self) -> dict[str, object]:
         """Return the scan's JSON-lines record (the contract other tools read)."""
@@ -275,6 +287,10 @@ class Match:
             "coverage": round(self.coverage, 4),
             "checks": {c.name: c.passed for c in self.checks},
             "compliant": self.compliant,
+            # required checks failed (why it is not compliant), and the checks the terms do
+            # not require (their results are in "checks"; they never decide compliance)
+            "failed": self.failed,
+            "advisory": list(self.advisory),
             "canonical": self.canonical,
             "evidence": {c.name: c.evidence for c in self.checks},
             "edits": {

@@ -10,6 +10,7 @@ know who copies it); this app reads the wire and the partner program.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from typing import Any
 
 from django.db import models
@@ -19,6 +20,12 @@ from django.utils import timezone
 from ..engine.check import normalize_url
 from ..engine.types import CHECK_NAMES
 from ..wire.models import http_url
+
+
+def _required() -> frozenset[str]:
+    from ..wire.cache import current_terms
+
+    return frozenset(current_terms().required or ())
 
 
 def failed_mask(checks: dict[str, object]) -> int:
@@ -173,9 +180,23 @@ class Pickup(models.Model):
     def unauthorised(self) -> bool:
         return not self.authorised
 
+    def failed_under(self, required: Collection[str]) -> list[str]:
+        """The checks in ``required`` that the copy failed: why it is not compliant."""
+        return [n for n, passed in self.checks.items() if passed is False and n in required]
+
+    def advisory_under(self, required: Collection[str]) -> list[str]:
+        """The checks the copy failed that are not in ``required``: shown, never a failure."""
+        return [n for n, passed in self.checks.items() if passed is False and n not in required]
+
     @property
     def failed_checks(self) -> list[str]:
-        return [name for name, passed in self.checks.items() if passed is False]
+        """The required checks the copy failed, under the wire's terms (see also
+        :attr:`advisory_failed`; lists of copies pass the terms once, to ``failed_under``)."""
+        return self.failed_under(_required())
+
+    @property
+    def advisory_failed(self) -> list[str]:
+        return self.advisory_under(_required())
 
 
 class PickupCheck(models.Model):

@@ -190,6 +190,8 @@ def match_schema() -> Any:
         T.StructField("kind", T.StringType()), T.StructField("coverage", T.DoubleType()),
         T.StructField("checks", T.MapType(T.StringType(), T.BooleanType())),
         T.StructField("compliant", T.BooleanType()), T.StructField("canonical", T.BooleanType()),
+        T.StructField("failed", T.ArrayType(T.StringType())),
+        T.StructField("advisory", T.ArrayType(T.StringType())),
         T.StructField("evidence", T.MapType(T.StringType(), T.StringType())),
         T.StructField("edits", edits), T.StructField("source", T.StringType()),
         T.StructField("where", T.StringType()), T.StructField("copy", copy),

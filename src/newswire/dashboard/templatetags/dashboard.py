@@ -23,3 +23,21 @@ def pct(value: Any, of: Any = None) -> str:
     except (TypeError, ValueError, ZeroDivisionError):
         return ""
     return f"{share:.0%}"
+
+
+@register.filter
+def advisory_in(name: str, terms: Any) -> bool:
+    """Whether check ``name`` is advisory under ``terms``: run and shown, never required."""
+    return name not in (getattr(terms, "required", None) or ())
+
+
+@register.filter
+def required_failures(copy: Any, terms: Any) -> list[str]:
+    """The checks ``copy`` failed that ``terms`` require (why it is not compliant)."""
+    return list(copy.failed_under(getattr(terms, "required", None) or ()))
+
+
+@register.filter
+def advisory_failures(copy: Any, terms: Any) -> list[str]:
+    """The checks ``copy`` failed that ``terms`` do not require (advisory, never a failure)."""
+    return list(copy.advisory_under(getattr(terms, "required", None) or ()))

@@ -1,0 +1,74 @@
+"""Required and advisory checks stay apart everywhere: a copy whose only shortfalls are checks
+the terms do not require (here the link and the text's edits) is compliant, and every surface
+says "advisory", never "failed": the copy page, the story report, the partners page and its
+CSV, the copies CSV, the partner's own view, and ``newswire check``'s words."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from newswire.pickups.models import Pickup
+
+from .conftest import add_copy, make_partner
+from .test_views import body
+
+ADVISORY = ("link", "unedited")  # not in the terms' required checks (wire_terms)
+
+
+def test_an_advisory_shortfall_is_shown_as_advisory_on_every_page(
+    wire_terms, make_story, staff_client, client, django_user_model
+):
+    partner = make_partner("Gamma Gazette", "gamma.example")
+    story = make_story("Council Delays Budget Vote")
+    copy = add_copy(story, "https://gamma.example/council", failed=("restricted_media", *ADVISORY))
+    assert not copy.compliant
+    assert copy.failed_checks == ["restricted_media"] and copy.advisory_failed == list(ADVISORY)
+
+    page = body(staff_client.get(f"/dashboard/copies/{copy.pk}/"))
+    assert page.count('<tr class="advisory">') == 2 and page.count('<tr class="bad">') == 1
+    assert "! no link to the story <small>(advisory: the terms do not require it" in page
+    table = body(staff_client.get(f"/dashboard/stories/{story.slug}/"))  # the copies table
+    assert table.count('<li class="advisory">') == 2 and table.count('<li class="fail">') == 1
+
+    report = body(staff_client.get(f"/dashboard/stories/{story.slug}/report/"))
+    assert "no: restricted_media" in report and "(advisory: link, unedited)" in report
+    assert "no: link" not in report
+
+    partners = body(staff_client.get("/dashboard/partners/"))
+    assert "restricted photo used in 1 of 1 copies" in partners
+    row = partners.split("Gamma Gazette", 1)[1].split("</tr>", 1)[0]
+    assert "advisory: " in row and "no link to the story in 1 of 1" in row.split("advisory: ")[1]
+    assert "text edited" not in row.split("advisory: ")[0]
+    rows = list(csv.reader(io.StringIO(body(staff_client.get("/dashboard/partners/?format=csv")))))
+    header, gamma = rows[0], next(r for r in rows if r[0] == "Gamma Gazette")
+    assert gamma[header.index("Recurring failures")] == "restricted photo used in 1 of 1 copies"
+    assert "no link to the story" in gamma[header.index("Advisory (not required by the terms)")]
+
+    copies = list(csv.reader(io.StringIO(body(
+        staff_client.get(f"/dashboard/stories/{story.slug}/?format=csv")))))  # fmt: skip
+    header, row = copies[0], copies[1]
+    assert row[header.index("Failed checks")] == "restricted_media"
+    assert row[header.index("Advisory checks not met")] == "link unedited"
+
+    user = django_user_model.objects.create_user("gamma", "g@gamma.example", "pw")
+    partner.members.add(user)
+    client.force_login(user)
+    own = body(client.get("/partner/pickups/"))
+    to_fix = own.split("To fix:", 1)[1].split("</ul>", 1)[0]
+    assert "restricted photo used" in to_fix and "no link" not in to_fix
+    assert "Not required by our terms, so not held against this copy: no link to the story" in own
+
+
+def test_a_copy_short_only_of_advisory_checks_is_compliant_and_says_so(wire_terms, make_story,
+                                                                      staff_client):  # fmt: skip
+    make_partner("Delta Daily", "delta.example")
+    story = make_story("Bridge Opens Early")
+    copy = add_copy(story, "https://delta.example/bridge", failed=ADVISORY)
+    assert copy.compliant and copy.failed_checks == []
+    report = body(staff_client.get(f"/dashboard/stories/{story.slug}/report/"))
+    assert "<td>yes <span" in report and "(advisory: link, unedited)" in report
+    partners = body(staff_client.get("/dashboard/partners/"))
+    row = partners.split("Delta Daily", 1)[1].split("</tr>", 1)[0]
+    assert "none" in row.split("advisory")[0]  # no recurring failure
+    assert Pickup.objects.filter(compliant=True).count() == 1
