@@ -552,7 +552,12 @@ _TINY_STYLE = re.compile(
 _TINY = frozenset({"0", "1", "0px", "1px"})
 _BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*?url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
 _IMAGE_TAGS = frozenset({"img", "amp-img", "amp-anim"})
-_VIEW_SELECTOR = "[hidden], [style], img, amp-img, amp-anim, noscript, svg"
+_TURNED = frozenset({"amp-img", "amp-anim", "noscript", "svg"})  # made into an <img> here
+# What reader_view looks at: one query (a page has dozens of these, hundreds of elements;
+# more precise selectors, one per attribute value, cost lexbor more than reading these)
+_VIEW_SELECTOR = (
+    "[hidden], [style], img[width], img[height], amp-img, amp-anim, noscript, svg title"
+)
 
 
 #: a hidden element with at least this many words holds an article a script reveals (a
@@ -567,8 +572,7 @@ def _holds_an_article(node: Any) -> bool:
     return len(text) >= HIDDEN_ARTICLE_WORDS * 4 and len(text.split()) >= HIDDEN_ARTICLE_WORDS
 
 
-def _hides(node: Any, tag: str) -> bool:
-    attrs = node.attributes
+def _hides(attrs: dict[str, str | None], tag: str) -> bool:
     if "hidden" in attrs and tag != "input":
         return True
     style = attrs.get("style") or ""
@@ -582,12 +586,6 @@ def _hides(node: Any, tag: str) -> bool:
         if style and _TINY_STYLE.search(style):
             return True
     return False
-
-
-def _as_img(attrs: dict[str, str], form: str) -> Any:
-    """A new ``<img>`` element with ``attrs``, marked with the form it stands for."""
-    markup = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items() if v)
-    return LexborHTMLParser(f'<img{markup} {FORM_ATTR}="{form}">').css_first("img")
 
 
 def reader_view(tree: LexborHTMLParser) -> None:
@@ -610,54 +608,89 @@ def reader_view(tree: LexborHTMLParser) -> None:
     root = tree.body or tree.root
     if root is None:
         return
-    found = root.css(_VIEW_SELECTOR)
-    if not found:
-        return
     hidden: set[int] = set()
-    keep: list[tuple[Any, str]] = []
-    for node in found:  # classify first: nothing is changed while the list is read
+    hidden_nodes: list[Any] = []  # in document order, as the query returns them
+    keep: list[tuple[Any, str, dict[str, str | None]]] = []
+    for node in root.css(_VIEW_SELECTOR):  # classify first: nothing changes while it is read
         tag = node.tag or ""
+        if tag == "title":  # an <svg>'s title: the svg is what is looked at
+            node = node.parent
+            if node is None or node.tag != "svg":
+                continue
+            tag = "svg"
         if tag in ("html", "body"):
             continue
-        if _hides(node, tag) and not _holds_an_article(node):
-            hidden.add(node.mem_id)
-        elif tag != "img":  # an <img> is read as it is, by image_of
-            keep.append((node, tag))
+        attrs = node.attributes
+        if _hides(attrs, tag):
+            if not _holds_an_article(node):
+                hidden.add(node.mem_id)
+                hidden_nodes.append(node)
+        elif tag != "img":
+            style = attrs.get("style") or ""
+            if tag in _TURNED or "url(" in style:
+                keep.append((node, tag, attrs))
+    if not hidden and not keep:
+        return
+
+    within: dict[int, bool] = {}  # element -> whether it or an element around it is hidden
 
     def inside_hidden(node: Any) -> bool:
-        up = node.parent
+        chain, up, verdict = [], node.parent, False
         while up is not None:
-            if up.mem_id in hidden:
-                return True
+            mid = up.mem_id
+            if mid in within:
+                verdict = within[mid]
+                break
+            if mid in hidden:
+                verdict = True
+                break
+            chain.append(mid)
             up = up.parent
-        return False
+        for mid in chain:
+            within[mid] = verdict
+        return verdict
 
-    outermost = [n for n in found if n.mem_id in hidden and not inside_hidden(n)]
-    for node, tag in keep:
-        if node.mem_id in hidden or inside_hidden(node):
+    # the hidden elements not inside another one: decomposed last, with all they hold
+    outermost = [n for n in hidden_nodes if not inside_hidden(n)]
+    # the <img> elements to add, made in one parse: (where, before it or inside, attributes,
+    # form)
+    made: list[tuple[Any, bool, dict[str, str], str]] = []
+    for node, tag, attrs in keep:
+        if hidden and (node.mem_id in hidden or inside_hidden(node)):
             continue
-        attrs = node.attributes
         if tag == "noscript":
-            if any(True for _ in node.css("img")) and not _holds_text(node):
-                for img in node.css("img"):
+            imgs = node.css("img")
+            if imgs and not _holds_text(node):
+                for img in imgs:
                     img.attrs[FORM_ATTR] = "noscript fallback"
                 node.unwrap()
         elif tag in ("amp-img", "amp-anim"):
             copy = {k: attrs.get(k) or "" for k in ("src", "srcset", "alt", "width", "height")}
-            node.insert_before(_as_img(copy, tag))
+            made.append((node, True, copy, tag))
         elif tag == "svg":
             title = node.css_first("title")
             label = (title.text() if title is not None else "") or attrs.get("aria-label") or ""
             if label.strip():
-                node.insert_before(_as_img({"alt": " ".join(label.split())}, "svg"))
+                made.append((node, True, {"alt": " ".join(label.split())}, "svg"))
         style = attrs.get("style") or ""
         background = _BACKGROUND.search(style) if "url(" in style else None
         if background is not None and not background.group(2).startswith("data:"):
-            img = _as_img({"src": background.group(2).strip(),
-                           "alt": attrs.get("aria-label") or attrs.get("title") or ""},
-                          "background-image")  # fmt: skip
-            first = node.child
-            if first is not None:
+            alt = attrs.get("aria-label") or attrs.get("title") or ""
+            made.append((node, False, {"src": background.group(2).strip(), "alt": alt},
+                         "background-image"))  # fmt: skip
+    if made:
+        markup = "".join(
+            "<img"
+            + "".join(f' {k}="{html.escape(v)}"' for k, v in a.items() if v)
+            + f' {FORM_ATTR}="{form}">'
+            for _, _, a, form in made
+        )
+        for (node, before, _, _), img in zip(made, LexborHTMLParser(markup).css("img"),
+                                             strict=True):  # fmt: skip
+            first = None if before else node.child
+            if before:
+                node.insert_before(img)
+            elif first is not None:
                 first.insert_before(img)
             else:
                 node.insert_child(img)
