@@ -611,7 +611,8 @@ def reader_view(tree: LexborHTMLParser) -> None:
     hidden: set[int] = set()
     hidden_nodes: list[Any] = []  # in document order, as the query returns them
     keep: list[tuple[Any, str, dict[str, str | None]]] = []
-    for node in root.css(_VIEW_SELECTOR):  # classify first: nothing changes while it is read
+    for found in root.css(_VIEW_SELECTOR):  # classify first: nothing changes while it is read
+        node: Any = found
         tag = node.tag or ""
         if tag == "title":  # an <svg>'s title: the svg is what is looked at
             node = node.parent
