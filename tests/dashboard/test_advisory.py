@@ -30,6 +30,7 @@ def test_an_advisory_shortfall_is_shown_as_advisory_on_every_page(
     assert "! no link to the story <small>(advisory: the terms do not require it" in page
     table = body(staff_client.get(f"/dashboard/stories/{story.slug}/"))  # the copies table
     assert table.count('<li class="advisory">') == 2 and table.count('<li class="fail">') == 1
+    assert '<span class="tag bad">restricted photo used</span>' in table  # was an empty tag
 
     report = body(staff_client.get(f"/dashboard/stories/{story.slug}/report/"))
     assert "no: restricted_media" in report and "(advisory: link, unedited)" in report

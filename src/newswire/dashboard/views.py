@@ -187,7 +187,13 @@ def _copies_page(
     return render(
         request,
         template,
-        {"page": _page(request, qs), "params": request.GET, "query": _query(request), **context},
+        {
+            "page": _page(request, qs),
+            "params": request.GET,
+            "query": _query(request),
+            "problem_names": PROBLEMS,
+            **context,
+        },  # fmt: skip
     )
 
 
