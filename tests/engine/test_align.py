@@ -168,3 +168,23 @@ def test_the_wide_chain_is_the_loops_chain(triples) -> None:
         (Run(s, p, n) for s, p, n in triples), key=lambda r: (r.page_start, r.story_start)
     )
     assert align_module._predecessors_wide(runs) == align_module._predecessors(runs)
+
+
+def test_a_line_after_the_copy_that_opens_like_the_next_paragraph_is_no_cut() -> None:
+    """The dev corpus's one wrong verdict: the copy kept 32 of 33 paragraphs and went on,
+    in the same block, with its own line opening like the story's dropped last one
+    ("This …"). That is a trim at a paragraph, not a cut mid-paragraph."""
+    paras = paragraphs(7, n=5)
+    paras[-1] = "This article has been adapted from its original source."
+    kept = "".join(f"<p>{p}</p>" for p in paras[:-2])
+    own = f"<p>{paras[-2]} This story was first published by the Plainfield News Service.</p>"
+    a = align(story(paras), page_text(f"<html><body><article>{kept}{own}</article></body></html>"))
+    assert a.trimmed_end_only and a.dropped_end == 9 and a.paragraphs_kept == 4
+    own_block = f"<p>{paras[-2]}</p><p>This story was first published by the wire.</p>"
+    c = align(story(paras),
+              page_text(f"<html><body><article>{kept}{own_block}</article></body></html>"))  # fmt: skip
+    assert c.trimmed_end_only and c.dropped_end == 9
+    # cut mid-paragraph for real: the copy's block ends three words into the last paragraph
+    cut = f"<p>{paras[-2]} This article has</p>"
+    b = align(story(paras), page_text(f"<html><body><article>{kept}{cut}</article></body></html>"))
+    assert not b.trimmed_end_only and b.dropped_end == 6

@@ -193,7 +193,7 @@ def _copies_page(
             "query": _query(request),
             "problem_names": PROBLEMS,
             **context,
-        },  # fmt: skip
+        },
     )
 
 

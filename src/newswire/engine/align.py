@@ -289,6 +289,30 @@ def _passages(chain: list[Run]) -> list[Run]:
     return kept
 
 
+def _coincidental_overhang(st: StoryText, page: PageText, last: Run, end: int, total: int) -> int:
+    """Words the last run reaches into a story paragraph only by coincidence: 0 usually.
+
+    A copy that ends with the story's paragraph and then goes on with a line of its own
+    ("This story was first published by …") matches the story's next paragraph for as
+    long as the two happen to agree ("This …"). Fewer words than an anchor past a
+    paragraph's end, followed in the same block of the page by words the story does not
+    have there, are that coincidence: the copy ends at the paragraph. (A copy cut
+    mid-paragraph ends its block there instead, and keeps its overhang.)
+    """
+    if end == total or not st.paragraph_ends:
+        return 0
+    k = bisect_right(st.paragraph_ends, end) - 1
+    if k < 0:
+        return 0
+    over = end - st.paragraph_ends[k]
+    if not 0 < over < ANCHOR or over >= last.length:
+        return 0
+    after = last.page_start + last.length  # the page's word after the run
+    if after < len(page.block_of) and page.block_of[after] == page.block_of[after - 1]:
+        return over
+    return 0
+
+
 def align(st: StoryText, page: PageText) -> Alignment:
     """Align a prepared story with a page's words."""
     chain = _passages(_chain(_runs(st, page)))
@@ -298,6 +322,9 @@ def align(st: StoryText, page: PageText) -> Alignment:
     covered = sum(r.length for r in chain)
     first, last = chain[0], chain[-1]
     end = last.story_start + last.length
+    overhang = _coincidental_overhang(st, page, last, end, total)
+    covered -= overhang
+    end -= overhang
     changed = inserted = 0
     for a, b in itertools.pairwise(chain):
         changed += b.story_start - (a.story_start + a.length)
