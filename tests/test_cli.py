@@ -347,3 +347,17 @@ def test_exit_status_a_script_can_trust(files: dict[str, Path]) -> None:
     assert run(files, files["dir"] / "missing.warc.gz").exit_code == 1
     files["terms"].write_text("{not json")
     assert run(files, crawl).exit_code == 2
+
+
+def test_explain_marks_a_check_the_terms_do_not_require_as_advisory(files) -> None:
+    """The link is not among the test terms' required checks: a copy without it reads
+    "adv." in explain, not "FAIL", and its JSON says which checks are required."""
+    wire = ["--stories", str(files["stories"]), "--terms", str(files["terms"])]
+    copy = files["dir"] / "copy.html"
+    copy.write_text(article(paragraphs(1)))  # no logo (required), no link (advisory)
+    text = CliRunner().invoke(cli, ["explain", str(copy), *wire])
+    assert text.exit_code == 0, text.stderr
+    assert "  FAIL    logo:" in text.output and "  adv.    link:" in text.output
+    data = json.loads(CliRunner().invoke(cli, ["explain", str(copy), "--json", *wire]).output)
+    checks = {c["name"]: c for c in data["stories"][0]["checks"]}
+    assert checks["logo"]["required"] is True and checks["link"]["required"] is False
