@@ -8,6 +8,8 @@ import json
 import re
 
 from ..fetch import FetchError, SafeClient
+from ..wire.importer import as_utf8
+from ..wire.ninjs import BadRecord
 from .models import Source
 from .readers import SourceFault, looks_like_html
 
@@ -30,7 +32,10 @@ def detect(url: str, client: SafeClient) -> tuple[str, str]:
     found = _API_LINK.search(got.headers.get("link", ""))
     if found:
         return Source.Kind.WORDPRESS, found.group(1)
-    body = got.body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    try:
+        body = as_utf8(got.body).lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16 and -32 too
+    except BadRecord as exc:
+        raise SourceFault(f"{url}: {exc}") from None
     if looks_like_html(body):
         tag = _API_TAG.search(body[:200_000])
         href = _HREF.search(tag.group(0)) if tag else None

@@ -129,6 +129,9 @@ class Fault(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     where = models.CharField(max_length=300, help_text="The URL, or the item (post 12, entry 3).")
     reason = models.TextField()
+    #: an item's fault: the item as it was (its id, its modified time or text) and the reason,
+    #: hashed, so that each poll does not add the same fault again until the item changes
+    item_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -235,7 +235,7 @@ def _poll_pages(
         if ninjs:
             entries, after = ninjs_page(got.body, where)
         else:
-            entries, after = feed_entries(got.body, where)
+            entries, after = feed_entries(got.body, where, got.headers)
         outcomes = [done.add(store(source, e, terms)) for e in entries]
         done.page_done()
         seen.add(url)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..wire.importer import entry_fields
+from ..wire.importer import _feed_language, as_utf8, entry_fields, parse_feed
 from ..wire.models import Story
 from ..wire.ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs
 
@@ -38,6 +39,9 @@ class Entry:
     problem: str = ""  # why the item cannot be used
     gone: str = ""  # Item.Flag: the CMS says it was deleted or unpublished
     modified: str = ""  # WordPress modified_gmt (the cursor)
+    #: why the item's text cannot be trusted (a feed that does not decode cleanly): a new
+    #: story stays a draft with a fault, a change to a story already there is not applied
+    hold: str = ""
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -58,13 +62,15 @@ def looks_like_html(body: bytes) -> bool:
 # --- RSS and Atom --------------------------------------------------------------------
 
 
-def feed_entries(body: bytes, page: str) -> tuple[list[Entry], str]:
-    """The entries of an RSS or Atom feed, and its ``rel="next"`` page (RFC 5005) if any."""
-    import feedparser
-
-    if looks_like_html(body):
+def feed_entries(
+    body: bytes, page: str, headers: Mapping[str, str] | None = None
+) -> tuple[list[Entry], str]:
+    """The entries of an RSS or Atom feed, and its ``rel="next"`` page (RFC 5005) if any.
+    ``headers`` are the HTTP answer's: its charset is the feed's (see ``parse_feed``)."""
+    if looks_like_html(as_utf8(body)):
         raise SourceFault("the address answered with an HTML page, not a feed")
-    parsed = feedparser.parse(body)
+    feed = parse_feed(body, headers)
+    parsed = feed.parsed
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = parsed.get("bozo_exception") or "no <rss> or <feed> element"
         raise SourceFault(f"not a readable RSS/Atom feed: {reason}")
@@ -73,7 +79,7 @@ def feed_entries(body: bytes, page: str) -> tuple[list[Entry], str]:
         cms_id = str(item.get("id") or item.get("link") or "")[:300]
         where = f"entry {n}" + (f" ({cms_id})" if cms_id else "") + page
         try:
-            fields = entry_fields(item)
+            fields = entry_fields(item, _feed_language(parsed))
         except BadRecord as exc:
             entries.append(Entry(cms_id=cms_id, where=where, problem=str(exc)))
             continue
@@ -83,7 +89,9 @@ def feed_entries(body: bytes, page: str) -> tuple[list[Entry], str]:
             if a.get("name") and str(a.get("href", "")).startswith(("http://", "https://"))
         }
         tags = [t.get("term") for t in item.get("tags") or [] if t.get("term")]
-        entries.append(Entry(cms_id=cms_id, where=where, fields=fields, links=links, tags=tags))
+        entries.append(Entry(cms_id=cms_id, where=where, fields=fields, links=links, tags=tags,
+                             hold=f"the feed's text cannot be trusted: {feed.garbled}"
+                             if feed.garbled else ""))  # fmt: skip
     after = next(
         (
             link.get("href", "")

@@ -65,15 +65,24 @@ def meta_of(entry: Entry, fields: StoryFields) -> dict[str, Any]:
     }
 
 
-def fault(source: Source, where: str, reason: str) -> None:
-    Fault.objects.create(source=source, where=where[:300], reason=reason[:2000])
+def fault(source: Source, where: str, reason: str, entry: Entry | None = None) -> None:
+    """Record a fault; an item's once, until the item changes (not again at every poll)."""
+    key = ""
+    if entry is not None:
+        state = entry.modified or (
+            text_hash(entry.fields) if entry.fields is not None else entry.where
+        )
+        key = hashlib.sha256(f"{entry.cms_id}\0{state}\0{reason}".encode()).hexdigest()
+        if Fault.objects.filter(source=source, item_key=key).exists():
+            return
+    Fault.objects.create(source=source, where=where[:300], reason=reason[:2000], item_key=key)
 
 
 def store(source: Source, entry: Entry, terms: Terms) -> str:
     """Take one entry; return what happened: created, corrected, updated, unchanged, flagged,
     skipped (a fault was recorded)."""
     if entry.problem or not entry.cms_id:
-        fault(source, entry.where, entry.problem or "the item has no id")
+        fault(source, entry.where, entry.problem or "the item has no id", entry)
         return "skipped"
     if entry.gone:
         return _flag(source, entry)
@@ -83,12 +92,12 @@ def store(source: Source, entry: Entry, terms: Terms) -> str:
     try:
         check_fields(fields)
     except BadRecord as exc:  # named; the item is skipped, the rest goes on
-        fault(source, entry.where, str(exc))
+        fault(source, entry.where, str(exc), entry)
         return "skipped"
     try:
         return _store(source, entry, fields, terms)
     except (DatabaseError, ValidationError) as exc:  # not expected: named, and the rest goes on
-        fault(source, entry.where, f"not stored: {exc}")
+        fault(source, entry.where, f"not stored: {exc}", entry)
         return "skipped"
 
 
@@ -131,7 +140,9 @@ def _create(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> 
     if story is not None:
         item = Item.objects.select_for_update().filter(story=story).first()
         if item is not None and (item.source_id, item.cms_id) != (source.pk, entry.cms_id):
-            fault(source, entry.where, f"story {fields.uri} already comes from another source")
+            fault(
+                source, entry.where, f"story {fields.uri} already comes from another source", entry
+            )
             return "skipped"
         # a story imported by file (adopted now), or this very item, stored by another poll
         # since we looked for it
@@ -146,6 +157,9 @@ def _create(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> 
     if waiting:
         status = Story.Status.DRAFT
         fault(source, entry.where, NO_AUTHOR)
+    if entry.hold:  # a text that did not decode cleanly: an editor looks before it goes out
+        status = Story.Status.DRAFT
+        fault(source, entry.where, f"{entry.hold}; kept as a draft")
     story = Story(
         uri=fields.uri,
         headline=fields.headline,
@@ -183,9 +197,12 @@ def _update(source: Source, item: Item, entry: Entry, fields: StoryFields, terms
     revived = item.flag in (Item.Flag.DELETED, Item.Flag.UNPUBLISHED)
     if new_text == item.text_hash and new_meta == item.meta and not revived:
         return "unchanged"
+    if entry.hold:
+        fault(source, entry.where, f"{entry.hold}; this change was not applied", entry)
+        return "skipped"
     if not fields.reporters and item.pk and not item.waiting_for_author:
         fault(source, entry.where, "no author: this change was not applied (the story keeps "
-                                   "its byline until the CMS gives one again)")  # fmt: skip
+                                   "its byline until the CMS gives one again)", entry)  # fmt: skip
         return "skipped"
     story = item.story
     outcome = "updated"

@@ -9,6 +9,7 @@ tried again at its next poll; nothing else stops.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
@@ -87,7 +88,7 @@ def poll(source: Source, fetcher: PageFetcher) -> Polled:
             raise SourceError(f"HTTP {fetched.status}")
         else:
             articles = (
-                feed_links(fetched.body)
+                feed_links(fetched.body, fetched.headers)
                 if source.kind == Source.Kind.FEED
                 else sitemap_links(fetched.body, fetcher)
             )
@@ -119,10 +120,10 @@ def poll(source: Source, fetcher: PageFetcher) -> Polled:
     return done
 
 
-def feed_links(body: bytes) -> list[str]:
-    import feedparser
+def feed_links(body: bytes, headers: Mapping[str, str] | None = None) -> list[str]:
+    from ..wire.importer import parse_feed
 
-    parsed = feedparser.parse(body)
+    parsed = parse_feed(body, headers).parsed
     if not parsed.entries:
         reason = parsed.get("bozo_exception") or "no entries"
         raise SourceError(f"not a readable RSS/Atom feed: {reason}")

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +26,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from .models import Byline, Licence, Media, Reporter, Story, Terms
-from .ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs
-from .sanitize import clean_html
+from .ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs, parse_byline
+from .sanitize import clean_html, text_of
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 BATCH = 100  # stories per transaction
@@ -69,8 +70,50 @@ class ImportFailed(Exception):
 # --- reading records ---------------------------------------------------------------
 
 
+#: byte order marks, longest first (UTF-32's starts like UTF-16's)
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8"),
+)  # fmt: skip
+#: the first character ("<", "{", "[") of a text without a BOM, as each wide encoding writes it
+_WIDE_STARTS = tuple(
+    (re.compile(pattern), name)
+    for pattern, name in (
+        (rb"^\x00\x00\x00[<{\[]", "utf-32-be"),
+        (rb"^[<{\[]\x00\x00\x00", "utf-32-le"),
+        (rb"^\x00[<{\[]", "utf-16-be"),
+        (rb"^[<{\[]\x00", "utf-16-le"),
+    )
+)
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 (and which), by the byte order mark or the first character as XML
+    1.0's appendix F and RFC 8259 tell them; None for a text in a byte-wide encoding."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return None if name == "utf-8" else name
+    for pattern, name in _WIDE_STARTS:
+        if pattern.match(data):
+            return name
+    return None
+
+
+def as_utf8(data: bytes) -> bytes:
+    """``data`` in UTF-8 if it is UTF-16 or UTF-32 (the BOM dropped); else as it is."""
+    wide = wide_encoding(data)
+    if wide is None:
+        return data
+    try:
+        return data.decode(wide).lstrip("\ufeff").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRecord(f"not valid {wide.upper()}: byte {exc.start + 1}") from None
+
+
 def sniff(data: bytes) -> str:
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    head = as_utf8(data[:64] if wide_encoding(data) is None else data).lstrip(
+        b"\xef\xbb\xbf \t\r\n"
+    )[:1]
     if head in (b"{", b"["):
         return "ninjs"
     if head == b"<":
@@ -92,7 +135,7 @@ def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
     JSON lines are split on ``\\n`` and decoded one by one, so that a line that is not
     UTF-8 is named (line and byte) and the others still read.
     """
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    data = as_utf8(data).removeprefix(b"\xef\xbb\xbf")
     stripped = data.lstrip(b" \t\r\n")
     if stripped.startswith((b"[", b"{")):
         # one story (pretty-printed or not) or an array; JSON lines fail at line 2 and fall through
@@ -139,30 +182,87 @@ def _entry_time(entry: Any, *keys: str) -> datetime | None:
     return None
 
 
+@dataclass
+class ParsedFeed:
+    """feedparser's reading of a feed, and how its text was decoded."""
+
+    parsed: Any
+    encoding: str  # the encoding its text was read in
+    garbled: str = ""  # "": clean; else why its text cannot be trusted (never publish it)
+
+
+def parse_feed(data: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+    """Read an RSS, Atom or RDF feed as a reader must: with the charset its HTTP answer
+    declares (``Content-Type: …; charset=koi8-r``), which overrides the XML declaration for
+    XML media types (RFC 7303); then, where neither declares one that fits (feedparser
+    falls back to Windows-1252 and says so), with the encoding the bytes themselves show
+    (charset-normalizer, the maintained successor of chardet). A text that still does not
+    decode cleanly is marked ``garbled``: no story is published from it.
+    """
+    import charset_normalizer
+    import feedparser
+    from feedparser import CharacterEncodingOverride, CharacterEncodingUnknown
+
+    response = {k.lower(): v for k, v in (headers or {}).items()}
+    # feedparser's own sanitiser drops a <script> it can read but keeps the text of one it
+    # cannot ("function executeMe() …" as words of the story): nh3 (clean_html) sanitises
+    # every body from the markup instead, and drops what <script> and <style> hold.
+    parsed = feedparser.parse(data, response_headers=response, sanitize_html=False)
+    encoding = str(parsed.get("encoding") or "")
+    if not isinstance(parsed.get("bozo_exception"),
+                      CharacterEncodingOverride | CharacterEncodingUnknown):  # fmt: skip
+        return ParsedFeed(parsed, encoding)
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        return ParsedFeed(parsed, encoding, "its bytes fit no character encoding (neither the "
+                          "declared one nor any other): the text would be garbled")  # fmt: skip
+    text = str(best)
+    again = feedparser.parse(text.encode("utf-8"), sanitize_html=False,
+                             response_headers={**response, "content-type":
+                                               "application/xml; charset=utf-8"})  # fmt: skip
+    if "\ufffd" in text:
+        return ParsedFeed(again, best.encoding, f"read as {best.encoding}, some of its bytes fit "
+                          "no character: the text would be garbled")  # fmt: skip
+    return ParsedFeed(again, best.encoding.replace("_", "-"))
+
+
+def _feed_language(parsed: Any) -> str:
+    return str(parsed.feed.get("language") or "en") if hasattr(parsed, "feed") else "en"
+
+
 def feed_records(data: bytes) -> Iterator[tuple[str, Any]]:
     """Yield (where, StoryFields or BadRecord) for each entry of an RSS or Atom feed."""
-    import feedparser
-
-    parsed = feedparser.parse(data)
+    feed = parse_feed(data)
+    parsed = feed.parsed
     if not parsed.entries:
         reason = parsed.get("bozo_exception") or "no entries"
         raise BadRecord(f"not a readable RSS/Atom feed: {reason}")
     for n, entry in enumerate(parsed.entries, start=1):
+        if feed.garbled:
+            yield f"entry {n}", BadRecord(f"the feed's text cannot be read: {feed.garbled}")
+            continue
         try:
-            yield f"entry {n}", entry_fields(entry)
+            yield f"entry {n}", entry_fields(entry, _feed_language(parsed))
         except BadRecord as exc:
             yield f"entry {n}", exc
 
 
-def entry_fields(entry: Any) -> StoryFields:
+def entry_fields(entry: Any, language: str = "en") -> StoryFields:
     """One feedparser entry as a story; raise :class:`BadRecord` naming what it lacks."""
-    link = entry.get("link", "")
-    uri = entry.get("id") or link
+    uri = entry.get("id") or entry.get("link", "")
+    # An Atom entry needs no link (its id, often a URN, is what names it); feedparser then
+    # copies the id into ``link``. Only a web address is the story's canonical URL.
+    link = next((str(x.get("href") or "") for x in entry.get("links") or []
+                 if x.get("rel", "alternate") == "alternate"
+                 and str(x.get("href") or "").startswith(("http://", "https://"))), "")  # fmt: skip
+    if not link and str(entry.get("link", "")).startswith(("http://", "https://")):
+        link = str(entry["link"])
     content = entry.get("content") or []
     body = content[0].get("value", "") if content else entry.get("summary", "")
     if not uri:
         raise BadRecord("the entry has no id or link")
-    if not entry.get("title"):
+    headline = text_of(str(entry.get("title") or ""))  # an html title's text, scripts dropped
+    if not headline:
         raise BadRecord(f"{uri}: the entry has no title")
     if not body.strip():
         raise BadRecord(f"{uri}: the entry has no content or summary")
@@ -182,9 +282,10 @@ def entry_fields(entry: Any) -> StoryFields:
     tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
     return StoryFields(
         uri=uri,
-        headline=entry["title"],
+        headline=headline,
         body=body,
-        reporters=[(name, "") for name in names],
+        # "A and B", "Von A, dpa": the people each author line names (never an agency)
+        reporters=[pair for name in names for pair in parse_byline(name, language)],
         summary=entry.get("summary", "") if content else "",
         desk=tags[0] if tags else "",
         canonical_url=link,

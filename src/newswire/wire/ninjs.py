@@ -153,16 +153,126 @@ _STATUS = {
 }
 
 
-def split_byline(by: str, names: list[str]) -> list[tuple[str, str]]:
+#: "By" in the languages a wire's partners write in, at the start of a byline
+_BY = re.compile(r"^\s*(?:by|from|von|par|por|door|di|da|af|av|przez|od|de)\s*:?\s+(?=\S)", re.I)
+#: the words that join two people's names, per language (English's always count too)
+_JOINERS = {
+    "de": ("und",), "fr": ("et",), "es": ("y", "e"), "pt": ("e",), "it": ("e", "ed"),
+    "nl": ("en",), "sv": ("och",), "da": ("og",), "no": ("og",), "nb": ("og",), "pl": ("i",),
+}  # fmt: skip
+#: words of a job title ("Education Reporter"): a comma segment with one is no person
+_TITLE_WORDS = re.compile(
+    r"\b(?:reporter|correspondent|writer|editor|staff|contributor|photographer|columnist|"
+    r"chief|bureau|producer|analyst|intern|fellow|journalist|redakteur\w*|korrespondent\w*|"
+    r"journaliste|correspondant\w*|periodista|corresponsal|reporter\w*|desk)\b",
+    re.I,
+)
+#: news agencies that bylines end with (", dpa"): an affiliation, never a person
+_AGENCIES = frozenset(
+    [
+        "dpa",
+        "ap",
+        "afp",
+        "reuters",
+        "ansa",
+        "efe",
+        "kna",
+        "epd",
+        "apa",
+        "sda",
+        "keystone-sda",
+        "pa",
+        "upi",
+        "bloomberg",
+        "xinhua",
+        "tass",
+        "kyodo",
+        "anp",
+        "belga",
+        "ctk",
+        "tt",
+        "ntb",
+        "ritzau",
+        "stt",
+        "aa",
+        "yonhap",
+        "cna",
+        "pti",
+        "ians",
+    ]
+)
+
+
+#: words that name an organisation, not a person ("The Associated Press", "Staff")
+_ORGANISATION_WORDS = re.compile(
+    r"\b(?:press|news|service|agency|agentur|agence|agencia|wire|staff|redaktion|"
+    r"r[ée]daction|redacci[óo]n|media)\b",
+    re.I,
+)
+
+
+def _is_organisation(segment: str) -> bool:
+    s = segment.strip().rstrip(".")
+    return (
+        s.lower() in _AGENCIES
+        or (s.isupper() and 1 < len(s) <= 6 and " " not in s)
+        or _ORGANISATION_WORDS.search(s) is not None
+    )
+
+
+def parse_byline(by: str, language: str = "en") -> list[tuple[str, str]]:
+    """The people a byline names, each with the title it gives them.
+
+    ``"Paulo Santalucia and Frances d'Emilio"`` → two people; ``"Von Christian
+    Hollmann, dpa"`` → Christian Hollmann, with the agency as what follows his name (an
+    organisation is never a person); ``"Grace Nakamura, Education Reporter"`` → one
+    person and her title. The joining words are the story's language's ("und", "et",
+    "y" …) and English's; commas separate people unless what follows reads as a title or
+    an organisation.
+    """
+    text = _BY.sub("", (by or "").strip()).strip()
+    if not text:
+        return []
+    joiners = ("and", "&", *_JOINERS.get((language or "en").split("-")[0].lower(), ()))
+    joined = "|".join(re.escape(j) for j in joiners)
+    parts = [p.strip() for p in re.split(rf"\s+(?:{joined})\s+|;", text) if p.strip()]
+    people: list[list[str]] = []  # [name, title…]
+    for part in parts:
+        for k, segment in enumerate(s.strip() for s in part.split(",")):
+            if not segment:
+                continue
+            titled = bool(people) and len(people[-1]) > 1  # a title given: the rest is its
+            if (
+                people
+                and k
+                and (
+                    titled
+                    or _TITLE_WORDS.search(segment)
+                    or _is_organisation(segment)
+                    or not _reads_as_name(segment)
+                )
+            ):
+                people[-1].append(segment)
+            elif not _is_organisation(segment) and not _TITLE_WORDS.search(segment):
+                people.append([segment])
+    return [(p[0], ", ".join(p[1:])) for p in people]
+
+
+def _reads_as_name(segment: str) -> bool:
+    """Two to five words, the first capitalised: "Frances d'Emilio", "Ana de la Cruz"."""
+    words = segment.split()
+    return 1 < len(words) <= 5 and words[0][:1].isupper()
+
+
+def split_byline(by: str, names: list[str], language: str = "en") -> list[tuple[str, str]]:
     """Pair each reporter's name with the title the byline gives them.
 
     ``"Grace Nakamura, Education Reporter"`` → ``[("Grace Nakamura", "Education Reporter")]``.
+    Without names (no ``people``), the byline's own people (:func:`parse_byline`).
     """
-    by = re.sub(r"^\s*by\s+", "", by or "", flags=re.I).strip()
     if not names:
-        if not by:
-            return []
-        names = [by.split(",")[0].strip()]
+        return parse_byline(by, language)
+    by = _BY.sub("", by or "").strip()
     segments = [s.strip() for s in re.split(r";|\band\b(?=\s+[A-Z])", by) if s.strip()] or [by]
     out = []
     for name in names:
@@ -280,7 +390,7 @@ def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
         uri=uri.strip(),
         headline=headline.strip(),
         body=body_html,
-        reporters=split_byline(str(item.get("by") or ""), names),
+        reporters=split_byline(str(item.get("by") or ""), names, str(item.get("language") or "en")),
         summary=summary,
         desk=desk,
         canonical_url=canonical,
