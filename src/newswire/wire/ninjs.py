@@ -169,38 +169,12 @@ _TITLE_WORDS = re.compile(
 )
 #: news agencies that bylines end with (", dpa"): an affiliation, never a person
 _AGENCIES = frozenset(
-    [
-        "dpa",
-        "ap",
-        "afp",
-        "reuters",
-        "ansa",
-        "efe",
-        "kna",
-        "epd",
-        "apa",
-        "sda",
-        "keystone-sda",
-        "pa",
-        "upi",
-        "bloomberg",
-        "xinhua",
-        "tass",
-        "kyodo",
-        "anp",
-        "belga",
-        "ctk",
-        "tt",
-        "ntb",
-        "ritzau",
-        "stt",
-        "aa",
-        "yonhap",
-        "cna",
-        "pti",
-        "ians",
-    ]
-)
+    {
+        "dpa", "ap", "afp", "reuters", "ansa", "efe", "kna", "epd", "apa", "sda",
+        "keystone-sda", "pa", "upi", "bloomberg", "xinhua", "tass", "kyodo", "anp", "belga",
+        "ctk", "tt", "ntb", "ritzau", "stt", "aa", "yonhap", "cna", "pti", "ians",
+    }
+)  # fmt: skip
 
 
 #: words that name an organisation, not a person ("The Associated Press", "Staff")
