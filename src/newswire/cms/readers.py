@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..wire.importer import _feed_language, as_utf8, entry_fields, parse_feed
+from ..wire.importer import _feed_authors, _feed_language, as_utf8, entry_fields, parse_feed
 from ..wire.models import Story
 from ..wire.ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs
 
@@ -79,7 +79,7 @@ def feed_entries(
         cms_id = str(item.get("id") or item.get("link") or "")[:300]
         where = f"entry {n}" + (f" ({cms_id})" if cms_id else "") + page
         try:
-            fields = entry_fields(item, _feed_language(parsed))
+            fields = entry_fields(item, _feed_language(parsed), _feed_authors(parsed))
         except BadRecord as exc:
             entries.append(Entry(cms_id=cms_id, where=where, problem=str(exc)))
             continue

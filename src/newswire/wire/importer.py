@@ -230,6 +230,12 @@ def _feed_language(parsed: Any) -> str:
     return str(parsed.feed.get("language") or "en") if hasattr(parsed, "feed") else "en"
 
 
+def _feed_authors(parsed: Any) -> list[str]:
+    """The feed's own authors: an Atom entry without one has the feed's (RFC 4287 4.2.1)."""
+    feed = parsed.get("feed") or {}
+    return [str(a["name"]).strip() for a in feed.get("authors") or [] if a.get("name")]
+
+
 def feed_records(data: bytes) -> Iterator[tuple[str, Any]]:
     """Yield (where, StoryFields or BadRecord) for each entry of an RSS or Atom feed."""
     feed = parse_feed(data)
@@ -242,12 +248,14 @@ def feed_records(data: bytes) -> Iterator[tuple[str, Any]]:
             yield f"entry {n}", BadRecord(f"the feed's text cannot be read: {feed.garbled}")
             continue
         try:
-            yield f"entry {n}", entry_fields(entry, _feed_language(parsed))
+            yield f"entry {n}", entry_fields(entry, _feed_language(parsed), _feed_authors(parsed))
         except BadRecord as exc:
             yield f"entry {n}", exc
 
 
-def entry_fields(entry: Any, language: str = "en") -> StoryFields:
+def entry_fields(
+    entry: Any, language: str = "en", feed_authors: list[str] | None = None
+) -> StoryFields:
     """One feedparser entry as a story; raise :class:`BadRecord` naming what it lacks."""
     uri = entry.get("id") or entry.get("link", "")
     # An Atom entry needs no link (its id, often a URN, is what names it); feedparser then
@@ -271,6 +279,8 @@ def entry_fields(entry: Any, language: str = "en") -> StoryFields:
     names = [a.get("name", "").strip() for a in entry.get("authors") or [] if a.get("name")]
     if not names and entry.get("author"):
         names = [entry["author"].strip()]
+    if not names:
+        names = list(feed_authors or [])
     credits = entry.get("media_credit") or [{}]
     credit = credits[0].get("content", "")
     media = []
@@ -506,10 +516,12 @@ def import_file(
     """Import one file; raise :class:`ImportFailed` if nothing could be kept.
 
     Every record is read and checked before anything is written, so a bad record
-    (without ``skip_bad``) keeps the whole file out. The good ones are then written
-    ``batch_size`` stories to a transaction: other writers (a beacon hit, an
-    editor) wait for one batch at most, never for the whole file. An import that
-    is stopped half-way can simply be run again (a story is found by its uri).
+    (without ``skip_bad``) keeps the whole file out. A feed is a CMS's output, not an
+    editor's file: its bad entries are named and skipped, and its good ones imported.
+    The good ones are then written ``batch_size`` stories to a transaction: other
+    writers (a beacon hit, an editor) wait for one batch at most, never for the whole
+    file. An import that is stopped half-way can simply be run again (a story is found
+    by its uri).
     """
     source = str(path)
     report = ImportReport(source=source)
@@ -542,7 +554,7 @@ def import_file(
             report.bad.append(Problem(where, str(exc)))
             continue
         checked.append((where, fields))
-    if report.bad and not skip_bad:
+    if report.bad and not skip_bad and report.format != "feed":
         first = report.bad[0]
         raise ImportFailed(
             report,
