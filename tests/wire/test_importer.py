@@ -369,3 +369,25 @@ def test_json_nested_100000_deep_is_named_and_the_other_files_go_on(db, tmp_path
         import_file(mixed)
     report = import_file(mixed, skip_bad=True)
     assert report.created == 2 and [p.where for p in report.bad] == ["line 2"]
+
+
+@pytest.mark.parametrize(
+    "extra, named",
+    [
+        ({"standard": {"name": "ninjs", "version": "3.1",
+                       "schema": "https://www.iptc.org/std/ninjs/ninjs-schema_3.1.json"}}, "3.1"),
+        ({"standard": {"name": "ninjs", "version": "1.5"}}, "1.5"),
+        ({"$schema": "http://www.iptc.org/std/ninjs/ninjs-schema_3.0.json"}, "3.0"),
+        ({"versionCreated": "2024-09-01T12:00:00Z", "pubStatus": "usable"}, "3.x"),
+    ],
+)  # fmt: skip
+def test_a_ninjs_version_newswire_does_not_read_is_one_plain_sentence(db, tmp_path, extra, named):
+    item = {**ninjs("urn:v:1", paragraphs(1)), **extra}
+    if "standard" not in extra:
+        item.pop("standard")
+    path = write_lines(tmp_path / "v.jsonl", [item])
+    with pytest.raises(ImportFailed) as failed:
+        import_file(path)
+    message = str(failed.value)
+    assert f"ninjs {named} is a version this newswire does not read yet" in message
+    assert "Unevaluated" not in message and len(message) < 400  # no schema dump

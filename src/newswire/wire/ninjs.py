@@ -259,6 +259,30 @@ def split_byline(by: str, names: list[str], language: str = "en") -> list[tuple[
     return out
 
 
+_SCHEMA_VERSION = re.compile(r"ninjs-schema_(\d+(?:\.\d+)*)\.json")
+#: fields that only ninjs 3 spells so (it moved to camelCase)
+_NINJS3_FIELDS = frozenset({"versionCreated", "pubStatus", "firstCreated", "contentCreated",
+                            "altIds", "rightsInfo", "contentType", "headLines"})  # fmt: skip
+
+
+def ninjs_version(item: dict[str, Any]) -> str | None:
+    """The ninjs version an object says it is (its ``standard``, its schema's address), or
+    "3.x" for one that spells its fields as ninjs 3 does; None when it does not say."""
+    standard = item.get("standard")
+    if isinstance(standard, dict):
+        version = standard.get("version")
+        if isinstance(version, str | int | float) and str(version).strip():
+            return str(version).strip()
+    for where in (standard.get("schema") if isinstance(standard, dict) else None,
+                  item.get("$schema")):  # fmt: skip
+        found = _SCHEMA_VERSION.search(str(where or ""))
+        if found:
+            return found.group(1)
+    if _NINJS3_FIELDS & item.keys():
+        return "3.x"
+    return None
+
+
 def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
     """Read one ninjs 2.2 object; raise :class:`BadRecord` naming what is wrong."""
     if not isinstance(item, dict):
@@ -266,6 +290,12 @@ def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
     uri = item.get("uri")
     if not isinstance(uri, str) or not uri.strip():
         raise BadRecord("no 'uri'")
+    version = ninjs_version(item)
+    if version is not None and not version.startswith("2"):
+        raise BadRecord(
+            f"{uri}: ninjs {version} is a version this newswire does not read yet (it reads "
+            "ninjs 2.x): send it as ninjs 2.2"
+        )
     if validate:
         problems = validation_errors(item)
         if problems:
