@@ -487,6 +487,25 @@ def _of_type(fetched: Fetched, types: tuple[str, ...], url: str) -> Fetched:
     return fetched
 
 
+#: what each reason a fetch failed means, in words an editor can pass on to a partner
+PLAIN_REASONS = {
+    "unresolvable": "host not found",
+    "unreachable": "no answer from the site",
+    "timeout": "the site took too long to answer",
+    "robots": "refused by the site's robots.txt",
+    "blocked_address": "not a public address",
+    "bad_url": "not a web address newswire can fetch",
+    "too_large": "the page is too large",
+    "not_html": "not a web page",
+    "bad_response": "the site's answer could not be read",
+    "too_many_redirects": "too many redirects",
+}
+
+
+def plain_reason(exc: FetchError) -> str:
+    return PLAIN_REASONS.get(exc.reason, exc.reason.replace("_", " "))
+
+
 def _check_url(url: str) -> None:
     """Refuse (``bad_url``) what is not an http(s) URL with a host that httpx reads as one.
 
@@ -610,18 +629,25 @@ class PageFetcher:
         kept = self._robots.get(origin)
         if kept is None or kept[0] < time.monotonic():
             self.throttle(parts.hostname or "")
+            # A robots.txt that cannot be read is no refusal by the site: the site is down,
+            # or its name does not resolve. Nothing is fetched then (RFC 9309 2.3.1.4), and
+            # the error says what happened, in the words of the fetch that failed; it is not
+            # kept, so the next try asks again.
             try:
                 answer = self.client.get(f"{origin}/robots.txt")
-                if answer.status >= 500:
-                    rules = Protego.parse("User-agent: *\nDisallow: /\n")
-                elif answer.status >= 400:
-                    rules = Protego.parse("")
-                else:
-                    rules = Protego.parse(answer.body[: 512 * 1024].decode("utf-8", "replace"))
             except FetchError as exc:
                 if exc.reason in ("blocked_address", "bad_url"):
                     raise
-                rules = Protego.parse("User-agent: *\nDisallow: /\n")
+                raise FetchError(exc.reason, f"{plain_reason(exc)} (asking for robots.txt: "
+                                 f"{exc.message})", url=url) from None  # fmt: skip
+            if answer.status >= 500:
+                raise FetchError("unreachable", f"the site answered HTTP {answer.status} for "
+                                 "robots.txt: a server error, so nothing was fetched",
+                                 url=url)  # fmt: skip
+            if answer.status >= 400:
+                rules = Protego.parse("")
+            else:
+                rules = Protego.parse(answer.body[: 512 * 1024].decode("utf-8", "replace"))
             kept = (time.monotonic() + self.robots_seconds, rules)
             self._robots[origin] = kept
         return bool(kept[1].can_fetch(url, self.client.policy.user_agent))

@@ -135,3 +135,41 @@ def test_check_command_names_a_url_httpx_cannot_read(make_story, url):
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1 and "could not check: blocked (bad_url" in result.output
     assert PickupCheck.objects.get().reason.startswith("bad_url")
+
+
+def test_a_site_that_is_down_is_not_said_to_refuse_us_by_robots_txt(make_story):
+    """A robots.txt that cannot be read is no refusal: host not found, no answer, a server
+    error — each said in plain words, none as "Refused by robots.txt"."""
+    make_story()
+    with fake_site() as down:
+        down.route("/robots.txt", respond(503, b"busy", content_type="text/plain"))
+        down.route("/copy", html("<p>x</p>"))
+
+        def resolve(host: str, port: int) -> list[str]:
+            if host == "nowhere.test":  # as the system's resolver says it
+                raise OSError("[Errno -2] Name or service not known")
+            return RESOLVE[host]
+
+        policy = FetchPolicy(allow=(ipaddress.ip_network("127.0.0.1/32"),), resolver=resolve)
+        with PageFetcher(SafeClient(policy)) as f:
+            [busy] = check_urls([f"http://copies.test:{down.port}/copy"], fetcher=f)
+            [nowhere] = check_urls(["http://nowhere.test/copy"], fetcher=f)
+        assert "/copy" not in down.paths()  # nothing fetched past a robots.txt not read
+    assert busy.status == "unreachable" and "server error" in busy.reason
+    assert nowhere.status == "unreachable" and "host not found" in nowhere.reason
+    for checked in (busy, nowhere):
+        assert "robots.txt does not allow" not in checked.reason
+    refused = PickupCheck.objects.filter(status="robots")
+    assert not refused.exists()
+
+
+def test_a_robots_txt_that_could_not_be_read_is_asked_again_next_time(site, make_story):
+    make_story()
+    answers = iter([respond(503, b"busy", content_type="text/plain"),
+                    respond(200, b"User-agent: *\n", content_type="text/plain")])  # fmt: skip
+    site.route("/robots.txt", lambda h: next(answers)(h))
+    site.route("/copy", html("<p>Nothing of ours.</p>"))
+    with fetcher() as f:
+        [first] = check_urls([f"http://copies.test:{site.port}/copy"], fetcher=f)
+        [second] = check_urls([f"http://copies.test:{site.port}/copy"], fetcher=f)
+    assert first.status == "unreachable" and second.status == "ok"
