@@ -190,3 +190,33 @@ def test_demo_scan_records_its_pickups_once(db):
     second = runner.invoke(cli, ["demo", "--no-serve"])
     assert "pickups recorded: 21 already recorded" in second.output
     assert (Pickup.objects.count(), PickupCheck.objects.count()) == (21, 21)
+
+
+def test_running_the_demo_again_never_undoes_an_editors_work(db, mailoutbox):
+    """An editor embargoed a story and corrected the seed story; a second `newswire demo`
+    loads only what is missing: the embargo stands, no version "Updated from stories.jsonl"
+    restores the old text, and no partner is told of a correction."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from newswire.distribution.models import CorrectionNotice
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo", "--no-serve", "--no-scan"]).exit_code == 0
+    seed = Story.objects.get(uri=SEED_URI)
+    other = Story.objects.exclude(uri=SEED_URI).order_by("pk").first()
+    later = timezone.now() + timedelta(days=2)
+    other.release_at = later
+    other.save()
+    seed.correct(body=seed.body.replace("Iraq", "Iraq (corrected)", 1), note="A fix.")
+    versions, notices = seed.versions.count(), CorrectionNotice.objects.count()
+    second = runner.invoke(cli, ["demo", "--no-serve", "--no-scan"])
+    assert second.exit_code == 0, second.output
+    assert "0 updated" in second.output
+    seed.refresh_from_db()
+    other.refresh_from_db()
+    assert "Iraq (corrected)" in seed.body and seed.versions.count() == versions
+    assert not seed.versions.filter(note__startswith="Updated from").exists()
+    assert other.release_at == later and not Story.objects.public().filter(pk=other.pk).exists()
+    assert CorrectionNotice.objects.count() == notices

@@ -62,7 +62,9 @@ def load_demo_wire(
         default_storage.delete(f"brand/{name}")  # a file left by an earlier database
         terms.logo.save(name, ContentFile(draw_logo(terms.wire, initials(terms.wire))), save=False)
         terms.save()
-    report = import_file(stories_path or folder / "stories.jsonl", skip_bad=True)
+    # only what is missing: a second run must never change a story an editor has touched
+    # since (an embargo set, a correction made), nor send a partner a "correction"
+    report = import_file(stories_path or folder / "stories.jsonl", skip_bad=True, only_new=True)
     story = Story.objects.get(uri=SEED_URI)
     photo = story.media.first()
     if photo is not None and not photo.file:

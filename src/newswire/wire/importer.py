@@ -511,7 +511,12 @@ def _field_errors(obj: Any, exclude: list[str]) -> list[str]:
 
 
 def import_file(
-    path: str | Path, *, skip_bad: bool = False, validate: bool = True, batch_size: int = BATCH
+    path: str | Path,
+    *,
+    skip_bad: bool = False,
+    validate: bool = True,
+    batch_size: int = BATCH,
+    only_new: bool = False,
 ) -> ImportReport:
     """Import one file; raise :class:`ImportFailed` if nothing could be kept.
 
@@ -521,7 +526,8 @@ def import_file(
     The good ones are then written ``batch_size`` stories to a transaction: other
     writers (a beacon hit, an editor) wait for one batch at most, never for the whole
     file. An import that is stopped half-way can simply be run again (a story is found
-    by its uri).
+    by its uri). With ``only_new``, a story whose uri is already on the wire is left as
+    it is (``newswire demo`` run again must not undo an editor's work).
     """
     source = str(path)
     report = ImportReport(source=source)
@@ -561,6 +567,12 @@ def import_file(
             f"{source}: {first}. Nothing was imported ({len(report.bad)} bad record(s) of "
             f"{len(records)}); fix the file or use --skip-bad to import the rest.",
         )
+    if only_new:  # load what is missing; a story already on the wire is left as it is
+        there = set(
+            Story.objects.filter(uri__in=[f.uri for _, f in checked]).values_list("uri", flat=True)
+        )
+        report.unchanged += sum(f.uri in there for _, f in checked)
+        checked = [(w, f) for w, f in checked if f.uri not in there]
     terms = Terms.current()
     for start in range(0, len(checked), batch_size):
         if start and connection.vendor == "sqlite":
