@@ -37,13 +37,13 @@ def test_an_advisory_shortfall_is_shown_as_advisory_on_every_page(
     assert "no: link" not in report
 
     partners = body(staff_client.get("/dashboard/partners/"))
-    assert "restricted photo used in 1 of 1 copies" in partners
+    assert "restricted photo used in 1 of 1 copy" in partners
     row = partners.split("Gamma Gazette", 1)[1].split("</tr>", 1)[0]
     assert "advisory: " in row and "no link to the story in 1 of 1" in row.split("advisory: ")[1]
     assert "text edited" not in row.split("advisory: ")[0]
     rows = list(csv.reader(io.StringIO(body(staff_client.get("/dashboard/partners/?format=csv")))))
     header, gamma = rows[0], next(r for r in rows if r[0] == "Gamma Gazette")
-    assert gamma[header.index("Recurring failures")] == "restricted photo used in 1 of 1 copies"
+    assert gamma[header.index("Recurring failures")] == "restricted photo used in 1 of 1 copy"
     assert "no link to the story" in gamma[header.index("Advisory (not required by the terms)")]
 
     copies = list(csv.reader(io.StringIO(body(
@@ -73,3 +73,23 @@ def test_a_copy_short_only_of_advisory_checks_is_compliant_and_says_so(wire_term
     row = partners.split("Delta Daily", 1)[1].split("</tr>", 1)[0]
     assert "none" in row.split("advisory")[0]  # no recurring failure
     assert Pickup.objects.filter(compliant=True).count() == 1
+
+
+def test_small_words_and_numbers_read_right(wire_terms, make_story, staff_client):
+    """ "1 copy", not "1 copies"; no doubled "·" for a story without a desk; CSV times to the
+    second in the site's time zone; "domain watches" in the admin."""
+    import re
+
+    from newswire.pickups.models import DomainWatch
+
+    partner = make_partner("Epsilon Echo", "epsilon.example")
+    story = make_story("A story without a desk")
+    add_copy(story, "https://epsilon.example/a", failed=("logo",))
+    page = body(staff_client.get(f"/dashboard/partners/{partner.pk}/"))
+    assert "1 copy, 0%" in page and "1 copies" not in page
+    header = body(staff_client.get(f"/dashboard/stories/{story.slug}/"))
+    assert "· ·" not in header
+    rows = body(staff_client.get(f"/dashboard/stories/{story.slug}/?format=csv"))
+    first_seen = rows.splitlines()[1].split(",")[-2]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", first_seen), first_seen
+    assert DomainWatch._meta.verbose_name_plural == "domain watches"

@@ -139,7 +139,7 @@ def editors_pages(v: Visitor, demo: dict, *, act: bool) -> None:
     v.visit("/dashboard/partners/", "partners")
     rows = v.page.locator("main tbody tr").all_inner_texts()
     assert rows[0].startswith("Riverbend Courier")  # compliant first
-    assert any("no logo in 1 of 1 copies" in r for r in rows)
+    assert any("no logo in 1 of 1 copy" in r for r in rows)
     v.visit(f"/dashboard/partners/{prairie.pk}/", "partner")
     v.visit("/dashboard/unauthorised/", "unauthorised")
     v.visit("/dashboard/report/", "report")

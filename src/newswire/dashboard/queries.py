@@ -223,7 +223,8 @@ def recurring_failures(
             continue
         n = getattr(partner, f"failed_{name}", 0)
         if n >= least:
-            out.append(f"{FAILED_PHRASES.get(name, name)} in {n} of {partner.copies} copies")
+            copies = "copy" if partner.copies == 1 else "copies"
+            out.append(f"{FAILED_PHRASES.get(name, name)} in {n} of {partner.copies} {copies}")
     return out
 
 

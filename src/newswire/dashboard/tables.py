@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ def _safe(value: Any) -> Any:
     """A cell as text; one a spreadsheet would run as a formula starts with an apostrophe."""
     if value is None:
         return ""
+    if isinstance(value, datetime):  # the site's time zone, to the second, as the screen shows
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -288,3 +288,6 @@ class DomainWatch(models.Model):
     )
     discovered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "domain watches"
