@@ -67,6 +67,7 @@ def check(scanner: Scanner, name: str, attribution: str = "", after: str = "") -
             "background-image",
         ),
         (f'<svg viewBox="0 0 10 10"><title>{ALT}</title><path d="M0 0h10v10z"/></svg>', "svg"),
+        (f'<svg role="img" aria-label="{WIRE}"><path d="M0 0h10v10z"/></svg>', "svg"),
     ],
 )
 def test_a_logo_a_reader_sees_passes_and_names_its_form(scanner, logo, form):

@@ -220,6 +220,8 @@ def _is_logo(image: Image, terms: Terms) -> bool:
             return True
         if terms.wire and fold(terms.wire) in alt and "logo" in alt:
             return True
+        if image.form == "svg" and terms.wire and alt == fold(terms.wire):
+            return True  # an SVG wordmark titled with the wire's name: drawn, not a photo
     return False
 
 

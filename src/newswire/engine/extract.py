@@ -556,7 +556,8 @@ _TURNED = frozenset({"amp-img", "amp-anim", "noscript", "svg"})  # made into an 
 # What reader_view looks at: one query (a page has dozens of these, hundreds of elements;
 # more precise selectors, one per attribute value, cost lexbor more than reading these)
 _VIEW_SELECTOR = (
-    "[hidden], [style], img[width], img[height], amp-img, amp-anim, noscript, svg title"
+    "[hidden], [style], img[width], img[height], amp-img, amp-anim, noscript, svg title, "
+    "svg[aria-label]"
 )
 
 
@@ -610,6 +611,7 @@ def reader_view(tree: LexborHTMLParser) -> None:
         return
     hidden: set[int] = set()
     hidden_nodes: list[Any] = []  # in document order, as the query returns them
+    seen: set[int] = set()
     keep: list[tuple[Any, str, dict[str, str | None]]] = []
     for found in root.css(_VIEW_SELECTOR):  # classify first: nothing changes while it is read
         node: Any = found
@@ -619,8 +621,9 @@ def reader_view(tree: LexborHTMLParser) -> None:
             if node is None or node.tag != "svg":
                 continue
             tag = "svg"
-        if tag in ("html", "body"):
+        if tag in ("html", "body") or node.mem_id in seen:
             continue
+        seen.add(node.mem_id)  # an <svg> with a title and a label comes twice
         attrs = node.attributes
         if _hides(attrs, tag):
             if not _holds_an_article(node):
