@@ -107,6 +107,11 @@ def write_jsonl(path: Path, items: list[dict[str, object]]) -> Path:
     return path
 
 
+#: a reader's browser (the beacon counts no bot, and no request without a User-Agent)
+BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/131.0.0.0 Safari/537.36")  # fmt: skip
+
+
 class Client(threading.Thread):
     def __init__(self, soak: Soak, seed: int) -> None:
         super().__init__(daemon=True)
@@ -169,7 +174,8 @@ class Client(threading.Thread):
             elif roll < 0.995:
                 i = self.rng.randrange(s.stories)
                 page = f"https://partner{self.rng.randrange(300)}.example/p/{i}"
-                status, _ = self.request("beacon", s.pixels[i], {"Referer": page})
+                status, _ = self.request("beacon", s.pixels[i],
+                                         {"Referer": page, "User-Agent": BROWSER})  # fmt: skip
                 if s.expect("beacon", status, (200,)):
                     with s.lock:
                         s.hits_sent[f"soak-base-story-{i}"] += 1
@@ -274,6 +280,8 @@ def main() -> None:
         # every client here is 127.0.0.1: lift the per-client bound on new beacon pages
         # (it would rightly drop views of the 150,000 pages one address invents)
         "NEWSWIRE_BEACON_PAGES_PER_CLIENT": "100000000",
+        # eight clients on one address stand for many readers: every view counts
+        "NEWSWIRE_BEACON_REPEAT_SECONDS": "0",
     }
     server = None
     try:

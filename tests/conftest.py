@@ -156,3 +156,18 @@ def api_key(partner: Any) -> str:
 @pytest.fixture
 def auth(api_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key}"}
+
+
+#: a browser's User-Agent: the test client's requests are a reader's, as a browser makes them
+#: (the beacon counts no request without one: see distribution/audience.py)
+BROWSER_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
+
+@pytest.fixture
+def client() -> Any:
+    from django.test import Client
+
+    return Client(HTTP_USER_AGENT=BROWSER_UA)

@@ -25,3 +25,6 @@ NEWSWIRE_CACHE_SECONDS = 0
 # Beacon views written at once, so a test can look for them right after the request;
 # tests/distribution/test_beacon.py covers the spool.
 NEWSWIRE_BEACON_FLUSH_SECONDS = 0
+# every view counts in tests of the beacon's mechanics; tests/distribution/test_audience.py
+# turns the repeat window on
+NEWSWIRE_BEACON_REPEAT_SECONDS = 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import BROWSER_UA
 from .servers import get, newswire, serving, stories_jsonl, throwaway_database
 
 pytestmark = pytest.mark.django_db  # only for the database settings; the server has its own
@@ -85,6 +86,7 @@ def test_beacon_views_from_many_clients_at_once_are_all_recorded(tmp_path: Path)
     import time
 
     with throwaway_database(tmp_path) as env:
+        env["NEWSWIRE_BEACON_REPEAT_SECONDS"] = "0"  # one reader here, counted every time
         assert newswire(env, "import", str(stories_jsonl(tmp_path / "s.jsonl", 1))).returncode == 0
         with serving(env, "--workers", "2") as base:
             from .servers import serving_pid
@@ -101,7 +103,8 @@ def test_beacon_views_from_many_clients_at_once_are_all_recorded(tmp_path: Path)
                 while time.monotonic() < stop:
                     rng.shuffle(pages)
                     for referer in pages:
-                        sent.append(get(pixel, {"Referer": referer}, timeout=30)[0])
+                        headers = {"Referer": referer, "User-Agent": BROWSER_UA}
+                        sent.append(get(pixel, headers, timeout=30)[0])
 
             threads = [threading.Thread(target=hammer, args=(n,)) for n in range(16)]
             for t in threads:
@@ -129,6 +132,7 @@ def test_beacon_hits_during_a_long_import_are_all_recorded(tmp_path: Path) -> No
     from .servers import BIN, serving_pid
 
     with throwaway_database(tmp_path) as env:
+        env["NEWSWIRE_BEACON_REPEAT_SECONDS"] = "0"  # one reader here, counted every time
         assert (
             newswire(env, "import", str(stories_jsonl(tmp_path / "one.jsonl", 1))).returncode == 0
         )
@@ -144,7 +148,8 @@ def test_beacon_hits_during_a_long_import_are_all_recorded(tmp_path: Path) -> No
 
             def hammer(n: int) -> None:
                 while importer.poll() is None:
-                    status, _ = get(pixel, {"Referer": f"https://copy.example/{n}"}, timeout=60)
+                    headers = {"Referer": f"https://copy.example/{n}", "User-Agent": BROWSER_UA}
+                    status, _ = get(pixel, headers, timeout=60)
                     sent.append(status)
 
             threads = [threading.Thread(target=hammer, args=(n,)) for n in range(8)]

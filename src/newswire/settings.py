@@ -241,6 +241,8 @@ NEWSWIRE_RECHECK_DAYS = [
 # Beacon views are spooled to the data folder and recorded in batches this often
 # (seconds); 0 writes each view to the database at once.
 NEWSWIRE_BEACON_FLUSH_SECONDS = float(os.environ.get("NEWSWIRE_BEACON_FLUSH_SECONDS", "1"))
+# A reader's repeat views of one page within this many seconds count once (0: every view)
+NEWSWIRE_BEACON_REPEAT_SECONDS = int(os.environ.get("NEWSWIRE_BEACON_REPEAT_SECONDS", "1800"))
 # Networks the safe fetcher may reach despite its public-addresses-only rule. For tests
 # and local development only (their fake sites run on 127.0.0.1); empty in production.
 NEWSWIRE_FETCH_ALLOW = [

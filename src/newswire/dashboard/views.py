@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -105,6 +106,7 @@ def overview(request: HttpRequest) -> HttpResponseBase:
             "problems": queries.latest_problems(),
             "problem_names": PROBLEMS,
             "section": "overview",
+            "repeat_minutes": settings.NEWSWIRE_BEACON_REPEAT_SECONDS // 60,
         },
     )
 

@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 
 from ..wire.models import Story
 from .access import client_ip
-from .beacon import hit
+from .audience import not_a_view
+from .beacon import client_key, hit
 from .snippet import snippet_html
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -37,12 +38,16 @@ def beacon(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("No such story")
         if settings.NEWSWIRE_CACHE_SECONDS > 0:
             cache.set(known, True, settings.NEWSWIRE_CACHE_SECONDS)
-    hit(
-        pk,
-        page_url=request.headers.get("Referer", "").replace("\x00", "")[:2000],
-        user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
-        ip=client_ip(request),
-    )
+    page = request.headers.get("Referer", "").replace("\x00", "")[:2000]
+    ip = client_ip(request)
+    # bots, link previews, prefetches and a reader's repeat views are answered, not counted
+    if not not_a_view(request, pk, page, client_key(ip)):
+        hit(
+            pk,
+            page_url=page,
+            user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
+            ip=ip,
+        )
     response = HttpResponse(GIF, content_type="image/gif")
     response["Access-Control-Allow-Origin"] = "*"
     return response
