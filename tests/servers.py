@@ -158,3 +158,20 @@ def stories_jsonl(path: Path, n: int, *, prefix: str = "story") -> Path:
         )
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
     return path
+
+
+def query_row(env: dict[str, str], sql: str) -> tuple[int, ...]:
+    """One row of ``sql`` from the database of a `newswire` process started with ``env``,
+    read straight from it (quick enough to poll while that process runs)."""
+    if "DATABASE_URL" in env:
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            row = conn.execute(sql).fetchone()
+    else:
+        import sqlite3
+
+        with sqlite3.connect(Path(env["NEWSWIRE_DATA"]) / "newswire.sqlite3") as conn:
+            row = conn.execute(sql).fetchone()
+    assert row is not None
+    return tuple(int(x) for x in row)

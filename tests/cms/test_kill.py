@@ -10,26 +10,15 @@ import time
 from pathlib import Path
 
 from ..fakesite import fake_site
-from ..servers import BIN, newswire, throwaway_database
+from ..servers import BIN, newswire, query_row, throwaway_database
 from .fakecms import FakeWordPress
 
 SQL = ("SELECT (SELECT count(*) FROM wire_story), (SELECT count(*) FROM wire_storyversion),"
        " (SELECT count(*) FROM cms_item)")  # fmt: skip
 
 
-def counts(env: dict[str, str]) -> tuple[int, int, int]:
-    if "DATABASE_URL" in env:
-        import psycopg
-
-        with psycopg.connect(env["DATABASE_URL"]) as conn:
-            row = conn.execute(SQL).fetchone()
-    else:
-        import sqlite3
-
-        with sqlite3.connect(Path(env["NEWSWIRE_DATA"]) / "newswire.sqlite3") as conn:
-            row = conn.execute(SQL).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
+def counts(env: dict[str, str]) -> tuple[int, ...]:
+    return query_row(env, SQL)
 
 
 def test_kill_9_of_a_worker_polling_a_cms_then_a_new_one(tmp_path: Path) -> None:

@@ -46,6 +46,17 @@ def test_list_is_valid_ninjs_and_pages_with_a_cursor(client, auth, stories):
     assert seen == [f"Story {n}" for n in range(1, 8)]  # newest first, each once
 
 
+def assert_valid_for_partners(client, item) -> None:
+    """Valid ninjs 2.2, and valid against our profile, which builds on it."""
+    assert validation_errors(item) == []
+    profile = client.get("/api/v1/schemas/newswire-ninjs-1.json").json()
+    registry = Registry().with_resource(
+        "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
+        Resource.from_contents(ninjs_schema()),
+    )
+    assert list(Draft202012Validator(profile, registry=registry).iter_errors(item)) == []
+
+
 def test_ninjs_fields_for_partners(client, auth, stories, wire_terms, restricted_licence):
     from newswire.wire.models import Media
 
@@ -81,14 +92,7 @@ def test_ninjs_fields_for_partners(client, auth, stories, wire_terms, restricted
         "trim_end",
         "headline",
     ]
-    assert validation_errors(item) == []
-    # and valid against our profile, which builds on ninjs 2.2
-    profile = client.get("/api/v1/schemas/newswire-ninjs-1.json").json()
-    registry = Registry().with_resource(
-        "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
-        Resource.from_contents(ninjs_schema()),
-    )
-    assert list(Draft202012Validator(profile, registry=registry).iter_errors(item)) == []
+    assert_valid_for_partners(client, item)
     corrections = client.get(f"/api/v1/stories/{story.slug}/corrections", headers=auth).json()
     assert [(c["version"], c["note"]) for c in corrections] == [(2, "Sunday, not Monday.")]
     assert "Sunday" in corrections[0]["body"]

@@ -12,25 +12,14 @@ from pathlib import Path
 
 from ..factories import article, ninjs, page_record, paragraphs, write_warc
 from ..fakesite import fake_site, html
-from ..servers import BIN, newswire, throwaway_database
+from ..servers import BIN, newswire, query_row, throwaway_database
 
 SQL = "SELECT (SELECT count(*) FROM pickups_pickup), (SELECT count(*) FROM pickups_pickupcheck)"
 
 
-def counts(env: dict[str, str]) -> tuple[int, int]:
+def counts(env: dict[str, str]) -> tuple[int, ...]:
     """Pickups and checks, read straight from the database (quick enough to poll)."""
-    if "DATABASE_URL" in env:
-        import psycopg
-
-        with psycopg.connect(env["DATABASE_URL"]) as conn:
-            row = conn.execute(SQL).fetchone()
-    else:
-        import sqlite3
-
-        with sqlite3.connect(Path(env["NEWSWIRE_DATA"]) / "newswire.sqlite3") as conn:
-            row = conn.execute(SQL).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
+    return query_row(env, SQL)
 
 
 def wire(env: dict[str, str], tmp: Path, n: int) -> None:

@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 
 from django.urls import reverse
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
-from newswire.engine.ninjs import schema as ninjs_schema
-from newswire.engine.ninjs import validation_errors
 from newswire.pickups.scan import wire_stories
 from newswire.wire.importer import load_terms_file
 from newswire.wire.models import Terms
+
+from ..distribution.test_api import assert_valid_for_partners
 
 
 def test_the_admin_sets_it_and_requiring_it_without_a_mode_means_either(admin_client, wire_terms):
@@ -57,13 +55,7 @@ def test_partners_rights_in_ninjs_name_it_and_stay_valid(client, auth, make_stor
     item = client.get(f"/api/v1/stories/{story.slug}", headers=auth).json()
     rights = json.loads(item["rightsinfo"]["encodedrights"])
     assert rights["canonical"] == "link" and "canonical" in rights["required"]
-    assert validation_errors(item) == []
-    profile = client.get("/api/v1/schemas/newswire-ninjs-1.json").json()
-    registry = Registry().with_resource(
-        "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
-        Resource.from_contents(ninjs_schema()),
-    )
-    assert list(Draft202012Validator(profile, registry=registry).iter_errors(item)) == []
+    assert_valid_for_partners(client, item)
 
 
 def test_the_republish_pages_say_what_is_asked_and_how_to_set_it(client, make_story, wire_terms):
