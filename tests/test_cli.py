@@ -164,6 +164,11 @@ def test_demo_runs_on_the_packaged_sample(tmp_path: Path) -> None:
     assert "38 pages read" in result.output and "pickups recorded: 21 new" in result.output
     results = (settings.DATA_DIR / "demo-results.jsonl").read_text("utf-8")
     found = [json.loads(line) for line in results.splitlines()]
+    # compliance as the dashboard counts it: of pickups, the excerpts said and left out
+    pickups = [r for r in found if r["kind"] == "pickup"]
+    compliant = sum(r["compliant"] for r in pickups)
+    assert (f"{compliant} of {len(pickups)} pickups compliant (excerpts, not counted: "
+            f"{len(found) - len(pickups)})") in result.output  # fmt: skip
     assert len(found) == Pickup.objects.count() == 21
     # the crawl's copies of the seed story: as scraped, from the snippet, without the logo
     seed = {r["url"].split("/")[2]: r for r in found if r["story"] == SEED_URI}
