@@ -93,3 +93,40 @@ def test_small_words_and_numbers_read_right(wire_terms, make_story, staff_client
     first_seen = rows.splitlines()[1].split(",")[-2]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", first_seen), first_seen
     assert DomainWatch._meta.verbose_name_plural == "domain watches"
+
+
+def test_notices_read_as_sentences_with_the_evidence_and_never_say_nothing(
+    wire_terms, make_story, staff_client
+):
+    """The editor's notice to a partner: plain sentences, the photo itself, no problem said
+    twice, the terms' text never left dangling, advisory checks left out, and no notice at
+    all for a partner whose copies carry everything."""
+    from newswire.distribution.models import ComplianceNotice
+    from newswire.pickups.models import Pickup
+
+    wire_terms.text = "Republish freely with our logo. For questions, please contact"
+    wire_terms.contact = ""
+    wire_terms.save()
+    zeta = make_partner("Zeta Zine", "zeta.example")
+    story = make_story("Council Delays Budget Vote")
+    copy = add_copy(story, "https://zeta.example/a", failed=("restricted_media", "link"))
+    Pickup.objects.filter(pk=copy.pk).update(
+        evidence={**copy.evidence, "restricted_media":
+                  '<img src="https://zeta.example/up/GettyImages-111.jpg"> credited '
+                  "\u201cAna Ruiz/Getty Images\u201d"},
+        problems=["restricted_photo"],
+    )  # fmt: skip
+    draft = body(staff_client.get(f"/dashboard/partners/{zeta.pk}/notice/"))
+    assert ("It shows a photo we may not pass on: https://zeta.example/up/GettyImages-111.jpg, "
+            "credited \u201cAna Ruiz/Getty Images\u201d.") in draft.replace("&quot;", '"')  # fmt: skip
+    assert "Missing:" not in draft and draft.count("restricted photo used") == 0
+    assert "no link" not in draft.lower()  # the link is advisory under these terms
+    assert "please contact" not in draft and "Republish freely with our logo." in draft
+
+    eta = make_partner("Eta Express", "eta.example")
+    add_copy(story, "https://eta.example/a", failed=("link",))  # compliant: advisory only
+    page = body(staff_client.get(f"/dashboard/partners/{eta.pk}/notice/"))
+    assert "Nothing to send" in page and "<form" not in page.split("<main")[1]
+    staff_client.post(f"/dashboard/partners/{eta.pk}/notice/",
+                      {"to": "x@eta.example", "subject": "s", "body": "b"})  # fmt: skip
+    assert not ComplianceNotice.objects.filter(partner=eta).exists()

@@ -112,7 +112,7 @@ def test_draft_a_notice_then_send_it_through_the_queue(wire_with_copies, staff_c
     b = wire_with_copies["b"]
     page = body(staff_client.get(f"/dashboard/partners/{b.pk}/notice/"))
     assert "https://beta.example/council" in page and "https://beta.example/bridge" in page
-    assert "Missing: no logo." in page and "The snippet shows our logo" in page
+    assert "Our logo is not on the page." in page and "The snippet shows our logo" in page
     assert "alpha.example" not in page
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(f"/dashboard/partners/{b.pk}/notice/", {

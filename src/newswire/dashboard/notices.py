@@ -4,6 +4,7 @@ machinery (``distribution.notices.send_compliance_notice``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -41,8 +42,45 @@ def how_the_snippet_fixes(check: str, pickup: Pickup, terms: Terms) -> str:
     }.get(check, "")
 
 
-def draft(partner: Partner, pickups: Iterable[Pickup], terms: Terms) -> tuple[str, str]:
-    """(subject, body) of a notice listing the partner's copies that miss the terms."""
+_SRC = re.compile(r'\bsrc="([^"]+)"')
+
+
+def what_is_wrong(check: str, pickup: Pickup, terms: Terms) -> str:
+    """One plain sentence saying what a copy lacks, with the evidence that shows it."""
+    evidence = str((pickup.evidence or {}).get(check) or "")
+    if check == "logo":
+        return "Our logo is not on the page."
+    if check == "byline":
+        reads = evidence.split("the byline reads: ", 1)
+        shown = f' Its byline reads "{reads[1]}".' if len(reads) == 2 else ""
+        return f"The reporter, {pickup.story.byline()}, is not credited as the author.{shown}"
+    if check == "affiliation":
+        return f"The byline does not name {terms.credit_name}" + (
+            f' (it reads "{evidence.split(": ", 1)[1]}").' if ": " in evidence else "."
+        )
+    if check == "link":
+        return "There is no link to the original story."
+    if check == "restricted_media":
+        photo = _SRC.search(evidence)
+        credited = evidence.split(" credited ", 1)
+        return (
+            "It shows a photo we may not pass on"
+            + (f": {photo.group(1)}" if photo else "")
+            + (f", credited {credited[1]}" if len(credited) == 2 else "")
+            + "."
+        )
+    if check == "unedited":
+        return f"The text differs from ours: {evidence}." if evidence else "The text was changed."
+    if check == "canonical":
+        return f"{evidence[:1].upper()}{evidence[1:]}." if evidence else ""
+    return f"{FAILED_PHRASES.get(check, check)[:1].upper()}{FAILED_PHRASES.get(check, check)[1:]}."
+
+
+def draft(partner: Partner, pickups: Iterable[Pickup], terms: Terms) -> tuple[str, str, int]:
+    """(subject, body, how many copies it lists) of a notice about the partner's copies that
+    miss the terms. Only the checks the terms require are listed (advisory ones are not
+    held against a copy), each in a plain sentence with its evidence; no copy without a
+    problem is listed, and with none to list the caller sends nothing."""
     lines = [
         f"Dear {partner.name},",
         "",
@@ -51,16 +89,18 @@ def draft(partner: Partner, pickups: Iterable[Pickup], terms: Terms) -> tuple[st
         "",
     ]
     listed = 0
+    required = terms.required or []
     for p in pickups:
-        failed = [c for c in p.failed_checks if c in (terms.required or [])]
-        problems = [PROBLEMS[x] for x in p.problems or [] if x in PROBLEMS]
+        failed = p.failed_under(required)
+        problems = [PROBLEMS[x] for x in p.problems or [] if x in PROBLEMS
+                    and not (x == "restricted_photo" and "restricted_media" in failed)]  # fmt: skip
         if not failed and not problems:
             continue
         listed += 1
         lines.append(f"{listed}. {p.story.headline}")
         lines.append(f"   {p.url}")
         for check in failed:
-            lines.append(f"   - Missing: {FAILED_PHRASES.get(check, check)}.")
+            lines.append(f"   - {what_is_wrong(check, p, terms)}")
             fix = how_the_snippet_fixes(check, p, terms)
             if fix:
                 lines.append(f"     {fix}")
@@ -72,7 +112,7 @@ def draft(partner: Partner, pickups: Iterable[Pickup], terms: Terms) -> tuple[st
         "The republish snippet for each story, with the attribution built in, is on your "
         f"partner page: {portal}",
         "",
-        f"Our terms: {terms.text}" if terms.text else "",
+        f"Our terms: {terms.shown_text}" if terms.shown_text else "",
         "",
         "With thanks,",
         terms.wire + (f" <{terms.contact}>" if terms.contact else ""),
@@ -82,7 +122,7 @@ def draft(partner: Partner, pickups: Iterable[Pickup], terms: Terms) -> tuple[st
         if listed != 1
         else (f"{terms.wire}: one of your copies needs a fix")
     )
-    return subject, "\n".join(lines).replace("\n\n\n", "\n\n")
+    return subject, "\n".join(lines).replace("\n\n\n", "\n\n"), listed
 
 
 def send(

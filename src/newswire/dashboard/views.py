@@ -453,6 +453,10 @@ def notice(request: HttpRequest, pk: int) -> HttpResponseBase:
         .prefetch_related("story__bylines__reporter")
         .order_by("-last_checked")[:100]
     )
+    subject, body, listed = draft(partner, failing, terms)
+    if not listed:  # every copy carries what the terms require: there is nothing to send
+        context = {"partner": partner, "form": None, "listed": 0, "section": "partners"}
+        return render(request, "dashboard/notice.html", context)
     if request.method == "POST":
         form = NoticeForm(request.POST)
         if form.is_valid():
@@ -461,12 +465,11 @@ def notice(request: HttpRequest, pk: int) -> HttpResponseBase:
             messages.success(request, f"Notice to {partner.name} queued for sending.")
             return redirect("dashboard:partner", pk=partner.pk)
     else:
-        subject, body = draft(partner, failing, terms)
         form = NoticeForm(initial={"to": partner.contact_email, "subject": subject, "body": body})
     return render(
         request,
         "dashboard/notice.html",
-        {"partner": partner, "form": form, "failing": failing, "section": "partners"},
+        {"partner": partner, "form": form, "listed": listed, "section": "partners"},
     )
 
 
