@@ -189,7 +189,7 @@ def editors_pages(v: Visitor, demo: dict, *, act: bool) -> None:
     # draft a notice, edit it, send it
     v.visit(f"/dashboard/partners/{prairie.pk}/notice/", "notice-draft")
     draft = v.page.input_value("#id_body")
-    assert "news.prairie-gazette.example" in draft and "Missing: no logo." in draft
+    assert "news.prairie-gazette.example" in draft and "Our logo is not on the page." in draft
     v.page.fill("#id_body", draft + "\nP.S. Thank you for the quick fixes last month.")
     v.page.click("button:has-text('Send')")
     v.page.wait_for_selector("text=queued for sending")
