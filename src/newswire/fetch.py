@@ -487,23 +487,16 @@ def _of_type(fetched: Fetched, types: tuple[str, ...], url: str) -> Fetched:
     return fetched
 
 
-#: what each reason a fetch failed means, in words an editor can pass on to a partner
-PLAIN_REASONS = {
+#: why a site's robots.txt could not be read, in words an editor can pass on to a partner
+#: (the reasons a fetch of it can fail with; refused addresses and bad URLs are raised as such)
+_UNREAD = {
     "unresolvable": "host not found",
     "unreachable": "no answer from the site",
     "timeout": "the site took too long to answer",
-    "robots": "refused by the site's robots.txt",
-    "blocked_address": "not a public address",
-    "bad_url": "not a web address newswire can fetch",
-    "too_large": "the page is too large",
-    "not_html": "not a web page",
     "bad_response": "the site's answer could not be read",
+    "too_large": "the answer is too large",
     "too_many_redirects": "too many redirects",
 }
-
-
-def plain_reason(exc: FetchError) -> str:
-    return PLAIN_REASONS.get(exc.reason, exc.reason.replace("_", " "))
 
 
 def _check_url(url: str) -> None:
@@ -638,7 +631,8 @@ class PageFetcher:
             except FetchError as exc:
                 if exc.reason in ("blocked_address", "bad_url"):
                     raise
-                raise FetchError(exc.reason, f"{plain_reason(exc)} (asking for robots.txt: "
+                said = _UNREAD.get(exc.reason, exc.reason.replace("_", " "))
+                raise FetchError(exc.reason, f"{said} (asking for robots.txt: "
                                  f"{exc.message})", url=url) from None  # fmt: skip
             if answer.status >= 500:
                 raise FetchError("unreachable", f"the site answered HTTP {answer.status} for "

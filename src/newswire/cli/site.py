@@ -130,7 +130,7 @@ def _demo_scan(out: Path) -> None:
                 _warn(f"not recorded: {why}")
     click.echo(f"\nPickup scan of the sample crawl ({terms.wire}, {len(stories)} stories):")
     for m in sorted(matches, key=lambda m: (-m.coverage, m.url)):
-        failed = [c.name for c in m.checks if c.passed is False and c.name in terms.required]
+        failed = m.failed
         verdict = "compliant" if m.compliant else "NOT compliant: " + ", ".join(failed)
         click.echo(f"  {m.kind:8} {m.coverage:6.1%}  {verdict}")
         click.echo(f"           {headlines.get(m.story, m.story)[:70]}")

@@ -73,9 +73,10 @@ def client_key(ip: str | None) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), raw, hashlib.sha256).hexdigest()[:32]
 
 
-def hit(story_id: int, page_url: str, user_agent: str, ip: str | None) -> str:
-    """Take one view of a copy; return ``queued`` (or, written at once, the outcome)."""
-    view = View(story_id, page_url, user_agent, client_key(ip), timezone.now())
+def hit(story_id: int, page_url: str, user_agent: str, ip: str | None, *, client: str = "") -> str:
+    """Take one view of a copy; return ``queued`` (or, written at once, the outcome).
+    ``client``: the request's :func:`client_key`, when the caller has it already."""
+    view = View(story_id, page_url, user_agent, client or client_key(ip), timezone.now())
     spool = _Spool.get()
     if settings.NEWSWIRE_BEACON_FLUSH_SECONDS <= 0:
         try:

@@ -40,13 +40,15 @@ def beacon(request: HttpRequest, pk: int) -> HttpResponse:
             cache.set(known, True, settings.NEWSWIRE_CACHE_SECONDS)
     page = request.headers.get("Referer", "").replace("\x00", "")[:2000]
     ip = client_ip(request)
+    client = client_key(ip)
     # bots, link previews, prefetches and a reader's repeat views are answered, not counted
-    if not not_a_view(request, pk, page, client_key(ip)):
+    if not not_a_view(request, pk, page, client):
         hit(
             pk,
             page_url=page,
             user_agent=request.headers.get("User-Agent", "").replace("\x00", "")[:500],
             ip=ip,
+            client=client,
         )
     response = HttpResponse(GIF, content_type="image/gif")
     response["Access-Control-Allow-Origin"] = "*"

@@ -69,7 +69,7 @@ def normalize_url(url: str, base: str = "") -> str:
             url = urljoin(base, url)
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower().removeprefix("www.")
-        if host.endswith(_AMP_CACHES) and (host in _AMP_HOSTS or host.endswith(".ampproject.org")):
+        if host in _AMP_HOSTS or host.endswith(".cdn.ampproject.org"):
             parts = _amp_original(parts) or parts
             host = (parts.hostname or "").lower().removeprefix("www.")
     except ValueError:  # "http://[::1/": not a URL at all, so equal to no other
@@ -82,8 +82,7 @@ def normalize_url(url: str, base: str = "") -> str:
 
 
 #: hosts that serve other sites' AMP pages under their own URL
-_AMP_CACHES = (".cdn.ampproject.org", "google.com", "bing-amp.com")  # a cheap first test
-_AMP_HOSTS = frozenset({"google.com", "bing-amp.com"})
+_AMP_HOSTS = frozenset({"google.com", "bing-amp.com"})  # and any *.cdn.ampproject.org
 _AMP_PATH = re.compile(r"^/(?:amp/|[cvi]/)(s/)?([^/]+)(/.*)?$")
 
 
@@ -423,6 +422,14 @@ def check_canonical(ex: Extracted, story: Story, page_url: str, terms: Terms,
     want = {"link": f"a canonical link to {story.canonical_url}", "noindex": "noindex",
             "either": f"a canonical link to {story.canonical_url} or noindex"}[mode]  # fmt: skip
     return Check("canonical", False, f"the terms ask for {want}; {' and '.join(said)}")
+
+
+def verdict(checks: tuple[Check, ...], terms: Terms) -> tuple[bool, tuple[str, ...]]:
+    """(whether the copy is compliant, the names of the checks that are advisory): the
+    checks the terms require decide; one the terms lack what it needs (None) does not
+    count against the copy, and the others are reported, never held against it."""
+    compliant = all(c.passed for c in checks if c.name in terms.required and c.passed is not None)
+    return compliant, tuple(c.name for c in checks if c.name not in terms.required)
 
 
 def run_checks(

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from .align import PageText, align
-from .check import run_checks
+from .check import run_checks, verdict
 from .embedded import embedded
 from .extract import declared_charset, decode_with, extract, parse, sift
 from .pipeline import Scanner, copy_headline, found_in, with_data
@@ -110,14 +110,9 @@ def explain(scanner: Scanner, page: Page, story: str | None = None) -> dict[str,
         }  # fmt: skip
         if kind is not None:
             checks, _ = run_checks(st, on, a, scanner.terms, page.url, (), page.robots)
-            required = scanner.terms.required
+            entry["compliant"], advisory = verdict(checks, scanner.terms)
             entry["checks"] = [{"name": c.name, "passed": c.passed, "evidence": c.evidence,
-                                "required": c.name in required} for c in checks]  # fmt: skip
-            entry["compliant"] = all(
-                c.passed
-                for c in checks
-                if c.name in scanner.terms.required and c.passed is not None
-            )
+                                "required": c.name not in advisory} for c in checks]  # fmt: skip
         stories.append(entry)
     out["stories"] = stories
     out["verdict"] = _verdict(out, story, cfg.report_coverage)

@@ -660,7 +660,7 @@ def reader_view(tree: LexborHTMLParser) -> None:
     # form)
     made: list[tuple[Any, bool, dict[str, str], str]] = []
     for node, tag, attrs in keep:
-        if hidden and (node.mem_id in hidden or inside_hidden(node)):
+        if hidden and inside_hidden(node):
             continue
         if tag == "noscript":
             imgs = node.css("img")

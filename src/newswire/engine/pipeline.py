@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .align import PageText, StoryText, align
-from .check import normalize_url, run_checks
+from .check import normalize_url, run_checks, verdict
 from .config import ScanConfig
 from .embedded import JSON_LD, Embedded, embedded
 from .errors import PageError
@@ -222,7 +222,7 @@ class Scanner:
             others = tuple(o for _, o, _, e in reported if e is on)
             checks, retitled = run_checks(st, on, a, self.terms, page.url, others, page.robots)
             a = replace(a, headline_changed=retitled)
-            required = [c for c in checks if c.name in self.terms.required and c.passed is not None]
+            compliant, advisory = verdict(checks, self.terms)
             matches.append(
                 Match(
                     url=page.url,
@@ -230,7 +230,7 @@ class Scanner:
                     kind=kind,
                     coverage=a.coverage,
                     checks=checks,
-                    compliant=all(c.passed for c in required),
+                    compliant=compliant,
                     canonical=bool(canonical)
                     and canonical == normalize_url(st.story.canonical_url),
                     alignment=a,
@@ -239,7 +239,7 @@ class Scanner:
                     headline=copy_headline(on.blocks, a.blocks),
                     text=copy_text(on.blocks, a.blocks),
                     found_in=found_in(on.blocks, a.blocks),
-                    advisory=tuple(c.name for c in checks if c.name not in self.terms.required),
+                    advisory=advisory,
                 )
             )
         return matches

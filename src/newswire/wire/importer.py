@@ -111,9 +111,9 @@ def as_utf8(data: bytes) -> bytes:
 
 
 def sniff(data: bytes) -> str:
-    head = as_utf8(data[:64] if wide_encoding(data) is None else data).lstrip(
-        b"\xef\xbb\xbf \t\r\n"
-    )[:1]
+    wide = wide_encoding(data)
+    text = data[:256].decode(wide, "ignore").encode() if wide else data[:64]
+    head = text.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]  # a wide BOM decodes to the UTF-8 one
     if head in (b"{", b"["):
         return "ninjs"
     if head == b"<":
@@ -187,7 +187,6 @@ class ParsedFeed:
     """feedparser's reading of a feed, and how its text was decoded."""
 
     parsed: Any
-    encoding: str  # the encoding its text was read in
     garbled: str = ""  # "": clean; else why its text cannot be trusted (never publish it)
 
 
@@ -208,22 +207,21 @@ def parse_feed(data: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
     # cannot ("function executeMe() …" as words of the story): nh3 (clean_html) sanitises
     # every body from the markup instead, and drops what <script> and <style> hold.
     parsed = feedparser.parse(data, response_headers=response, sanitize_html=False)
-    encoding = str(parsed.get("encoding") or "")
     if not isinstance(parsed.get("bozo_exception"),
                       CharacterEncodingOverride | CharacterEncodingUnknown):  # fmt: skip
-        return ParsedFeed(parsed, encoding)
+        return ParsedFeed(parsed)
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
-        return ParsedFeed(parsed, encoding, "its bytes fit no character encoding (neither the "
+        return ParsedFeed(parsed, "its bytes fit no character encoding (neither the "
                           "declared one nor any other): the text would be garbled")  # fmt: skip
     text = str(best)
     again = feedparser.parse(text.encode("utf-8"), sanitize_html=False,
                              response_headers={**response, "content-type":
                                                "application/xml; charset=utf-8"})  # fmt: skip
     if "\ufffd" in text:
-        return ParsedFeed(again, best.encoding, f"read as {best.encoding}, some of its bytes fit "
+        return ParsedFeed(again, f"read as {best.encoding}, some of its bytes fit "
                           "no character: the text would be garbled")  # fmt: skip
-    return ParsedFeed(again, best.encoding.replace("_", "-"))
+    return ParsedFeed(again)
 
 
 def _feed_language(parsed: Any) -> str:

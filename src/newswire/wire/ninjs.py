@@ -162,9 +162,9 @@ _JOINERS = {
 }  # fmt: skip
 #: words of a job title ("Education Reporter"): a comma segment with one is no person
 _TITLE_WORDS = re.compile(
-    r"\b(?:reporter|correspondent|writer|editor|staff|contributor|photographer|columnist|"
+    r"\b(?:reporter\w*|correspondent|writer|editor|staff|contributor|photographer|columnist|"
     r"chief|bureau|producer|analyst|intern|fellow|journalist|redakteur\w*|korrespondent\w*|"
-    r"journaliste|correspondant\w*|periodista|corresponsal|reporter\w*|desk)\b",
+    r"journaliste|correspondant\w*|periodista|corresponsal|desk)\b",
     re.I,
 )
 #: news agencies that bylines end with (", dpa"): an affiliation, never a person
