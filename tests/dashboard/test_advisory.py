@@ -57,7 +57,7 @@ def test_an_advisory_shortfall_is_shown_as_advisory_on_every_page(
     client.force_login(user)
     own = body(client.get("/partner/pickups/"))
     to_fix = own.split("To fix:", 1)[1].split("</ul>", 1)[0]
-    assert "restricted photo used" in to_fix and "no link" not in to_fix
+    assert "It shows a photo we may not pass on" in to_fix and "no link" not in to_fix
     assert "Not required by our terms, so not held against this copy: no link to the story" in own
 
 

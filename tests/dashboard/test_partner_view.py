@@ -14,8 +14,8 @@ def test_a_partner_sees_its_copies_to_fix_with_evidence_and_snippet(wire_with_co
     client.force_login(user)
     page = body(client.get("/partner/pickups/"))
     assert "https://beta.example/council" in page and "https://beta.example/bridge" in page
-    assert "no logo" in page and "no logo at https://beta.example/council" in page
-    assert "byline without the wire" in page  # bridge: affiliation failed
+    assert "Our logo is not on the page." in page  # a plain sentence, not the check's name
+    assert "The byline does not name" in page  # bridge: affiliation failed
     assert 'class="snippet"' in page and "By Grace Nakamura" in page
     assert "2 copies of our stories" in page and "2 need a fix" in page
 

@@ -56,7 +56,7 @@ def test_every_page_answers_for_staff_and_no_one_else(wire_with_copies, staff_cl
 def test_overview_figures(wire_with_copies, staff_client):
     page = body(staff_client.get("/dashboard/"))
     # 5 pickups on 3 sites; 1 compliant (Alpha); copycat unauthorised; 12,000 readers stated
-    assert ">5<" in page and ">3<" in page and "20%" in page and "12000" in page
+    assert ">5<" in page and ">3<" in page and "20%" in page and "12,000" in page
     assert "Alpha Times" in page and "Beta Post" in page
     assert '<svg class="chart"' in page and "unauthorised</title>" in page
 

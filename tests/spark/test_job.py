@@ -114,8 +114,9 @@ def test_the_job_in_local_2_finds_exactly_what_newswire_scan_finds(crawl, tmp_pa
             for r in spark.read.parquet(str(out / "matches.parquet")).collect()
         ]
         for row in rows:
-            if row["found_in"] is None:  # the visible text: its JSON line has no found_in
-                del row["found_in"]
+            for optional in ("found_in", "published"):  # absent from a JSON line when null
+                if row[optional] is None:
+                    del row[optional]
     finally:
         spark.stop()
     wanted = [json.loads(line) for line in want]

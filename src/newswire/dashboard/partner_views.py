@@ -6,17 +6,25 @@ partner, or one on no partner's site, is not found by any URL or export.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from ..distribution.snippet import snippet_html
 from ..partners.models import Partner
-from ..pickups.models import Pickup
+from ..pickups.models import Pickup, Via
 from ..pickups.record import PROBLEMS
+from ..pickups.tasks import check_page
 from ..wire.models import Terms
+from .notices import what_is_wrong
 from .queries import FAILED_PHRASES
 from .tables import Column, csv_response
 
@@ -53,10 +61,18 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
         copies.prefetch_related("story__bylines__reporter", "story__media__licence"), 25
     ).get_page(request.GET.get("page"))
     items = []
+    now = timezone.now()
     for p in page:
         _annotate(p, required)
         fix = p.to_fix  # type: ignore[attr-defined]
-        items.append({"copy": p, "snippet": snippet_html(p.story, terms) if fix else ""})
+        asked = p.recheck_asked_at
+        items.append({
+            "copy": p,
+            # what is wrong in a plain sentence with its evidence (never the page's markup)
+            "fixes": [what_is_wrong(c, p, terms) for c in fix],
+            "snippet": snippet_html(p.story, terms) if fix else "",
+            "asked": asked if asked and now - asked < RECHECK_EVERY else None,
+        })  # fmt: skip
     counts = (
         {
             "all": Pickup.objects.filter(partner=partner).count(),
@@ -70,8 +86,60 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
         "dashboard/partner_pickups.html",
         {"partner": partner, "page": page, "items": items, "counts": counts,
          "show": request.GET.get("show", ""), "problem_names": PROBLEMS,
-         "phrases": FAILED_PHRASES},
+         "phrases": FAILED_PHRASES, "recheck_minutes": RECHECK_EVERY.seconds // 60,
+         "notices": partner.compliance_notices.order_by("-created_at")[:20] if partner else [],
+         "corrections": partner.notices.select_related("version__story")
+         .order_by("-created_at")[:20] if partner else []},
     )  # fmt: skip
+
+
+# "I fixed it — check again": one check of a copy per RECHECK_EVERY, and at most
+# RECHECKS_AN_HOUR a partner (a partner fixing a template asks for many at once; a script
+# asking without end is turned away, and the worker stays free for everyone else)
+RECHECK_EVERY = timedelta(minutes=15)
+RECHECKS_AN_HOUR = 30
+
+
+@login_required
+@require_POST
+def partner_recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
+    partner = Partner.objects.filter(members__pk=request.user.pk or 0).first()
+    # another partner's copy, or one on no partner's site, is not found
+    pickup = get_object_or_404(Pickup, pk=pk, partner=partner) if partner else None
+    if pickup is None:
+        return redirect("dashboard:partner_pickups")
+    now = timezone.now()
+    with transaction.atomic():
+        pickup = Pickup.objects.select_for_update().get(pk=pickup.pk)
+        recent = Pickup.objects.filter(
+            partner=partner, recheck_asked_at__gte=now - timedelta(hours=1)
+        ).count()
+        if pickup.recheck_asked_at and now - pickup.recheck_asked_at < RECHECK_EVERY:
+            wait = RECHECK_EVERY - (now - pickup.recheck_asked_at)
+            messages.info(
+                request,
+                f"This copy is already queued to be checked again (asked at "
+                f"{timezone.localtime(pickup.recheck_asked_at):%H:%M}); you can ask again in "
+                f"{max(1, round(wait.total_seconds() / 60))} minutes.",
+            )
+        elif recent >= RECHECKS_AN_HOUR:
+            messages.error(
+                request,
+                f"You have asked for {recent} checks in the last hour, the most we take: "
+                "please try again later. We also check every copy again on our own.",
+            )
+        else:
+            pickup.recheck_asked_at = now
+            pickup.save(update_fields=["recheck_asked_at"])
+            url = pickup.url
+            transaction.on_commit(lambda: check_page.enqueue(url, Via.PARTNER))
+            messages.success(
+                request,
+                "Thank you: we will check this copy again within a few minutes. "
+                "Reload this page to see the result.",
+            )
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/partner/") else "dashboard:partner_pickups")
 
 
 def _annotate(p: Pickup, required: set[str]) -> Pickup:

@@ -47,6 +47,7 @@ class Embedded:
 
     paragraphs: tuple[tuple[str, str], ...]  # (where found, paragraph), in page order
     authors: tuple[str, ...] = ()  # JSON-LD author names
+    published: str = ""  # JSON-LD datePublished, as the page gives it
 
     def __bool__(self) -> bool:
         return bool(self.paragraphs)
@@ -94,6 +95,21 @@ def _strings(data: Any, out: list[str], keys: tuple[str, ...] = ()) -> None:
             out.extend(_prose(item))
 
 
+def _ld_published(data: Any) -> str:
+    """The first ``datePublished`` of a JSON-LD object or graph ("" if none)."""
+    stack = [data]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            value = item.get("datePublished")
+            if isinstance(value, str) and value.strip():
+                return value.strip()[:64]
+            stack.extend(v for k, v in item.items() if k == "@graph")
+    return ""
+
+
 def _ld_authors(data: Any, out: list[str]) -> None:
     stack = [data]
     while stack:
@@ -123,8 +139,10 @@ def embedded(body: bytes) -> Embedded:
         return Embedded(())
     found: list[tuple[str, str]] = []
     authors: list[str] = []
+    published = ""
     for m in _LD.finditer(body):
         data = _load(m.group(1))
+        published = published or _ld_published(data)
         texts: list[str] = []
         _strings(data, texts, keys=("articleBody",))
         found += [(JSON_LD, t) for t in texts]
@@ -162,4 +180,4 @@ def embedded(body: bytes) -> Embedded:
         if text not in seen:
             seen.add(text)
             unique.append((where, text))
-    return Embedded(tuple(unique), tuple(dict.fromkeys(a for a in authors if a)))
+    return Embedded(tuple(unique), tuple(dict.fromkeys(a for a in authors if a)), published)

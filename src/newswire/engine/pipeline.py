@@ -29,7 +29,7 @@ from .check import normalize_url, run_checks, verdict
 from .config import ScanConfig
 from .embedded import JSON_LD, Embedded, embedded
 from .errors import PageError
-from .extract import extract, parse, sift_signature
+from .extract import extract, iso_time, parse, sift_signature
 from .fingerprint import signature
 from .index import StoryIndex
 from .read import expand, input_kind, read, read_warc
@@ -218,6 +218,7 @@ class Scanner:
                 reported.append((st, a, kind, on))
         matches: list[Match] = []
         canonical = normalize_url(ex.canonical, page.url) if ex.canonical else ""
+        published = ex.published or iso_time(data.published) or ex.time
         for st, a, kind, on in reported:
             others = tuple(o for _, o, _, e in reported if e is on)
             checks, retitled = run_checks(st, on, a, self.terms, page.url, others, page.robots)
@@ -240,6 +241,7 @@ class Scanner:
                     text=copy_text(on.blocks, a.blocks),
                     found_in=found_in(on.blocks, a.blocks),
                     advisory=advisory,
+                    published=published,
                 )
             )
         return matches

@@ -183,6 +183,10 @@ class Extracted:
     canonical: str = ""
     bylines: tuple[int, ...] = ()  # blocks that read as a byline or credit line (by index)
     robots: str = ""  # the content of the page's robots meta tags ("noindex, follow")
+    # the page's own publication time (ISO 8601) as its meta tags or microdata state it,
+    # and its first <time datetime> (the last resort: it may date something else)
+    published: str = ""
+    time: str = ""
 
 
 # --- fingerprint and index ---------------------------------------------------
@@ -266,6 +270,9 @@ class Match:
     found_in: str = "visible"
     # the checks run that the terms do not require: reported, never held against the copy
     advisory: tuple[str, ...] = ()
+    # when the page says it was published (ISO 8601, as stated: article:published_time,
+    # JSON-LD datePublished, itemprop datePublished or <time datetime>), "" if it does not
+    published: str = ""
 
     @property
     def failed(self) -> list[str]:
@@ -308,4 +315,5 @@ class Match:
             "copy": {"headline": self.headline, "text": list(self.text)},
             # only where the copy is not in the visible text (a field added for those pages)
             **({"found_in": self.found_in} if self.found_in != "visible" else {}),
+            **({"published": self.published} if self.published else {}),
         }

@@ -72,6 +72,7 @@ class Via(models.TextChoices):
     WARC_SCAN = "warc_scan", "WARC scan"
     SPARK = "spark", "Spark results"
     RECHECK = "recheck", "Re-check"
+    PARTNER = "partner", "Asked by the partner"
 
 
 class Status(models.TextChoices):
@@ -122,6 +123,15 @@ class Pickup(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OK)
     reason = models.TextField(blank=True, help_text="Why the page could not be read.")
+    recheck_asked_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the partner last asked for this copy to be checked again.",
+    )  # fmt: skip
+    published = models.CharField(
+        max_length=32, blank=True,
+        help_text="When the page says it was published (ISO 8601, as the page states it: "
+        "article:published_time, JSON-LD datePublished or <time>); empty if it does not say.",
+    )  # fmt: skip
     first_seen = models.DateTimeField(default=timezone.now, db_index=True)
     last_checked = models.DateTimeField(default=timezone.now, db_index=True)
     # kept by save() for the dashboard: the day first seen (site time zone) and the

@@ -177,6 +177,7 @@ def record_result(
         if isinstance(text, list):  # results from before the scan gave the copy keep the last
             pickup.headline = str(shown.get("headline") or "")[:500]
             pickup.text = "\n\n".join(str(t) for t in text)[:MAX_TEXT]
+        pickup.published = str(result.get("published") or "")[:32]
         pickup.compliant = bool(result["compliant"])
         pickup.canonical = bool(result.get("canonical"))
         pickup.status, pickup.reason = Status.OK, ""

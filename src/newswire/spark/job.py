@@ -196,6 +196,7 @@ def match_schema() -> Any:
         T.StructField("edits", edits), T.StructField("source", T.StringType()),
         T.StructField("where", T.StringType()), T.StructField("copy", copy),
         T.StructField("found_in", T.StringType()),  # null: the visible text (absent in JSON)
+        T.StructField("published", T.StringType()),  # null: the page states no date
     ])  # fmt: skip
 
 

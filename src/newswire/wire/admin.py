@@ -74,6 +74,12 @@ class StoryForm(forms.ModelForm[Story]):
         "it is shown with the story and sent to partners.",
     )
 
+    embargo_anyway = forms.BooleanField(
+        required=False,
+        label="Embargo it anyway",
+        help_text="Needed to put a story that is already public back under embargo.",
+    )
+
     class Meta:
         model = Story
         fields = "__all__"
@@ -81,6 +87,7 @@ class StoryForm(forms.ModelForm[Story]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         story = self.instance
+        self._ask_before_embargoing_again(data)
         if story.pk and story.versions.exists():
             changed = {"body", "headline"} & set(self.changed_data)
             if changed and not (data.get("correction_note") or "").strip():
@@ -90,6 +97,29 @@ class StoryForm(forms.ModelForm[Story]):
                     f"({' and '.join(sorted(changed))} changed).",
                 )
         return data
+
+    def _ask_before_embargoing_again(self, data: dict[str, Any]) -> None:
+        """An embargo set on a story partners already have hides it from the site, the
+        feeds and the API, but takes back no copy: say so, and go on only when asked to."""
+        story = self.instance
+        release_at = data.get("release_at")
+        if not story.pk or not release_at or release_at <= timezone.now():
+            return
+        if data.get("status") not in (Story.Status.PUBLISHED, Story.Status.SCHEDULED):
+            return
+        before = Story.objects.filter(pk=story.pk).first()
+        if before is None or not before.is_public() or data.get("embargo_anyway"):
+            return
+        copies = story.pickups.count()  # type: ignore[attr-defined]  # (pickups, by relation)
+        since = timezone.localtime(before.shown_time()).strftime("%Y-%m-%d %H:%M")
+        self.add_error(
+            "release_at",
+            f"This story has been public since {since}, so partners may have it already"
+            + (f" ({copies} cop{'y' if copies == 1 else 'ies'} found)" if copies else "")
+            + ". An embargo now takes it off the site, the feeds and the API until "
+            f"{timezone.localtime(release_at):%Y-%m-%d %H:%M}, but cannot take back a copy. "
+            "Tick “Embargo it anyway” to go on.",
+        )
 
 
 @admin.register(Story)
@@ -117,6 +147,7 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         "created_at",
         "updated_at",
         "preview_link",
+        "copies_link",
     ]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline, MediaInline, VersionInline]
@@ -125,7 +156,8 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         (None, {"fields": ["headline", "slug", "desk", "summary", "body", "correction_note"]}),
         (
             "Publication",
-            {"fields": ["status", "release_at", "canonical_url", "language", "preview_link"]},
+            {"fields": ["status", "release_at", "embargo_anyway", "canonical_url", "language",
+                        "preview_link", "copies_link"]},
         ),
         (
             "Record",
@@ -150,6 +182,17 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         return format_html(
             '<a href="{}">Preview</a>', reverse("admin:wire_story_preview", args=[obj.pk])
         )
+
+    @admin.display(description="copies found")
+    def copies_link(self, obj: Story) -> str:
+        """Where the story went: its copies on the dashboard (the pickups app's relation)."""
+        if not obj.pk:
+            return "—"
+        n = obj.pickups.count()  # type: ignore[attr-defined]
+        return format_html(
+            '<a href="{}">{} cop{} on the dashboard</a>',
+            reverse("dashboard:story", args=[obj.slug]), n, "y" if n == 1 else "ies",
+        )  # fmt: skip
 
     def get_urls(self) -> list[Any]:
         return [

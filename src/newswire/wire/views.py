@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils.html import strip_tags
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.html import format_html, strip_tags
 
 from .cache import current_terms, rendered, stamp
 from .models import Story, StoryVersion
@@ -44,7 +46,19 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
         return render_to_string("wire/story.html", context, request)
 
     # the same page for every reader until the story, its parts or the terms change
-    return HttpResponse(rendered(f"newswire:page:story:{stamp(obj, terms)}", page))
+    html = rendered(f"newswire:page:story:{stamp(obj, terms)}", page)
+    if not getattr(request.user, "is_staff", False):
+        return HttpResponse(html)
+    # an editor's page says where the story went (added to the readers' page, not cached)
+    staff = format_html(
+        '<p class="staff-bar">Editors: <a href="{}">its copies on the dashboard</a> · '
+        '<a href="{}">edit in the admin</a></p>',
+        reverse("dashboard:story", args=[obj.slug]),
+        reverse("admin:wire_story_change", args=[obj.pk]),
+    )
+    response = HttpResponse(html.replace("<!--newswire:staff-->", staff, 1))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def version(request: HttpRequest, slug: str, number: int) -> HttpResponse:

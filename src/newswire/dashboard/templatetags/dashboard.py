@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -41,3 +44,38 @@ def required_failures(copy: Any, terms: Any) -> list[str]:
 def advisory_failures(copy: Any, terms: Any) -> list[str]:
     """The checks ``copy`` failed that ``terms`` do not require (advisory, never a failure)."""
     return list(copy.advisory_under(getattr(terms, "required", None) or ()))
+
+
+@register.filter
+def num(value: Any) -> str:
+    """515000 -> "515,000" (counts are read at a glance)."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+
+
+@register.filter
+def when(value: Any, with_time: str = "") -> str:
+    """A date (with ``"time"``: and its minute) in a ``<time>`` element that never wraps,
+    in the site's time zone; "" for none."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        shown = value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    else:
+        shown = value.strftime("%Y-%m-%d")
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), shown)
+
+
+@register.filter
+def stated_time(value: str) -> str:
+    """The page's own publication time as it states it ("2024-05-03 10:00 +00:00")."""
+    if not value:
+        return ""
+    day, _, clock = value.partition("T")
+    if not clock:
+        return day
+    zone = clock[8:] if len(clock) > 8 else ""
+    return f"{day} {clock[:5]}" + (f" {zone}" if zone else "")
