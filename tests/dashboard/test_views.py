@@ -27,7 +27,7 @@ def pages(w: dict) -> list[str]:
         f"/dashboard/partners/{w['b'].pk}/notice/", "/dashboard/unauthorised/",
         "/dashboard/sites/copycat.example/", "/dashboard/check/", "/dashboard/explain/",
         "/dashboard/report/",
-        f"/dashboard/stories/{one.slug}/report/",
+        f"/dashboard/stories/{one.slug}/report/", "/dashboard/copies/?failing=logo&q=beta",
     ]  # fmt: skip
 
 

@@ -47,3 +47,11 @@ class NoticeForm(forms.Form):
     to = forms.EmailField(label="To")
     subject = forms.CharField(max_length=300)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 24}))
+
+
+class InviteForm(forms.Form):
+    """An invitation to a site to apply: the address is the editor's to find."""
+
+    to = forms.EmailField(label="Send to", help_text="The site's editor or contact address.")
+    subject = forms.CharField(max_length=300)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}))

@@ -19,8 +19,8 @@ from django.utils import timezone
 from ..distribution.models import BeaconHit
 from ..engine.types import CHECK_NAMES
 from ..partners.models import Application, Partner
-from ..pickups.models import Pickup, with_bit
-from ..wire.models import Story
+from ..pickups.models import Pickup, Site, with_bit
+from ..wire.models import Byline, Story
 
 # What counted copies are counted by: a column of the covering indexes that is never null
 # (COUNT("id") would make PostgreSQL read the table; Django allows no COUNT(*) FILTER)
@@ -175,7 +175,7 @@ def top_stories(r: Range, limit: int = 10) -> list[dict[str, Any]]:
 
 
 def partner_ranking(
-    r: Range | None = None, order: str = "compliance", only: Partner | None = None
+    r: Range | None = None, order: str = "compliance", only: Partner | None = None, q: str = ""
 ) -> list[Partner]:
     """Partners with copies (or ``only`` that one), each with its counts and how often
     each check failed.
@@ -187,6 +187,8 @@ def partner_ranking(
               for name in CHECK_NAMES}  # fmt: skip
     copies = copies_in(r)
     copies = copies.filter(partner=only) if only else copies.filter(partner__isnull=False)
+    if q:
+        copies = copies.filter(partner__in=Partner.objects.filter(name__icontains=q))
     groups = (
         copies.values("partner_id")
         .annotate(
@@ -253,8 +255,11 @@ def story_table(params: Any) -> QuerySet[Story]:
         ),
     )
     q = (params.get("q") or "").strip()
-    if q:
-        stories = stories.filter(Q(headline__icontains=q) | Q(uri=q) | Q(slug=q))
+    if q:  # a headline's words, a reporter's name, or a story's URI or slug
+        by = Byline.objects.filter(reporter__name__icontains=q).values("story")
+        stories = stories.filter(
+            Q(headline__icontains=q) | Q(uri=q) | Q(slug=q) | Q(pk__in=by)
+        )
     if params.get("desk"):
         stories = stories.filter(desk=params["desk"])
     if params.get("reporter"):
@@ -277,14 +282,21 @@ SITE_SORTS = {
 }
 
 
-def unauthorised_sites(r: Range | None = None, order: str = "-copies") -> QuerySet[Any]:
+def unauthorised_sites(
+    r: Range | None = None, order: str = "-copies", q: str = "", ignored: bool | None = None
+) -> QuerySet[Any]:
     """One row per site that carries copies and belongs to no active partner (grouped on
-    the site's own covering index; the host is fetched for the rows shown)."""
+    the site's own covering index; the host is fetched for the rows shown); ``q``: words
+    of its host; ``ignored``: only the sites an editor ignored, or only the others."""
     desc, key = order.startswith("-"), order.lstrip("-")
     by = SITE_SORTS.get(key, "copies")
+    copies = copies_in(r).filter(UNAUTHORISED)
+    if q:
+        copies = copies.filter(site__in=Site.objects.filter(host__icontains=q))
+    if ignored is not None:  # the sites an editor ignored (True), or the others (False)
+        copies = copies.filter(site__in=Site.objects.filter(ignored=ignored))
     return (
-        copies_in(r)
-        .filter(UNAUTHORISED)
+        copies
         .values("site_id")
         .annotate(
             copies=Count("*"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,16 +14,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..partners.models import Partner
+from ..distribution.models import Invitation
+from ..distribution.notices import send_invitation
+from ..partners.models import Partner, PartnerDomain
 from ..pickups.check import check_urls, page_fetcher
-from ..pickups.models import Pickup, PickupCheck, Site, Via
+from ..engine.types import CHECK_NAMES
+from ..pickups.models import Pickup, PickupCheck, Site, SiteDecision, Status, Via, with_bit
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
 from ..wire.cache import current_terms
@@ -30,7 +36,7 @@ from ..wire.models import Reporter, Story, Terms
 from . import queries
 from .chart import stacked_bars
 from .diff import diff
-from .forms import CheckForm, ExplainForm, NoticeForm
+from .forms import CheckForm, ExplainForm, InviteForm, NoticeForm
 from .notices import draft, send
 from .tables import Column, csv_response, ordering
 
@@ -160,22 +166,45 @@ COPY_COLUMNS = [
     Column("advisory", "Advisory checks not met", csv=lambda p: " ".join(p.advisory_failed)),
     Column("problems", "Problems", csv=lambda p: " ".join(p.problems or [])),
     Column("status", "Status", sort="status"),
+    Column("published", "Published (as the page says)"),
     Column("first_seen", "First seen", sort="first_seen"),
     Column("last_checked", "Last checked", sort="last_checked"),
 ]  # fmt: skip
 
 
 def _copies(qs: QuerySet[Pickup], request: HttpRequest) -> QuerySet[Pickup]:
+    """The copies the page's filters leave: compliant or not, whose, a failing check, a
+    partner, a site, kind, status, first seen between two dates, and words of the page's
+    URL, its site or its story's headline."""
+    get = request.GET
     qs = qs.select_related("site", "partner", "story")
-    if request.GET.get("compliant") in ("yes", "no"):
-        qs = qs.filter(compliant=request.GET["compliant"] == "yes")
-    if request.GET.get("who") == "unauthorised":
+    if get.get("compliant") in ("yes", "no"):
+        qs = qs.filter(compliant=get["compliant"] == "yes")
+    if get.get("who") == "unauthorised":
         qs = qs.filter(queries.UNAUTHORISED)
-    elif request.GET.get("who") == "partners":
+    elif get.get("who") == "partners":
         qs = qs.filter(queries.AUTHORISED)
-    if request.GET.get("status"):
-        qs = qs.filter(status=request.GET["status"])
-    order, _ = ordering(COPY_COLUMNS, request.GET.get("sort", ""), "-first_seen")
+    if get.get("status") in Status.values:
+        qs = qs.filter(status=get["status"])
+    if get.get("kind") in ("pickup", "excerpt"):
+        qs = qs.filter(kind=get["kind"])
+    if get.get("failing") in CHECK_NAMES:  # a required check it fails (advisory ones: never)
+        qs = qs.filter(failed__in=with_bit(get["failing"]))
+    if (get.get("partner") or "").isdigit():
+        qs = qs.filter(partner_id=int(get["partner"]))
+    site = (get.get("site") or "").strip().lower()
+    if site:
+        qs = qs.filter(site__host__icontains=site)
+    since, until = queries._date(get.get("from")), queries._date(get.get("to"))
+    if since:
+        qs = qs.filter(first_day__gte=since)
+    if until:
+        qs = qs.filter(first_day__lte=until)
+    q = (get.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(url__icontains=q) | Q(story__headline__icontains=q)
+                       | Q(site__host__icontains=q))  # fmt: skip
+    order, _ = ordering(COPY_COLUMNS, get.get("sort", ""), "-first_seen")
     return qs.order_by(order, "-id")
 
 
@@ -194,9 +223,20 @@ def _copies_page(
             "params": request.GET,
             "query": _query(request),
             "problem_names": PROBLEMS,
+            "check_names": CHECK_NAMES,
+            "statuses": Status.choices,
             **context,
         },
     )
+
+
+@staff_member_required
+def all_copies(request: HttpRequest) -> HttpResponseBase:
+    """Every copy of every story, with the filters, search and CSV of the other lists."""
+    return _copies_page(request, Pickup.objects.all(), "copies.csv", "dashboard/copies.html",
+                        section="copies", all_copies=True,
+                        partners=Partner.objects.filter(pickups__isnull=False).distinct()
+                        .order_by("name").values_list("pk", "name"))  # fmt: skip
 
 
 @staff_member_required
@@ -266,7 +306,8 @@ PARTNER_COLUMNS = [
 @staff_member_required
 def partners(request: HttpRequest) -> HttpResponseBase:
     order = "copies" if request.GET.get("sort") == "copies" else "compliance"
-    ranked = queries.partner_ranking(order=order)
+    q = (request.GET.get("q") or "").strip()
+    ranked = queries.partner_ranking(order=order, q=q)
     required = set(current_terms().required or ())
     if _wants_csv(request):
         return csv_response("partners.csv", PARTNER_COLUMNS,
@@ -277,7 +318,7 @@ def partners(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "dashboard/partners.html",
-        {"page": page, "order": order, "query": _query(request), "section": "partners"},
+        {"page": page, "order": order, "q": q, "query": _query(request), "section": "partners"},
     )
 
 
@@ -339,7 +380,10 @@ SITE_COLUMNS = [
 @staff_member_required
 def unauthorised(request: HttpRequest) -> HttpResponseBase:
     sort = request.GET.get("sort", "-copies")
-    rows = queries.unauthorised_sites(order=sort)
+    q = (request.GET.get("q") or "").strip()
+    show_ignored = request.GET.get("ignored") == "1"
+    rows = queries.unauthorised_sites(order=sort, q=q, ignored=show_ignored)
+    hidden = 0 if show_ignored else queries.unauthorised_sites(ignored=True).count()
     if _wants_csv(request):
         return csv_response("unauthorised-sites.csv", SITE_COLUMNS, _with_hosts(_chunks(rows)))
     page = _page(request, rows)
@@ -354,15 +398,104 @@ def unauthorised(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "dashboard/unauthorised.html",
-        {"page": page, "headers": headers, "query": _query(request), "section": "unauthorised"},
+        {"page": page, "headers": headers, "q": q, "sort": sort, "query": _query(request),
+         "show_ignored": show_ignored, "hidden": hidden, "section": "unauthorised"},  # fmt: skip
     )
 
 
 @staff_member_required
 def site_copies(request: HttpRequest, host: str) -> HttpResponseBase:
     site = get_object_or_404(Site.objects.select_related("partner"), host=host)
-    return _copies_page(request, Pickup.objects.filter(site=site), f"copies-{site.host}.csv",
-                        "dashboard/site.html", site=site, section="unauthorised")  # fmt: skip
+    example = Pickup.objects.filter(site=site).order_by("-first_seen").first()
+    subject, body = invitation_draft(site, example)
+    return _copies_page(
+        request, Pickup.objects.filter(site=site), f"copies-{site.host}.csv", "dashboard/site.html",
+        site=site, section="unauthorised",
+        decisions=site.decisions.select_related("partner", "by", "invitation")[:20],
+        invite_form=InviteForm(initial={"subject": subject, "body": body}),
+        partners_to_choose=Partner.objects.filter(status=Partner.Status.ACTIVE).order_by("name"),
+    )  # fmt: skip
+
+
+def invitation_draft(site: Site, example: Pickup | None) -> tuple[str, str]:
+    """(subject, body) of an invitation to apply, for the editor to edit before sending."""
+    terms = Terms.current()
+    copies = Pickup.objects.filter(site=site).count()
+    lines = [
+        "Hello,",
+        "",
+        f"We found {copies} cop{'y' if copies == 1 else 'ies'} of {terms.wire}'s stories on "
+        f"{site.host}" + (f", for example:\n  {example.url}" if example else "."),
+        "",
+        f"{terms.wire}'s stories are free to republish for our partners. "
+        + (f"Our terms: {terms.shown_text}" if terms.shown_text else ""),
+        "",
+        "To republish them as a partner (with the attribution built in, and the corrections "
+        f"sent to you), apply here: {settings.SITE_URL}{reverse('partners:apply')}",
+        "",
+        "With thanks,",
+        terms.wire + (f" <{terms.contact}>" if terms.contact else ""),
+    ]
+    return f"{terms.wire}: republish our stories as a partner", "\n".join(lines)
+
+
+@staff_member_required
+@require_POST
+def site_decide(request: HttpRequest, host: str) -> HttpResponseBase:
+    """An editor's decision about a site carrying copies: ignore it, say it belongs to a
+    partner (adds the partner's domain), invite it to apply, or list it again. Recorded."""
+    site = get_object_or_404(Site, host=host)
+    action, note = request.POST.get("action"), (request.POST.get("note") or "").strip()[:2000]
+    by = request.user if getattr(request.user, "pk", None) else None
+    if action == SiteDecision.Action.IGNORE:
+        with transaction.atomic():
+            Site.objects.filter(pk=site.pk).update(ignored=True)
+            SiteDecision.objects.create(site=site, action=action, note=note, by=by)
+        messages.success(request, f"{site.host} is ignored: it is no longer listed as an "
+                                  "unauthorised site (its copies are still counted).")  # fmt: skip
+    elif action == SiteDecision.Action.RELIST:
+        with transaction.atomic():
+            Site.objects.filter(pk=site.pk).update(ignored=False)
+            SiteDecision.objects.create(site=site, action=action, note=note, by=by)
+        messages.success(request, f"{site.host} is listed again.")
+    elif action == SiteDecision.Action.PARTNER:
+        partner = Partner.objects.filter(pk=request.POST.get("partner") or 0).first()
+        taken = PartnerDomain.objects.filter(domain=site.host).select_related("partner").first()
+        if partner is None:
+            messages.error(request, "Choose the partner the site belongs to.")
+        elif taken is not None and taken.partner_id != partner.pk:
+            messages.error(request, f"{site.host} is already a domain of {taken.partner.name}: "
+                                    "change it in the admin if that is wrong.")  # fmt: skip
+        else:
+            with transaction.atomic():
+                PartnerDomain.objects.get_or_create(domain=site.host, defaults={"partner": partner})
+                Site.objects.filter(pk=site.pk).update(partner=partner)
+                for pickup in Pickup.objects.filter(site=site):  # (save() sets `authorised`)
+                    pickup.partner = partner
+                    pickup.save(update_fields=["partner"])
+                SiteDecision.objects.create(site=site, action=action, partner=partner,
+                                            note=note, by=by)  # fmt: skip
+            messages.success(request, f"{site.host} is {partner.name}'s: its copies are "
+                                      f"{partner.name}'s from now on.")  # fmt: skip
+    elif action == SiteDecision.Action.INVITE:
+        form = InviteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Not sent: " + "; ".join(
+                f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        else:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    host=site.host, to=form.cleaned_data["to"], by=by,
+                    subject=form.cleaned_data["subject"][:300], body=form.cleaned_data["body"],
+                )  # fmt: skip
+                SiteDecision.objects.create(site=site, action=action, invitation=invitation,
+                                            note=note, by=by)  # fmt: skip
+                transaction.on_commit(partial(send_invitation.enqueue, invitation.pk))
+            messages.success(request, f"Invitation to {form.cleaned_data['to']} queued "
+                                      "for sending.")  # fmt: skip
+    else:
+        messages.error(request, "No such decision.")
+    return redirect("dashboard:site", host=site.host)
 
 
 # --- actions ---------------------------------------------------------------------

@@ -274,3 +274,24 @@ class ComplianceNotice(Sending):
 
     def __str__(self) -> str:
         return f"{self.subject} (to {self.partner})"
+
+
+class Invitation(Sending):
+    """An editor's e-mail inviting a site that republished our stories without asking to
+    apply as a partner: the terms and the application link (sent and retried like the
+    other notices)."""
+
+    host = models.CharField(max_length=253, help_text="The site invited.")
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.host} ({self.to})"

@@ -245,3 +245,22 @@ def send_compliance_notice(notice_id: int) -> str:
     if notice.status == Sending.Status.RETRYING and notice.next_try_at:
         send_compliance_notice.using(run_after=notice.next_try_at).enqueue(notice.pk)
     return notice.status
+
+
+@task()
+def send_invitation(invitation_id: int) -> str:
+    """Send an editor's invitation to a site to apply; retried like the other notices."""
+    from .models import Invitation
+
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None or invitation.status in (Sending.Status.SENT, Sending.Status.FAILED):
+        return "nothing to do"
+
+    def send() -> None:
+        send_email(invitation, invitation.subject, invitation.body, invitation.to)
+
+    if attempt(invitation, send):
+        return "sent"
+    if invitation.status == Sending.Status.RETRYING and invitation.next_try_at:
+        send_invitation.using(run_after=invitation.next_try_at).enqueue(invitation.pk)
+    return invitation.status

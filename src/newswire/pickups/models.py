@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Collection
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -56,6 +57,11 @@ class Site(models.Model):
         help_text="Set from the partners' domains (a host or a sub-domain of one).",
     )
     first_seen = models.DateTimeField(default=timezone.now)
+    ignored = models.BooleanField(
+        default=False,
+        help_text="An editor decided its copies need nothing (an archive, a reader's page): "
+        "it is left off the list of unauthorised sites. Its copies are still counted.",
+    )
 
     class Meta:
         ordering = ["host"]
@@ -301,3 +307,36 @@ class DomainWatch(models.Model):
 
     class Meta:
         verbose_name_plural = "domain watches"
+
+
+class SiteDecision(models.Model):
+    """What an editor decided about a site that carries copies without being a partner's:
+    who, when, and why (the site's page lists them, newest first)."""
+
+    class Action(models.TextChoices):
+        IGNORE = "ignore", "Ignored: its copies need nothing"
+        PARTNER = "partner", "Belongs to a partner"
+        INVITE = "invite", "Invited to apply"
+        RELIST = "relist", "Listed again"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="decisions")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invitation = models.ForeignKey(
+        "distribution.Invitation", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.get_action_display()}"

@@ -48,7 +48,7 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
     # the same page for every reader until the story, its parts or the terms change
     html = rendered(f"newswire:page:story:{stamp(obj, terms)}", page)
     if not getattr(request.user, "is_staff", False):
-        return HttpResponse(html)
+        return HttpResponse(html.replace("<!--newswire:staff-->\n", "", 1))
     # an editor's page says where the story went (added to the readers' page, not cached)
     staff = format_html(
         '<p class="staff-bar">Editors: <a href="{}">its copies on the dashboard</a> · '
