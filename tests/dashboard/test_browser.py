@@ -182,7 +182,7 @@ def editors_pages(v: Visitor, demo: dict, *, act: bool) -> None:
         # why was it found? the result's link, each stage, a check's evidence expanded
         v.page.click("a:has-text('why?')")
         v.page.wait_for_selector("#verdict")
-        assert "a pickup of" in v.page.inner_text("section[aria-labelledby=verdict]")
+        assert "This page republishes" in v.page.inner_text("section[aria-labelledby=verdict]")
         v.page.locator("details summary").first.click()
         v.look("explain")
 

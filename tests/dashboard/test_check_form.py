@@ -89,10 +89,14 @@ def test_why_found_explains_a_copy_stage_by_stage(staff_client, wire_terms, make
         other = body(staff_client.get("/dashboard/explain/", {"url": f"{site.url}/other"}))
     quoted = f"{site.url}/copy".replace(":", "%3A").replace("/", "%2F")
     assert f'href="/dashboard/explain/?url={quoted}">why?</a>' in checked
-    assert f"a pickup of {story.uri}" in found and "Sift (no parse)" in found
-    assert "Extraction" in found and story.headline in found and "compliant" in found
+    assert f"This page republishes “{story.headline}”: 100% of its" in found  # plain words
+    assert "It carries everything the terms require." in found
+    assert "sift" not in found.split("(for engineers)")[0].lower()  # no engine words up top
+    assert f"a pickup of {story.uri}" in found and "First look (before parsing)" in found
+    assert "Extraction" in found and "compliant" in found
     assert "byline" in found and "passed" in found
-    assert "no story shares enough with the page" in other
+    assert "This page carries none of our stories" in other
+    assert "no story shares enough with the page" in other  # (the engineers' verdict)
 
 
 def test_why_found_says_why_it_could_not_fetch(staff_client, wire_terms, make_story, settings):
@@ -102,7 +106,7 @@ def test_why_found_says_why_it_could_not_fetch(staff_client, wire_terms, make_st
         site.route("/copy", html("<p>x</p>"))
         page = body(staff_client.get("/dashboard/explain/", {"url": f"{site.url}/copy"}))
         assert site.log == []  # refused before any connection: an inside address
-    assert "could not explain" in page and "blocked" in page
+    assert "could not explain" in page and "only public addresses" in page
     bad = body(staff_client.get("/dashboard/explain/", {"url": "javascript:alert(1)"}))
     assert "could not explain" not in bad and "errors" in bad
 
@@ -128,6 +132,7 @@ def test_urls_httpx_cannot_read_are_named_not_a_500(staff_client, wire_terms, ma
                     "not an http(s) URL" in page
                     or "Enter an http:// or https" in page
                     or ("could not" in page and "bad_url" in page)
+                    or ("could not" in page and "not a web address newswire can fetch" in page)
                 ), url
         redirected = body(staff_client.post("/dashboard/check/", {"urls": f"{site.url}/go"}))
         assert "could not check" in redirected and "bad_url" in redirected

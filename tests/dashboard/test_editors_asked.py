@@ -320,3 +320,45 @@ def test_the_copys_own_date_is_kept_and_shown(wire_with_copies, staff_client):
     exported = rows(body(staff_client.get("/dashboard/copies/?q=dated&format=csv")))
     assert exported[0]["Published (as the page says)"] == "2024-05-03T10:00:00+00:00"
     assert PickupCheck.objects.filter(pickup=pickup).exists()
+
+
+# --- 8: "why?" in plain words, for a recorded copy too ----------------------------------
+
+
+def test_why_explains_a_recorded_copy_from_the_text_it_showed(wire_with_copies, staff_client,
+                                                              make_story):  # fmt: skip
+    """The copy's page is gone (nothing serves it): its kept text is aligned again, the
+    checks are the recorded ones, and every copy in a list links here."""
+    from newswire.wire.models import Story as WireStory
+
+    story = make_story("Harbour Dredging Starts")
+    paragraphs = [p.strip() for p in WireStory.objects.get(pk=story.pk).body
+                  .replace("</p>", "\n").replace("<p>", "").splitlines() if p.strip()]  # fmt: skip
+    found = result(story, "https://gone.example/harbour", failed=("logo",))
+    found["copy"] = {"headline": story.headline, "text": paragraphs}
+    pickup = record_result(found, Via.WARC_SCAN).pickup
+    listing = body(staff_client.get(f"/dashboard/stories/{story.slug}/"))
+    assert f'href="/dashboard/explain/?copy={pickup.pk}"' in listing  # the "why?" link
+    page = body(staff_client.get("/dashboard/explain/", {"copy": pickup.pk}))
+    assert f"This page republishes “{story.headline}”: 100% of its" in page
+    assert "Explained from the text the page showed when it was last read" in page
+    assert "The checks, as recorded" in page and "no logo at https://gone.example" in page
+    assert "urn:" not in page.split("(for engineers)")[0]  # no URI an editor never sees
+    # a copy whose text was not kept says so, and offers the page as it is now
+    bare = wire_with_copies["copies"]["a1"]
+    Pickup.objects.filter(pk=bare.pk).update(text="")
+    page = body(staff_client.get("/dashboard/explain/", {"copy": bare.pk}))
+    assert "was not kept" in page and f"?copy={bare.pk}&amp;live=1" in page
+
+
+def test_why_takes_a_story_by_its_headline(wire_with_copies, staff_client):
+    page = body(staff_client.get("/dashboard/explain/", {"url": "https://x.example/",
+                                                          "story": "no such headline"}))  # fmt: skip
+    assert "No story’s headline" in page or "No story&#x27;s headline" in page
+    from newswire.pickups.explain import find_story
+
+    one, two = wire_with_copies["stories"]
+    assert find_story("budget vote")[0] == one
+    assert find_story(f"https://wire.example/stories/{two.slug}/")[0] == two
+    assert find_story(one.uri)[0] == one
+    assert find_story("e")[0] is None and "give more of the headline" in find_story("e")[1]

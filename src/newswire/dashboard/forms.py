@@ -31,15 +31,15 @@ class CheckForm(forms.Form):
 
 
 class ExplainForm(forms.Form):
-    """One page to explain, and optionally the story to follow through every stage."""
+    """One page to explain, and optionally the story to follow through every step."""
 
     url = forms.CharField(label="Page URL", max_length=2000, validators=[http_url])
     story = forms.CharField(
         label="Story (optional)",
         required=False,
         max_length=300,
-        help_text="A story's URI: it is followed through every stage, even where the scan "
-        "would have stopped.",
+        help_text="Its headline (or a part of it) or its address on our site: it is followed "
+        "through every step, even where the scan would have stopped.",
     )
 
 

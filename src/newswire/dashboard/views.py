@@ -536,43 +536,42 @@ def check_url(request: HttpRequest) -> HttpResponseBase:
 
 @staff_member_required
 def explain_url(request: HttpRequest) -> HttpResponseBase:
-    """Why was a copy (not) found? What each stage of the scan did with one page, fetched
-    now through the safe fetcher: the same report as ``newswire explain URL``."""
-    from ..engine import Scanner
-    from ..engine.errors import EngineError
-    from ..engine.explain import explain
-    from ..engine.types import Page
-    from ..fetch import FetchError
-    from ..pickups.scan import wire_stories
+    """Why was a copy (not) found? In plain words, then what each step of the scan did:
+    for a recorded copy (``?copy=ID``) from the text it showed when last read, or for any
+    page (and a recorded copy, on request) fetched now through the safe fetcher."""
+    from ..pickups.explain import explain_live, explain_recorded, find_story
 
-    form = ExplainForm(request.GET or None)
+    pickup = None
+    if (request.GET.get("copy") or "").isdigit():
+        pickup = Pickup.objects.select_related("story", "site").filter(
+            pk=int(request.GET["copy"])
+        ).first()
+    params = request.GET.copy()
+    if pickup is not None:
+        params.setdefault("url", pickup.url)
+        params.setdefault("story", pickup.story.headline)
+    form = ExplainForm(params if "url" in params else None)
     report: dict[str, Any] | None = None
     problem = ""
-    if form.is_bound and form.is_valid():
-        url, story = form.cleaned_data["url"], form.cleaned_data["story"].strip() or None
-        try:
-            with page_fetcher(total_timeout=PAGE_SECONDS) as fetcher:
-                fetched = fetcher.get(url)
-        except FetchError as exc:
-            problem = f"{exc.reason}: {exc.message}"
+    live = request.GET.get("live") == "1" or pickup is None
+    if pickup is not None and not live:
+        report = explain_recorded(pickup)
+        if report is None:
+            problem = ("The text of this copy was not kept when it was read, so it can only "
+                       "be explained from the page as it is now.")  # fmt: skip
+    elif form.is_bound and form.is_valid():
+        story, not_found = find_story(form.cleaned_data["story"])
+        if not_found:
+            form.add_error("story", not_found)
         else:
-            if not 200 <= fetched.status < 300:
-                problem = f"HTTP {fetched.status}"
-            else:
-                terms, stories = wire_stories()
-                page = Page(url=fetched.final_url, body=fetched.body,
-                            content_type=fetched.content_type, charset=fetched.charset,
-                            source=url,
-                            robots=fetched.headers.get("x-robots-tag", "")[:500])  # fmt: skip
-                try:
-                    report = explain(Scanner(stories, terms), page, story)
-                except EngineError as exc:
-                    problem = f"cannot read the page: {exc}"
+            report, problem = explain_live(form.cleaned_data["url"], story, PAGE_SECONDS)
+            problem = f"Could not read the page: {problem}." if problem else ""
     return render(
         request,
         "dashboard/explain.html",
-        {"form": form, "report": report, "problem": problem, "section": "check"},
-    )
+        {"form": form, "report": report, "problem": problem, "pickup": pickup, "live": live,
+         "section": "check"},
+    )  # fmt: skip
 
 
 @staff_member_required

@@ -116,7 +116,56 @@ def explain(scanner: Scanner, page: Page, story: str | None = None) -> dict[str,
         stories.append(entry)
     out["stories"] = stories
     out["verdict"] = _verdict(out, story, cfg.report_coverage)
+    out["plain"] = plain_words(out, story, cfg.report_coverage)
     return out
+
+
+#: where a copy's text was found, as an editor would say it
+WHERE = {
+    "visible": "in the text the page shows",
+    "noscript": "in the page's <noscript> text (shown when scripts do not run)",
+    "json-ld": "only in the page's data for search engines (JSON-LD), not in what it shows",
+    "next-data": "only in data the page's scripts draw (Next.js), not in its markup",
+    "nuxt": "only in data the page's scripts draw (Nuxt), not in its markup",
+    "arc": "only in data the page's scripts draw (Arc XP), not in its markup",
+}
+
+
+def plain_words(out: dict[str, Any], story: str | None, floor: float) -> list[str]:
+    """The report's verdict for an editor: sentences naming stories by headline, with no
+    term of the engine's ("sift", "sampled windows")."""
+    if "sift" not in out:  # not read, or not one of the wire's stories
+        return [out["verdict"][:1].upper() + out["verdict"][1:] + "."]
+    lines = []
+    for s in out["stories"]:
+        if s["kind"]:
+            what = "republishes" if s["kind"] == "pickup" else "quotes an excerpt of"
+            lines.append(
+                f"This page {what} “{s['headline']}”: {s['coverage']:.0%} of its "
+                f"{s['story_words']:,} words, {WHERE.get(s['found_in'], s['found_in'])}."
+            )
+            if "compliant" in s:
+                failed = [c["name"] for c in s["checks"] if c["required"] and c["passed"] is False]
+                lines.append(
+                    "It carries everything the terms require." if s["compliant"] else
+                    f"It misses what the terms require: {', '.join(failed)}."
+                )  # fmt: skip
+        elif story is not None:
+            longest = s["longest_passage_words"]
+            lines.append(
+                f"This page is not a copy of “{s['headline']}”: it has {s['coverage']:.0%} of "
+                f"the story's words (a copy needs {floor:.0%})"
+                + (f"; the longest passage they share is {longest} words, as a quotation "
+                   "or a shared phrase would be." if longest else "; they share no passage.")
+            )  # fmt: skip
+    if not lines:
+        if not out["parse"]["candidates"] and not out["sift"]["candidates"]:
+            lines.append("This page carries none of our stories: its text shares too little "
+                         "with every one of them to be a copy or an excerpt.")  # fmt: skip
+        else:
+            lines.append("This page shares some words with our stories, but too few, or "
+                         "too scattered, to be a copy or an excerpt of any.")  # fmt: skip
+    return lines
 
 
 def _verdict(out: dict[str, Any], story: str | None, floor: float) -> str:
