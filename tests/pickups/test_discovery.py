@@ -87,3 +87,31 @@ def test_a_copy_that_kept_the_corrected_text_says_so_until_it_is_fixed(
     pickup.refresh_from_db()
     assert pickup.problems == [] and "correction" not in pickup.evidence
     assert "correction applied" in pickup.history.order_by("-at").first().changes
+
+
+def test_a_correction_that_only_cut_words_is_seen_on_a_copy_that_kept_them(
+    make_story, wire_terms, settings
+):
+    """Both versions are wholly on a copy that kept a sentence the correction removed:
+    coverage alone cannot tell; the old version's extra words on the page do."""
+    from newswire.pickups.check import check_urls
+    from newswire.pickups.record import record_result
+
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    story = make_story()
+    cut = " (RELATED: Council Members Trade Barbs Over Parking Fees At Tense Hearing)"
+    first, rest = story.body.split("</p>", 1)
+    story.correct(body=f"{first}{cut}</p>{rest}", note="Version 2 (added a link).")
+    old = snippet_html(story)  # a copy made with the link
+    story.correct(body=f"{first}</p>{rest}", note="Removed a link to a related story.")
+    _commit_callbacks()
+    with fake_site() as site:
+        site.route("/kept", html(old))
+        site.route("/fixed", html(snippet_html(story)))
+        for path in ("/kept", "/fixed"):
+            record_result({"url": f"{site.url}{path}", "story": story.uri, "kind": "pickup",
+                           "coverage": 1.0, "checks": {}, "compliant": True}, "warc_scan")  # fmt: skip
+        list(check_urls([f"{site.url}/kept", f"{site.url}/fixed"], via="recheck"))
+    kept, fixed = (Pickup.objects.get(url__endswith=p) for p in ("/kept", "/fixed"))
+    assert kept.problems == ["correction_not_applied"] and "RELATED" in kept.evidence["correction"]
+    assert fixed.problems == []

@@ -181,6 +181,11 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
     click.echo(f"partners: {', '.join(p.username for p in partner_logins)} (fictional outlets)")
     if scan:
         _demo_scan(settings.DATA_DIR / "demo-results.jsonl")
+        from ..demo.history import load_demo_history
+
+        history = load_demo_history()
+        for line in history.lines() if history else []:
+            click.echo(line)
     login = ensure_admin(settings.DATA_DIR)
     click.echo(
         f"\nadmin login{' (new)' if login.created else ''}: {login.username} / {login.password}"

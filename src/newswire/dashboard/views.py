@@ -34,7 +34,7 @@ from ..pickups.tasks import check_page
 from ..wire.cache import current_terms
 from ..wire.models import Reporter, Story, Terms
 from . import queries
-from .chart import stacked_bars
+from .chart import chart
 from .diff import diff
 from .forms import CheckForm, ExplainForm, InviteForm, NoticeForm
 from .notices import draft, send
@@ -105,7 +105,7 @@ def overview(request: HttpRequest) -> HttpResponseBase:
         {
             "range": r,
             "figures": figures,
-            "chart": stacked_bars(figures.series),
+            "chart": chart(figures.series),
             "top": top,
             "ranked": ranked,
             "by_copies": by_copies,
@@ -631,7 +631,7 @@ def report(request: HttpRequest) -> HttpResponseBase:
             "range": r,
             "month": first,
             "figures": figures,
-            "chart": stacked_bars(figures.series),
+            "chart": chart(figures.series),
             "top": queries.top_stories(r, limit=25),
             "ranked": everyone[:25],
             "sites": _with_sites(list(queries.unauthorised_sites(r)[:25])),
@@ -663,7 +663,7 @@ def story_report(request: HttpRequest, slug: str) -> HttpResponseBase:
             "story": story,
             "figures": figures,
             "beacon_pages": story.beacon_hits.count(),
-            "chart": stacked_bars(series),
+            "chart": chart(series),
             "copies": copies.order_by("-first_seen")[:500],
             "section": "report",
         },

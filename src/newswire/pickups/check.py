@@ -181,8 +181,16 @@ def correction_missing(page: Page, match: Any, scanner: Scanner) -> str:
     item["bodies"] = [{"role": "main", "contenttype": "text/html", "value": before.body}]
     item["uri"] = f"{story.uri}#v{before.number}"
     old_story = story_from_ninjs(item, scanner.terms)
-    old = Scanner([old_story], scanner.terms).scan_page(page)
-    if not old or old[0].coverage <= match.coverage + 0.01:
+    old_scanner = Scanner([old_story], scanner.terms)
+    old = old_scanner.scan_page(page)
+    if not old:
+        return ""
+    # the words of each version the page reproduces: a correction that changed words shows
+    # as more of the old version's; one that only cut words (both versions wholly on the
+    # page) as the old version's extra words, there too
+    shown_old = old[0].coverage * len(old_scanner.story_text(old_story.uri).words)
+    shown_new = match.coverage * len(scanner.story_text(match.story).words)
+    if shown_old - shown_new < max(3.0, 0.01 * shown_new):
         return ""
     was, became = _changed_text(before, now)
     return (

@@ -1,0 +1,199 @@
+"""A history for the demo, so that every chart and ranking shows what it is for on the
+first visit: the demo's copies first seen over the past two months, beacon views per day,
+and a correction one partner's copy shows and another's does not.
+
+What is made up, and said so (``newswire demo`` prints it; the demo's README too):
+
+- **When each copy was first seen.** The sample crawl dates every page the same day, so
+  the copies are spread over the past 58 days, in a fixed order (a seeded shuffle); the
+  three partners' copies of the seed story 44, 40 and 30 days ago. Their scheduled
+  re-checks are marked done: the sites are fictional (``*.example``), and a re-check
+  could only find them unreachable.
+- **The seed story's correction.** The story as its wire published it carried an inline
+  link, "(RELATED: …)", which the demo's loader drops (it belongs to the web page, not
+  the story). Here the text with it becomes version 1, published 62 days ago, and the
+  text without it version 2, a correction made 20 days ago. The partners are recorded as
+  having received the story when their copies were first seen, so the correction's
+  notices are queued to them and sent by the worker, for real, to the demo's mailbox.
+  Which copy still shows the old text is found by the checks, on the text the scan read.
+- **Beacon views per day** for the copies whose page shows the beacon, falling from the
+  partner's first day, from a seeded random walk.
+
+It runs once, the first time the demo loads its copies: run again, it changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..distribution.models import BeaconHit, Delivery
+from ..distribution.notices import notices_for
+from ..engine import Scanner, story_from_ninjs, terms_from_dict
+from ..engine.types import Page
+from ..pickups.check import correction_missing
+from ..pickups.models import Pickup, PickupCheck, Site, Via
+from ..pickups.record import PROBLEMS
+from ..wire.demo import SEED_URI, demo_folder
+from ..wire.models import Story, StoryVersion, Terms
+from ..wire.ninjs import to_ninjs
+
+NOTE = "Removed an inline link to a related story: it belonged to our web page, not the story."
+DAYS = 58  # copies are first seen from DAYS days ago to yesterday
+PARTNER_DAYS = {"riverbend-courier.example": 44, "lakeshore-ledger.example": 40,
+                "news.prairie-gazette.example": 30}  # fmt: skip
+PUBLISHED_DAYS_AGO = 62
+CORRECTED_DAYS_AGO = 20
+_RELATED = re.compile(r"\s*\(RELATED: [^)]*\)")
+
+
+@dataclass
+class History:
+    copies: int = 0
+    beacon_rows: int = 0
+    stale: list[str] = field(default_factory=list)  # copies still showing the old text
+    notices: int = 0
+
+    def lines(self) -> list[str]:
+        return [
+            f"history (made up for the demo, see src/newswire/demo/README.md): {self.copies} "
+            f"copies first seen over the past {DAYS} days; {self.beacon_rows} days of beacon "
+            "views;",
+            f"  a correction of the seed story {CORRECTED_DAYS_AGO} days ago, {self.notices} "
+            f"notice{'' if self.notices == 1 else 's'} queued for the worker; still showing "
+            f"the old text: {', '.join(self.stale) or 'none'}",
+        ]
+
+
+def load_demo_history(now: datetime | None = None) -> History | None:
+    """Give the demo's copies their history (once); None when it has one already or there
+    are no copies yet."""
+    seed = Story.objects.filter(uri=SEED_URI).first()
+    if seed is None or StoryVersion.objects.filter(story=seed, note=NOTE).exists():
+        return None
+    copies = list(Pickup.objects.select_related("site", "partner").order_by("url"))
+    if not copies:
+        return None
+    now = now or timezone.now()
+    rng = random.Random(20241001)
+    out = History(copies=len(copies))
+    with transaction.atomic():
+        _first_seen(copies, now, rng)
+        _correction(seed, copies, now, out)
+        out.beacon_rows = _beacon(seed, copies, now, rng)
+    return out
+
+
+def _first_seen(copies: list[Pickup], now: datetime, rng: random.Random) -> None:
+    others = [p for p in copies if p.site.host not in PARTNER_DAYS]
+    rng.shuffle(others)
+    days = {p.pk: 1 + (n * (DAYS - 1)) // max(len(others) - 1, 1) for n, p in enumerate(others)}
+    days.update({p.pk: PARTNER_DAYS[p.site.host] for p in copies if p.site.host in PARTNER_DAYS})
+    done = len(settings.NEWSWIRE_RECHECK_DAYS)
+    for p in copies:
+        at = now - timedelta(days=days[p.pk], hours=rng.randrange(0, 12))
+        # (update(), not save(): no signal may queue a check of a fictional site)
+        Pickup.objects.filter(pk=p.pk).update(
+            first_seen=at, first_day=timezone.localdate(at), rechecks=done
+        )
+        PickupCheck.objects.filter(pickup=p).update(at=at)
+        p.first_seen = at
+    for site in Site.objects.filter(pickups__isnull=False).distinct():
+        first = min(p.first_seen for p in copies if p.site_id == site.pk)
+        Site.objects.filter(pk=site.pk).update(first_seen=first)
+
+
+def _correction(seed: Story, copies: list[Pickup], now: datetime, out: History) -> None:
+    """Version 1 as published (with its inline link), version 2 the correction; then which
+    copies of the seed story still show version 1, by the checks' own test."""
+    published = now - timedelta(days=PUBLISHED_DAYS_AGO)
+    original = (demo_folder() / "seed" / "story.txt").read_text(encoding="utf-8")
+    related = _RELATED.search(original)
+    if related is None:
+        return
+    # the paragraph the link closed, in the story's HTML as the loader made it
+    line = next(x for x in original.splitlines() if related.group() in x)
+    before_link = _RELATED.sub("", line).strip()
+    body_v1 = seed.body.replace(before_link, before_link + related.group(), 1)
+    if body_v1 == seed.body:
+        return
+    Story.objects.filter(pk=seed.pk).update(published_at=published)
+    StoryVersion.objects.filter(story=seed, number=1).update(body=body_v1, created_at=published)
+    corrected = now - timedelta(days=CORRECTED_DAYS_AGO)
+    # bulk_create: the version's signals would queue a re-check of every copy (fictional
+    # sites); its notices are queued below, to the partners who have the story
+    (v2,) = StoryVersion.objects.bulk_create([StoryVersion(
+        story=seed, number=2, headline=seed.headline, body=seed.body, note=NOTE,
+        created_at=corrected)])  # fmt: skip
+    Story.objects.filter(pk=seed.pk).update(version=2)
+    seed.refresh_from_db()
+    own = [p for p in copies if p.story_id == seed.pk]
+    for p in own:
+        if p.partner is not None:
+            Delivery.objects.get_or_create(
+                partner=p.partner, story=seed,
+                defaults={"channel": Delivery.Channel.API, "first_at": p.first_seen},
+            )  # fmt: skip
+    out.notices = len(notices_for(v2))
+    terms_row = Terms.current()
+    terms = terms_from_dict(terms_row.to_dict())[0]
+    scanner = Scanner([story_from_ninjs(to_ninjs(seed, terms_row), terms)], terms)
+    for p in own:
+        if not p.text:
+            continue
+        body = "".join(f"<p>{x}</p>" for x in p.text.split("\n\n"))
+        page = Page(url=p.url, body=f"<html><body><h1>{p.headline}</h1>{body}</body></html>".encode())
+        matches = scanner.scan_page(page)
+        stale = correction_missing(page, matches[0], scanner) if matches else ""
+        if not stale:
+            continue
+        out.stale.append(p.site.host)
+        evidence = {**p.evidence, "correction": stale}
+        problems = sorted({*(p.problems or []), "correction_not_applied"})
+        Pickup.objects.filter(pk=p.pk).update(problems=problems, evidence=evidence)
+        PickupCheck.objects.create(
+            pickup=p, url=p.url, at=now, via=Via.WARC_SCAN, compliant=p.compliant,
+            coverage=p.coverage, checks=p.checks, changes=[PROBLEMS["correction_not_applied"]],
+            observation="demo history: the correction",
+        )  # fmt: skip
+
+
+def _beacon(seed: Story, copies: list[Pickup], now: datetime, rng: random.Random) -> int:
+    """Views per day of the copies whose page shows the beacon (the snippet's image)."""
+    with_beacon = _pages_with_beacon(demo_folder() / "pages.warc.gz")
+    rows = []
+    today = timezone.localdate(now)
+    for p in copies:
+        if p.url not in with_beacon:
+            continue
+        first = timezone.localdate(p.first_seen)
+        views = 40 + rng.randrange(0, 80)
+        key = hashlib.sha1(p.url.encode(), usedforsecurity=False).hexdigest()
+        day = first
+        while day <= today:
+            rows.append(BeaconHit(story_id=p.story_id, page_url=p.url, page_key=key, day=day,
+                                  hits=max(1, int(views)), at=p.first_seen,
+                                  last_at=p.first_seen))  # fmt: skip
+            views = views * rng.uniform(0.80, 0.97) + rng.randrange(0, 3)
+            day += timedelta(days=1)
+    BeaconHit.objects.bulk_create(rows, ignore_conflicts=True)  # no signal: no check queued
+    return len(rows)
+
+
+def _pages_with_beacon(warc: Path) -> set[str]:
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    found = set()
+    with warc.open("rb") as fh:
+        for record in ArchiveIterator(fh, record_types=WarcRecordType.response):
+            if b"/beacon/" in record.reader.read():
+                found.add(record.headers.get("WARC-Target-URI") or "")
+    return found
