@@ -68,7 +68,8 @@ def test_a_copy_short_only_of_advisory_checks_is_compliant_and_says_so(wire_term
     copy = add_copy(story, "https://delta.example/bridge", failed=ADVISORY)
     assert copy.compliant and copy.failed_checks == []
     report = body(staff_client.get(f"/dashboard/stories/{story.slug}/report/"))
-    assert "<td>yes <span" in report and "(advisory: link, unedited)" in report
+    assert '<td data-label="Compliant">yes <span' in report
+    assert "(advisory: link, unedited)" in report
     partners = body(staff_client.get("/dashboard/partners/"))
     row = partners.split("Delta Daily", 1)[1].split("</tr>", 1)[0]
     assert "none" in row.split("advisory")[0]  # no recurring failure

@@ -8,16 +8,18 @@ from __future__ import annotations
 import csv
 import io
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from django.conf import settings
+from django.utils import timezone
 
 from newswire.cli import cli
 from newswire.distribution.models import ComplianceNotice
 from newswire.partners.models import Partner
-from newswire.pickups.models import Pickup
+from newswire.pickups.models import Pickup, Site
 from newswire.wire.demo import SEED_URI
 from newswire.wire.models import Story
 
@@ -134,15 +136,29 @@ def editors_pages(v: Visitor, demo: dict, *, act: bool) -> None:
     assert v.page.locator("ul.checks details[open] .evidence").first.is_visible()
     v.look("story-copies-evidence")
     v.visit(f"/dashboard/copies/{scraped.pk}/", "copy-diff")
-    assert v.page.locator(".diff .row.changed ins").first.inner_text().startswith("(RELATED")
+    # the demo's history: the copy still shows the text the correction removed
+    assert "not applied" in v.page.inner_text("table.checks-table")
+    assert "(RELATED" in v.page.inner_text("table.checks-table")
     assert "GettyImages-iraq-hmc-briefing" in v.page.inner_text("table.checks-table")
+    v.visit("/dashboard/copies/?failing=restricted_media", "all-copies")
+    assert "lakeshore-ledger.example" in v.page.inner_text("main")
+    narrow_cards(v)
+    v.visit(f"/dashboard/stories/{seed.slug}/report/", "story-report")
+    v.visit(f"/dashboard/explain/?copy={scraped.pk}", "explain-recorded")
+    assert "This page republishes" in v.page.inner_text("section[aria-labelledby=verdict]")
     v.visit("/dashboard/partners/", "partners")
     rows = v.page.locator("main tbody tr").all_inner_texts()
     assert rows[0].startswith("Riverbend Courier")  # compliant first
     assert any("no logo in 1 of 1 copy" in r for r in rows)
+    # item 3: a check the terms do not require is shown as advisory, never as a failure
+    advisory = [r for r in rows if "advisory:" in r]
+    assert advisory and all("no link" not in r.split("advisory:")[0] for r in advisory)
     v.visit(f"/dashboard/partners/{prairie.pk}/", "partner")
     v.visit("/dashboard/unauthorised/", "unauthorised")
+    unauthorised = Pickup.objects.filter(partner__isnull=True).select_related("site").first()
+    v.visit(f"/dashboard/sites/{unauthorised.site.host}/", "site-decide")
     v.visit("/dashboard/report/", "report")
+    printed(v, "report")
     v.visit("/dashboard/check/", "check")
     v.visit(f"/dashboard/partners/{prairie.pk}/notice/", "notice-draft")
     if not act:
@@ -186,6 +202,57 @@ def editors_pages(v: Visitor, demo: dict, *, act: bool) -> None:
         v.page.locator("details summary").first.click()
         v.look("explain")
 
+    # item 10: from a story's admin page and (for staff) its public page to its copies
+    v.visit(f"/admin/wire/story/{seed.pk}/change/", "story-admin", axe=False)
+    v.page.click("a:has-text('copies on the dashboard')")
+    v.page.wait_for_url(f"**/dashboard/stories/{seed.slug}/")
+    v.visit(seed.get_absolute_url(), "story-page-staff")
+    v.page.click(".staff-bar a:has-text('its copies on the dashboard')")
+    v.page.wait_for_url(f"**/dashboard/stories/{seed.slug}/")
+
+    # item 12: act on an unauthorised site: ignore it, list it again, give it to a
+    # partner, invite another to apply; each decision on the site's page
+    from newswire.pickups.models import SiteDecision
+
+    sites = list(Site.objects.filter(partner__isnull=True, pickups__isnull=False).distinct()[:2])
+    first, second = sites
+    v.visit(f"/dashboard/sites/{first.host}/", "site-decide")
+    v.page.fill("#ignore-note", "a reader's archive")
+    v.page.click("button:has-text('Ignore this site')")
+    v.page.wait_for_selector("text=is ignored")
+    v.look("site-ignored")
+    v.visit("/dashboard/unauthorised/", "unauthorised-after-ignore")
+    assert f"{first.host}" not in v.page.inner_text(
+        "table"
+    ) and "ignored site" in v.page.inner_text("main")
+    v.visit(f"/dashboard/sites/{first.host}/", "site-decide")
+    v.page.select_option("#partner-choice", label="Riverbend Courier")
+    v.page.click("button:has-text('Give it to the partner')")
+    v.page.wait_for_selector("text=from now on")
+    assert Pickup.objects.filter(site=first).exclude(partner__name="Riverbend Courier").count() == 0
+    v.visit(f"/dashboard/sites/{second.host}/", "site-decide")
+    v.page.click("summary:has-text('Invite it to apply')")
+    v.page.fill("#id_to", "editor@" + second.host)
+    assert "/republish/apply/" in v.page.input_value("#id_body")
+    v.page.click("button:has-text('Send the invitation')")
+    v.page.wait_for_selector("text=queued for sending")
+    v.look("site-invited")
+    assert [d.action for d in SiteDecision.objects.order_by("at")] == [
+        "ignore",
+        "partner",
+        "invite",
+    ]
+
+    # item 1: an editor's embargo survives `newswire demo` run again
+    other = Story.objects.exclude(pk=seed.pk).filter(status=Story.Status.PUBLISHED).first()
+    Story.objects.filter(pk=other.pk).update(
+        release_at=timezone.now() + timedelta(days=3), status=Story.Status.SCHEDULED
+    )
+    again = CliRunner().invoke(cli, ["demo", "--no-serve"])
+    assert again.exit_code == 0, again.output
+    v.visit(f"/dashboard/stories/{other.slug}/", "story-embargoed")
+    assert "embargoed" in v.page.inner_text("main") and "preview" in v.page.inner_text("main")
+
     # draft a notice, edit it, send it
     v.visit(f"/dashboard/partners/{prairie.pk}/notice/", "notice-draft")
     draft = v.page.input_value("#id_body")
@@ -211,14 +278,28 @@ def partner_view(v: Visitor, demo: dict, *, act: bool) -> None:
     v.sign_in("/partner/login/", "prairie", demo["partners"]["prairie"], "button[type=submit]")
     v.visit("/partner/pickups/", "partner-copies")
     text = v.page.inner_text("main")
-    assert "prairie-gazette.example" in text and "no logo" in text
+    assert "prairie-gazette.example" in text and "Our logo is not on the page." in text
+    assert "What we sent you" in text and "Corrections" in text
     assert "riverbend" not in text and "lakeshore" not in text
     v.page.click("summary:has-text('The snippet')")
     assert "newswire-attribution" in v.page.input_value("textarea.snippet")
     v.visit("/partner/", "partner-portal")  # the key table fits a phone
+    assert "/feeds/rss/?key=YOUR_KEY" in v.page.inner_text("main")
     if not act:
         v.close()
         return
+    # item 13: the snippet's copy button, and "I fixed it — check again" (once, then queued)
+    v.visit("/partner/pickups/", "partner-copies")
+    v.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    v.page.click("summary:has-text('The snippet')")
+    v.page.click("button.copy")
+    v.page.wait_for_selector("button.copy:has-text('Copied')")
+    assert "newswire-attribution" in v.page.evaluate("navigator.clipboard.readText()")
+    v.page.click("button:has-text('I fixed it — check again')")
+    v.page.wait_for_selector("text=we will check this copy again")
+    assert "it is queued" in v.page.inner_text("main")
+    v.look("partner-asked-again")
+    v.visit("/partner/", "partner-portal")
     from newswire.distribution.models import ApiKey
 
     # "Revoke" asks first: dismissed, the key stays; accepted, it is revoked
@@ -231,6 +312,31 @@ def partner_view(v: Visitor, demo: dict, *, act: bool) -> None:
     v.page.wait_for_selector("text=revoked")
     assert ApiKey.objects.get().revoked_at is not None
     v.close()
+
+
+def narrow_cards(v: Visitor) -> None:
+    """On a phone each copy is a card: its checks are on the screen, not off to the side."""
+    if v.width > 600:
+        return
+    box = v.page.locator("table.cards tbody tr").first.locator("ul.checks").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= v.width
+
+
+def printed(v: Visitor, name: str) -> None:
+    """The page as printed: no controls, the wide chart whole; the PDF kept to look at."""
+    if v.width < 1000:
+        return
+    v.page.emulate_media(media="print")
+    assert not v.page.locator("form.filters").first.is_visible()
+    assert not v.page.locator("header.top").is_visible()
+    chart = v.page.locator("svg.chart-wide")
+    assert chart.is_visible()
+    last = chart.locator("text.tick").last.bounding_box()
+    svg = chart.bounding_box()
+    assert last and svg and last["x"] + last["width"] <= svg["x"] + svg["width"] + 1  # not cut
+    v.page.screenshot(path=str(SHOTS / f"{name}-print.png"), full_page=True)
+    v.page.pdf(path=str(SHOTS / f"{name}.pdf"), format="A4", print_background=True)
+    v.page.emulate_media(media="screen")
 
 
 def test_public_pages(live_server, browser, demo):

@@ -112,7 +112,9 @@ def test_a_story_links_to_its_copies_from_the_admin_and_for_staff_its_page(
     one, _ = wire_with_copies["stories"]
     staff_client.force_login(_superuser())
     admin = body(staff_client.get(f"/admin/wire/story/{one.pk}/change/"))
-    assert f'href="/dashboard/stories/{one.slug}/"' in admin and "3 copies on the dashboard" in admin
+    assert (
+        f'href="/dashboard/stories/{one.slug}/"' in admin and "3 copies on the dashboard" in admin
+    )
     staff_page = staff_client.get(one.get_absolute_url())
     assert f'href="/dashboard/stories/{one.slug}/"' in body(staff_page)
     assert "no-store" in staff_page["Cache-Control"]
@@ -135,8 +137,12 @@ def test_all_copies_filter_search_and_export(wire_with_copies, staff_client):
     assert {r["Site"] for r in theirs} == {"beta.example"}
     found = rows(body(staff_client.get("/dashboard/copies/?q=bridge&format=csv")))
     assert {r["Page"] for r in found} == {  # by its URL, and by its story's headline
-        "https://beta.example/bridge", "https://copycat.example/=HYPERLINK(1)"}
-    site = rows(body(staff_client.get("/dashboard/copies/?site=copycat&who=unauthorised&format=csv")))
+        "https://beta.example/bridge",
+        "https://copycat.example/=HYPERLINK(1)",
+    }
+    site = rows(
+        body(staff_client.get("/dashboard/copies/?site=copycat&who=unauthorised&format=csv"))
+    )
     assert len(site) == 2
     assert rows(body(staff_client.get("/dashboard/copies/?kind=excerpt&format=csv"))) == []
     today = timezone.localdate()
@@ -213,8 +219,10 @@ def test_invite_a_site_to_apply(wire_with_copies, staff_client, settings,
                             follow=True)  # fmt: skip
     assert "Not sent: to:" in body(bad) and not Invitation.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post("/dashboard/sites/copycat.example/decide/",
-                          {"action": "invite", "to": "editor@copycat.example", **_draft(draft)})
+        staff_client.post(
+            "/dashboard/sites/copycat.example/decide/",
+            {"action": "invite", "to": "editor@copycat.example", **_draft(draft)},
+        )
     run_worker()
     invitation = Invitation.objects.get()
     assert invitation.status == "sent" and invitation.host == "copycat.example"
@@ -290,8 +298,10 @@ def test_the_partner_sees_what_was_sent_and_no_markup_as_evidence(wire_with_copi
     record_result(photo, Via.WARC_SCAN)
     page = body(beta_client.get("/partner/pickups/"))
     assert "Two copies need a fix" in page and "What we sent you" in page
-    assert "It shows a photo we may not pass on: https://beta.example/GettyImages-1.jpg, " \
-           "credited Getty Images." in page
+    assert (
+        "It shows a photo we may not pass on: https://beta.example/GettyImages-1.jpg, "
+        "credited Getty Images." in page
+    )
     to_fix = page.split("To fix:")[-1].split("</ul>")[0]  # (the snippet below it has markup)
     assert "<img" not in to_fix and "&lt;img" not in to_fix
 

@@ -58,7 +58,8 @@ def test_overview_figures(wire_with_copies, staff_client):
     # 5 pickups on 3 sites; 1 compliant (Alpha); copycat unauthorised; 12,000 readers stated
     assert ">5<" in page and ">3<" in page and "20%" in page and "12,000" in page
     assert "Alpha Times" in page and "Beta Post" in page
-    assert '<svg class="chart"' in page and "unauthorised</title>" in page
+    assert '<svg class="chart chart-wide"' in page and "unauthorised</title>" in page
+    assert '<svg class="chart chart-narrow"' in page  # (shown on a phone instead)
 
 
 def test_a_story_lists_each_copy_with_its_checks_and_evidence(wire_with_copies, staff_client):

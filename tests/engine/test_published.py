@@ -22,18 +22,30 @@ def ld(data: dict) -> str:
 @pytest.mark.parametrize(
     "head, body, want",
     [
-        ('<meta property="article:published_time" content="2024-05-03T10:00:00Z">',
-         ARTICLE, "2024-05-03T10:00:00+00:00"),
+        (
+            '<meta property="article:published_time" content="2024-05-03T10:00:00Z">',
+            ARTICLE,
+            "2024-05-03T10:00:00+00:00",
+        ),
         ("", ld(LD) + ARTICLE, "2024-05-02T08:30:00-05:00"),
         ("", ld({"@graph": [{"@type": "WebPage"}, LD]}) + ARTICLE, "2024-05-02T08:30:00-05:00"),
         ('<meta itemprop="datePublished" content="2024-04-30">', ARTICLE, "2024-04-30"),
-        ("", '<time datetime="2024-05-01T07:00:00+02:00">1 May</time>' + ARTICLE,
-         "2024-05-01T07:00:00+02:00"),
+        (
+            "",
+            '<time datetime="2024-05-01T07:00:00+02:00">1 May</time>' + ARTICLE,
+            "2024-05-01T07:00:00+02:00",
+        ),
         # the meta tag wins over JSON-LD, and JSON-LD over a <time> (which may date a comment)
-        ('<meta property="article:published_time" content="2024-05-03">',
-         ld(LD) + '<time datetime="2020-01-01">' + ARTICLE, "2024-05-03"),
-        ("", '<time datetime="2020-01-01">then</time>' + ld(LD) + ARTICLE,
-         "2024-05-02T08:30:00-05:00"),
+        (
+            '<meta property="article:published_time" content="2024-05-03">',
+            ld(LD) + '<time datetime="2020-01-01">' + ARTICLE,
+            "2024-05-03",
+        ),
+        (
+            "",
+            '<time datetime="2020-01-01">then</time>' + ld(LD) + ARTICLE,
+            "2024-05-02T08:30:00-05:00",
+        ),
         # what does not read as a date is not a publication date
         ('<meta property="article:published_time" content="last Tuesday">', ARTICLE, None),
         ("", '<time datetime="2024-13-45">?</time>' + ARTICLE, None),

@@ -189,7 +189,8 @@ def test_demo_scan_records_its_pickups_once(db):
     assert Pickup.objects.count() == 21 and Pickup.objects.filter(evidence__isnull=False).exists()
     second = runner.invoke(cli, ["demo", "--no-serve"])
     assert "pickups recorded: 21 already recorded" in second.output
-    assert (Pickup.objects.count(), PickupCheck.objects.count()) == (21, 21)
+    # 21 found by the scan, and the demo history's check of the seed story's correction
+    assert (Pickup.objects.count(), PickupCheck.objects.count()) == (21, 22)
 
 
 def test_running_the_demo_again_never_undoes_an_editors_work(db, mailoutbox):
@@ -220,3 +221,43 @@ def test_running_the_demo_again_never_undoes_an_editors_work(db, mailoutbox):
     assert not seed.versions.filter(note__startswith="Updated from").exists()
     assert other.release_at == later and not Story.objects.public().filter(pk=other.pk).exists()
     assert CorrectionNotice.objects.count() == notices
+
+
+def test_the_demo_has_a_history_made_once(db, mailoutbox):
+    """Item 16 of issue 24: copies first seen over two months, beacon views per day, a
+    correction one partner's copy shows and another's does not; a second run adds none."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from newswire.distribution.models import BeaconHit, CorrectionNotice
+    from newswire.pickups.models import Pickup, PickupCheck
+    from newswire.wire.demo import SEED_URI
+
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert "still showing the old text: lakeshore-ledger.example" in first.output
+    days = sorted({p.first_day for p in Pickup.objects.all()})
+    today = timezone.localdate()
+    assert days[0] <= today - timedelta(days=50) and days[-1] < today and len(days) > 15
+    seed = Story.objects.get(uri=SEED_URI)
+    assert seed.version == 2 and seed.published_at.date() < days[0]
+    assert "RELATED" in seed.versions.get(number=1).body and "RELATED" not in seed.body
+    stale = {p.site.host for p in Pickup.objects.filter(story=seed)
+             if "correction_not_applied" in p.problems}  # fmt: skip
+    assert stale == {"lakeshore-ledger.example"}  # riverbend's and prairie's show the correction
+    assert CorrectionNotice.objects.filter(version__story=seed).count() == 3
+    views = BeaconHit.objects.all()
+    assert views.values("day").distinct().count() > 10 and all(v.hits >= 1 for v in views)
+    before = (
+        BeaconHit.objects.count(),
+        PickupCheck.objects.count(),
+        CorrectionNotice.objects.count(),
+        list(Pickup.objects.values_list("first_seen")),
+    )
+    second = runner.invoke(cli, ["demo", "--no-serve"])
+    assert second.exit_code == 0 and "history" not in second.output
+    assert before == (BeaconHit.objects.count(), PickupCheck.objects.count(),
+                      CorrectionNotice.objects.count(),
+                      list(Pickup.objects.values_list("first_seen")))  # fmt: skip

@@ -257,9 +257,7 @@ def story_table(params: Any) -> QuerySet[Story]:
     q = (params.get("q") or "").strip()
     if q:  # a headline's words, a reporter's name, or a story's URI or slug
         by = Byline.objects.filter(reporter__name__icontains=q).values("story")
-        stories = stories.filter(
-            Q(headline__icontains=q) | Q(uri=q) | Q(slug=q) | Q(pk__in=by)
-        )
+        stories = stories.filter(Q(headline__icontains=q) | Q(uri=q) | Q(slug=q) | Q(pk__in=by))
     if params.get("desk"):
         stories = stories.filter(desk=params["desk"])
     if params.get("reporter"):
@@ -296,8 +294,7 @@ def unauthorised_sites(
     if ignored is not None:  # the sites an editor ignored (True), or the others (False)
         copies = copies.filter(site__in=Site.objects.filter(ignored=ignored))
     return (
-        copies
-        .values("site_id")
+        copies.values("site_id")
         .annotate(
             copies=Count("*"),
             stories=Count("story", distinct=True),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/explain/", views.explain_url, name="explain"),
     path("dashboard/report/", views.report, name="report"),
     path("partner/pickups/", partner_views.partner_pickups, name="partner_pickups"),
-    path("partner/pickups/<int:pk>/recheck/", partner_views.partner_recheck,
-         name="partner_recheck"),
+    path(
+        "partner/pickups/<int:pk>/recheck/", partner_views.partner_recheck, name="partner_recheck"
+    ),
 ]

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -25,9 +26,9 @@ from django.views.decorators.http import require_POST
 
 from ..distribution.models import Invitation
 from ..distribution.notices import send_invitation
+from ..engine.types import CHECK_NAMES
 from ..partners.models import Partner, PartnerDomain
 from ..pickups.check import check_urls, page_fetcher
-from ..engine.types import CHECK_NAMES
 from ..pickups.models import Pickup, PickupCheck, Site, SiteDecision, Status, Via, with_bit
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
@@ -398,8 +399,16 @@ def unauthorised(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "dashboard/unauthorised.html",
-        {"page": page, "headers": headers, "q": q, "sort": sort, "query": _query(request),
-         "show_ignored": show_ignored, "hidden": hidden, "section": "unauthorised"},  # fmt: skip
+        {
+            "page": page,
+            "headers": headers,
+            "q": q,
+            "sort": sort,
+            "query": _query(request),
+            "show_ignored": show_ignored,
+            "hidden": hidden,
+            "section": "unauthorised",
+        },
     )
 
 
@@ -446,7 +455,7 @@ def site_decide(request: HttpRequest, host: str) -> HttpResponseBase:
     partner (adds the partner's domain), invite it to apply, or list it again. Recorded."""
     site = get_object_or_404(Site, host=host)
     action, note = request.POST.get("action"), (request.POST.get("note") or "").strip()[:2000]
-    by = request.user if getattr(request.user, "pk", None) else None
+    by = request.user if isinstance(request.user, User) else None
     if action == SiteDecision.Action.IGNORE:
         with transaction.atomic():
             Site.objects.filter(pk=site.pk).update(ignored=True)
@@ -480,8 +489,14 @@ def site_decide(request: HttpRequest, host: str) -> HttpResponseBase:
     elif action == SiteDecision.Action.INVITE:
         form = InviteForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Not sent: " + "; ".join(
-                f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+            messages.error(
+                request,
+                "Not sent: "
+                + "; ".join(
+                    f"{name}: {' '.join(str(e) for e in errors)}"
+                    for name, errors in form.errors.items()
+                ),
+            )
         else:
             with transaction.atomic():
                 invitation = Invitation.objects.create(
@@ -543,9 +558,11 @@ def explain_url(request: HttpRequest) -> HttpResponseBase:
 
     pickup = None
     if (request.GET.get("copy") or "").isdigit():
-        pickup = Pickup.objects.select_related("story", "site").filter(
-            pk=int(request.GET["copy"])
-        ).first()
+        pickup = (
+            Pickup.objects.select_related("story", "site")
+            .filter(pk=int(request.GET["copy"]))
+            .first()
+        )
     params = request.GET.copy()
     if pickup is not None:
         params.setdefault("url", pickup.url)

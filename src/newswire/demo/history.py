@@ -6,13 +6,14 @@ What is made up, and said so (``newswire demo`` prints it; the demo's README too
 
 - **When each copy was first seen.** The sample crawl dates every page the same day, so
   the copies are spread over the past 58 days, in a fixed order (a seeded shuffle); the
-  three partners' copies of the seed story 44, 40 and 30 days ago. Their scheduled
+  three partners' copies of the seed story 26, 22 and 12 days ago (in the overview's
+  default 30 days). Their scheduled
   re-checks are marked done: the sites are fictional (``*.example``), and a re-check
   could only find them unreachable.
 - **The seed story's correction.** The story as its wire published it carried an inline
   link, "(RELATED: …)", which the demo's loader drops (it belongs to the web page, not
   the story). Here the text with it becomes version 1, published 62 days ago, and the
-  text without it version 2, a correction made 20 days ago. The partners are recorded as
+  text without it version 2, a correction made 16 days ago. The partners are recorded as
   having received the story when their copies were first seen, so the correction's
   notices are queued to them and sent by the worker, for real, to the demo's mailbox.
   Which copy still shows the old text is found by the checks, on the text the scan read.
@@ -25,6 +26,7 @@ It runs once, the first time the demo loads its copies: run again, it changes no
 from __future__ import annotations
 
 import hashlib
+import html
 import random
 import re
 from dataclasses import dataclass, field
@@ -48,10 +50,10 @@ from ..wire.ninjs import to_ninjs
 
 NOTE = "Removed an inline link to a related story: it belonged to our web page, not the story."
 DAYS = 58  # copies are first seen from DAYS days ago to yesterday
-PARTNER_DAYS = {"riverbend-courier.example": 44, "lakeshore-ledger.example": 40,
-                "news.prairie-gazette.example": 30}  # fmt: skip
+PARTNER_DAYS = {"riverbend-courier.example": 26, "lakeshore-ledger.example": 22,
+                "news.prairie-gazette.example": 12}  # fmt: skip
 PUBLISHED_DAYS_AGO = 62
-CORRECTED_DAYS_AGO = 20
+CORRECTED_DAYS_AGO = 16
 _RELATED = re.compile(r"\s*\(RELATED: [^)]*\)")
 
 
@@ -149,8 +151,9 @@ def _correction(seed: Story, copies: list[Pickup], now: datetime, out: History) 
     for p in own:
         if not p.text:
             continue
-        body = "".join(f"<p>{x}</p>" for x in p.text.split("\n\n"))
-        page = Page(url=p.url, body=f"<html><body><h1>{p.headline}</h1>{body}</body></html>".encode())
+        body = "".join(f"<p>{html.escape(x)}</p>" for x in p.text.split("\n\n"))
+        shown = f"<html><body><h1>{html.escape(p.headline)}</h1>{body}</body></html>"
+        page = Page(url=p.url, body=shown.encode())
         matches = scanner.scan_page(page)
         stale = correction_missing(page, matches[0], scanner) if matches else ""
         if not stale:
@@ -175,7 +178,7 @@ def _beacon(seed: Story, copies: list[Pickup], now: datetime, rng: random.Random
         if p.url not in with_beacon:
             continue
         first = timezone.localdate(p.first_seen)
-        views = 40 + rng.randrange(0, 80)
+        views = 40.0 + rng.randrange(0, 80)
         key = hashlib.sha1(p.url.encode(), usedforsecurity=False).hexdigest()
         day = first
         while day <= today:

@@ -813,7 +813,7 @@ def _published(tree: LexborHTMLParser) -> tuple[str, str]:
     first ``<time datetime>`` (ISO 8601; "" where there is none that reads as a date).
     JSON-LD's ``datePublished``, trusted between the two, is read with the page's data
     (:mod:`.embedded`), where the scripts are still whole."""
-    metas = {}
+    metas: dict[tuple[str, str], str] = {}
     for m in tree.css("meta[content]"):
         for attr in ("property", "name", "itemprop"):
             key = (m.attributes.get(attr) or "").strip().lower()

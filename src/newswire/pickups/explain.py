@@ -1,4 +1,4 @@
-""""Why was this copy (not) found?" for the dashboard: the engine's report on a page fetched
+""" "Why was this copy (not) found?" for the dashboard: the engine's report on a page fetched
 now, or on the text a recorded copy showed when it was last read (a copy found in a crawl
 may be offline since).
 
@@ -24,7 +24,6 @@ from .check import page_fetcher
 from .models import Pickup
 from .scan import wire_stories
 
-
 #: why a page could not be fetched, in an editor's words (the fetcher's message follows)
 FETCH_WORDS = {
     "bad_url": "not a web address newswire can fetch",
@@ -46,7 +45,8 @@ def find_story(given: str) -> tuple[Story | None, str]:
     if not given:
         return None, ""
     stories = Story.objects.exclude(status=Story.Status.DRAFT)
-    slug = given.rstrip("/").rsplit("/stories/", 1)[-1].split("/")[0] if "/stories/" in given else ""
+    path = given.rstrip("/")
+    slug = path.rsplit("/stories/", 1)[-1].split("/")[0] if "/stories/" in path else ""
     story = stories.filter(uri=given).first() or stories.filter(slug=slug or given).first()
     if story is not None:
         return story, ""
@@ -94,7 +94,8 @@ def explain_recorded(pickup: Pickup) -> dict[str, Any] | None:
     body = f"<h1>{html.escape(pickup.headline)}</h1>" + "".join(
         f"<p>{html.escape(p)}</p>" for p in pickup.text.split("\n\n")
     )
-    page = Page(url=pickup.url, body=f"<html><body><article>{body}</article></body></html>".encode())
+    html_page = f"<html><body><article>{body}</article></body></html>"
+    page = Page(url=pickup.url, body=html_page.encode())
     scanner = Scanner([story], terms)
     report = explain(scanner, page, story.uri)
     required = set(terms_row.required or ())
@@ -105,8 +106,14 @@ def explain_recorded(pickup: Pickup) -> dict[str, Any] | None:
     report["recorded"] = {
         "at": timezone.localtime(pickup.last_checked),
         "compliant": pickup.compliant,
-        "checks": [{"name": name, "passed": passed, "required": name in required,
-                    "evidence": (pickup.evidence or {}).get(name, "")}
-                   for name, passed in (pickup.checks or {}).items()],  # fmt: skip
+        "checks": [
+            {
+                "name": name,
+                "passed": passed,
+                "required": name in required,
+                "evidence": (pickup.evidence or {}).get(name, ""),
+            }
+            for name, passed in (pickup.checks or {}).items()
+        ],
     }
     return report

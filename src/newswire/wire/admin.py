@@ -110,7 +110,7 @@ class StoryForm(forms.ModelForm[Story]):
         before = Story.objects.filter(pk=story.pk).first()
         if before is None or not before.is_public() or data.get("embargo_anyway"):
             return
-        copies = story.pickups.count()  # type: ignore[attr-defined]  # (pickups, by relation)
+        copies = story.pickups.count()  # (the pickups app's copies, by relation)
         since = timezone.localtime(before.shown_time()).strftime("%Y-%m-%d %H:%M")
         self.add_error(
             "release_at",
@@ -156,8 +156,17 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         (None, {"fields": ["headline", "slug", "desk", "summary", "body", "correction_note"]}),
         (
             "Publication",
-            {"fields": ["status", "release_at", "embargo_anyway", "canonical_url", "language",
-                        "preview_link", "copies_link"]},
+            {
+                "fields": [
+                    "status",
+                    "release_at",
+                    "embargo_anyway",
+                    "canonical_url",
+                    "language",
+                    "preview_link",
+                    "copies_link",
+                ]
+            },
         ),
         (
             "Record",
@@ -188,7 +197,7 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         """Where the story went: its copies on the dashboard (the pickups app's relation)."""
         if not obj.pk:
             return "—"
-        n = obj.pickups.count()  # type: ignore[attr-defined]
+        n = obj.pickups.count()
         return format_html(
             '<a href="{}">{} cop{} on the dashboard</a>',
             reverse("dashboard:story", args=[obj.slug]), n, "y" if n == 1 else "ies",
