@@ -372,3 +372,19 @@ def test_why_takes_a_story_by_its_headline(wire_with_copies, staff_client):
     assert find_story(f"https://wire.example/stories/{two.slug}/")[0] == two
     assert find_story(one.uri)[0] == one
     assert find_story("e")[0] is None and "give more of the headline" in find_story("e")[1]
+
+
+def test_csv_gives_the_share_the_screen_shows(wire_with_copies, staff_client):
+    stories = {
+        r["Story"]: r for r in rows(body(staff_client.get("/dashboard/stories/?format=csv")))
+    }
+    council = stories["Council Delays Budget Vote"]
+    assert (council["Copies"], council["Compliant copies"], council["Compliant (share)"]) == (
+        "3",
+        "1",
+        "0.333",
+    )
+    page = body(staff_client.get("/dashboard/stories/"))
+    assert ">33%<" in page and "Compliant (share)" not in page
+    top = rows(body(staff_client.get("/dashboard/?table=top_stories&format=csv")))
+    assert {r["Compliant (share)"] for r in top} == {"0.333", "0.000"}

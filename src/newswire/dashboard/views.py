@@ -92,7 +92,9 @@ def overview(request: HttpRequest) -> HttpResponseBase:
     if _wants_csv(request) and table in ("top_stories", "partners", "daily"):
         if table == "top_stories":
             cols = [Column("story__headline", "Story"), Column("copies", "Copies"),
-                    Column("compliant_copies", "Compliant")]  # fmt: skip
+                    Column("compliant_copies", "Compliant copies"),
+                    Column("share", "Compliant (share)", csv=lambda r: (
+                        f"{r['compliant_copies'] / r['copies']:.3f}" if r["copies"] else ""))]  # fmt: skip
             return csv_response(f"top-stories-{r.start}-{r.end}.csv", cols, top)
         if table == "daily":
             cols = [Column("day", "Day"), Column("compliant", "Compliant"),
@@ -127,9 +129,23 @@ STORY_COLUMNS = [
     Column("copies", "Copies", sort="copies"),
     Column("sites", "Sites", sort="sites"),
     Column("compliant_copies", "Compliant copies", sort="compliant_copies"),
+    # the share the screen shows, beside the count
+    Column(
+        "compliant_share",
+        "Compliant (share)",
+        csv=lambda s: f"{s.compliant_copies / s.copies:.3f}" if s.copies else "",
+    ),
     Column("beacon_pages", "Pages with beacon", sort="beacon_pages"),
     Column("uri", "URI"),
 ]
+
+
+# on the screen: the compliant copies as a share of the copies (sorted by their count)
+STORY_HTML_COLUMNS = [
+    Column("compliant_copies", "Compliant", sort="compliant_copies")
+    if c.key == "compliant_copies" else c
+    for c in STORY_COLUMNS if c.key not in ("uri", "compliant_share")
+]  # fmt: skip
 
 
 @staff_member_required
@@ -140,7 +156,7 @@ def stories(request: HttpRequest) -> HttpResponseBase:
         return csv_response("stories.csv", STORY_COLUMNS, _chunks(qs))
     context = {
         "page": _page(request, qs),
-        "headers": _headers(request, STORY_COLUMNS[:-1], sort),
+        "headers": _headers(request, STORY_HTML_COLUMNS, sort),
         "sort": sort,
         "desks": Story.objects.exclude(desk="")
         .order_by("desk")
