@@ -119,10 +119,11 @@ def fake_site() -> Iterator[FakeSite]:
             body = self.rfile.read(length) if length else b""
             path = self.path.split("?", 1)[0]
             site.log.append((self.command, self.path, dict(self.headers), body))
+            self.body = body  # (for a handler that reads it)
             handler = site.routes.get(path) or respond(404, b"not here")
             handler(self)
 
-        do_GET = do_POST = do_HEAD = _any
+        do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _any
 
         def log_message(self, *args: Any) -> None:
             pass

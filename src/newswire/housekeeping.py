@@ -81,6 +81,7 @@ def refresh_statistics(every: float = 3600.0) -> int:
 def housekeeping() -> dict[str, int]:
     from .cms.poll import due_sources
     from .distribution.beacon import drain_spool
+    from .distribution.wordpress import due_pushes
     from .pickups.sources import due_work
 
     discoveries, polls = due_work()
@@ -90,6 +91,7 @@ def housekeeping() -> dict[str, int]:
         "partner domains to explore": discoveries,
         "partner feeds and sitemaps to poll": polls,
         "story sources to poll": due_sources(),
+        "WordPress pushes": due_pushes(),
         "beacon views": drain_spool(),
         "statistics refreshed": refresh_statistics(),
     }

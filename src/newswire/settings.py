@@ -235,6 +235,10 @@ NEWSWIRE_BEACON_PAGES_PER_CLIENT = int(os.environ.get("NEWSWIRE_BEACON_PAGES_PER
 # checked again this many days after they were found.
 NEWSWIRE_TASK_TIMEOUT = int(os.environ.get("NEWSWIRE_TASK_TIMEOUT", "900"))
 NEWSWIRE_HOUSEKEEPING = float(os.environ.get("NEWSWIRE_HOUSEKEEPING", "60"))
+# the key partners' WordPress application passwords are encrypted with (a Fernet key);
+# unset: one derived from SECRET_KEY (distribution/secrets.py)
+NEWSWIRE_SECRETS_KEY = os.environ.get("NEWSWIRE_SECRETS_KEY", "")
+
 NEWSWIRE_RECHECK_DAYS = [
     int(d) for d in os.environ.get("NEWSWIRE_RECHECK_DAYS", "1,7").split(",") if d.strip()
 ]

@@ -69,7 +69,7 @@ def _migrate(verbose: bool = False) -> None:
 
 
 # the commands, one module per group (each registers itself on `cli`)
-from . import pickups, scan, site, sources, spark, wire  # noqa: E402, F401
+from . import partners, pickups, scan, site, sources, spark, wire  # noqa: E402, F401
 
 
 def main() -> None:

@@ -6,7 +6,18 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import ApiKey, BeaconHit, ComplianceNotice, CorrectionNotice, Delivery, Sending
+from .models import (
+    ApiKey,
+    BeaconHit,
+    ComplianceNotice,
+    CorrectionNotice,
+    Delivery,
+    PushLog,
+    Sending,
+    WithdrawalNotice,
+    WordPressPost,
+    WordPressSite,
+)
 from .notices import send_compliance_notice, send_notice
 
 
@@ -100,3 +111,66 @@ class BeaconHitAdmin(admin.ModelAdmin[BeaconHit]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # recorded by the beacon
+
+
+@admin.register(WordPressSite)
+class WordPressSiteAdmin(admin.ModelAdmin[WordPressSite]):
+    """Partners' WordPress sites. The application password is set by the partner (its page)
+    or `newswire partners connect-wordpress`: it is never shown, here or anywhere."""
+
+    list_display = ["partner", "url", "user", "arrive_as", "withdraw_as", "checked_at"]
+    fields = ["partner", "url", "user", "arrive_as", "desks", "withdraw_as", "connected_at",
+              "checked_at", "last_error"]  # fmt: skip
+    readonly_fields = ["partner", "url", "user", "connected_at", "checked_at", "last_error"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # connected with its password, checked: on the partner's page or the CLI
+
+
+@admin.register(WordPressPost)
+class WordPressPostAdmin(admin.ModelAdmin[WordPressPost]):
+    list_display = ["story", "partner", "state", "version", "post_id", "updated_at"]
+    list_filter = ["state", "partner"]
+    readonly_fields = ["partner", "story", "post_id", "link", "version", "state", "attempts",
+                       "next_try_at", "last_error", "updated_at"]  # fmt: skip
+    actions = ["push_now", "push_anyway"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Push again now")
+    def push_now(self, request: HttpRequest, queryset: QuerySet[WordPressPost]) -> None:
+        from .wordpress import push_to_wordpress
+
+        for post in queryset:
+            push_to_wordpress.enqueue(post.partner_id, post.story_id)
+        self.message_user(request, f"{queryset.count()} queued.")
+
+    @admin.action(description="Push anyway (over the partner's own edit)")
+    def push_anyway(self, request: HttpRequest, queryset: QuerySet[WordPressPost]) -> None:
+        from .wordpress import push_to_wordpress
+
+        for post in queryset:
+            push_to_wordpress.enqueue(post.partner_id, post.story_id, True)
+        self.message_user(request, f"{queryset.count()} queued, over the partners' edits.")
+
+
+@admin.register(PushLog)
+class PushLogAdmin(admin.ModelAdmin[PushLog]):
+    list_display = ["at", "partner", "action", "ok", "story", "detail"]
+    list_filter = ["ok", "action", "partner"]
+    readonly_fields = ["at", "partner", "story", "action", "ok", "detail"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(WithdrawalNotice)
+class WithdrawalNoticeAdmin(admin.ModelAdmin[WithdrawalNotice]):
+    list_display = ["story", "partner", "channel", "status", "created_at", "sent_at"]
+    list_filter = ["status", "channel"]
+    readonly_fields = ["story", "partner", "channel", "status", "attempts", "last_error",
+                       "created_at", "sent_at", "next_try_at", "delivery_id"]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -25,7 +25,7 @@ from ..wire.models import Story, StoryVersion, Terms
 from .access import authenticate, rejection
 from .feeds import feed_validators
 from .models import ApiKey, Delivery, KeyRejected
-from .ninjs_ext import partner_ninjs
+from .ninjs_ext import canceled_ninjs, partner_ninjs
 
 
 def _check(request: HttpRequest) -> ApiKey:
@@ -227,6 +227,10 @@ def _story(slug: str) -> Story:
     "/stories/{slug}", response={200: NinjsItem, **ERRORS}, exclude_none=True, summary="One story"
 )
 def get_story(request: HttpRequest, slug: PathStr[SlugPattern]) -> Any:
+    withdrawn = Story.objects.filter(slug=slug, status=Story.Status.WITHDRAWN).first()
+    partner_id = request.auth.partner_id  # type: ignore[attr-defined]
+    if withdrawn and Delivery.objects.filter(story=withdrawn, partner_id=partner_id).exists():
+        return canceled_ninjs(withdrawn, Terms.current())  # to those who have it: why
     story = _story(slug)
     _deliver(request.auth, [story])  # type: ignore[attr-defined]
     return partner_ninjs(story, Terms.current())

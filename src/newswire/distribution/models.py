@@ -295,3 +295,128 @@ class Invitation(Sending):
 
     def __str__(self) -> str:
         return f"Invitation to {self.host} ({self.to})"
+
+
+class WordPressSite(models.Model):
+    """A partner's WordPress, where newswire creates, corrects and takes down its stories
+    through the REST API with an application password (kept encrypted: ``secrets``)."""
+
+    class Arrive(models.TextChoices):
+        DRAFT = "draft", "as drafts (the partner publishes them)"
+        PUBLISH = "publish", "published at once"
+
+    class Withdraw(models.TextChoices):
+        DRAFT = "draft", "back to a draft"
+        TRASH = "trash", "to the trash"
+
+    partner = models.OneToOneField(
+        "partners.Partner", on_delete=models.CASCADE, related_name="wordpress"
+    )
+    url = models.URLField(max_length=500, help_text="The site's address (https://…).")
+    user = models.CharField(max_length=150)
+    password_token = models.TextField(editable=False)  # Fernet: never in clear
+    arrive_as = models.CharField(max_length=10, choices=Arrive.choices, default=Arrive.DRAFT)
+    desks = models.JSONField(default=list, blank=True, help_text="Only these desks (empty: all).")
+    withdraw_as = models.CharField(max_length=10, choices=Withdraw.choices, default=Withdraw.DRAFT)
+    connected_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "partner's WordPress"
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.url}"
+
+    def set_password(self, plain: str) -> None:
+        from .secrets import seal
+
+        self.password_token = seal(plain)
+
+    def password(self) -> str:
+        from .secrets import unseal
+
+        return unseal(self.password_token)
+
+    def wants(self, story: Any) -> bool:
+        return not self.desks or story.desk in self.desks
+
+
+class WordPressPost(models.Model):
+    """One story on one partner's WordPress: the post newswire made, and what it carries."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Not pushed yet"
+        LIVE = "live", "On the site"
+        HELD = "held", "Correction held: the partner edited the post"
+        DOWN = "down", "Taken down (withdrawn)"
+        FAILED = "failed", "Failed, will retry"
+        GAVE_UP = "gave_up", "Failed, gave up"
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="wordpress_posts"
+    )
+    story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="wp_posts")
+    post_id = models.PositiveBigIntegerField(null=True, blank=True)
+    link = models.URLField(max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=0, help_text="The story version it carries.")
+    modified_gmt = models.CharField(max_length=40, blank=True, editable=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "story"], name="one_wp_post_per_story")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story} on {self.partner} ({self.get_state_display()})"
+
+
+class PushLog(models.Model):
+    """Every push, update, take-down, check and failure, per partner: its delivery log."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="push_log"
+    )
+    story = models.ForeignKey(
+        "wire.Story", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=20)  # connect, create, update, take down, held, …
+    ok = models.BooleanField(default=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.partner}: {self.action}"
+
+
+class WithdrawalNotice(Sending):
+    """A story withdrawn, told to a partner who received it, with the editor's reason (by
+    e-mail and, if it gave one, its webhook), sent and retried like a correction notice;
+    held while the story's embargo runs."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="withdrawal_notices"
+    )
+    story = models.ForeignKey(
+        "wire.Story", on_delete=models.CASCADE, related_name="withdrawal_notices"
+    )
+    channel = models.CharField(max_length=10, choices=CorrectionNotice.Channel.choices)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "story", "channel"], name="one_withdrawal_notice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"withdrawal of {self.story} to {self.partner} ({self.channel})"

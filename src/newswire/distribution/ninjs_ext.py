@@ -61,3 +61,20 @@ def partner_ninjs(story: Story, terms: Terms) -> dict[str, Any]:
         )
     item["rightsinfo"] = {"langid": profile_url(), "encodedrights": json.dumps(terms_rights(terms))}
     return item
+
+
+def canceled_ninjs(story: Story, terms: Terms) -> dict[str, Any]:
+    """A withdrawn story as a partner who received it is told of it: ninjs ``pubstatus:
+    "canceled"``, the editor's reason in ``ednote``, and in place of the text a line saying
+    it was withdrawn (its photos and text are no longer ours to give)."""
+    item = partner_ninjs(story, terms)
+    reason = story.withdrawn_reason or "The story was withdrawn."
+    item["pubstatus"] = "canceled"
+    item["ednote"] = f"Withdrawn by {terms.wire}: {reason}"
+    item["bodies"] = [{"role": "main", "contenttype": "text/plain",
+                       "value": f"This story has been withdrawn. {reason}"}]  # fmt: skip
+    for key in ("associations", "renditions", "descriptions"):
+        item.pop(key, None)
+    if story.withdrawn_at:
+        item["versioncreated"] = story.withdrawn_at.isoformat()
+    return item

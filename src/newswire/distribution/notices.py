@@ -264,3 +264,93 @@ def send_invitation(invitation_id: int) -> str:
     if invitation.status == Sending.Status.RETRYING and invitation.next_try_at:
         send_invitation.using(run_after=invitation.next_try_at).enqueue(invitation.pk)
     return invitation.status
+
+
+# --- withdrawals -----------------------------------------------------------------
+
+
+def withdrawal_notices_for(story: Any) -> list[Any]:
+    """Create the notices of a story's withdrawal to every partner who received it (once)
+    and queue them."""
+    from .models import WithdrawalNotice
+
+    made = []
+    for d in Delivery.objects.filter(story=story, partner__status="active").select_related(
+        "partner"
+    ):
+        channels = [CorrectionNotice.Channel.EMAIL]
+        if d.partner.webhook_url:
+            channels.append(CorrectionNotice.Channel.WEBHOOK)
+        for channel in channels:
+            notice, created = WithdrawalNotice.objects.get_or_create(
+                partner=d.partner, story=story, channel=channel
+            )
+            if created:
+                made.append(notice)
+    for notice in made:
+        transaction.on_commit(partial(send_withdrawal.enqueue, notice.pk))
+    return made
+
+
+def withdrawal_payload(notice: Any) -> dict[str, Any]:
+    story = notice.story
+    return {
+        "event": "story.withdrawn",
+        "story": {"uri": story.uri, "headline": story.headline, "url": story.public_url()},
+        "withdrawn_at": (story.withdrawn_at or notice.created_at).isoformat(),
+        "reason": story.withdrawn_reason,
+        "api": settings.SITE_URL + f"/api/v1/stories/{story.slug}",
+    }
+
+
+def _send_withdrawal_email(notice: Any) -> None:
+    data = withdrawal_payload(notice)
+    terms = Terms.current()
+    send_email(
+        notice,
+        f"Withdrawn: {data['story']['headline']}",
+        f"{terms.wire} has withdrawn a story you received.\n\n"
+        f"{data['story']['headline']}\n\n"
+        f"Why: {data['reason'] or '(no reason given)'}\n\n"
+        "Please take your copy down. Our API now answers this story as canceled:\n"
+        f"{data['api']}\n",
+        notice.partner.contact_email,
+    )
+
+
+def _send_withdrawal_webhook(notice: Any) -> None:
+    body = json.dumps(withdrawal_payload(notice)).encode()
+    with SafeClient(FetchPolicy.from_settings(settings, total_timeout=WEBHOOK_TIMEOUT)) as client:
+        response = client.request(
+            "POST", notice.partner.webhook_url, content=body,
+            headers={"Content-Type": "application/json",
+                     "X-Newswire-Event": "story.withdrawn",
+                     "X-Newswire-Signature": signature(notice.partner.webhook_secret, body),
+                     "X-Newswire-Delivery": str(notice.delivery_id)},
+        )  # fmt: skip
+    if not 200 <= response.status < 300:
+        raise WebhookFailed(f"HTTP {response.status} from {response.final_url}")
+
+
+@task()
+def send_withdrawal(notice_id: int) -> str:
+    """Send a withdrawal notice; held while the story's embargo runs (telling partners of
+    it before then would say what is under embargo), retried like the others."""
+    from .models import WithdrawalNotice
+
+    notice = (WithdrawalNotice.objects.select_related("partner", "story")
+              .filter(pk=notice_id).first())  # fmt: skip
+    if notice is None or notice.status in (Sending.Status.SENT, Sending.Status.FAILED):
+        return "nothing to do"
+    story = notice.story
+    if story.release_at and story.release_at > timezone.now():
+        notice.status, notice.next_try_at = Sending.Status.HELD, story.release_at
+        notice.save(update_fields=["status", "next_try_at"])
+        send_withdrawal.using(run_after=story.release_at).enqueue(notice.pk)
+        return notice.status
+    send = _send_withdrawal_email if notice.channel == "email" else _send_withdrawal_webhook
+    if attempt(notice, partial(send, notice)):
+        return "sent"
+    if notice.status == Sending.Status.RETRYING and notice.next_try_at:
+        send_withdrawal.using(run_after=notice.next_try_at).enqueue(notice.pk)
+    return notice.status

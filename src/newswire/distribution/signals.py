@@ -4,18 +4,24 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from ..partners.models import Partner
 from ..wire.models import Story, StoryVersion
 from .models import ApiKey
 from .notices import notices_for, release_held
 
+#: a post was made on a partner's WordPress (``post``): the pickups app records the copy
+wordpress_post_made = Signal()
+
 
 @receiver(post_save, sender=StoryVersion, dispatch_uid="correction-notices")
 def _correction_made(sender: Any, instance: StoryVersion, created: bool, **kwargs: Any) -> None:
     if created and instance.number > 1:
         notices_for(instance)
+        from .wordpress import queue_pushes
+
+        queue_pushes(instance.story)  # the partners' posts carry the correction
 
 
 @receiver(post_save, sender=Story, dispatch_uid="release-held-notices")
@@ -23,6 +29,16 @@ def _story_saved(sender: Any, instance: Story, created: bool, **kwargs: Any) -> 
     # an embargo lifted early ("Publish now") or a story published again: its held notices go
     if not created and instance.is_public():
         release_held(instance.pk)
+    fields = kwargs.get("update_fields")
+    if fields is None or "status" in fields or "release_at" in fields:
+        from .wordpress import queue_pushes
+
+        if instance.is_public() or instance.status == Story.Status.WITHDRAWN:
+            queue_pushes(instance)  # released: pushed; withdrawn: taken down
+        if instance.status == Story.Status.WITHDRAWN:
+            from .notices import withdrawal_notices_for
+
+            withdrawal_notices_for(instance)
 
 
 @receiver(post_save, sender=ApiKey, dispatch_uid="forget-api-key")

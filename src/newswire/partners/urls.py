@@ -11,6 +11,7 @@ urlpatterns = [
     path("republish/verify/<str:token>/", views.verify, name="verify"),
     path("partner/", views.portal, name="portal"),
     path("partner/keys/<int:pk>/revoke/", views.revoke_key, name="revoke_key"),
+    path("partner/wordpress/", views.wordpress, name="wordpress"),
     path(
         "partner/login/",
         auth_views.LoginView.as_view(template_name="partners/login.html"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,7 @@ from ..distribution.models import ApiKey
 from ..wire.models import Story, Terms
 from ..wire.partner_copy import byline_credit
 from .emails import VERIFY_MAX_AGE, VERIFY_SALT, send_confirmation
-from .forms import ApplicationForm, KeyForm, WebhookForm
+from .forms import ApplicationForm, KeyForm, WebhookForm, WordPressForm
 from .models import Application, Partner
 
 APPLY_LOCK = 0x6E657773  # "news": the advisory lock that serialises application limits
@@ -157,3 +158,44 @@ def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
     key.revoke()
     messages.success(request, f"Key {key.name!r} ({key.prefix}…) revoked.")
     return redirect("partners:portal")
+
+
+@login_required
+def wordpress(request: HttpRequest) -> HttpResponse:
+    """The partner's WordPress: connect it (checked at once), see every push, retry one."""
+    from ..distribution.models import PushLog, WordPressPost
+    from ..distribution.wordpress import WordPressError, connect, disconnect, push_to_wordpress
+
+    partner = _partner_for(request)
+    if partner is None:
+        return redirect("partners:portal")
+    form = WordPressForm(request.POST if "connect" in request.POST else None)
+    if request.method == "POST" and partner.active:
+        if "disconnect" in request.POST:
+            disconnect(partner)
+            messages.success(request, "Disconnected: your application password is deleted.")
+            return redirect("partners:wordpress")
+        if "retry" in request.POST:
+            post = WordPressPost.objects.filter(partner=partner, pk=request.POST["retry"]).first()
+            if post is not None and post.state in ("failed", "gave_up", "pending"):
+                transaction.on_commit(partial(push_to_wordpress.enqueue, partner.pk, post.story_id))
+                messages.success(request, f"“{post.story.headline}” will be pushed again now.")
+            return redirect("partners:wordpress")
+        if form.is_valid():
+            try:
+                given = form.cleaned_data
+                site = connect(partner, given["url"], given["user"], given["password"],
+                               arrive_as=given["arrive_as"], desks=form.desk_list(),
+                               withdraw_as=given["withdraw_as"])  # fmt: skip
+            except WordPressError as exc:
+                form.add_error(None, f"Not connected: {exc}.")
+            else:
+                messages.success(request, f"Connected to {site.url}: stories we release from now "
+                                          f"on arrive as {site.arrive_as}s.")  # fmt: skip
+                return redirect("partners:wordpress")
+    return render(request, "partners/wordpress.html", {
+        "partner": partner, "form": form, "site": getattr(partner, "wordpress", None),
+        "posts": WordPressPost.objects.filter(partner=partner).select_related("story")
+        .order_by("-updated_at")[:50],
+        "log": PushLog.objects.filter(partner=partner).select_related("story")[:50],
+    })  # fmt: skip

@@ -79,6 +79,7 @@ class Via(models.TextChoices):
     SPARK = "spark", "Spark results"
     RECHECK = "recheck", "Re-check"
     PARTNER = "partner", "Asked by the partner"
+    WORDPRESS = "wordpress", "Pushed to the partner's WordPress"
 
 
 class Status(models.TextChoices):

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
-from ..distribution.models import BeaconHit
+from ..distribution.models import BeaconHit, WordPressPost
+from ..distribution.signals import wordpress_post_made
 from ..partners.models import Partner, PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, Site, Via
@@ -75,3 +76,14 @@ def _partner_saved(sender: Any, instance: Partner, **kwargs: Any) -> None:
 @receiver(pre_delete, sender=Partner, dispatch_uid="copies-of-deleted-partner")
 def _partner_deleted(sender: Any, instance: Partner, **kwargs: Any) -> None:
     Pickup.objects.filter(partner=instance).update(authorised=False)
+
+
+@receiver(wordpress_post_made, dispatch_uid="check-pushed-post")
+def _post_made(sender: Any, post: WordPressPost, **kwargs: Any) -> None:
+    # a post newswire made is a copy from the moment it exists: a published one is checked
+    # (and recorded) like any page; a draft is not on the web until the partner publishes it
+    from .tasks import check_page
+
+    site = getattr(post.partner, "wordpress", None)
+    if post.link and site is not None and site.arrive_as == "publish":
+        transaction.on_commit(partial(check_page.enqueue, post.link, Via.WORDPRESS))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -172,7 +173,15 @@ class StoryAdmin(admin.ModelAdmin[Story]):
             "Record",
             {
                 "classes": ["collapse"],
-                "fields": ["uri", "version", "published_at", "source", "created_at", "updated_at"],
+                "fields": [
+                    "uri",
+                    "version",
+                    "published_at",
+                    "source",
+                    "created_at",
+                    "updated_at",
+                    "withdrawn_reason",
+                ],
             },
         ),
     ]
@@ -268,15 +277,29 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         for reason in refused:
             self.message_user(request, reason, messages.ERROR)
 
-    @admin.action(description="Withdraw (hide everywhere)", permissions=["change"])
-    def withdraw(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+    @admin.action(description="Withdraw (hide everywhere, tell partners why)",
+                  permissions=["change"])  # fmt: skip
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Story]) -> Any:
+        """Asks for the reason first: it goes to every partner who has the story (the
+        withdrawal notice, the API's ednote, the text left on a pushed post)."""
+        reason = (request.POST.get("reason") or "").strip()
+        if "apply" not in request.POST or not reason:
+            return TemplateResponse(request, "admin/wire/story/withdraw.html", {
+                **self.admin_site.each_context(request), "title": "Withdraw stories",
+                "stories": queryset, "opts": self.model._meta, "reason": reason,
+                "missing": "apply" in request.POST and not reason,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME})  # fmt: skip
         n = 0
         for story in queryset:
-            story.withdraw()
+            story.withdraw(reason)
             n += 1
         self.message_user(
-            request, f"Withdrew {n} stor{'y' if n == 1 else 'ies'}.", messages.SUCCESS
+            request,
+            f"Withdrew {n} stor{'y' if n == 1 else 'ies'}: partners who have "
+            f"{'it' if n == 1 else 'them'} are told why.",
+            messages.SUCCESS,
         )
+        return None
 
 
 @admin.register(Reporter)

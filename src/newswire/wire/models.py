@@ -153,6 +153,10 @@ class Story(models.Model):
         null=True, blank=True, db_index=True, help_text="Embargo: hidden everywhere until then."
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_reason = models.TextField(
+        blank=True, help_text="Why it was withdrawn: sent to the partners who have it."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     canonical_url = models.URLField(
         max_length=500,
         blank=True,
@@ -253,9 +257,13 @@ class Story(models.Model):
         self.save()
         self.snapshot()
 
-    def withdraw(self) -> None:
+    def withdraw(self, reason: str = "") -> None:
+        """Take the story off every public surface; ``reason`` goes to the partners who have
+        it (the withdrawal notice, the API's ``ednote``, the text of a pushed post)."""
         self.status = self.Status.WITHDRAWN
-        self.save(update_fields=["status", "updated_at"])
+        self.withdrawn_reason = reason.strip()[:2000]
+        self.withdrawn_at = timezone.now()
+        self.save(update_fields=["status", "withdrawn_reason", "withdrawn_at", "updated_at"])
 
     def snapshot(self, note: str = "", *, force: bool = False) -> StoryVersion:
         """Record the current text as a version (the first, or a correction with ``note``).

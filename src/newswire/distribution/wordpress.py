@@ -1,0 +1,460 @@
+"""Stories pushed into partners' WordPress, and kept as the wire keeps them.
+
+A partner connects its WordPress (its address, a user and an *application password*,
+WordPress's own credentials for REST clients); newswire then, through the safe fetcher:
+
+- **creates a post** when a story is released (published, or its embargo ends): the
+  headline, the body exactly as the "republish this story" snippet gives it (logo, byline
+  with the affiliation, the attribution, the beacon; restricted photos left out), the
+  shareable photos uploaded to the partner's media library with their captions and credits
+  (the first one the featured image), and the canonical link or ``noindex`` the terms ask
+  for, in the post meta Yoast SEO (``_yoast_wpseo_canonical``,
+  ``_yoast_wpseo_meta-robots-noindex``) and Rank Math (``rank_math_canonical_url``,
+  ``rank_math_robots``) read, where the site's plugin exposes them to the REST API (both
+  plugins' meta are sent; WordPress ignores the keys no plugin registered);
+- **updates the same post** when the story is corrected, with the correction's note above
+  the text;
+- **takes it down** when the story is withdrawn (to a draft or the trash, as the partner
+  chose), its text replaced by a short notice.
+
+Decisions, said here once:
+
+- One post per partner and story. The post's slug is fixed (``newswire-<story slug>``): a
+  push retried after an error whose post was in fact made finds it by that slug and adopts
+  it, so a retry never makes a second post.
+- A partner's own edit is never overwritten silently. Before an update newswire reads the
+  post; if WordPress says it was modified after newswire's last push, the update is **held**
+  for an editor (the admin and the partner's page show it, with "push anyway"), and the
+  partner is told by the log on its page (the correction's e-mail, sent as ever, carries
+  the new text).
+- Every attempt is logged per partner (``PushLog``); a failure is retried with the notices'
+  back-off (1 min, 5 min, 30 min, 2 h), then given up, with "retry now" on the partner's
+  page and in the admin.
+- Only stories released after the site was connected are pushed: connecting is not a
+  request for the archive.
+
+Written by hand on httpx (through :class:`~newswire.fetch.SafeClient`), not with a
+WordPress client library: the few calls needed are plain REST, and every request must go
+through the one safe fetcher.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import mimetypes
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django_tasks import task
+
+from ..fetch import FetchError, FetchPolicy, SafeClient
+from ..wire.models import Story, Terms
+from ..wire.partner_copy import shareable_media
+from .models import PushLog, WordPressPost, WordPressSite
+from .notices import BACKOFF
+from .secrets import SecretLost
+from .snippet import snippet_html
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 30.0
+MEDIA_LIMIT = 20 * 1024 * 1024
+
+
+class WordPressError(Exception):
+    """A request WordPress refused or could not answer, in words for the partner's log."""
+
+
+@dataclass
+class Answer:
+    status: int
+    data: Any
+
+
+class Client:
+    """The few REST calls newswire makes, as one user with an application password."""
+
+    def __init__(self, site: WordPressSite, password: str | None = None) -> None:
+        self.base = site.url.rstrip("/") + "/wp-json/wp/v2"
+        secret = password if password is not None else site.password()
+        token = base64.b64encode(f"{site.user}:{secret}".encode()).decode()
+        self.auth = {"Authorization": f"Basic {token}"}
+        policy = FetchPolicy.from_settings(settings, total_timeout=TIMEOUT,
+                                           max_bytes=MEDIA_LIMIT)  # fmt: skip
+        self.http = SafeClient(policy)
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.http.close()
+
+    def call(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
+             headers: dict[str, str] | None = None) -> Answer:  # fmt: skip
+        sent = {"Accept": "application/json", **self.auth, **(headers or {})}
+        content = raw
+        if body is not None:
+            sent["Content-Type"] = "application/json"
+            content = json.dumps(body).encode()
+        try:
+            got = self.http.request(method, self.base + path, headers=sent, content=content)
+        except FetchError as exc:
+            said = _FETCH_WORDS.get(exc.reason, exc.reason)
+            raise WordPressError(f"{said}: {exc.message}") from None
+        try:
+            data = json.loads(got.body or b"null")
+        except ValueError:
+            data = None
+        if got.status >= 400:
+            message = data.get("message") if isinstance(data, dict) else ""
+            raise WordPressError(_http_words(got.status, str(message or "")[:300]))
+        return Answer(got.status, data)
+
+
+_FETCH_WORDS = {
+    "unresolvable": "the site's address was not found",
+    "unreachable": "no answer from the site",
+    "timeout": "the site took too long to answer",
+    "blocked_address": "the address is not a public one",
+    "bad_url": "not an address newswire can reach",
+    "too_large": "the answer was too large",
+}
+
+
+def _http_words(status: int, said: str) -> str:
+    what = {
+        401: "WordPress refused the user name or application password",
+        403: "the user may not do this on the site (its role needs to edit and publish posts)",
+        404: "no WordPress REST API at this address (or the post is gone)",
+        413: "the site refused the file as too large",
+    }.get(status, f"the site answered HTTP {status}")
+    return f"{what}{f' ({said})' if said else ''}"
+
+
+def check_connection(site: WordPressSite, password: str | None = None) -> str:
+    """Who the site says we are ("" on success is never returned: the user's name), or
+    raise :class:`WordPressError` saying what is wrong."""
+    with Client(site, password) as wp:
+        me = wp.call("GET", "/users/me?context=edit").data
+    if not isinstance(me, dict) or "id" not in me:
+        raise WordPressError("the address answered, but not as a WordPress REST API does")
+    caps = me.get("capabilities") or {}
+    if caps and not (caps.get("publish_posts") or caps.get("edit_posts")):
+        raise WordPressError(f"the user {me.get('name', site.user)} may not write posts")
+    return str(me.get("name") or site.user)
+
+
+def connect(
+    partner: Any,
+    url: str,
+    user: str,
+    password: str,
+    *,
+    arrive_as: str = "draft",
+    desks: list[str] | None = None,
+    withdraw_as: str = "draft",
+) -> WordPressSite:
+    """Check the site with these credentials, then keep them (the password encrypted);
+    raise :class:`WordPressError` (nothing kept) when the site refuses them."""
+    site = WordPressSite(partner=partner, url=url.strip(), user=user.strip(),
+                         arrive_as=arrive_as, desks=list(desks or []),
+                         withdraw_as=withdraw_as)  # fmt: skip
+    try:
+        name = check_connection(site, password)
+    except WordPressError as exc:
+        PushLog.objects.create(partner=partner, action="connect", ok=False,
+                               detail=f"{url}: {exc}")  # fmt: skip
+        raise
+    with transaction.atomic():
+        WordPressSite.objects.filter(partner=partner).delete()
+        site.set_password(password)
+        site.checked_at = timezone.now()
+        site.save()
+        PushLog.objects.create(partner=partner, action="connect",
+                               detail=f"{site.url} as {name}")  # fmt: skip
+    return site
+
+
+def disconnect(partner: Any) -> bool:
+    gone, _ = WordPressSite.objects.filter(partner=partner).delete()
+    if gone:
+        PushLog.objects.create(partner=partner, action="disconnect", detail="password removed")
+    return bool(gone)
+
+
+# --- what a post carries ---------------------------------------------------------
+
+
+def post_slug(story: Story) -> str:
+    return f"newswire-{story.slug}"[:190]
+
+
+def _content(story: Story, terms: Terms) -> str:
+    body = snippet_html(story, terms)
+    last = story.versions.order_by("-number").first()
+    if last is not None and last.number > 1 and last.note:
+        note = (f'<p class="newswire-correction"><strong>Correction '
+                f"({timezone.localtime(last.created_at):%Y-%m-%d}):</strong> "
+                f"{escape(last.note)}</p>\n")  # fmt: skip
+        body = note + body
+    return body
+
+
+def _seo_meta(story: Story, terms: Terms) -> dict[str, Any]:
+    """What the terms ask of a copy's canonical link, in the SEO plugins' post meta."""
+    mode = getattr(terms, "canonical", "") or ""
+    if mode in ("link", "either"):
+        url = story.public_url()
+        return {"_yoast_wpseo_canonical": url, "rank_math_canonical_url": url}
+    if mode == "noindex":
+        return {"_yoast_wpseo_meta-robots-noindex": "1", "rank_math_robots": ["noindex"]}
+    return {}
+
+
+def _upload_photos(wp: Client, story: Story, terms: Terms) -> list[int]:
+    """Upload the story's shareable photos (restricted ones never); return their ids."""
+    ids = []
+    for m in shareable_media(story, terms):
+        data, name, kind = _photo_bytes(m)
+        if not data:
+            continue
+        up = wp.call(
+            "POST",
+            "/media",
+            raw=data,
+            headers={"Content-Type": kind, "Content-Disposition": f'attachment; filename="{name}"'},
+        )
+        media_id = int(up.data["id"])
+        caption = " ".join(x for x in (m.caption, f"Photo: {m.credit}" if m.credit else "") if x)
+        wp.call("POST", f"/media/{media_id}", {"caption": caption, "alt_text": m.caption[:200],
+                                               "description": caption})  # fmt: skip
+        ids.append(media_id)
+    return ids
+
+
+def _photo_bytes(m: Any) -> tuple[bytes, str, str]:
+    if m.file:
+        with m.file.open("rb") as fh:
+            data = fh.read(MEDIA_LIMIT + 1)
+        name = m.file.name.rsplit("/", 1)[-1]
+    else:
+        with SafeClient(FetchPolicy.from_settings(settings, total_timeout=TIMEOUT,
+                                                  max_bytes=MEDIA_LIMIT)) as http:  # fmt: skip
+            got = http.get(m.url)
+        if got.status != 200:
+            return b"", "", ""
+        data, name = got.body, urlsplit(m.url).path.rsplit("/", 1)[-1] or "photo.jpg"
+    kind = mimetypes.guess_type(name)[0] or "image/jpeg"
+    return data[:MEDIA_LIMIT], name.replace('"', ""), kind
+
+
+# --- the push: what the post should be, made so ----------------------------------
+
+
+def push(partner_id: int, story_id: int, *, force: bool = False) -> str:
+    """Make the partner's post of the story what the story is now: created, corrected or
+    taken down (or nothing, for a story not released or a desk the partner did not ask
+    for). Idempotent: run twice, it does nothing the second time. Returns what it did."""
+    site = WordPressSite.objects.filter(partner_id=partner_id).select_related("partner").first()
+    story = Story.objects.filter(pk=story_id).first()
+    if site is None or story is None:
+        return "nothing to do"
+    post, _ = WordPressPost.objects.get_or_create(partner_id=partner_id, story=story)
+    withdrawn = story.status == Story.Status.WITHDRAWN
+    if withdrawn and (post.post_id is None or post.state == WordPressPost.State.DOWN):
+        return "nothing to do"
+    if not withdrawn and (not story.is_public() or not site.wants(story)):
+        return "nothing to do"
+    if (
+        not withdrawn
+        and post.post_id
+        and post.version >= story.version
+        and post.state in (WordPressPost.State.LIVE,)
+    ):
+        return "nothing to do"
+    if post.state == WordPressPost.State.HELD and not force and post.version < story.version:
+        return "held"
+    terms = Terms.current()
+    try:
+        with Client(site) as wp:
+            if withdrawn:
+                return _take_down(wp, site, post, story)
+            if post.post_id is None:
+                return _create(wp, site, post, story, terms)
+            return _update(wp, site, post, story, terms, force=force)
+    except (WordPressError, SecretLost) as exc:
+        return _failed(site, post, story, str(exc))
+
+
+def _log(site: WordPressSite, story: Story, action: str, detail: str, ok: bool = True) -> None:
+    PushLog.objects.create(partner=site.partner, story=story, action=action, ok=ok,
+                           detail=detail[:2000])  # fmt: skip
+
+
+def _done(post: WordPressPost, data: dict[str, Any], state: str, version: int) -> None:
+    post.post_id = int(data.get("id") or post.post_id or 0) or post.post_id
+    post.link = str(data.get("link") or post.link)[:2000]
+    post.modified_gmt = str(data.get("modified_gmt") or "")
+    post.version, post.state = version, state
+    post.attempts, post.next_try_at, post.last_error = 0, None, ""
+    post.updated_at = timezone.now()
+    post.save()
+
+
+def _create(wp: Client, site: WordPressSite, post: WordPressPost, story: Story,
+            terms: Terms) -> str:  # fmt: skip
+    slug = post_slug(story)
+    found = wp.call("GET", f"/posts?slug={slug}&status=any&context=edit").data
+    if isinstance(found, list) and found:  # made by a push whose answer was lost: adopt it
+        _done(post, found[0], WordPressPost.State.LIVE, post.version)
+        _log(site, story, "adopt", f"post {found[0].get('id')} made by an earlier try")
+        return _update(wp, site, post, story, terms, force=True)
+    photos = _upload_photos(wp, story, terms)
+    body: dict[str, Any] = {"title": story.headline, "content": _content(story, terms),
+                            "status": site.arrive_as, "slug": slug,
+                            "meta": _seo_meta(story, terms)}  # fmt: skip
+    if photos:
+        body["featured_media"] = photos[0]
+    made = wp.call("POST", "/posts", body).data
+    _done(post, made, WordPressPost.State.LIVE, story.version)
+    _log(
+        site,
+        story,
+        "create",
+        f"post {post.post_id} ({site.arrive_as}), version "
+        f"{story.version}, {len(photos)} photo{'' if len(photos) == 1 else 's'}: {post.link}",
+    )
+    _record_copy(post)
+    return "created"
+
+
+def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, terms: Terms,
+            *, force: bool = False) -> str:  # fmt: skip
+    now = wp.call("GET", f"/posts/{post.post_id}?context=edit").data
+    theirs = str((now or {}).get("modified_gmt") or "")
+    if not force and post.modified_gmt and theirs and theirs != post.modified_gmt:
+        post.state, post.updated_at = WordPressPost.State.HELD, timezone.now()
+        post.save(update_fields=["state", "updated_at"])
+        _log(
+            site,
+            story,
+            "held",
+            f"version {story.version} not written over post "
+            f"{post.post_id}: the partner edited it ({theirs} UTC) after our push "
+            f"({post.modified_gmt} UTC). An editor can push it anyway.",
+            ok=False,
+        )
+        return "held"
+    body = {"title": story.headline, "content": _content(story, terms),
+            "meta": _seo_meta(story, terms)}  # fmt: skip
+    if post.state == WordPressPost.State.DOWN:
+        body["status"] = site.arrive_as
+    made = wp.call("POST", f"/posts/{post.post_id}", body).data
+    was = post.version
+    _done(post, made, WordPressPost.State.LIVE, story.version)
+    _log(
+        site,
+        story,
+        "update",
+        f"post {post.post_id}: version {was} -> {story.version}"
+        + (" (over the partner's edit, as an editor asked)" if force else ""),
+    )
+    return "updated"
+
+
+def _take_down(wp: Client, site: WordPressSite, post: WordPressPost, story: Story) -> str:
+    reason = story.withdrawn_reason or "The story was withdrawn."
+    notice = (f"<p><strong>This story has been withdrawn by {escape(Terms.current().wire)}."
+              f"</strong> {escape(reason)}</p>")  # fmt: skip
+    made = wp.call("POST", f"/posts/{post.post_id}", {"content": notice, "status": "draft"}).data
+    if site.withdraw_as == WordPressSite.Withdraw.TRASH:
+        made = wp.call("DELETE", f"/posts/{post.post_id}").data or made
+    _done(post, made if isinstance(made, dict) else {}, WordPressPost.State.DOWN, post.version)
+    _log(
+        site,
+        story,
+        "take down",
+        f"post {post.post_id}: to the {site.withdraw_as}, its text "
+        f"replaced by the withdrawal notice ({reason})",
+    )
+    return "taken down"
+
+
+def _failed(site: WordPressSite, post: WordPressPost, story: Story, why: str) -> str:
+    post.attempts += 1
+    post.last_error = why[:2000]
+    if post.attempts > len(BACKOFF):
+        post.state, post.next_try_at = WordPressPost.State.GAVE_UP, None
+    else:
+        post.state = WordPressPost.State.FAILED
+        post.next_try_at = timezone.now() + BACKOFF[post.attempts - 1]
+    post.updated_at = timezone.now()
+    post.save()
+    _log(
+        site,
+        story,
+        "failed",
+        f"try {post.attempts}: {why}"
+        + (
+            f"; next try {timezone.localtime(post.next_try_at):%Y-%m-%d %H:%M}"
+            if post.next_try_at
+            else "; given up: retry it from the partner's page"
+        ),
+        ok=False,
+    )
+    if post.next_try_at:
+        push_to_wordpress.using(run_after=post.next_try_at).enqueue(site.partner_id, story.pk)
+    return "failed"
+
+
+def _record_copy(post: WordPressPost) -> None:
+    """The post is a copy of the story from the moment it exists: recorded as a pickup,
+    checked like any other (the pickups app listens for this)."""
+    from .signals import wordpress_post_made
+
+    wordpress_post_made.send(sender=WordPressPost, post=post)
+
+
+@task()
+def push_to_wordpress(partner_id: int, story_id: int, force: bool = False) -> str:
+    return push(partner_id, story_id, force=force)
+
+
+def queue_pushes(story: Story) -> int:
+    """Queue a push of ``story`` to every connected partner who may want it: those it was
+    pushed to (a correction, a withdrawal), and, for a released story, the others whose
+    site was connected before it was released."""
+    partners = set(WordPressPost.objects.filter(story=story).values_list("partner_id", flat=True))
+    if story.is_public():
+        released = story.shown_time()
+        for site in WordPressSite.objects.filter(partner__status="active",
+                                                 connected_at__lte=released):  # fmt: skip
+            if site.wants(story):
+                partners.add(site.partner_id)
+    for partner_id in sorted(partners):
+        transaction.on_commit(partial(push_to_wordpress.enqueue, partner_id, story.pk))
+    return len(partners)
+
+
+def due_pushes(now: Any = None) -> int:
+    """Housekeeping: stories released since a site was connected that it has not got (an
+    embargo that ended by the clock makes no event), and failed pushes whose time came."""
+    now = now or timezone.now()
+    queued = 0
+    for site in WordPressSite.objects.filter(partner__status="active"):
+        have = WordPressPost.objects.filter(partner_id=site.partner_id).values("story_id")
+        public = Story.objects.public(now)  # (annotated with the time it was shown from)
+        missing = public.filter(shown_at__gte=site.connected_at).exclude(pk__in=have)  # type: ignore[misc]
+        for story in missing[:200]:
+            if site.wants(story):
+                push_to_wordpress.enqueue(site.partner_id, story.pk)
+                queued += 1
+    return queued
