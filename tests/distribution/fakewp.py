@@ -47,6 +47,7 @@ class FakeWP:
         self.lock = threading.Lock()
         routes = _Routes(self)
         routes.update(site.routes)  # (the routes the test set before)
+        routes["/"] = self.page
         site.routes = routes
 
     @property
@@ -66,6 +67,24 @@ class FakeWP:
 
     def fail_next(self, when: str = "after") -> None:
         self.fail.append(when)
+
+    def page(self, h: BaseHTTPRequestHandler) -> None:
+        """A published post's page, as the site shows it to readers (``/?p=ID``)."""
+        n = (parse_qs(urlsplit(h.path).query).get("p") or ["0"])[0]
+        post = self.posts.get(int(n)) if n.isdigit() else None
+        if post is None or post["status"] != "publish":
+            raw, status = b"<html><body>Not found</body></html>", 404
+        else:
+            raw = (
+                f"<!doctype html><html><body><article><h1>{post['title']['rendered']}</h1>"
+                f"{post['content']['rendered']}</article></body></html>"
+            ).encode()
+            status = 200
+        h.send_response(status)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(len(raw)))
+        h.end_headers()
+        h.wfile.write(raw)
 
     # --- the REST API ------------------------------------------------------------
 

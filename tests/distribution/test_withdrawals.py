@@ -16,11 +16,14 @@ from newswire.distribution.notices import send_withdrawal
 from newswire.engine.ninjs import validation_errors
 from newswire.wire.models import Story
 
-from .test_notices import delivered, hook_server, run_worker  # noqa: F401  (fixtures)
+from .test_notices import run_worker
 
 
 def test_a_withdrawal_reaches_partners_by_email_and_signed_webhook(
-    delivered, partner, hook_server, django_capture_on_commit_callbacks  # noqa: F811
+    delivered,
+    partner,
+    hook_server,
+    django_capture_on_commit_callbacks,
 ):
     _, hook = hook_server
     with django_capture_on_commit_callbacks(execute=True):
@@ -38,7 +41,7 @@ def test_a_withdrawal_reaches_partners_by_email_and_signed_webhook(
     assert set(WithdrawalNotice.objects.values_list("status", flat=True)) == {Sending.Status.SENT}
 
 
-def test_a_withdrawal_notice_waits_for_the_embargo(delivered, partner,  # noqa: F811
+def test_a_withdrawal_notice_waits_for_the_embargo(delivered, partner,
                                                   django_capture_on_commit_callbacks):  # fmt: skip
     later = timezone.now() + timedelta(hours=3)
     Story.objects.filter(pk=delivered.pk).update(release_at=later)

@@ -55,12 +55,19 @@ def test_publish_now_action(editor, make_story):
 
 def test_withdraw_action(editor, client, make_story):
     story = make_story("Pull This")
-    editor.post(
-        reverse("admin:wire_story_changelist"),
-        {"action": "withdraw", "_selected_action": [story.pk]},
-    )
+    url = reverse("admin:wire_story_changelist")
+    asked = editor.post(url, {"action": "withdraw", "_selected_action": [story.pk]})
+    assert asked.status_code == 200 and "Why it is withdrawn" in asked.content.decode()
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED  # not before the reason is given
+    no_reason = editor.post(url, {"action": "withdraw", "_selected_action": [story.pk],
+                                  "apply": "1", "reason": " "})  # fmt: skip
+    assert "Say why" in no_reason.content.decode()
+    editor.post(url, {"action": "withdraw", "_selected_action": [story.pk], "apply": "1",
+                      "reason": "A source retracted the quote."})  # fmt: skip
     story.refresh_from_db()
     assert story.status == Story.Status.WITHDRAWN
+    assert story.withdrawn_reason == "A source retracted the quote." and story.withdrawn_at
     assert client.get(story.get_absolute_url()).status_code == 404
 
 

@@ -304,3 +304,25 @@ def unauthorised_sites(
         )
         .order_by(("-" if desc else "") + by, "site_id")
     )
+
+
+def withdrawn_still_up(limit: int = 50) -> list[Pickup]:
+    """Copies of withdrawn stories that their last check found still up, each with the
+    withdrawal notice its partner was sent (``notice``: None for a site no one told)."""
+    from ..distribution.models import WithdrawalNotice
+
+    copies = [
+        p for p in Pickup.objects.filter(story__status=Story.Status.WITHDRAWN)
+        .exclude(problems=[]).select_related("story", "site", "partner")
+        .order_by("-last_checked", "-id")[: limit * 4]
+        if "withdrawn_still_up" in (p.problems or [])
+    ][:limit]  # fmt: skip
+    notices = {
+        (n.partner_id, n.story_id): n
+        for n in WithdrawalNotice.objects.filter(
+            story__in={p.story_id for p in copies}, channel="email"
+        )
+    }
+    for p in copies:
+        p.notice = notices.get((p.partner_id or 0, p.story_id))  # type: ignore[attr-defined]
+    return copies

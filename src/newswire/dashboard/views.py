@@ -32,6 +32,7 @@ from ..pickups.check import check_urls, page_fetcher
 from ..pickups.models import Pickup, PickupCheck, Site, SiteDecision, Status, Via, with_bit
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
+from ..pickups.watch import by_partner
 from ..wire.cache import current_terms
 from ..wire.models import Reporter, Story, Terms
 from . import queries
@@ -117,6 +118,7 @@ def overview(request: HttpRequest) -> HttpResponseBase:
             "ranked": ranked,
             "by_copies": by_copies,
             "problems": queries.latest_problems(),
+            "still_up": queries.withdrawn_still_up(),
             "problem_names": PROBLEMS,
             "section": "overview",
             "repeat_minutes": settings.NEWSWIRE_BEACON_REPEAT_SECONDS // 60,
@@ -334,8 +336,10 @@ def partners(request: HttpRequest) -> HttpResponseBase:
         return csv_response("partners.csv", PARTNER_COLUMNS,
                             (_with_failures(p, required) for p in ranked))  # fmt: skip
     page = _page(request, ranked)
+    timing = by_partner([p.pk for p in page])
     for p in page:
         _with_failures(p, required)
+        p.to_correct = timing.get(p.pk)
     return render(
         request,
         "dashboard/partners.html",
@@ -365,6 +369,8 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         ranked=ranked,
         notices=partner.compliance_notices.all()[:20],
         corrections=partner.notices.select_related("version__story")[:20],
+        to_correct=by_partner([partner.pk]).get(partner.pk),
+        withdrawals=partner.withdrawal_notices.select_related("story")[:20],
         section="partners",
     )
 
@@ -672,9 +678,17 @@ def report(request: HttpRequest) -> HttpResponseBase:
             "top": queries.top_stories(r, limit=25),
             "ranked": everyone[:25],
             "sites": _with_sites(list(queries.unauthorised_sites(r)[:25])),
+            "to_correct": _to_correct(r),
             "section": "report",
         },
     )
+
+
+def _to_correct(r: queries.Range) -> list[tuple[Partner, Any]]:
+    """Each partner's time to correct for the changes made in the range."""
+    timing = by_partner(Partner.objects.values_list("pk", flat=True), r.since, r.until)
+    partners = Partner.objects.in_bulk(list(timing))
+    return sorted(((partners[pk], f) for pk, f in timing.items()), key=lambda x: x[0].name)
 
 
 @staff_member_required

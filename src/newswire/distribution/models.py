@@ -128,6 +128,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         FEED = "feed", "Feed"
         API = "api", "API"
+        WORDPRESS = "wordpress", "Pushed to its WordPress"
 
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.CASCADE, related_name="deliveries"

@@ -192,7 +192,23 @@ def attempt(notice: Sending, send: Callable[[], None]) -> bool:
         "sent again after a try that was cut off mid-send (same delivery id)" if cut_off else ""
     )
     notice.save()
+    _told(notice)
     return True
+
+
+def _told(notice: Sending) -> None:
+    """A correction's or withdrawal's notice went out: the partner's clock starts."""
+    from .models import WithdrawalNotice
+    from .signals import partner_told
+
+    if isinstance(notice, CorrectionNotice):
+        story_id, kind = notice.version.story_id, "correction"
+    elif isinstance(notice, WithdrawalNotice):
+        story_id, kind = notice.story_id, "withdrawal"
+    else:
+        return
+    partner_told.send(sender=type(notice), partner_id=notice.partner_id, story_id=story_id,
+                      kind=kind, at=notice.sent_at)  # fmt: skip
 
 
 def deliver(notice: CorrectionNotice) -> bool:

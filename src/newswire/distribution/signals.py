@@ -13,6 +13,9 @@ from .notices import notices_for, release_held
 
 #: a post was made on a partner's WordPress (``post``): the pickups app records the copy
 wordpress_post_made = Signal()
+#: a partner was told of a story's change (``partner_id``, ``story_id``, ``kind``:
+#: "correction" or "withdrawal", ``at``) by a notice or a push: its time to correct starts
+partner_told = Signal()
 
 
 @receiver(post_save, sender=StoryVersion, dispatch_uid="correction-notices")
@@ -30,15 +33,17 @@ def _story_saved(sender: Any, instance: Story, created: bool, **kwargs: Any) -> 
     if not created and instance.is_public():
         release_held(instance.pk)
     fields = kwargs.get("update_fields")
-    if fields is None or "status" in fields or "release_at" in fields:
+    withdrawn = getattr(instance, "just_withdrawn", False)
+    if withdrawn or (
+        instance.is_public() and (fields is None or {"status", "release_at"} & set(fields))
+    ):
         from .wordpress import queue_pushes
 
-        if instance.is_public() or instance.status == Story.Status.WITHDRAWN:
-            queue_pushes(instance)  # released: pushed; withdrawn: taken down
-        if instance.status == Story.Status.WITHDRAWN:
-            from .notices import withdrawal_notices_for
+        queue_pushes(instance)  # released: pushed; withdrawn: taken down
+    if withdrawn:
+        from .notices import withdrawal_notices_for
 
-            withdrawal_notices_for(instance)
+        withdrawal_notices_for(instance)
 
 
 @receiver(post_save, sender=ApiKey, dispatch_uid="forget-api-key")

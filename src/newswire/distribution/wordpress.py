@@ -58,7 +58,7 @@ from django_tasks import task
 from ..fetch import FetchError, FetchPolicy, SafeClient
 from ..wire.models import Story, Terms
 from ..wire.partner_copy import shareable_media
-from .models import PushLog, WordPressPost, WordPressSite
+from .models import Delivery, PushLog, WordPressPost, WordPressSite
 from .notices import BACKOFF
 from .secrets import SecretLost
 from .snippet import snippet_html
@@ -325,6 +325,8 @@ def _create(wp: Client, site: WordPressSite, post: WordPressPost, story: Story,
         body["featured_media"] = photos[0]
     made = wp.call("POST", "/posts", body).data
     _done(post, made, WordPressPost.State.LIVE, story.version)
+    # it has the story now: its corrections and withdrawal are told to it as to any partner
+    Delivery.record(site.partner_id, [story], Delivery.Channel.WORDPRESS)
     _log(
         site,
         story,
@@ -367,6 +369,8 @@ def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, 
         f"post {post.post_id}: version {was} -> {story.version}"
         + (" (over the partner's edit, as an editor asked)" if force else ""),
     )
+    if was and was < story.version:
+        _told(site, story, "correction")
     return "updated"
 
 
@@ -385,7 +389,15 @@ def _take_down(wp: Client, site: WordPressSite, post: WordPressPost, story: Stor
         f"post {post.post_id}: to the {site.withdraw_as}, its text "
         f"replaced by the withdrawal notice ({reason})",
     )
+    _told(site, story, "withdrawal")
     return "taken down"
+
+
+def _told(site: WordPressSite, story: Story, kind: str) -> None:
+    from .signals import partner_told
+
+    partner_told.send(sender=WordPressPost, partner_id=site.partner_id, story_id=story.pk,
+                      kind=kind, at=timezone.now())  # fmt: skip
 
 
 def _failed(site: WordPressSite, post: WordPressPost, story: Story, why: str) -> str:

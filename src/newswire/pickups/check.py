@@ -144,6 +144,13 @@ def check_one(
     if not matches:
         PickupCheck.objects.create(url=url[:2000], via=via, status=Status.OK,
                                    changes=["no copy of any story"])  # fmt: skip
+    # a withdrawn story's copy no longer on this page: it came down
+    shown = {m.story for m in matches}
+    down = [p.pk for p in known if p.story.uri not in shown]
+    if down:
+        from .watch import carried
+
+        carried(down, "withdrawal", timezone.now())
     return done
 
 
@@ -159,6 +166,10 @@ def _could_not(url: str, status: str, reason: str, via: str) -> Checked:
                                    reason=reason[:2000], changes=changes)  # fmt: skip
     if not known:
         PickupCheck.objects.create(url=url[:2000], via=via, status=status, reason=reason[:2000])
+    if status == Status.GONE and known:  # a withdrawn story's copy came down
+        from .watch import carried
+
+        carried([p.pk for p in known], "withdrawal", now)
     return Checked(url, status, reason)
 
 

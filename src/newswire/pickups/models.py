@@ -341,3 +341,40 @@ class SiteDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site}: {self.get_action_display()}"
+
+
+class CorrectionWatch(models.Model):
+    """One copy after one correction or withdrawal: when its publisher was told (the notice
+    or the push went out) and when a check first saw the copy carry the new version (or
+    come down). The dashboard's time to correct is read from these."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        WITHDRAWAL = "withdrawal", "Withdrawal"
+
+    pickup = models.ForeignKey(Pickup, on_delete=models.CASCADE, related_name="watches")
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    version = models.PositiveIntegerField(default=0, help_text="The correction's version.")
+    event_at = models.DateTimeField(help_text="When the story was corrected or withdrawn.")
+    told_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first notice or push about it went out."
+    )
+    fixed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a check first saw the copy carry it."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pickup", "kind", "version"], name="one_watch_per_copy_and_change"
+            )
+        ]
+        indexes = [models.Index(fields=["partner", "event_at"], name="watch_partner_event")]
+
+    @property
+    def start(self) -> Any:
+        """The clock starts when the publisher was told (a copy nobody told: the change)."""
+        return self.told_at or self.event_at

@@ -160,6 +160,10 @@ def record_result(
             changes.append(PROBLEMS[problem])
         if "correction_not_applied" in (pickup.problems or []) and not stale and not created:
             changes.append("correction applied")
+        if not stale and not created and story.version > 1:
+            from .watch import carried
+
+            carried([pickup.pk], "correction", at, story.version)
         pickup.version = (
             StoryVersion.objects.filter(story=story, number=story.version).first() or pickup.version
         )

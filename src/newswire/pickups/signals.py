@@ -8,9 +8,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 
 from ..distribution.models import BeaconHit, WordPressPost
-from ..distribution.signals import wordpress_post_made
+from ..distribution.signals import partner_told, wordpress_post_made
 from ..partners.models import Partner, PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, Site, Via
@@ -37,17 +38,31 @@ def _recheck_copies_of(story_id: int) -> None:
 
 @receiver(post_save, sender=StoryVersion, dispatch_uid="recheck-corrected-story")
 def _story_corrected(sender: Any, instance: StoryVersion, created: bool, **kwargs: Any) -> None:
-    # every copy is checked against the new version
+    # every copy is checked against the new version, now and (until it carries it) sooner
+    # than the usual re-checks; its time to correct is watched
     if created and instance.number > 1:
+        from .watch import watch
+
+        watch(instance.story_id, "correction", instance.created_at, instance.number)
         _recheck_copies_of(instance.story_id)
 
 
 @receiver(post_save, sender=Story, dispatch_uid="recheck-withdrawn-story")
 def _story_saved(sender: Any, instance: Story, created: bool, **kwargs: Any) -> None:
     # a withdrawn story's copies are checked: one still online says so in its history
-    fields = kwargs.get("update_fields")
-    if instance.status == Story.Status.WITHDRAWN and (fields is None or "status" in fields):
+    if getattr(instance, "just_withdrawn", False):
+        from .watch import watch
+
+        watch(instance.pk, "withdrawal", instance.withdrawn_at or timezone.now())
         _recheck_copies_of(instance.pk)
+
+
+@receiver(partner_told, dispatch_uid="watch-partner-told")
+def _partner_told(sender: Any, partner_id: int, story_id: int, kind: str, at: Any,
+                  **kwargs: Any) -> None:  # fmt: skip
+    from .watch import told
+
+    told(partner_id, story_id, kind, at)
 
 
 @receiver(post_save, sender=PartnerDomain, dispatch_uid="sites-of-partner-domain")

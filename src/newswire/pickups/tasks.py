@@ -9,12 +9,18 @@ from .models import Via
 
 
 @task(takes_context=True)
-def check_page(context: TaskContext, url: str, via: str = Via.BEACON) -> str:
+def check_page(context: TaskContext, url: str, via: str = Via.BEACON, watched: int = 0) -> str:
     """Fetch and check one page (a beacon's referring page, a partner's new article).
 
     What it records is keyed by the task, so a task run again (its worker died after
-    recording) records nothing twice.
+    recording) records nothing twice. ``watched`` (a story's id): one of the sooner
+    re-checks after a correction or withdrawal, skipped once the copy carries it.
     """
+    if watched:
+        from .watch import still_open
+
+        if not still_open((url, watched)):
+            return "the copy carries the change already"
     done = next(iter(check_urls([url], via=via, observation=f"task {context.task_result.id}")))
     if done.status != "ok":
         return f"{done.status}: {done.reason}"

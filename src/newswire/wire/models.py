@@ -200,6 +200,13 @@ class Story(models.Model):
             self.status = self.Status.PUBLISHED
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = max(self.release_at or timezone.now(), self.created_at)
+        # a withdrawal happens once: the save that makes it (the action, the change form)
+        # stamps it, and the notices and take-downs go for that save only
+        self.just_withdrawn = self.status == self.Status.WITHDRAWN and self.withdrawn_at is None
+        if self.just_withdrawn:
+            self.withdrawn_at = timezone.now()
+        elif self.status != self.Status.WITHDRAWN:
+            self.withdrawn_at = None
         super().save(*args, **kwargs)
 
     def _unique_slug(self) -> str:
@@ -261,8 +268,7 @@ class Story(models.Model):
         """Take the story off every public surface; ``reason`` goes to the partners who have
         it (the withdrawal notice, the API's ``ednote``, the text of a pushed post)."""
         self.status = self.Status.WITHDRAWN
-        self.withdrawn_reason = reason.strip()[:2000]
-        self.withdrawn_at = timezone.now()
+        self.withdrawn_reason = reason.strip()[:2000] or self.withdrawn_reason
         self.save(update_fields=["status", "withdrawn_reason", "withdrawn_at", "updated_at"])
 
     def snapshot(self, note: str = "", *, force: bool = False) -> StoryVersion:
