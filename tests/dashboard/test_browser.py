@@ -285,6 +285,8 @@ def partner_view(v: Visitor, demo: dict, *, act: bool) -> None:
     assert "newswire-attribution" in v.page.input_value("textarea.snippet")
     v.visit("/partner/", "partner-portal")  # the key table fits a phone
     assert "/feeds/rss/?key=YOUR_KEY" in v.page.inner_text("main")
+    v.visit("/partner/wordpress/", "partner-wordpress")  # connect form, posts, delivery log
+    assert "Check and connect" in v.page.inner_text("main")
     if not act:
         v.close()
         return

@@ -258,3 +258,43 @@ def test_the_partner_page_connects_and_shows_the_log(wp, partner, client, django
 
 def test_no_mail_of_the_password(connected):
     assert all(PASSWORD not in m.body for m in mail.outbox)
+
+
+def test_an_editor_connects_a_partners_wordpress_in_the_admin(wp, partner, admin_client):
+    url = "/admin/distribution/wordpresssite/add/"
+    form = {"partner": partner.pk, "url": wp.url, "user": USER, "password": "wrong",
+            "arrive_as": "publish", "desks_text": "Local, Transport", "withdraw_as": "trash"}  # fmt: skip
+    refused = admin_client.post(url, form)
+    assert refused.status_code == 200 and "refused the user name or application password" in (
+        refused.content.decode())
+    assert not WordPressSite.objects.exists()
+    form["password"] = PASSWORD
+    assert admin_client.post(url, form).status_code == 302
+    site = WordPressSite.objects.get()
+    assert site.password() == PASSWORD and site.desks == ["Local", "Transport"]
+    page = admin_client.get(f"/admin/distribution/wordpresssite/{site.pk}/change/").content
+    assert PASSWORD.encode() not in page and site.password_token.encode() not in page
+
+
+def test_withdrawn_stories_still_up_are_listed_with_their_notice(
+    partner, make_story, admin_client, django_capture_on_commit_callbacks, settings
+):
+    from newswire.distribution.models import Delivery, WithdrawalNotice
+    from newswire.pickups.models import Via
+    from newswire.pickups.record import record_result
+
+    from ..dashboard.conftest import result
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    PartnerDomain.objects.create(partner=partner, domain="localdaily.example")
+    story = make_story()
+    Delivery.objects.create(partner=partner, story=story, channel="feed")
+    with django_capture_on_commit_callbacks(execute=True):
+        Story.objects.get(pk=story.pk).withdraw("Legal advice.")
+    run_worker()
+    record_result(result(story, "https://localdaily.example/council"), Via.RECHECK)
+    page = admin_client.get("/dashboard/").content.decode()
+    section = page.split("Withdrawn stories still up", 1)[1].split("</section>", 1)[0]
+    sent = WithdrawalNotice.objects.get(channel="email").sent_at
+    assert "localdaily.example" in section and "withdrawal notice sent" in section
+    assert timezone.localtime(sent).strftime("%Y-%m-%d %H:%M") in section

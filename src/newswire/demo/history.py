@@ -13,9 +13,10 @@ What is made up, and said so (``newswire demo`` prints it; the demo's README too
 - **The seed story's correction.** The story as its wire published it carried an inline
   link, "(RELATED: …)", which the demo's loader drops (it belongs to the web page, not
   the story). Here the text with it becomes version 1, published 62 days ago, and the
-  text without it version 2, a correction made 16 days ago. The partners are recorded as
-  having received the story when their copies were first seen, so the correction's
-  notices are queued to them and sent by the worker, for real, to the demo's mailbox.
+  text without it version 2, a correction made 16 days ago. The partners whose copies came
+  before it are recorded as having received the story when their copies were first seen,
+  so the correction's notices are queued to them and sent by the worker, for real, to the
+  demo's mailbox (the Prairie Gazette's copy came after it, with the corrected text).
   Which copy still shows the old text is found by the checks, on the text the scan read.
 - **Beacon views per day** for the copies whose page shows the beacon, falling from the
   partner's first day, from a seeded random walk.
@@ -139,7 +140,9 @@ def _correction(seed: Story, copies: list[Pickup], now: datetime, out: History) 
     seed.refresh_from_db()
     own = [p for p in copies if p.story_id == seed.pk]
     for p in own:
-        if p.partner is not None:
+        # a partner that had the story before the correction (one whose copy came later
+        # got the corrected text, and no notice)
+        if p.partner is not None and p.first_seen < corrected:
             Delivery.objects.get_or_create(
                 partner=p.partner, story=seed,
                 defaults={"channel": Delivery.Channel.API, "first_at": p.first_seen},

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .models import (
     ApiKey,
@@ -113,18 +115,72 @@ class BeaconHitAdmin(admin.ModelAdmin[BeaconHit]):
         return False  # recorded by the beacon
 
 
+class WordPressSiteForm(forms.ModelForm[WordPressSite]):
+    """Connect (or reconnect) a partner's WordPress: the site is asked at once who the user
+    is, and the application password is kept only if it works, only encrypted."""
+
+    password = forms.CharField(
+        label="Application password", required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Never shown again. Leave empty to keep the one stored; a new one is "
+        "checked with the site before it is kept.",
+    )  # fmt: skip
+    desks_text = forms.CharField(label="Only these desks", required=False,
+                                 help_text="Comma-separated (empty: every desk).")  # fmt: skip
+
+    class Meta:
+        model = WordPressSite
+        fields = ["partner", "url", "user", "arrive_as", "withdraw_as"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["desks_text"].initial = ", ".join(self.instance.desks or [])
+
+    def clean(self) -> dict[str, Any]:
+        from .wordpress import WordPressError, check_connection
+
+        data = super().clean() or {}
+        password = data.get("password") or ""
+        if not password and not self.instance.pk:
+            self.add_error("password", "The application password is needed to connect.")
+            return data
+        probe = WordPressSite(url=data.get("url") or "", user=data.get("user") or "")
+        if self.instance.pk and not password:
+            probe.password_token = self.instance.password_token
+        try:
+            check_connection(probe, password or None)
+        except Exception as exc:  # WordPressError, or a stored password this key cannot read
+            if not isinstance(exc, WordPressError) and type(exc).__name__ != "SecretLost":
+                raise
+            raise forms.ValidationError(f"Not connected: {exc}.") from None
+        return data
+
+    def save(self, commit: bool = True) -> WordPressSite:
+        site = super().save(commit=False)
+        site.desks = [d.strip() for d in self.cleaned_data["desks_text"].split(",") if d.strip()]
+        if self.cleaned_data.get("password"):
+            site.set_password(self.cleaned_data["password"])
+        site.checked_at = timezone.now()
+        if commit:
+            site.save()
+        return site
+
+
 @admin.register(WordPressSite)
 class WordPressSiteAdmin(admin.ModelAdmin[WordPressSite]):
-    """Partners' WordPress sites. The application password is set by the partner (its page)
-    or `newswire partners connect-wordpress`: it is never shown, here or anywhere."""
+    """Partners' WordPress sites, connected by the partner (its page), an editor (here) or
+    `newswire partners connect-wordpress`. The password is never shown, here or anywhere."""
 
+    form = WordPressSiteForm
     list_display = ["partner", "url", "user", "arrive_as", "withdraw_as", "checked_at"]
-    fields = ["partner", "url", "user", "arrive_as", "desks", "withdraw_as", "connected_at",
-              "checked_at", "last_error"]  # fmt: skip
-    readonly_fields = ["partner", "url", "user", "connected_at", "checked_at", "last_error"]
+    fields = ["partner", "url", "user", "password", "arrive_as", "desks_text", "withdraw_as",
+              "connected_at", "checked_at", "last_error"]  # fmt: skip
+    readonly_fields = ["connected_at", "checked_at", "last_error"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # connected with its password, checked: on the partner's page or the CLI
+    def save_model(self, request: HttpRequest, obj: WordPressSite, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        detail = f"{obj.url} as {obj.user}, by {request.user} in the admin"
+        PushLog.objects.create(partner=obj.partner, action="connect", detail=detail)
 
 
 @admin.register(WordPressPost)
