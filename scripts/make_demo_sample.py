@@ -38,12 +38,12 @@ from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from newswire.wire.seed import parse_seed
+from newswire.demo.seed import parse_seed
 
 PER_KIND = {"full": 4, "trimmed": 3, "retitled": 2, "edited": 3, "restyled": 2, "roundup": 1,
             "excerpt": 2, "quote": 2, "offwire": 2, "unrelated": 14}  # fmt: skip
 MAX_RECORD = 250_000
-SEED_URI = "urn:newswire:seed:dcnf-iraq-hmc"  # = newswire.wire.demo.SEED_URI
+SEED_URI = "urn:newswire:seed:dcnf-iraq-hmc"  # = newswire.demo.load.SEED_URI
 WIRE_HOST = "dailycallernewsfoundation.org"
 SEED_CANONICAL = (
     f"https://{WIRE_HOST}/stories/2024/09/"
@@ -172,7 +172,7 @@ def snippet_pages(item: dict[str, Any], terms_path: Path, stories_path: Path) ->
         django.setup()
         call_command("migrate", verbosity=0)
         from newswire.distribution.snippet import snippet_html
-        from newswire.wire.demo import load_demo_wire
+        from newswire.demo.load import load_demo_wire
 
         story, terms, _ = load_demo_wire(terms_path, stories_path)
         snippet = snippet_html(story, terms)

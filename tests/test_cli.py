@@ -157,7 +157,7 @@ def test_demo_runs_on_the_packaged_sample(tmp_path: Path) -> None:
     from django.conf import settings
 
     from newswire.pickups.models import Pickup
-    from newswire.wire.demo import SEED_URI, demo_folder
+    from newswire.demo.load import SEED_URI, demo_folder
 
     result = CliRunner().invoke(cli, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output

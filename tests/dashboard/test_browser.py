@@ -20,7 +20,7 @@ from newswire.cli import cli
 from newswire.distribution.models import ComplianceNotice
 from newswire.partners.models import Partner
 from newswire.pickups.models import Pickup, Site
-from newswire.wire.demo import SEED_URI
+from newswire.demo.load import SEED_URI
 from newswire.wire.models import Story
 
 from ..fakesite import fake_site, html, respond

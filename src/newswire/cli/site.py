@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import click
 
@@ -99,53 +97,6 @@ def worker(batch: bool, interval: float) -> None:
     call_command("db_worker", *args)
 
 
-def _demo_scan(out: Path) -> None:
-    """Scan the sample crawl that ships with newswire for the wire's stories, as
-    ``newswire scan`` does without --stories: the database's stories and terms,
-    every match recorded as a pickup."""
-    from ..engine import Scanner, Summary, scan_inputs
-    from ..engine.types import Match, Skip
-    from ..pickups.scan import Recorder, wire_stories
-    from ..wire.demo import demo_folder
-
-    terms, stories = wire_stories()
-    headlines = {s.uri: s.headline for s in stories}
-    summary = Summary()
-    matches: list[Match] = []
-    for item in scan_inputs(  # one process: no fork, so the connection may stay open
-        Scanner(stories, terms), [demo_folder() / "pages.warc.gz"], summary=summary
-    ):
-        if isinstance(item, Match):
-            matches.append(item)
-        elif isinstance(item, Skip):
-            _warn(f"skipped: {item}")
-    recorder = Recorder()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w") as fh:
-        for m in matches:
-            result = m.to_json()
-            fh.write(json.dumps(result, ensure_ascii=False) + "\n")
-            why = recorder.record(result)  # so the admin opens on real pickups
-            if why:
-                _warn(f"not recorded: {why}")
-    click.echo(f"\nPickup scan of the sample crawl ({terms.wire}, {len(stories)} stories):")
-    for m in sorted(matches, key=lambda m: (-m.coverage, m.url)):
-        failed = m.failed
-        verdict = "compliant" if m.compliant else "NOT compliant: " + ", ".join(failed)
-        click.echo(f"  {m.kind:8} {m.coverage:6.1%}  {verdict}")
-        click.echo(f"           {headlines.get(m.story, m.story)[:70]}")
-        click.echo(f"           {m.url[:100]}")
-    # as the dashboard counts it: compliance is of pickups; an excerpt's checks are shown
-    # but an excerpt is no copy of the story to hold to the terms
-    pickups = [m for m in matches if m.kind == "pickup"]
-    compliant = sum(1 for m in pickups if m.compliant)
-    excerpts = len(matches) - len(pickups)
-    click.echo(f"  {compliant} of {len(pickups)} pickups compliant (excerpts, not counted: "
-               f"{excerpts}); {summary.line()}")  # fmt: skip
-    click.echo(f"  results with evidence: {out}")
-    click.echo(f"  pickups recorded: {recorder.line()} (admin: Pickups)")
-
-
 @cli.command()
 @click.option("--serve/--no-serve", default=True, help="Serve the site when loaded (default).")
 @click.option("--scan/--no-scan", default=True, help="Also run a pickup scan of the sample crawl.")
@@ -160,7 +111,7 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
     _django()
     from django.conf import settings
 
-    from ..wire.demo import ensure_admin, load_demo_partners, load_demo_wire
+    from ..demo.load import ensure_admin, load_demo_partners, load_demo_wire
     from ..wire.models import Story
 
     click.echo(f"database: {settings.DATABASES['default']['NAME']}")
@@ -180,8 +131,10 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
     partner_logins = load_demo_partners(settings.DATA_DIR)
     click.echo(f"partners: {', '.join(p.username for p in partner_logins)} (fictional outlets)")
     if scan:
-        _demo_scan(settings.DATA_DIR / "demo-results.jsonl")
         from ..demo.history import load_demo_history
+        from ..demo.scan import scan_sample
+
+        scan_sample(settings.DATA_DIR / "demo-results.jsonl", click.echo, _warn)
 
         history = load_demo_history()
         for line in history.lines() if history else []:

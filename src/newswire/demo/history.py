@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..demo.load import SEED_URI, demo_folder
 from ..distribution.models import BeaconHit, Delivery
 from ..distribution.notices import notices_for
 from ..engine import Scanner, story_from_ninjs, terms_from_dict
@@ -45,7 +46,6 @@ from ..engine.types import Page
 from ..pickups.check import correction_missing
 from ..pickups.models import Pickup, PickupCheck, Site, Via
 from ..pickups.record import PROBLEMS
-from ..wire.demo import SEED_URI, demo_folder
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.ninjs import to_ninjs
 

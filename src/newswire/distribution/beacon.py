@@ -151,6 +151,9 @@ def _add(key: tuple[int, str, date], n: int, view: View) -> str:
     except IntegrityError:  # another process made the row a moment ago
         same.update(hits=F("hits") + n, last_at=view.at)
         return "counted"
+    from .signals import page_showed_beacon  # (the pickups app checks the page)
+
+    page_showed_beacon.send(sender=BeaconHit, story_id=story_id, page_url=view.page)
     return "new"
 
 

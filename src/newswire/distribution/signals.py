@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
-from ..partners.models import Partner
 from ..wire.models import Story, StoryVersion
 from .models import ApiKey
 from .notices import notices_for, release_held
@@ -51,8 +50,7 @@ def _key_saved(sender: Any, instance: ApiKey, **kwargs: Any) -> None:
     cache.delete(f"newswire:apikey:{instance.prefix}")
 
 
-@receiver(post_save, sender=Partner, dispatch_uid="forget-partner-keys")
-def _partner_saved(sender: Any, instance: Partner, **kwargs: Any) -> None:
-    # suspended or reinstated: every key of the partner is looked up afresh
-    prefixes = ApiKey.objects.filter(partner=instance).values_list("prefix", flat=True)
-    cache.delete_many([f"newswire:apikey:{p}" for p in prefixes])
+#: a page showed the beacon for the first time on a day (``story_id``, ``page_url``): the
+#: pickups app queues a check of the page. The hook between the two apps: distribution
+#: records views and knows nothing of checks; pickups checks pages and reads no view.
+page_showed_beacon = Signal()

@@ -10,22 +10,22 @@ from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from ..distribution.models import BeaconHit, WordPressPost
-from ..distribution.signals import partner_told, wordpress_post_made
+from ..distribution.models import WordPressPost
+from ..distribution.signals import page_showed_beacon, partner_told, wordpress_post_made
 from ..partners.models import Partner, PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, Site, Via
 
 
-@receiver(post_save, sender=BeaconHit, dispatch_uid="check-beacon-page")
-def _beacon_page_seen(sender: Any, instance: BeaconHit, created: bool, **kwargs: Any) -> None:
-    # A row is made the first time a page shows the beacon on a day: so each page is
-    # checked at most once a day, by the worker, through the safe fetcher, never while
-    # the pixel is being served (a stranger's Referer must not make us fetch on demand).
-    if created and instance.page_url.lower().startswith(("http://", "https://")):
+@receiver(page_showed_beacon, dispatch_uid="check-beacon-page")
+def _beacon_page_seen(sender: Any, story_id: int, page_url: str, **kwargs: Any) -> None:
+    # Sent the first time a page shows the beacon on a day: so each page is checked at
+    # most once a day, by the worker, through the safe fetcher, never while the pixel is
+    # being served (a stranger's Referer must not make us fetch on demand).
+    if page_url.lower().startswith(("http://", "https://")):
         from .tasks import check_page
 
-        transaction.on_commit(partial(check_page.enqueue, instance.page_url, Via.BEACON))
+        transaction.on_commit(partial(check_page.enqueue, page_url, Via.BEACON))
 
 
 def _recheck_copies_of(story_id: int) -> None:

@@ -18,8 +18,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from .importer import ImportReport, import_file, load_terms_file
-from .models import Story, Terms
+from ..wire.importer import ImportReport, import_file, load_terms_file
+from ..wire.models import Story, Terms
 from .seed import draw_logo
 
 SEED_URI = "urn:newswire:seed:dcnf-iraq-hmc"
@@ -33,7 +33,7 @@ class DemoLogin:
 
 
 def demo_folder() -> Path:
-    return Path(str(resources.files("newswire") / "demo"))
+    return Path(str(resources.files("newswire.demo")))
 
 
 def initials(name: str) -> str:

@@ -11,10 +11,10 @@ from django.conf import settings
 from newswire.cli import cli
 from newswire.engine.ninjs import validation_errors
 from newswire.engine.terms import terms_from_dict
-from newswire.wire.demo import SEED_URI, demo_folder, load_demo_wire
+from newswire.demo.load import SEED_URI, demo_folder, load_demo_wire
 from newswire.wire.models import Media, Reporter, Story, StoryVersion, Terms
 from newswire.wire.partner_copy import partner_html
-from newswire.wire.seed import parse_seed, split_name_title
+from newswire.demo.seed import parse_seed, split_name_title
 
 from ..conftest import shared_or_skip
 
@@ -232,7 +232,7 @@ def test_the_demo_has_a_history_made_once(db, mailoutbox):
 
     from newswire.distribution.models import BeaconHit, CorrectionNotice
     from newswire.pickups.models import Pickup, PickupCheck
-    from newswire.wire.demo import SEED_URI
+    from newswire.demo.load import SEED_URI
 
     runner = CliRunner()
     first = runner.invoke(cli, ["demo", "--no-serve"])
