@@ -171,8 +171,8 @@ def snippet_pages(item: dict[str, Any], terms_path: Path, stories_path: Path) ->
 
         django.setup()
         call_command("migrate", verbosity=0)
-        from newswire.distribution.snippet import snippet_html
         from newswire.demo.load import load_demo_wire
+        from newswire.distribution.snippet import snippet_html
 
         story, terms, _ = load_demo_wire(terms_path, stories_path)
         snippet = snippet_html(story, terms)

@@ -53,7 +53,10 @@ def _empty_cache() -> Any:
     """Each test starts with an empty cache (rolled-back rows leave no rendering behind)."""
     from django.core.cache import cache
 
+    from newswire.pickups import wirescan
+
     cache.clear()
+    wirescan.forget()  # (and no warm wire from another test's rolled-back rows)
     yield
 
 

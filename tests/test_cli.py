@@ -156,8 +156,8 @@ def test_two_workers_give_the_same_results(files: dict[str, Path]) -> None:
 def test_demo_runs_on_the_packaged_sample(tmp_path: Path) -> None:
     from django.conf import settings
 
-    from newswire.pickups.models import Pickup
     from newswire.demo.load import SEED_URI, demo_folder
+    from newswire.pickups.models import Pickup
 
     result = CliRunner().invoke(cli, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output

@@ -17,10 +17,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from newswire.cli import cli
+from newswire.demo.load import SEED_URI
 from newswire.distribution.models import ComplianceNotice
 from newswire.partners.models import Partner
 from newswire.pickups.models import Pickup, Site
-from newswire.demo.load import SEED_URI
 from newswire.wire.models import Story
 
 from ..fakesite import fake_site, html, respond

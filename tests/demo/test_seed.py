@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from django.conf import settings
 
 from newswire.cli import cli
+from newswire.demo.load import SEED_URI, demo_folder, load_demo_wire
+from newswire.demo.seed import parse_seed, split_name_title
 from newswire.engine.ninjs import validation_errors
 from newswire.engine.terms import terms_from_dict
-from newswire.demo.load import SEED_URI, demo_folder, load_demo_wire
 from newswire.wire.models import Media, Reporter, Story, StoryVersion, Terms
 from newswire.wire.partner_copy import partner_html
-from newswire.demo.seed import parse_seed, split_name_title
 
 from ..conftest import shared_or_skip
 
@@ -230,9 +230,9 @@ def test_the_demo_has_a_history_made_once(db, mailoutbox):
 
     from django.utils import timezone
 
+    from newswire.demo.load import SEED_URI
     from newswire.distribution.models import BeaconHit, CorrectionNotice
     from newswire.pickups.models import Pickup, PickupCheck
-    from newswire.demo.load import SEED_URI
 
     runner = CliRunner()
     first = runner.invoke(cli, ["demo", "--no-serve"])

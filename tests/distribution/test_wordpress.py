@@ -266,7 +266,8 @@ def test_an_editor_connects_a_partners_wordpress_in_the_admin(wp, partner, admin
             "arrive_as": "publish", "desks_text": "Local, Transport", "withdraw_as": "trash"}  # fmt: skip
     refused = admin_client.post(url, form)
     assert refused.status_code == 200 and "refused the user name or application password" in (
-        refused.content.decode())
+        refused.content.decode()
+    )
     assert not WordPressSite.objects.exists()
     form["password"] = PASSWORD
     assert admin_client.post(url, form).status_code == 302

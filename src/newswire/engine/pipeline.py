@@ -162,6 +162,27 @@ class Scanner:
         index.build()
         self.index = index
 
+    def update(self, stories: Iterable[Story] = (), removed: Iterable[str] = ()) -> int:
+        """Take changed stories (a new story, a correction) and drop ``removed`` uris, in
+        place: only their fingerprints are made, and the index is merged once. Returns how
+        many stories changed. (A scanner over a saved wire is read-only: open it anew.)"""
+        if not isinstance(self.stories, dict):
+            raise TypeError("a saved wire's scanner is read-only: open the saved wire anew")
+        n = 0
+        for uri in removed:
+            if uri in self.stories:
+                del self.stories[uri]
+                self._texts.pop(uri, None)
+                self.index.remove(uri)
+                n += 1
+        for story in stories:
+            self.stories[story.uri] = story
+            self._texts.pop(story.uri, None)
+            self.index.add(story.uri, self.signature(" ".join(story.paragraphs)))
+            n += 1
+        self.index.build()
+        return n
+
     @classmethod
     def saved(cls, path: str | Path, config: ScanConfig | None = None) -> Scanner:
         """A scanner over a saved wire (``newswire index build``): opened, not built."""

@@ -18,9 +18,9 @@ from ..engine.errors import EngineError
 from ..fetch import FetchError, FetchPolicy, PageFetcher, SafeClient
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.ninjs import to_ninjs
+from . import wirescan
 from .models import HostTurn, Pickup, PickupCheck, Status, Via, url_key
 from .record import Recorded, record_result
-from .scan import wire_stories
 
 #: A fetch refusal's reason, as a pickup's status.
 STATUS_FOR = {
@@ -75,8 +75,7 @@ def check_urls(
     observation: str = "",
 ) -> Iterator[Checked]:
     """Check each page now and record the outcome; yield it. Nothing stops the rest."""
-    terms, stories = wire_stories()
-    scanner = Scanner(stories, terms)
+    scanner = wirescan.scanner()  # warm: built once per process, kept current
     own = fetcher is None
     fetcher = fetcher or page_fetcher()
     try:

@@ -20,9 +20,9 @@ from ..engine.types import Page
 from ..fetch import FetchError
 from ..wire.models import Story, Terms
 from ..wire.ninjs import to_ninjs
+from . import wirescan
 from .check import page_fetcher
 from .models import Pickup
-from .scan import wire_stories
 
 #: why a page could not be fetched, in an editor's words (the fetcher's message follows)
 FETCH_WORDS = {
@@ -72,12 +72,11 @@ def explain_live(
         return None, f"{said} ({exc.message.rstrip('.')})"
     if not 200 <= fetched.status < 300:
         return None, f"the site answered HTTP {fetched.status}"
-    terms, stories = wire_stories()
     page = Page(url=fetched.final_url, body=fetched.body, content_type=fetched.content_type,
                 charset=fetched.charset, source=url,
                 robots=fetched.headers.get("x-robots-tag", "")[:500])  # fmt: skip
     try:
-        return explain(Scanner(stories, terms), page, story.uri if story else None), ""
+        return explain(wirescan.scanner(), page, story.uri if story else None), ""
     except EngineError as exc:
         return None, f"the page could not be read: {exc}"
 

@@ -1,0 +1,260 @@
+"""How long a check of one page takes outside a batch scan (a beacon's page, a re-check,
+"Check a URL"), as the wire grows: the warm wire (``pickups/wirescan.py``) against the
+way every check worked before it (the whole wire read and fingerprinted again per page).
+
+    .venv/bin/python benchmarks/wire_checks.py [--stories 1000 10000] [--pages 40]
+                                               [--old-pages 3] [--postgres]
+
+For each size it loads the wire into a new SQLite file (stories of ~300 words of varied
+text, their reporters, bylines and versions, by bulk insert), serves ``--pages`` copies of
+random stories from loopback servers on as many addresses (127.0.0.2, .3, …: one page a
+host, so the fetcher's politeness wait never applies), and prints:
+
+- the warm wire's first build (once per process);
+- the time per page of ``check_urls`` with it (fetch, parse, find, check, record), on a
+  host seen for the first time (its robots.txt read, and the fetcher's 1-second gap
+  between two requests to a host) and on a host seen before;
+- the same after a correction (the one story read and fingerprinted again);
+- the old way's time per page (``--old-pages`` pages: it is slow on a big wire).
+
+Prints figures; asserts nothing. Talks only to the loopback servers it starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+CHILD = "--child"
+WORDS = [
+    "council",
+    "budget",
+    "vote",
+    "residents",
+    "library",
+    "parks",
+    "service",
+    "mayor",
+    "committee",
+    "finance",
+    "police",
+    "overtime",
+    "school",
+    "district",
+    "teachers",
+    "union",
+    "contract",
+    "river",
+    "bridge",
+    "traffic",
+    "hospital",
+    "nurses",
+    "clinic",
+    "patients",
+    "election",
+    "ballot",
+    "county",
+    "court",
+    "judge",
+    "ruling",
+    "appeal",
+    "housing",
+    "rent",
+    "tenants",
+    "landlord",
+    "zoning",
+    "permit",
+    "developer",
+    "farm",
+    "drought",
+    "water",
+    "supply",
+    "storm",
+    "damage",
+    "repair",
+    "insurance",
+    "business",
+    "jobs",
+    "factory",
+    "workers",
+    "wages",
+    "tax",
+    "revenue",
+    "state",
+    "senator",
+    "bill",
+    "hearing",
+    "testimony",
+    "report",
+    "audit",
+    "spending",
+    "grant",
+    "program",
+]
+
+
+def _text(rng: random.Random, n: int) -> str:
+    paras = []
+    for k in range(6):
+        words = [rng.choice(WORDS) for _ in range(50)]
+        paras.append(f"<p>Para {n}-{k}: " + " ".join(words).capitalize() + ".</p>")
+    return "".join(paras)
+
+
+def load(stories: int) -> None:
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from newswire.wire.models import Byline, Reporter, Story, StoryVersion, Terms
+
+    rng = random.Random(11)
+    Terms(wire="Bench Wire", affiliation="BW", site="https://wire.example",
+          required=["logo", "byline", "affiliation", "restricted_media"]).save()  # fmt: skip
+    reporters = Reporter.objects.bulk_create(Reporter(name=f"Reporter {n}") for n in range(100))
+    now = timezone.now()
+    made = Story.objects.bulk_create(
+        (Story(headline=f"Story {n} on the {rng.choice(WORDS)} {rng.choice(WORDS)}",
+               slug=slugify(f"story-{n}"), body=_text(rng, n), status="published",
+               published_at=now, uri=f"urn:bench:{n}") for n in range(stories)),
+        batch_size=2000,
+    )  # fmt: skip
+    Byline.objects.bulk_create((Byline(story=s, reporter=reporters[i % 100])
+                                for i, s in enumerate(made)), batch_size=5000)  # fmt: skip
+    versions = (StoryVersion(story=s, number=1, headline=s.headline, body=s.body) for s in made)
+    StoryVersion.objects.bulk_create(versions, batch_size=5000)
+
+
+class _Pages(BaseHTTPRequestHandler):
+    pages: dict[str, bytes] = {}
+
+    def do_GET(self) -> None:
+        body = type(self).pages.get(f"{self.headers['Host'].split(':')[0]}{self.path}")
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def serve(n: int) -> tuple[list[str], list[ThreadingHTTPServer]]:
+    """One server on each of 127.0.0.2 … (n+1); returns the page URLs and the servers."""
+    from newswire.distribution.snippet import snippet_html
+    from newswire.wire.models import Story
+
+    rng = random.Random(5)
+    ids = list(Story.objects.values_list("pk", flat=True))
+    urls, servers = [], []
+    for k in range(n):
+        host = f"127.0.0.{k + 2}"
+        server = ThreadingHTTPServer((host, 0), _Pages)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        story = Story.objects.get(pk=rng.choice(ids))
+        html = f"<!doctype html><html><body><article>{snippet_html(story)}</article></body></html>"
+        _Pages.pages[f"{host}/copy"] = html.encode()
+        urls.append(f"http://{host}:{server.server_port}/copy")
+        servers.append(server)
+    return urls, servers
+
+
+def per_page(urls: list[str], **kwargs: object) -> list[float]:
+    from newswire.pickups.check import check_urls
+
+    times = []
+    for url in urls:
+        start = time.perf_counter()
+        done = list(check_urls([url], **kwargs))  # type: ignore[arg-type]
+        times.append(time.perf_counter() - start)
+        assert done and done[0].status == "ok" and done[0].found, (url, done)
+    return times
+
+
+def child(args: argparse.Namespace) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newswire.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    load(args.stories)
+    print(f"  {args.stories} stories loaded in {time.perf_counter() - start:.0f} s", flush=True)
+    urls, servers = serve(args.pages)
+    from newswire.pickups import wirescan
+    from newswire.wire.models import Story
+
+    start = time.perf_counter()
+    wirescan.scanner()
+    print(f"  warm wire, first build: {time.perf_counter() - start:.1f} s (once per process)")
+    first = per_page(urls)
+    print(f"  check a page on a host seen for the first time: median "
+          f"{statistics.median(first) * 1000:.0f} ms (its robots.txt read, and the fetcher's "
+          "1-second gap between two requests to one host)")  # fmt: skip
+    time.sleep(1.1)  # (the gap since each host's last request has passed)
+    warm = per_page(urls)
+    print(f"  check a page, warm wire: median {statistics.median(warm) * 1000:.0f} ms, "
+          f"max {max(warm) * 1000:.0f} ms ({len(warm)} pages)")  # fmt: skip
+    time.sleep(1.1)
+    story = Story.objects.order_by("?").first()
+    assert story is not None
+    story.snapshot()
+    story.correct(body=story.body.replace("Para", "Paragraph", 1), note="bench")
+    after = per_page(urls[:10])
+    print(f"  after a correction: first page {after[0] * 1000:.0f} ms (the story read again), "
+          f"then median {statistics.median(after[1:]) * 1000:.0f} ms")  # fmt: skip
+    if args.old_pages:
+        from unittest import mock
+
+        from newswire.engine import Scanner
+        from newswire.pickups.scan import wire_stories
+
+        def rebuilt() -> Scanner:  # the way each check worked before the warm wire
+            terms, stories = wire_stories()
+            return Scanner(stories, terms)
+
+        time.sleep(1.1)
+        with mock.patch.object(wirescan, "scanner", rebuilt):
+            old = per_page(urls[: args.old_pages])
+        print(f"  check a page, the old way (the wire rebuilt per page): median "
+              f"{statistics.median(old):.2f} s ({len(old)} pages)")  # fmt: skip
+    for server in servers:
+        server.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stories", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--old-pages", type=int, default=3)
+    parser.add_argument(CHILD, action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        args.stories = args.stories[0]
+        child(args)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from databases import clean_env
+
+    for n in args.stories:
+        print(f"{n} stories, SQLite", flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            env = clean_env(NEWSWIRE_DATA=tmp, NEWSWIRE_FETCH_ALLOW="127.0.0.0/8")
+            subprocess.run([sys.executable, __file__, CHILD, "--stories", str(n),
+                            "--pages", str(args.pages), "--old-pages", str(args.old_pages)],
+                           check=True, env=env)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

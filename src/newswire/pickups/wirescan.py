@@ -1,0 +1,91 @@
+"""The wire as the engine reads it, for every check made outside a batch scan (a beacon's
+page, a partner's article, a re-check, "Check a URL", "why?"): built once per process and
+kept current, instead of read from the database and fingerprinted again for each page.
+
+Kept current by a stamp that costs one aggregate query: the number of the wire's stories,
+the last change to any of them and their largest id, and the terms' last change. Anything
+a story's engine form depends on (bylines, reporters, media, licences) touches the story's
+``updated_at`` when it changes (``wire/cache.py``), so the stamp sees it too. When the
+stamp moves, only the stories changed since the last look are read and fingerprinted again
+(a correction, a new story, a withdrawal: a few), stories no longer on the wire (made drafts
+again, deleted) are dropped, and the index is merged once; new terms rebuild it all.
+
+One per process and database, behind a lock: web workers and ``newswire worker`` each keep
+their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max
+
+from ..engine import Scanner, story_from_ninjs, terms_from_dict
+from ..wire.models import Story, Terms
+from ..wire.ninjs import to_ninjs
+
+_LOCK = threading.Lock()
+
+
+@dataclass
+class _Warm:
+    scanner: Scanner
+    stamp: tuple[Any, ...]
+    terms: tuple[Any, ...]
+    seen: dict[str, datetime] = field(default_factory=dict)  # uri -> updated_at read
+    rebuilt: int = 0  # stories read since the last full build (for the figures)
+
+
+_WARM: dict[str, _Warm] = {}
+
+
+def _on_wire() -> Any:
+    """The stories the engine looks for (withdrawn ones too: their copies matter most)."""
+    return Story.objects.exclude(status=Story.Status.DRAFT)
+
+
+def _stamp() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    row = _on_wire().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    terms = Terms.current()
+    return (row["n"], row["last"], row["top"]), (terms.pk, terms.updated_at)
+
+
+def _engine_stories(rows: Any, terms_row: Terms, terms: Any) -> list[Any]:
+    rows = rows.prefetch_related("bylines__reporter", "media__licence")
+    return [story_from_ninjs(to_ninjs(s, terms_row), terms) for s in rows.iterator(chunk_size=500)]
+
+
+def scanner() -> Scanner:
+    """The wire's scanner, current as of this call."""
+    key = connection.alias + ":" + str(connection.settings_dict.get("NAME"))
+    with _LOCK:
+        stamp, terms_stamp = _stamp()
+        warm = _WARM.get(key)
+        if warm is not None and warm.stamp == stamp and warm.terms == terms_stamp:
+            return warm.scanner
+        terms_row = Terms.current()
+        terms = terms_from_dict(terms_row.to_dict())[0]
+        if warm is None or warm.terms != terms_stamp:
+            rows = list(_on_wire().values_list("uri", "updated_at"))
+            stories = _engine_stories(_on_wire(), terms_row, terms)
+            warm = _Warm(Scanner(stories, terms), stamp, terms_stamp, dict(rows))
+            _WARM[key] = warm
+            return warm.scanner
+        now = dict(_on_wire().values_list("uri", "updated_at"))
+        changed = [uri for uri, at in now.items() if warm.seen.get(uri) != at]
+        removed = [uri for uri in warm.seen if uri not in now]
+        fresh = _engine_stories(_on_wire().filter(uri__in=changed), terms_row, terms)
+        warm.scanner.update(fresh, removed)
+        warm.seen, warm.stamp = now, stamp
+        warm.rebuilt += len(changed)
+        return warm.scanner
+
+
+def forget() -> None:
+    """Drop every process's warm wire (tests; a restore of the database under it)."""
+    with _LOCK:
+        _WARM.clear()

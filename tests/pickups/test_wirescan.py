@@ -1,0 +1,64 @@
+"""The warm wire (issue 23): built once per process, kept current by a cheap stamp, and
+the same answers as a scanner built afresh."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from newswire.distribution.snippet import snippet_html
+from newswire.engine import Page
+from newswire.pickups import wirescan
+from newswire.pickups.scan import wire_stories
+from newswire.wire.models import Story
+
+from ..factories import paragraphs
+
+
+def page_of(story):
+    return Page(
+        url="https://copier.example/x",
+        body=f"<html><body>{snippet_html(story)}</body></html>".encode(),
+    )
+
+
+def test_built_once_then_one_query_a_check(wire_terms, make_story):
+    one = make_story("Council Delays Budget Vote")
+    first = wirescan.scanner()
+    assert [m.story for m in first.scan_page(page_of(one))] == [one.uri]
+    with CaptureQueriesContext(connection) as q:
+        again = wirescan.scanner()
+    assert again is first and len(q.captured_queries) <= 2  # the stamp (and the terms)
+
+
+def test_kept_current_story_by_story(wire_terms, make_story):
+    one = make_story("Council Delays Budget Vote")
+    warm = wirescan.scanner()
+    two = make_story("Bridge Opens Early", body="".join(f"<p>{p}</p>" for p in paragraphs(7)))
+    assert [m.story for m in wirescan.scanner().scan_page(page_of(two))] == [two.uri]
+    one.correct(body=one.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    scanner = wirescan.scanner()
+    assert scanner is warm  # updated in place, not rebuilt
+    assert "Sunday" in " ".join(scanner.stories[one.uri].paragraphs)
+    Story.objects.filter(pk=two.pk).update(status=Story.Status.DRAFT)  # off the wire
+    Story.objects.filter(pk=one.pk).update(headline="Council Delays Budget Vote Again")
+    Story.objects.get(pk=one.pk).save()  # (a save moves updated_at)
+    scanner = wirescan.scanner()
+    assert two.uri not in scanner.stories and scanner.scan_page(page_of(two)) == []
+    # the same answers as a scanner built from scratch
+    from newswire.engine import Scanner
+
+    terms, stories = wire_stories()
+    fresh = Scanner(stories, terms)
+    page = page_of(Story.objects.get(pk=one.pk))
+    assert [m.to_json() for m in scanner.scan_page(page)] == [
+        m.to_json() for m in fresh.scan_page(page)
+    ]
+
+
+def test_new_terms_rebuild_it(wire_terms, make_story):
+    make_story()
+    warm = wirescan.scanner()
+    wire_terms.affiliation = "Another Wire"
+    wire_terms.save()
+    assert wirescan.scanner() is not warm
