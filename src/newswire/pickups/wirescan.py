@@ -36,8 +36,9 @@ class _Warm:
     scanner: Scanner
     stamp: tuple[Any, ...]
     terms: tuple[Any, ...]
-    seen: dict[str, datetime] = field(default_factory=dict)  # uri -> updated_at read
-    rebuilt: int = 0  # stories read since the last full build (for the figures)
+    last: datetime | None  # the latest change read
+    seen: set[str] = field(default_factory=set)  # the uris on the wire as read
+    reread: int = 0  # stories read again since the full build
 
 
 _WARM: dict[str, _Warm] = {}
@@ -49,7 +50,8 @@ def _on_wire() -> Any:
 
 
 def _stamp() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    row = _on_wire().aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    # over every story, drafts too, so that the indexes answer it (updated_at's, the key's)
+    row = Story.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
     terms = Terms.current()
     return (row["n"], row["last"], row["top"]), (terms.pk, terms.updated_at)
 
@@ -69,19 +71,26 @@ def scanner() -> Scanner:
             return warm.scanner
         terms_row = Terms.current()
         terms = terms_from_dict(terms_row.to_dict())[0]
-        if warm is None or warm.terms != terms_stamp:
-            rows = list(_on_wire().values_list("uri", "updated_at"))
+        if warm is None or warm.terms != terms_stamp or warm.last is None:
             stories = _engine_stories(_on_wire(), terms_row, terms)
-            warm = _Warm(Scanner(stories, terms), stamp, terms_stamp, dict(rows))
+            warm = _Warm(Scanner(stories, terms), stamp, terms_stamp, stamp[1],
+                         {s.uri for s in stories})  # fmt: skip
             _WARM[key] = warm
             return warm.scanner
-        now = dict(_on_wire().values_list("uri", "updated_at"))
-        changed = [uri for uri, at in now.items() if warm.seen.get(uri) != at]
-        removed = [uri for uri in warm.seen if uri not in now]
-        fresh = _engine_stories(_on_wire().filter(uri__in=changed), terms_row, terms)
+        # the stories changed since the last look (a few): read again, or dropped if they
+        # left the wire (made drafts again)
+        since = Story.objects.filter(updated_at__gt=warm.last)
+        gone = set(since.filter(status=Story.Status.DRAFT).values_list("uri", flat=True))
+        fresh = _engine_stories(since.exclude(status=Story.Status.DRAFT), terms_row, terms)
+        removed = [uri for uri in gone if uri in warm.seen]
+        seen = (warm.seen - gone) | {s.uri for s in fresh}
+        if len(seen) != _on_wire().count():  # a story deleted: find which, by the uris
+            now = set(_on_wire().values_list("uri", flat=True))
+            removed += list(seen - now)
+            seen &= now
         warm.scanner.update(fresh, removed)
-        warm.seen, warm.stamp = now, stamp
-        warm.rebuilt += len(changed)
+        warm.seen, warm.stamp, warm.last = seen, stamp, stamp[1]
+        warm.reread += len(fresh)
         return warm.scanner
 
 

@@ -172,7 +172,7 @@ class Story(models.Model):
         max_length=500, blank=True, editable=False, help_text="Where it was imported from."
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # (the warm wire's stamp)
 
     objects = StoryQuerySet.as_manager()
 
