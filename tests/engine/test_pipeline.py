@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newswire.engine import Scanner, load_terms, read_stories
-from newswire.engine.pipeline import Task, plan
+from newswire.engine.pool import Task, plan
 
 from .. import factories as f
 
@@ -61,9 +61,9 @@ def _crawl(tmp_path: Path, monkeypatch):
     kB), planned in ranges of 4 kB and more (about 20 for two processes)."""
     from functools import partial
 
-    from newswire.engine import pipeline
+    from newswire.engine import pool
 
-    monkeypatch.setattr(pipeline, "plan", partial(plan, min_bytes=4096))
+    monkeypatch.setattr(pool, "plan", partial(plan, min_bytes=4096))
     items = [f.ninjs("urn:t:1", f.paragraphs(1)), f.ninjs("urn:t:2", f.paragraphs(2))]
     stories = f.write_stories(tmp_path / "s.jsonl", items)
     terms, _ = load_terms(f.write_terms(tmp_path / "t.json"))
@@ -82,11 +82,12 @@ def _crawl(tmp_path: Path, monkeypatch):
 def test_several_processes_give_one_process_s_output_in_its_order(
     tmp_path: Path, monkeypatch
 ) -> None:
-    from newswire.engine import pipeline
-    from newswire.engine.pipeline import Summary, scan
+    from newswire.engine import pool
+    from newswire.engine.pipeline import Summary
+    from newswire.engine.pool import scan
 
     scanner, crawl = _crawl(tmp_path, monkeypatch)
-    assert len(pipeline.plan([crawl], 2)) > 10
+    assert len(pool.plan([crawl], 2)) > 10
     one, two, three = Summary(), Summary(), Summary()
     alone = [m.to_json() for m in scan(scanner, [crawl], summary=one)]
     for workers, summary in ((2, two), (3, three)):
@@ -109,7 +110,7 @@ def test_a_worker_s_failure_ends_the_scan_with_it(tmp_path: Path, monkeypatch) -
 
     import pytest
 
-    from newswire.engine.pipeline import scan
+    from newswire.engine.pool import scan
 
     scanner, crawl = _crawl(tmp_path, monkeypatch)
     real = scanner.scan_page
@@ -132,7 +133,7 @@ def test_a_worker_that_dies_is_reported_not_waited_for(tmp_path: Path, monkeypat
 
     import pytest
 
-    from newswire.engine.pipeline import scan
+    from newswire.engine.pool import scan
 
     scanner, crawl = _crawl(tmp_path, monkeypatch)
     real, parent = scanner.scan_page, os.getpid()
@@ -161,7 +162,7 @@ def test_helpers_stop_when_their_scan_is_killed(tmp_path: Path, monkeypatch) -> 
     code = f"""
 import time, functools, sys
 from pathlib import Path
-from newswire.engine import Scanner, load_terms, read_stories, pipeline
+from newswire.engine import Scanner, load_terms, read_stories, pool as pipeline
 pipeline.plan = functools.partial(pipeline.plan, min_bytes=4096)
 terms, _ = load_terms(Path({str(tmp_path / "t.json")!r}))
 stories = [s for s in read_stories(Path({str(tmp_path / "s.jsonl")!r}), terms) if hasattr(s, "uri")]

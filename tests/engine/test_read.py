@@ -201,7 +201,7 @@ def test_unreadable_files_and_folders_are_named_and_the_rest_read() -> None:
             f.chmod(0o644)
         (crawl / "b.warc.gz").chmod(0)
         (crawl / "locked").chmod(0)
-        from newswire.engine.pipeline import plan
+        from newswire.engine.pool import plan
 
         def run() -> tuple[list[str], list[str]]:
             seen = [

@@ -35,7 +35,7 @@ from .fingerprint import signature, words
 from .index import StoryIndex
 from .ninjs import read_stories, story_from_ninjs
 from .pipeline import Scanner, Summary
-from .pipeline import scan as scan_inputs
+from .pool import scan as scan_inputs
 from .read import read
 from .saved import SavedWire, open_wire, write_wire
 from .terms import load_terms, terms_from_dict
