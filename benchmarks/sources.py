@@ -32,7 +32,7 @@ def child(args: argparse.Namespace) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from newswire.cms.models import Source
+    from newswire.cms.models import StorySource
     from newswire.cms.poll import poll
     from newswire.wire.models import Story, StoryVersion, Terms
     from tests.cms.fakecms import FakeWordPress
@@ -45,11 +45,11 @@ def child(args: argparse.Namespace) -> None:
         wp = FakeWordPress(site, per_page=100)
         for n in range(1, args.posts + 1):
             wp.add(n, credit="Drew Angerer/Getty Images" if n % 3 == 0 else "Staff")
-        source = Source.objects.create(url=wp.url, kind="wordpress", publish=True)
+        source = StorySource.objects.create(url=wp.url, kind="wordpress", publish=True)
 
         def timed(label: str) -> None:
             start = time.perf_counter()
-            done = poll(Source.objects.get(pk=source.pk))
+            done = poll(StorySource.objects.get(pk=source.pk))
             seconds = time.perf_counter() - start
             rate = done.items / seconds if seconds else 0
             error = f"  ERROR {done.error}" if done.error else ""

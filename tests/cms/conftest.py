@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from newswire.cms.models import Source
+from newswire.cms.models import StorySource
 
 from ..fakesite import FakeSite, fake_site
 from .fakecms import FakeWordPress
@@ -24,5 +24,7 @@ def wp(site: FakeSite, wire_terms: Any) -> FakeWordPress:
 
 
 @pytest.fixture
-def wp_source(wp: FakeWordPress) -> Source:
-    return Source.objects.create(url=wp.url, kind="wordpress", publish=True, name="The Newsroom")
+def wp_source(wp: FakeWordPress) -> StorySource:
+    return StorySource.objects.create(
+        url=wp.url, kind="wordpress", publish=True, name="The Newsroom"
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from newswire.cli import cli
-from newswire.cms.models import Item, Source
+from newswire.cms.models import Item, StorySource
 from newswire.cms.poll import due_sources, poll
 from newswire.wire.models import Story
 
@@ -28,7 +28,7 @@ def test_connect_a_wordpress_site_in_three_commands(wp):
         wp.add(n)
     added = run("sources", "add", wp.url, "--publish")
     assert added.exit_code == 0, added.output
-    source = Source.objects.get()
+    source = StorySource.objects.get()
     assert (
         source.kind == "wordpress" and source.url == f"{wp.site.url}/wp-json/"
     )  # from the Link header
@@ -48,7 +48,7 @@ def test_kinds_are_told_apart_and_a_web_page_is_refused_with_its_feed_named(site
                              f'href="{site.url}/feed"></head><p>Hello</p>'))  # fmt: skip
     assert run("sources", "add", f"{site.url}/feed").exit_code == 0
     assert run("sources", "add", f"{site.url}/atom", "--draft").exit_code == 0
-    assert dict(Source.objects.values_list("url", "kind")) == {
+    assert dict(StorySource.objects.values_list("url", "kind")) == {
         f"{site.url}/feed": "rss",
         f"{site.url}/atom": "atom",
     }
@@ -64,8 +64,8 @@ def test_kinds_are_told_apart_and_a_web_page_is_refused_with_its_feed_named(site
 def test_poll_once_exits_1_when_a_source_failed_and_still_polls_the_others(site, wire_terms):
     site.route("/feed", respond(200, rss([{"n": 1}]), "application/rss+xml"))
     site.route("/down", respond(500, b"oops"))
-    Source.objects.create(url=f"{site.url}/down", kind="rss")
-    Source.objects.create(url=f"{site.url}/feed", kind="rss")
+    StorySource.objects.create(url=f"{site.url}/down", kind="rss")
+    StorySource.objects.create(url=f"{site.url}/feed", kind="rss")
     result = run("sources", "poll", "--once")
     assert result.exit_code == 1
     assert "FAILED" in result.output and "HTTP 500" in result.output
@@ -91,16 +91,16 @@ def test_the_admin_shows_each_sources_faults_and_flagged_items(site, wp, wp_sour
     wp.add(2)
     poll(wp_source)
     wp.remove(2, 404)
-    Source.objects.filter(pk=wp_source.pk).update(swept_at=None)
+    StorySource.objects.filter(pk=wp_source.pk).update(swept_at=None)
     wp_source.refresh_from_db()
     poll(wp_source)
     site.route("/down", respond(500, b"oops"))
-    down = Source.objects.create(url=f"{site.url}/down", kind="rss", name="Old feed")
+    down = StorySource.objects.create(url=f"{site.url}/down", kind="rss", name="Old feed")
     poll(down)
-    listing = admin_client.get("/admin/cms/source/").content.decode()
+    listing = admin_client.get("/admin/cms/storysource/").content.decode()
     assert "failed" in listing and "Old feed" in listing
     assert "flag__in=deleted,unpublished" in listing  # the flagged count links to the items
-    page = admin_client.get(f"/admin/cms/source/{down.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/cms/storysource/{down.pk}/change/").content.decode()
     assert "HTTP 500" in page and f"{site.url}/down" in page
     items = admin_client.get("/admin/cms/item/?flag__in=deleted,unpublished").content.decode()
     assert "Story 2" in items and "Story 1" not in items

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from newswire.cms import store as store_module
-from newswire.cms.models import Fault, Item, Source
+from newswire.cms.models import Fault, Item, StorySource
 from newswire.cms.poll import poll
 from newswire.wire.models import Story
 
@@ -40,13 +40,13 @@ def test_a_bad_answer_is_recorded_and_the_other_sources_go_on(case, site, wp, se
     settings.NEWSWIRE_SOURCE_TIMEOUT = 1.5
     settings.NEWSWIRE_SOURCE_MAX_BYTES = 4 * 1024 * 1024
     wp.add(1)
-    good = Source.objects.create(url=wp.url, kind="wordpress", publish=True)
+    good = StorySource.objects.create(url=wp.url, kind="wordpress", publish=True)
     poll(good)
     before = list(Story.objects.values_list("pk", "body", "updated_at"))
     kind = "wordpress" if case.startswith("wp_") else "rss"
     path = "/broken/wp-json/wp/v2/posts" if kind == "wordpress" else "/broken/feed"
     site.route(path, handler)
-    bad = Source.objects.create(url=f"{site.url}/broken/" + ("" if kind == "wordpress" else "feed"),
+    bad = StorySource.objects.create(url=f"{site.url}/broken/" + ("" if kind == "wordpress" else "feed"),
                                 kind=kind)  # fmt: skip
     wp.add(2)
     results = [poll(s) for s in (bad, good)]
@@ -61,7 +61,7 @@ def test_a_bad_answer_is_recorded_and_the_other_sources_go_on(case, site, wp, se
 
 def test_a_source_that_recovers_clears_its_error(site, wire_terms):
     site.route("/feed", respond(503, b"down"))
-    source = Source.objects.create(url=f"{site.url}/feed", kind="rss")
+    source = StorySource.objects.create(url=f"{site.url}/feed", kind="rss")
     assert poll(source).error
     site.route("/feed", respond(200, rss([{"n": 1}]), "application/rss+xml"))
     done = poll(source)
@@ -130,7 +130,7 @@ def test_two_workers_polling_at_once_make_each_story_once(wp, wp_source):
 
     def work():
         try:
-            poll(Source.objects.get(pk=wp_source.pk))
+            poll(StorySource.objects.get(pk=wp_source.pk))
         except Exception as exc:  # pragma: no cover - the assertion below shows it
             errors.append(exc)
         finally:
@@ -153,12 +153,12 @@ def test_private_hosts_only_for_sources_and_only_those_named(site, wire_terms, s
     settings.NEWSWIRE_FETCH_ALLOW = []  # production: no loopback
     site.route("/feed", respond(200, rss([{"n": 1}]), "application/rss+xml"))
     url = f"http://localhost:{site.port}/feed"
-    source = Source.objects.create(url=url, kind="rss")
+    source = StorySource.objects.create(url=url, kind="rss")
     assert "loopback" in poll(source).error  # refused until the operator names it
     settings.NEWSWIRE_PRIVATE_SOURCES = ["localhost"]
     assert poll(source).created == 1
     settings.NEWSWIRE_PRIVATE_SOURCES = ["127.0.0.0/8", "::1/128"]
-    other = Source.objects.create(url=f"http://127.0.0.1:{site.port}/feed", kind="rss")
+    other = StorySource.objects.create(url=f"http://127.0.0.1:{site.port}/feed", kind="rss")
     assert not poll(other).error
     with page_fetcher() as fetcher, pytest.raises(FetchError) as refused:
         fetcher.get(url)  # a pickup fetch of the same host stays public-only
@@ -196,7 +196,7 @@ def test_hostile_answers_are_named_faults_never_crashes(case, site, wire_terms):
     path = "/h/wp-json/wp/v2/posts" if kind == "wordpress" else "/h/feed"
     site.route(path, respond(200, body, ctype))
     url = f"{site.url}/h/" + ("" if kind == "wordpress" else "feed")
-    source = Source.objects.create(url=url, kind=kind)
+    source = StorySource.objects.create(url=url, kind=kind)
     done = poll(source)
     assert not Story.objects.exists()
     problems = [done.error] + [f"{f.where}: {f.reason}" for f in Fault.objects.all()]

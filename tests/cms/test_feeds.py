@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from newswire.cms.models import Fault, Item, Source
+from newswire.cms.models import Fault, Item, StorySource
 from newswire.cms.poll import poll
 from newswire.wire.models import Reporter, Story
 
@@ -26,7 +26,7 @@ def _conditional(site, path, body, content_type, etag='"v1"'):
 def test_an_rss_feed_and_then_a_304(site, wire_terms):
     _conditional(site, "/feed/", rss([{"n": 1, "credit": "AP Photo/Jane Doe"}, {"n": 2}]),
                  "application/rss+xml; charset=UTF-8")  # fmt: skip
-    source = Source.objects.create(url=f"{site.url}/feed/", kind="rss", publish=False)
+    source = StorySource.objects.create(url=f"{site.url}/feed/", kind="rss", publish=False)
     done = poll(source)
     assert (done.created, done.error) == (2, "")
     story = Story.objects.get(cms_item__cms_id=f"{HOST}/?p=1")
@@ -46,7 +46,7 @@ def test_atom_pages_are_followed_and_authors_matched_by_their_page(site, wire_te
     site.route("/atom", respond(200, atom([1, 2], next_url=f"{site.url}/atom/2"),
                                 "application/atom+xml"))  # fmt: skip
     site.route("/atom/2", respond(200, atom([3]), "application/atom+xml"))
-    source = Source.objects.create(url=f"{site.url}/atom", kind="atom", publish=True)
+    source = StorySource.objects.create(url=f"{site.url}/atom", kind="atom", publish=True)
     done = poll(source)
     assert (done.created, done.pages) == (3, 2)
     assert set(Story.objects.values_list("desk", flat=True)) == {"Environment"}
@@ -65,7 +65,7 @@ def test_ninjs_pages_by_cursor_and_a_cancelled_item_is_flagged(site, wire_terms)
         respond(200, json.dumps(pages[cursor]).encode(), "application/json")(h)
 
     site.route("/api/stories", handle)
-    source = Source.objects.create(url=f"{site.url}/api/stories", kind="ninjs", publish=True)
+    source = StorySource.objects.create(url=f"{site.url}/api/stories", kind="ninjs", publish=True)
     done = poll(source)
     assert (done.created, done.pages, done.error) == (3, 2, "")
     story = Story.objects.get(uri="urn:newsroom:2")
@@ -81,7 +81,7 @@ def test_ninjs_pages_by_cursor_and_a_cancelled_item_is_flagged(site, wire_terms)
 def test_an_item_without_a_title_is_named_and_the_rest_imported(site, wire_terms):
     site.route("/feed/", respond(200, rss([{"n": 1}, {"n": 2, "title": ""}, {"n": 3}]),
                                  "application/rss+xml"))  # fmt: skip
-    source = Source.objects.create(url=f"{site.url}/feed/", kind="rss")
+    source = StorySource.objects.create(url=f"{site.url}/feed/", kind="rss")
     done = poll(source)
     assert (done.created, done.skipped) == (2, 1)
     fault = Fault.objects.get()

@@ -31,8 +31,8 @@ def test_kill_9_of_a_worker_polling_a_cms_then_a_new_one(tmp_path: Path) -> None
                "NEWSWIRE_HOUSEKEEPING": "1"}  # fmt: skip
         added = newswire(env, "sources", "add", wp.url, "--publish")
         assert added.returncode == 0, added.stderr
-        queue = ("from newswire.cms.models import Source\nfrom newswire.cms.tasks import "
-                 "poll_source\npoll_source.enqueue(Source.objects.get().pk)")  # fmt: skip
+        queue = ("from newswire.cms.models import StorySource\nfrom newswire.cms.tasks import "
+                 "poll_source\npoll_source.enqueue(StorySource.objects.get().pk)")  # fmt: skip
         assert newswire(env, "manage", "shell", "-c", queue).returncode == 0
         worker = subprocess.Popen([str(BIN / "newswire"), "worker", "--interval", "0.2"],
                                   env=env, stdout=subprocess.DEVNULL,

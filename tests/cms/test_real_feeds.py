@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from newswire.cli import cli
-from newswire.cms.models import Fault, Source
+from newswire.cms.models import Fault, StorySource
 from newswire.cms.poll import poll
 from newswire.wire.importer import import_file, sniff
 from newswire.wire.models import Story
@@ -49,7 +49,7 @@ def test_a_koi8_r_feed_declared_only_by_its_http_charset_is_read_in_koi8_r(site,
     """The probe's worst case: published as mojibake because only the body reached feedparser."""
     site.route("/feed", respond(200, with_guid("koi8r"),
                                 "application/rss+xml; charset=koi8-r"))  # fmt: skip
-    source = Source.objects.create(url=f"{site.url}/feed", kind="rss", publish=True)
+    source = StorySource.objects.create(url=f"{site.url}/feed", kind="rss", publish=True)
     done = poll(source)
     story = Story.objects.get()
     assert done.created == 1 and story.headline == HEADLINES["koi8r"]
@@ -59,7 +59,7 @@ def test_a_koi8_r_feed_declared_only_by_its_http_charset_is_read_in_koi8_r(site,
 @pytest.mark.parametrize("name", ["eucjp", "euckr", "koi8r"])
 def test_legacy_encodings_without_a_declaration_are_detected(site, wire_terms, name):
     site.route("/feed", respond(200, with_guid(name), "application/rss+xml"))
-    source = Source.objects.create(url=f"{site.url}/feed", kind="rss", publish=False)
+    source = StorySource.objects.create(url=f"{site.url}/feed", kind="rss", publish=False)
     poll(source)
     story = Story.objects.get()
     assert story.headline == headline_of(name), (name, story.headline)
@@ -91,7 +91,7 @@ def _undecodable() -> bytes:
 def test_an_undecodable_feed_is_a_fault_and_a_draft_never_a_published_story(site, wire_terms,
                                                                           tmp_path):  # fmt: skip
     site.route("/feed", respond(200, _undecodable(), "application/rss+xml"))
-    source = Source.objects.create(url=f"{site.url}/feed", kind="rss", publish=True)
+    source = StorySource.objects.create(url=f"{site.url}/feed", kind="rss", publish=True)
     poll(source)
     story = Story.objects.get()
     assert story.status == "draft" and not Story.objects.public().exists()
@@ -130,7 +130,7 @@ def test_a_utf_16_or_32_feed_is_added_polled_and_imported(site, wire_terms, tmp_
     site.route("/wide", respond(200, data, "application/rss+xml"))
     added = CliRunner().invoke(cli, ["sources", "add", f"{site.url}/wide"])
     assert added.exit_code == 0, added.output
-    assert Source.objects.get().kind == "rss"
+    assert StorySource.objects.get().kind == "rss"
     path = tmp_path / "wide.xml"
     path.write_bytes(data)
     report = import_file(path)

@@ -3,7 +3,7 @@ Co-Authors Plus bylines and featured media; edits as corrections; deletions flag
 
 from __future__ import annotations
 
-from newswire.cms.models import Fault, Item, Source
+from newswire.cms.models import Fault, Item, StorySource
 from newswire.cms.poll import poll
 from newswire.wire.models import Reporter, Story, StoryVersion
 
@@ -82,7 +82,7 @@ def test_posts_deleted_or_unpublished_are_flagged_never_withdrawn(wp, wp_source)
     poll(wp_source)
     wp.remove(4, 404)
     wp.remove(5, 401)
-    Source.objects.filter(pk=wp_source.pk).update(swept_at=None)
+    StorySource.objects.filter(pk=wp_source.pk).update(swept_at=None)
     wp_source.refresh_from_db()
     done = poll(wp_source)
     assert done.flagged == 2 and not done.error

@@ -10,7 +10,7 @@ import pytest
 from newswire.distribution.snippet import snippet_html
 from newswire.fetch import FetchPolicy, PageFetcher, SafeClient
 from newswire.partners.models import PartnerDomain
-from newswire.pickups.models import DomainWatch, Pickup, Source
+from newswire.pickups.models import DomainWatch, PartnerFeed, Pickup
 from newswire.pickups.sources import discover, due_work, poll
 
 from ..distribution.test_notices import run_worker
@@ -71,7 +71,7 @@ def test_a_feed_poll_queues_each_new_article_once_and_the_worker_checks_it(
     site.route("/a0", html(snippet_html(story)))
     site.route("/a1", html("<p>Their own reporting on the weather.</p>"))
     site.route("/a2", html("<p>More of their own.</p>"))
-    source = Source.objects.create(domain=domain, url=f"{site.url}/feed/", kind="feed")
+    source = PartnerFeed.objects.create(domain=domain, url=f"{site.url}/feed/", kind="feed")
     with fetcher() as f:
         first = poll(source, f)
     assert first.queued == 3 and not first.error
@@ -98,7 +98,7 @@ def test_a_feed_poll_queues_each_new_article_once_and_the_worker_checks_it(
 )  # fmt: skip
 def test_a_source_that_misbehaves_is_reported_on_itself(site, domain, kind, handler, error):
     site.route("/src", handler)
-    source = Source.objects.create(domain=domain, url=f"{site.url}/src", kind=kind)
+    source = PartnerFeed.objects.create(domain=domain, url=f"{site.url}/src", kind=kind)
     with fetcher(max_bytes=2 * 1024 * 1024, total_timeout=5) as f:
         done = poll(source, f)
     source.refresh_from_db()
@@ -115,14 +115,14 @@ def test_a_sitemap_index_is_followed(site, domain):
         f"<sitemap><loc>{site.url}/child.xml</loc></sitemap></sitemapindex>"
     )
     site.route("/index.xml", respond(200, index.encode(), content_type="application/xml"))
-    source = Source.objects.create(domain=domain, url=f"{site.url}/index.xml", kind="sitemap")
+    source = PartnerFeed.objects.create(domain=domain, url=f"{site.url}/index.xml", kind="sitemap")
     with fetcher() as f:
         done = poll(source, f)
     assert done.articles == [f"{site.url}/n{n}" for n in range(4)] and done.queued == 4
 
 
 def test_the_worker_queues_discovery_once_and_due_polls(domain):
-    source = Source.objects.create(domain=domain, url="https://localdaily.example/feed/",
+    source = PartnerFeed.objects.create(domain=domain, url="https://localdaily.example/feed/",
                                    kind="feed")  # fmt: skip
     assert due_work() == (1, 1)
     assert due_work() == (0, 0)  # both queued once until they are due again

@@ -39,11 +39,11 @@ def sources_add(url: str, kind: str | None, publish: bool, name: str, every: int
     from django.core.exceptions import ValidationError
 
     from ..cms.detect import detect
-    from ..cms.models import Source
+    from ..cms.models import StorySource
     from ..cms.poll import source_client
     from ..cms.readers import SourceFault
 
-    if Source.objects.filter(url=url).exists():
+    if StorySource.objects.filter(url=url).exists():
         _warn(f"{url} is already a source (change it in the admin)")
         sys.exit(EXIT_UNUSABLE)
     if kind is None:
@@ -53,7 +53,7 @@ def sources_add(url: str, kind: str | None, publish: bool, name: str, every: int
         except SourceFault as exc:
             _warn(f"{exc}\n(give --kind to add it anyway)")
             sys.exit(EXIT_UNUSABLE)
-    source = Source(url=url, kind=kind, publish=publish, name=name)
+    source = StorySource(url=url, kind=kind, publish=publish, name=name)
     if every:
         source.every = every
     try:
@@ -75,9 +75,9 @@ def sources_list() -> None:
     _migrate()
     from django.db.models import Count, Q
 
-    from ..cms.models import Source
+    from ..cms.models import StorySource
 
-    rows = Source.objects.annotate(
+    rows = StorySource.objects.annotate(
         n=Count("items"),
         flagged=Count("items", filter=Q(items__flag__in=["deleted", "unpublished"])),
     ).order_by("pk")
@@ -110,12 +110,12 @@ def sources_poll(once: bool, ids: tuple[int, ...]) -> None:
     _migrate()
     from django.utils import timezone
 
-    from ..cms.models import Source
+    from ..cms.models import StorySource
     from ..cms.poll import Polled, poll, source_client
 
-    chosen = Source.objects.filter(active=True).order_by("pk")
+    chosen = StorySource.objects.filter(active=True).order_by("pk")
     if ids:
-        chosen = Source.objects.filter(pk__in=ids).order_by("pk")
+        chosen = StorySource.objects.filter(pk__in=ids).order_by("pk")
         missing = set(ids) - set(chosen.values_list("pk", flat=True))
         if missing:
             _warn(f"no source with id {', '.join(map(str, sorted(missing)))}")

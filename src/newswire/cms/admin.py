@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Fault, Item, Source
+from .models import Fault, Item, StorySource
 from .store import NOTE
 
 
-class FaultInline(admin.TabularInline[Fault, Source]):
+class FaultInline(admin.TabularInline[Fault, StorySource]):
     model = Fault
     extra = 0
     can_delete = False
@@ -32,8 +32,8 @@ class FaultInline(admin.TabularInline[Fault, Source]):
         return False
 
 
-@admin.register(Source)
-class SourceAdmin(admin.ModelAdmin[Source]):
+@admin.register(StorySource)
+class SourceAdmin(admin.ModelAdmin[StorySource]):
     list_display = ["__str__", "kind", "publish", "active", "last_polled_at", "health",
                     "stories", "flagged"]  # fmt: skip
     list_filter = ["kind", "active", "publish"]
@@ -46,7 +46,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
     inlines = [FaultInline]
     actions = ["poll_now"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StorySource]:
         return (
             super()
             .get_queryset(request)
@@ -57,7 +57,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
         )
 
     @admin.display(description="last poll")
-    def health(self, obj: Source) -> str:
+    def health(self, obj: StorySource) -> str:
         if obj.last_error:
             return format_html('<span title="{}">failed {}</span>', obj.last_error,
                                timezone.localtime(obj.last_error_at).strftime("%d %b %H:%M")
@@ -65,11 +65,11 @@ class SourceAdmin(admin.ModelAdmin[Source]):
         return "ok" if obj.last_ok_at else "not yet"
 
     @admin.display(description="stories", ordering="n_items")
-    def stories(self, obj: Source) -> int:
+    def stories(self, obj: StorySource) -> int:
         return getattr(obj, "n_items", 0)
 
     @admin.display(description="flagged", ordering="n_flagged")
-    def flagged(self, obj: Source) -> Any:
+    def flagged(self, obj: StorySource) -> Any:
         n = getattr(obj, "n_flagged", 0)
         if not n:
             return 0
@@ -80,7 +80,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
         return format_html('<a href="{}">{}</a>', url, n)
 
     @admin.action(description="Poll now (queued for the worker)")
-    def poll_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+    def poll_now(self, request: HttpRequest, queryset: QuerySet[StorySource]) -> None:
         from .tasks import poll_source
 
         n = 0

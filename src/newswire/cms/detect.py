@@ -10,7 +10,7 @@ import re
 from ..fetch import FetchError, SafeClient
 from ..wire.importer import as_utf8
 from ..wire.ninjs import BadRecord
-from .models import Source
+from .models import StorySource
 from .readers import SourceFault, looks_like_html
 
 _API_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="https://api\.w\.org/"')
@@ -22,7 +22,7 @@ _FEED_TAG = re.compile(rb'<link[^>]+type=["\']application/(?:rss|atom)\+xml["\']
 def detect(url: str, client: SafeClient) -> tuple[str, str]:
     """(kind, URL to store) for ``url``; raise :class:`SourceFault` saying why it is none."""
     if "/wp-json" in url:
-        return Source.Kind.WORDPRESS, url
+        return StorySource.Kind.WORDPRESS, url
     try:
         got = client.get(url, headers={"Accept": "*/*"})
     except FetchError as exc:
@@ -31,7 +31,7 @@ def detect(url: str, client: SafeClient) -> tuple[str, str]:
         raise SourceFault(f"{url}: HTTP {got.status}")
     found = _API_LINK.search(got.headers.get("link", ""))
     if found:
-        return Source.Kind.WORDPRESS, found.group(1)
+        return StorySource.Kind.WORDPRESS, found.group(1)
     try:
         body = as_utf8(got.body).lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16 and -32 too
     except BadRecord as exc:
@@ -40,7 +40,7 @@ def detect(url: str, client: SafeClient) -> tuple[str, str]:
         tag = _API_TAG.search(body[:200_000])
         href = _HREF.search(tag.group(0)) if tag else None
         if href:
-            return Source.Kind.WORDPRESS, href.group(1).decode("utf-8", "replace")
+            return StorySource.Kind.WORDPRESS, href.group(1).decode("utf-8", "replace")
         feed = _FEED_TAG.search(body[:200_000])
         hint = _HREF.search(feed.group(0)) if feed else None
         more = f"; its feed is {hint.group(1).decode('utf-8', 'replace')}: add that" if hint else ""
@@ -48,9 +48,9 @@ def detect(url: str, client: SafeClient) -> tuple[str, str]:
     if body.startswith(b"<"):
         head = body[:4096]
         if re.search(rb"<(?:\w+:)?feed[\s>]", head):
-            return Source.Kind.ATOM, url
+            return StorySource.Kind.ATOM, url
         if re.search(rb"<(?:rss|rdf:RDF)[\s>]", head):
-            return Source.Kind.RSS, url
+            return StorySource.Kind.RSS, url
         raise SourceFault(f"{url} is XML but neither RSS nor Atom")
     try:
         data = json.loads(
@@ -59,5 +59,5 @@ def detect(url: str, client: SafeClient) -> tuple[str, str]:
     except (ValueError, IndexError, RecursionError):
         raise SourceFault(f"{url} is neither a feed, a WordPress site nor ninjs JSON") from None
     if isinstance(data, (list, dict)):
-        return Source.Kind.NINJS, url
+        return StorySource.Kind.NINJS, url
     raise SourceFault(f"{url} is JSON, but not ninjs")

@@ -1,6 +1,6 @@
 """Where the wire's stories come from: the newsroom's CMS, followed by polling.
 
-A :class:`Source` is one feed, WordPress site or ninjs endpoint. Each item the CMS
+A :class:`StorySource` is one feed, WordPress site or ninjs endpoint. Each item the CMS
 gives (a WordPress post, an RSS item, a ninjs object) is one :class:`Item`, keyed by
 the CMS's own id, and maps to one story: the key is unique per source and the story's
 ``uri`` is made from it, so two polls (or two workers) can never make two stories.
@@ -23,7 +23,7 @@ def default_every() -> int:
     return int(getattr(settings, "NEWSWIRE_SOURCE_EVERY", 300))
 
 
-class Source(models.Model):
+class StorySource(models.Model):
     class Kind(models.TextChoices):
         RSS = "rss", "RSS feed"
         ATOM = "atom", "Atom feed"
@@ -93,7 +93,7 @@ class Item(models.Model):
         UNPUBLISHED = "unpublished", "Unpublished in the CMS"
         REVIEWED = "reviewed", "Reviewed by an editor"
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="items")
+    source = models.ForeignKey(StorySource, on_delete=models.CASCADE, related_name="items")
     cms_id = models.CharField(max_length=300, help_text="WordPress post id, RSS guid, ninjs uri.")
     story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="cms_item")
     text_hash = models.CharField(max_length=64, editable=False, help_text="Headline and body.")
@@ -125,7 +125,7 @@ class Item(models.Model):
 class Fault(models.Model):
     """Something a poll could not use: the whole source (HTTP 500, not a feed) or one item."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="faults")
+    source = models.ForeignKey(StorySource, on_delete=models.CASCADE, related_name="faults")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     where = models.CharField(max_length=300, help_text="The URL, or the item (post 12, entry 3).")
     reason = models.TextField()

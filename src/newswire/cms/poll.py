@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from ..fetch import FEED_TYPES, Fetched, FetchError, FetchPolicy, Network, SafeClient
 from ..wire.models import Story, Terms
-from .models import Fault, Item, Source
+from .models import Fault, Item, StorySource
 from .readers import (
     Entry,
     SourceFault,
@@ -60,7 +60,7 @@ FAULTS_KEPT = 500  # per source, newest first
 class Polled:
     """What one poll of one source did."""
 
-    source: Source
+    source: StorySource
     created: int = 0
     corrected: int = 0
     updated: int = 0
@@ -159,7 +159,7 @@ def _fetch(
 
 
 def poll(
-    source: Source,
+    source: StorySource,
     client: SafeClient | None = None,
     progress: Callable[[Polled], None] | None = None,
 ) -> Polled:
@@ -171,9 +171,9 @@ def poll(
     client = client or source_client()
     terms = Terms.current()
     try:
-        if source.kind == Source.Kind.WORDPRESS:
+        if source.kind == StorySource.Kind.WORDPRESS:
             _poll_wordpress(source, client, terms, done)
-        elif source.kind == Source.Kind.NINJS:
+        elif source.kind == StorySource.Kind.NINJS:
             _poll_pages(source, client, terms, done, ninjs=True)
         else:
             _poll_pages(source, client, terms, done, ninjs=False)
@@ -199,7 +199,7 @@ def poll(
     return done
 
 
-def _prune(source: Source) -> None:
+def _prune(source: StorySource) -> None:
     old = Fault.objects.filter(source=source).order_by("-at", "-id")[FAULTS_KEPT : FAULTS_KEPT + 1]
     cut = old.first()
     if cut is not None:
@@ -214,7 +214,7 @@ def _with_query(url: str, **params: str) -> str:
 
 
 def _poll_pages(
-    source: Source, client: SafeClient, terms: Terms, done: Polled, *, ninjs: bool
+    source: StorySource, client: SafeClient, terms: Terms, done: Polled, *, ninjs: bool
 ) -> None:
     """RSS, Atom, ninjs: the first page conditionally, then ``next`` pages."""
     accept = "application/json" if ninjs else ",".join(FEED_TYPES) + ",*/*;q=0.1"
@@ -254,7 +254,7 @@ def _poll_pages(
     source.etag, source.last_modified = etag, last_modified
 
 
-def _poll_wordpress(source: Source, client: SafeClient, terms: Terms, done: Polled) -> None:
+def _poll_wordpress(source: StorySource, client: SafeClient, terms: Terms, done: Polled) -> None:
     posts = source.api_root() + "wp/v2/posts"
     query = {"_embed": "1", "per_page": str(PER_PAGE), "orderby": "modified", "order": "asc"}
     if source.modified_after:
@@ -299,7 +299,7 @@ def _valid_time(value: str) -> str:
     return value[:40]
 
 
-def _sweep_wordpress(source: Source, client: SafeClient, posts: str) -> int:
+def _sweep_wordpress(source: StorySource, client: SafeClient, posts: str) -> int:
     """Flag the items whose posts WordPress no longer shows; return how many."""
     listed: set[str] = set()
     page = 1
@@ -367,12 +367,12 @@ def due_sources(now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     queued = 0
-    for source in Source.objects.filter(active=True, next_poll_at__lte=now).order_by(
+    for source in StorySource.objects.filter(active=True, next_poll_at__lte=now).order_by(
         "next_poll_at"
     )[:500]:
         with transaction.atomic():
             later = now + timedelta(seconds=source.every)
-            if Source.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
+            if StorySource.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
                 next_poll_at=later
             ):
                 poll_source.enqueue(source.pk)

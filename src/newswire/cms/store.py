@@ -32,15 +32,15 @@ from django.utils import timezone
 from ..wire.importer import check_fields, set_bylines, set_media
 from ..wire.models import Story, Terms
 from ..wire.ninjs import BadRecord, StoryFields
-from .models import Fault, Item, Source
+from .models import Fault, Item, StorySource
 from .readers import Entry
 
 NOTE = "Updated in the CMS"
 NO_AUTHOR = "no author: kept as a draft until the CMS or an editor adds one"
 
 
-def story_uri(source: Source, entry: Entry) -> str:
-    if source.kind == Source.Kind.NINJS:
+def story_uri(source: StorySource, entry: Entry) -> str:
+    if source.kind == StorySource.Kind.NINJS:
         return entry.cms_id  # a ninjs uri is already meant to be unique everywhere
     uri = f"urn:newswire:cms:{source.pk}:{entry.cms_id}"
     if len(uri) > 300:
@@ -65,7 +65,7 @@ def meta_of(entry: Entry, fields: StoryFields) -> dict[str, Any]:
     }
 
 
-def fault(source: Source, where: str, reason: str, entry: Entry | None = None) -> None:
+def fault(source: StorySource, where: str, reason: str, entry: Entry | None = None) -> None:
     """Record a fault; an item's once, until the item changes (not again at every poll)."""
     key = ""
     if entry is not None:
@@ -78,7 +78,7 @@ def fault(source: Source, where: str, reason: str, entry: Entry | None = None) -
     Fault.objects.create(source=source, where=where[:300], reason=reason[:2000], item_key=key)
 
 
-def store(source: Source, entry: Entry, terms: Terms) -> str:
+def store(source: StorySource, entry: Entry, terms: Terms) -> str:
     """Take one entry; return what happened: created, corrected, updated, unchanged, flagged,
     skipped (a fault was recorded)."""
     if entry.problem or not entry.cms_id:
@@ -101,7 +101,7 @@ def store(source: Source, entry: Entry, terms: Terms) -> str:
         return "skipped"
 
 
-def _store(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> str:
+def _store(source: StorySource, entry: Entry, fields: StoryFields, terms: Terms) -> str:
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -120,7 +120,7 @@ def _store(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> s
     raise AssertionError("unreachable")
 
 
-def _flag(source: Source, entry: Entry) -> str:
+def _flag(source: StorySource, entry: Entry) -> str:
     with transaction.atomic():
         item = Item.objects.select_for_update().filter(source=source, cms_id=entry.cms_id).first()
         if item is None or item.flag in (entry.gone, Item.Flag.REVIEWED):
@@ -135,7 +135,7 @@ def story_with_uri(uri: str) -> Story | None:
     return Story.objects.filter(uri=uri).first()
 
 
-def _create(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> str:
+def _create(source: StorySource, entry: Entry, fields: StoryFields, terms: Terms) -> str:
     story = story_with_uri(fields.uri)
     if story is not None:
         item = Item.objects.select_for_update().filter(story=story).first()
@@ -192,7 +192,9 @@ def _create(source: Source, entry: Entry, fields: StoryFields, terms: Terms) -> 
     return "created"
 
 
-def _update(source: Source, item: Item, entry: Entry, fields: StoryFields, terms: Terms) -> str:
+def _update(
+    source: StorySource, item: Item, entry: Entry, fields: StoryFields, terms: Terms
+) -> str:
     new_text, new_meta = text_hash(fields), meta_of(entry, fields)
     revived = item.flag in (Item.Flag.DELETED, Item.Flag.UNPUBLISHED)
     if new_text == item.text_hash and new_meta == item.meta and not revived:

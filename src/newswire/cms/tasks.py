@@ -8,10 +8,10 @@ from django_tasks import task
 @task()
 def poll_source(source_id: int) -> str:
     """Poll one source (queued by the worker's housekeeping when the source is due)."""
-    from .models import Source
+    from .models import StorySource
     from .poll import poll
 
-    source = Source.objects.filter(pk=source_id, active=True).first()
+    source = StorySource.objects.filter(pk=source_id, active=True).first()
     if source is None:
         return "no such active source"
     return str(poll(source))

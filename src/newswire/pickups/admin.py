@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from .models import DomainWatch, Pickup, PickupCheck, Site, Source
+from .models import DomainWatch, PartnerFeed, Pickup, PickupCheck, Site
 
 
 class UnauthorisedFilter(admin.SimpleListFilter):
@@ -84,8 +84,8 @@ class SiteAdmin(admin.ModelAdmin[Site]):
     readonly_fields = ["first_seen"]
 
 
-@admin.register(Source)
-class SourceAdmin(admin.ModelAdmin[Source]):
+@admin.register(PartnerFeed)
+class SourceAdmin(admin.ModelAdmin[PartnerFeed]):
     """Partners' feeds and sitemaps: discovered, or entered by an editor; errors shown."""
 
     list_display = ["url", "domain", "kind", "found_by", "last_polled_at", "next_poll_at",
@@ -96,7 +96,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
                        "last_error", "last_error_at")  # fmt: skip
 
     @admin.display(description="last error")
-    def problem(self, obj: Source) -> str:
+    def problem(self, obj: PartnerFeed) -> str:
         if not obj.last_error:
             return ""
         return f"{obj.last_error_at:%Y-%m-%d %H:%M}: {obj.last_error[:120]}"

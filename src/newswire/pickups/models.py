@@ -262,7 +262,7 @@ class HostTurn(models.Model):
     next_at = models.DateTimeField(default=timezone.now)
 
 
-class Source(models.Model):
+class PartnerFeed(models.Model):
     """A partner's feed or sitemap, polled for new articles (each is then checked)."""
 
     class Kind(models.TextChoices):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ..fetch import FEED_TYPES, FetchError, PageFetcher
 from ..partners.models import PartnerDomain
-from .models import DomainWatch, PickupCheck, Source, Via
+from .models import DomainWatch, PartnerFeed, PickupCheck, Via
 
 MAX_NEW_ARTICLES = 200  # a poll queues at most this many checks
 MAX_CHILD_SITEMAPS = 20  # a sitemap index is followed this far
@@ -34,13 +34,13 @@ class SourceError(Exception):
 
 @dataclass
 class Polled:
-    source: Source
+    source: PartnerFeed
     articles: list[str] = field(default_factory=list)
     queued: int = 0
     error: str = ""
 
 
-def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> list[Source]:
+def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> list[PartnerFeed]:
     """Find a domain's feeds (<link rel=alternate> on its home page) and sitemaps (robots.txt)."""
     from selectolax.lexbor import LexborHTMLParser
 
@@ -55,15 +55,15 @@ def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> lis
             kind = (link.attributes.get("type") or "").lower()
             href = link.attributes.get("href") or ""
             if href and kind in ("application/rss+xml", "application/atom+xml"):
-                found.append((urljoin(page.final_url, href), Source.Kind.FEED))
-        found += [(url, Source.Kind.SITEMAP) for url in fetcher.sitemaps(home)]
+                found.append((urljoin(page.final_url, href), PartnerFeed.Kind.FEED))
+        found += [(url, PartnerFeed.Kind.SITEMAP) for url in fetcher.sitemaps(home)]
     except FetchError as exc:
         errors.append(f"{exc.reason}: {exc}")
     made = []
     for url, kind in found[:20]:
         if not url.lower().startswith(("http://", "https://")):
             continue
-        source, _ = Source.objects.get_or_create(
+        source, _ = PartnerFeed.objects.get_or_create(
             domain=domain, url=url[:1000], defaults={"kind": kind, "found_by": "discovered"}
         )
         made.append(source)
@@ -73,7 +73,7 @@ def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> lis
     return made
 
 
-def poll(source: Source, fetcher: PageFetcher) -> Polled:
+def poll(source: PartnerFeed, fetcher: PageFetcher) -> Polled:
     """Read a source, queue a check of each article not checked lately; record any error."""
     from .tasks import check_page
 
@@ -89,7 +89,7 @@ def poll(source: Source, fetcher: PageFetcher) -> Polled:
         else:
             articles = (
                 feed_links(fetched.body, fetched.headers)
-                if source.kind == Source.Kind.FEED
+                if source.kind == PartnerFeed.Kind.FEED
                 else sitemap_links(fetched.body, fetcher)
             )
             source.etag = fetched.headers.get("etag", "")[:300]
@@ -98,7 +98,7 @@ def poll(source: Source, fetcher: PageFetcher) -> Polled:
         done.error = str(exc)[:2000]
         articles = []
     done.articles = articles
-    via = Via.PARTNER_FEED if source.kind == Source.Kind.FEED else Via.SITEMAP
+    via = Via.PARTNER_FEED if source.kind == PartnerFeed.Kind.FEED else Via.SITEMAP
     recent = set(
         PickupCheck.objects.filter(url__in=articles, at__gte=now - RECENT).values_list(
             "url", flat=True
@@ -170,11 +170,11 @@ def due_work(now: datetime | None = None) -> tuple[int, int]:
                 discover_domain.enqueue(pk)
                 found += 1
     polls = 0
-    due = Source.objects.filter(next_poll_at__lte=now, domain__partner__status="active")
+    due = PartnerFeed.objects.filter(next_poll_at__lte=now, domain__partner__status="active")
     for source in due.order_by("next_poll_at")[:500]:
         with transaction.atomic():
             later = now + timedelta(seconds=source.every)
-            if Source.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
+            if PartnerFeed.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
                 next_poll_at=later
             ):
                 poll_source.enqueue(source.pk)

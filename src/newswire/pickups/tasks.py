@@ -44,10 +44,10 @@ def discover_domain(domain_id: int) -> str:
 @task()
 def poll_source(source_id: int) -> str:
     from .check import page_fetcher
-    from .models import Source
+    from .models import PartnerFeed
     from .sources import poll
 
-    source = Source.objects.filter(pk=source_id).select_related("domain").first()
+    source = PartnerFeed.objects.filter(pk=source_id).select_related("domain").first()
     if source is None:
         return "no such source"
     with page_fetcher() as fetcher:
