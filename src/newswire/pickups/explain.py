@@ -102,6 +102,13 @@ def explain_recorded(pickup: Pickup) -> dict[str, Any] | None:
         entry.pop("checks", None)
         entry.pop("compliant", None)
     report["plain"] = plain_words(report, story.uri, scanner.config.report_coverage)
+    failed = [n for n, passed in (pickup.checks or {}).items() if passed is False and n in required]
+    when = f"{timezone.localtime(pickup.last_checked):%Y-%m-%d %H:%M}"
+    report["plain"].append(
+        f"When it was read ({when}) it carried everything the terms require."
+        if pickup.compliant
+        else f"When it was read ({when}) it missed what the terms require: {', '.join(failed)}."
+    )
     report["recorded"] = {
         "at": timezone.localtime(pickup.last_checked),
         "compliant": pickup.compliant,
