@@ -15,7 +15,8 @@ host, so the fetcher's politeness wait never applies), and prints:
   host seen for the first time (its robots.txt read, and the fetcher's 1-second gap
   between two requests to a host) and on a host seen before;
 - the same after a correction (the one story read and fingerprinted again);
-- the old way's time per page (``--old-pages`` pages: it is slow on a big wire).
+- the old way's time per page (``--old-pages`` pages: it is slow on a big wire);
+- ``newswire check URL`` from a cold start, with the worker's saved wire and without it.
 
 Prints figures; asserts nothing. Talks only to the loopback servers it starts.
 """
@@ -220,7 +221,7 @@ def child(args: argparse.Namespace) -> None:
         from newswire.engine import Scanner
         from newswire.pickups.scan import wire_stories
 
-        def rebuilt() -> Scanner:  # the way each check worked before the warm wire
+        def rebuilt(**_: object) -> Scanner:  # the way each check worked before the warm wire
             terms, stories = wire_stories()
             return Scanner(stories, terms)
 
@@ -229,6 +230,19 @@ def child(args: argparse.Namespace) -> None:
             old = per_page(urls[: args.old_pages])
         print(f"  check a page, the old way (the wire rebuilt per page): median "
               f"{statistics.median(old):.2f} s ({len(old)} pages)")  # fmt: skip
+    # `newswire check URL` from a cold start: a new process, with the worker's saved wire
+    # on disk (written by its housekeeping), and without it
+    start = time.perf_counter()
+    wirescan.save(force=True)
+    print(f"  saved wire written (the worker's housekeeping): {time.perf_counter() - start:.1f} s")
+    newswire = str(Path(sys.executable).with_name("newswire"))
+    for label in ("with the saved wire", "without it"):
+        if label == "without it":
+            wirescan.saved_path().with_suffix(".stamp").unlink()
+        time.sleep(1.1)
+        start = time.perf_counter()
+        subprocess.run([newswire, "check", urls[-1]], check=False, capture_output=True)
+        print(f"  newswire check URL, cold, {label}: {time.perf_counter() - start:.1f} s")
     for server in servers:
         server.shutdown()
 

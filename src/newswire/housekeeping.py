@@ -83,6 +83,7 @@ def housekeeping() -> dict[str, int]:
     from .distribution.beacon import drain_spool
     from .distribution.wordpress import due_pushes
     from .pickups.sources import due_work
+    from .pickups.wirescan import save as save_wire
 
     discoveries, polls = due_work()
     return {
@@ -92,6 +93,7 @@ def housekeeping() -> dict[str, int]:
         "partner feeds and sitemaps to poll": polls,
         "story sources to poll": due_sources(),
         "WordPress pushes": due_pushes(),
+        "saved wire written": int(save_wire()),
         "beacon views": drain_spool(),
         "statistics refreshed": refresh_statistics(),
     }

@@ -62,3 +62,21 @@ def test_new_terms_rebuild_it(wire_terms, make_story):
     wire_terms.affiliation = "Another Wire"
     wire_terms.save()
     assert wirescan.scanner() is not warm
+
+
+def test_a_cold_process_opens_the_workers_saved_wire(wire_terms, make_story, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    one = make_story("Council Delays Budget Vote")
+    assert wirescan.save() is True  # the worker's housekeeping: written
+    assert wirescan.save() is False  # nothing changed: not written again
+    built = [m.to_json() for m in wirescan.scanner().scan_page(page_of(one))]
+    wirescan.forget()  # a new process
+    cold = wirescan.scanner(cold_from_saved=True)
+    assert not isinstance(cold.stories, dict)  # opened from the file, not built
+    assert [m.to_json() for m in cold.scan_page(page_of(one))] == built
+    # the wire moves on: the saved wire is not used for it, nor kept in this process
+    two = make_story("Bridge Opens Early", body="".join(f"<p>{p}</p>" for p in paragraphs(7)))
+    wirescan.forget()
+    current = wirescan.scanner(cold_from_saved=True)
+    assert isinstance(current.stories, dict) and two.uri in current.stories
+    assert wirescan.save() is True  # (and the worker writes it anew)

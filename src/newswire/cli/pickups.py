@@ -23,7 +23,7 @@ def check(urls: tuple[str, ...]) -> None:
     from ..pickups.check import check_urls
 
     status = 0
-    for done in check_urls(urls):
+    for done in check_urls(urls, cold_from_saved=True):  # the worker's saved wire, if current
         if done.status != "ok":
             click.echo(f"{done.url}\n  could not check: {done.status} ({done.reason})")
             status = EXIT_SKIPPED

@@ -73,9 +73,11 @@ def check_urls(
     via: str = Via.SUBMITTED,
     fetcher: PageFetcher | None = None,
     observation: str = "",
+    cold_from_saved: bool = False,
 ) -> Iterator[Checked]:
-    """Check each page now and record the outcome; yield it. Nothing stops the rest."""
-    scanner = wirescan.scanner()  # warm: built once per process, kept current
+    """Check each page now and record the outcome; yield it. Nothing stops the rest.
+    ``cold_from_saved``: a one-off process may open the worker's saved wire."""
+    scanner = wirescan.scanner(cold_from_saved=cold_from_saved)  # warm, kept current
     own = fetcher is None
     fetcher = fetcher or page_fetcher()
     try:

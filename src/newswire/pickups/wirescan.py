@@ -11,20 +11,28 @@ stamp moves, only the stories changed since the last look are read and fingerpri
 again, deleted) are dropped, and the index is merged once; new terms rebuild it all.
 
 One per process and database, behind a lock: web workers and ``newswire worker`` each keep
-their own.
+their own. The worker also writes it to disk (``$NEWSWIRE_DATA/wire.idx``, the engine's
+saved wire, with the stamp it was made for beside it) when the wire changes, so that a
+one-off process (``newswire check URL``) opens it in a fraction of a second instead of
+building its own.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max
 
 from ..engine import Scanner, story_from_ninjs, terms_from_dict
+from ..engine.errors import EngineError
+from ..engine.saved import write_wire
 from ..wire.models import Story, Terms
 from ..wire.ninjs import to_ninjs
 
@@ -61,14 +69,65 @@ def _engine_stories(rows: Any, terms_row: Terms, terms: Any) -> list[Any]:
     return [story_from_ninjs(to_ninjs(s, terms_row), terms) for s in rows.iterator(chunk_size=500)]
 
 
-def scanner() -> Scanner:
-    """The wire's scanner, current as of this call."""
+def saved_path() -> Path:
+    """The saved wire ``newswire worker`` keeps for cold starts (``newswire check``)."""
+    return Path(settings.DATA_DIR) / "wire.idx"
+
+
+def _stamp_text(stamp: tuple[Any, ...], terms_stamp: tuple[Any, ...]) -> str:
+    return json.dumps([str(x) for x in (*stamp, *terms_stamp)])
+
+
+def _open_saved(stamp: tuple[Any, ...], terms_stamp: tuple[Any, ...]) -> Scanner | None:
+    """The saved wire, if the worker wrote it for the wire as it is now (else None)."""
+    path = saved_path()
+    try:
+        if path.with_suffix(".stamp").read_text() != _stamp_text(stamp, terms_stamp):
+            return None
+        return Scanner.saved(path)
+    except (OSError, EngineError):
+        return None
+
+
+def save(force: bool = False) -> bool:
+    """Write the saved wire when the wire changed since it was last written (the worker's
+    housekeeping). Returns whether it wrote. The stamp is written beside it, after it: a
+    reader that finds the two different builds its own."""
+    stamp, terms_stamp = _stamp()
+    path = saved_path()
+    text = _stamp_text(stamp, terms_stamp)
+    stamp_file = path.with_suffix(".stamp")
+    try:
+        if not force and stamp_file.read_text() == text:
+            return False
+    except OSError:
+        pass
+    warm = scanner()
+    if not isinstance(warm.stories, dict):
+        return False  # (this process reads the saved wire itself: nothing newer to write)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_wire(path, warm.terms, list(warm.stories.values()), warm.config)
+    tmp = stamp_file.with_suffix(".stamp.tmp")
+    tmp.write_text(text)
+    tmp.replace(stamp_file)
+    return True
+
+
+def scanner(*, cold_from_saved: bool = False) -> Scanner:
+    """The wire's scanner, current as of this call. ``cold_from_saved``: a one-off process
+    (``newswire check``) may open the worker's saved wire instead of building one, when it
+    was written for the wire as it is now."""
     key = connection.alias + ":" + str(connection.settings_dict.get("NAME"))
     with _LOCK:
         stamp, terms_stamp = _stamp()
         warm = _WARM.get(key)
         if warm is not None and warm.stamp == stamp and warm.terms == terms_stamp:
             return warm.scanner
+        if warm is None and cold_from_saved:
+            opened = _open_saved(stamp, terms_stamp)
+            if opened is not None:
+                _WARM[key] = _Warm(opened, stamp, terms_stamp, None)
+                return opened
         terms_row = Terms.current()
         terms = terms_from_dict(terms_row.to_dict())[0]
         if warm is None or warm.terms != terms_stamp or warm.last is None:
