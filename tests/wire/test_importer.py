@@ -317,29 +317,92 @@ def test_invalid_utf8_is_named_by_line_and_skippable(db, tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_import_is_written_in_batches(tmp_path, monkeypatch):
-    """Each batch commits before the next starts: other writers wait one batch at most."""
+    """Each batch commits before the next starts: other writers wait one batch at most.
+    Stories new to the wire go in bulk batches, the others one by one in smaller ones."""
     from django.db import transaction
 
     from newswire.wire import importer
 
     events: list[str] = []
-    real_upsert = importer.upsert
+    real_upsert, real_bulk = importer.upsert, importer.create_many
 
     def upsert(fields, terms, source):
         events.append(f"write {fields.uri[-1]}")
         transaction.on_commit(lambda: events.append(f"commit {fields.uri[-1]}"))
         return real_upsert(fields, terms, source)
 
+    def create_many(batch, terms, source, parts=None):
+        names = ",".join(f.uri[-1] for _, f in batch)
+        events.append(f"bulk {names}")
+        transaction.on_commit(lambda: events.append(f"commit {names}"))
+        return real_bulk(batch, terms, source, parts)
+
     monkeypatch.setattr(importer, "upsert", upsert)
+    monkeypatch.setattr(importer, "create_many", create_many)
+    monkeypatch.setattr(importer, "BULK_BATCH", 4)
     path = tmp_path / "b.jsonl"
     path.write_text("".join(_line(f"urn:test:b{i}") + "\n" for i in range(7)))
     report = import_file(path, batch_size=3)
     assert report.created == 7
+    assert events == ["bulk 0,1,2,3", "commit 0,1,2,3", "bulk 4,5,6", "commit 4,5,6"]
+    events.clear()  # the same stories with a new summary: found on the wire, one by one
+    path.write_text("".join(_line(f"urn:test:b{i}", headlines=[
+        {"role": "main", "value": "Changed"}, {"role": "sub", "value": f"s{i}"}]) + "\n"
+        for i in range(7)))  # fmt: skip
+    report = import_file(path, batch_size=3)
+    assert report.updated + report.corrected == 7
     assert events == [
         "write 0", "write 1", "write 2", "commit 0", "commit 1", "commit 2",
-        "write 3", "write 4", "write 5", "commit 3", "commit 4", "commit 5",
-        "write 6", "commit 6",
+        "write 3", "commit 3",
+        "write 4", "write 5", "write 6", "commit 4", "commit 5", "commit 6",
     ]  # fmt: skip
+
+
+def test_a_bulk_import_stores_what_one_by_one_does(tmp_path, wire_terms):
+    """The same file, stored in bulk and one story at a time: the same stories, slugs,
+    summaries, bylines, photos, versions and warnings."""
+    from newswire.wire import importer
+    from newswire.wire.models import Byline, Media, Story, StoryVersion
+
+    items = [_line(f"urn:test:s{i}") for i in range(5)]
+    items.append(_line("urn:test:twin"))  # the same headline as s0: a -2 slug
+    item = json.loads(_line("urn:test:nobody"))
+    item.pop("by", None)
+    item.pop("people", None)
+    items.append(json.dumps(item))
+    path = tmp_path / "s.jsonl"
+    path.write_text("\n".join(items) + "\n")
+
+    def stored() -> list:
+        return [
+            (s.uri, s.slug, s.status, s.summary, s.version, s.body,
+             [(b.reporter.name, b.position, b.title) for b in Byline.objects.filter(story=s)],
+             [(m.url, m.credit) for m in Media.objects.filter(story=s)],
+             list(StoryVersion.objects.filter(story=s).values_list("number", "headline")))
+            for s in Story.objects.order_by("uri")
+        ]  # fmt: skip
+
+    bulk = import_file(path)
+    in_bulk = stored()
+    Story.objects.all().delete()
+    one = importer.BULK_BATCH
+    try:
+        importer.BULK_BATCH = (
+            1  # (a batch of one new story still goes in bulk: force the other way)
+        )
+        real = importer.create_many
+        importer.create_many = lambda *a, **k: (_ for _ in ()).throw(
+            importer.ValidationError("force one by one")
+        )
+        try:
+            by_one = import_file(path)
+        finally:
+            importer.create_many = real
+    finally:
+        importer.BULK_BATCH = one
+    assert stored() == in_bulk
+    assert [str(w) for w in bulk.warnings] == [str(w) for w in by_one.warnings]
+    assert any("no reporter" in str(w) for w in bulk.warnings)
 
 
 DEEP = "[" * 100_000 + "]" * 100_000

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
+from ..wire.importer import stories_created
 from ..wire.models import Story, StoryVersion
 from .models import ApiKey
 from .notices import notices_for, release_held
@@ -43,6 +44,16 @@ def _story_saved(sender: Any, instance: Story, created: bool, **kwargs: Any) -> 
         from .notices import withdrawal_notices_for
 
         withdrawal_notices_for(instance)
+
+
+@receiver(stories_created, dispatch_uid="push-imported-stories")
+def _stories_imported(sender: Any, stories: list[Story], **kwargs: Any) -> None:
+    # stored in bulk by an import (no post_save each): the released ones are pushed
+    from .wordpress import queue_pushes
+
+    for story in stories:
+        if story.is_public():
+            queue_pushes(story)
 
 
 @receiver(post_save, sender=ApiKey, dispatch_uid="forget-api-key")

@@ -444,6 +444,8 @@ def queue_pushes(story: Story) -> int:
     """Queue a push of ``story`` to every connected partner who may want it: those it was
     pushed to (a correction, a withdrawal), and, for a released story, the others whose
     site was connected before it was released."""
+    if not WordPressSite.objects.exists():
+        return 0  # (no partner connected one: the common case, one cheap query)
     partners = set(WordPressPost.objects.filter(story=story).values_list("partner_id", flat=True))
     if story.is_public():
         released = story.shown_time()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import logging
 import re
 import time
 from collections.abc import Iterator, Mapping
@@ -24,13 +25,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.dispatch import Signal
+from django.utils.text import slugify
 
-from .models import Byline, Licence, Media, Reporter, Story, Terms
+from .cache import forget as forget_cached
+from .models import Byline, Licence, Media, Reporter, Story, StoryVersion, Terms
 from .ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs, parse_byline
 from .sanitize import clean_html, text_of
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
-BATCH = 100  # stories per transaction
+log = logging.getLogger(__name__)
+
+BATCH = 100  # stories per transaction, one by one
+BULK_BATCH = 1000  # stories new to the wire per transaction, in bulk
 SQLITE_PAUSE = 0.15  # seconds between two batches on SQLite (see import_file)
 
 
@@ -572,25 +579,158 @@ def import_file(
         report.unchanged += sum(f.uri in there for _, f in checked)
         checked = [(w, f) for w, f in checked if f.uri not in there]
     terms = Terms.current()
-    for start in range(0, len(checked), batch_size):
-        if start and connection.vendor == "sqlite":
-            # SQLite queues no waiters: a writer waiting for the lock (a beacon flush, an
-            # editor) sleeps and tries again, up to 100 ms apart. Back-to-back batches
-            # would take the lock again before it woke, for the whole import; a pause a
-            # little longer than its longest sleep lets it in after one batch at most.
-            time.sleep(SQLITE_PAUSE)
-        with transaction.atomic():
-            for where, fields in checked[start : start + batch_size]:
-                try:
-                    with transaction.atomic():
-                        outcome, story, warnings = upsert(fields, terms, source)
-                except (DatabaseError, ValidationError, BadRecord) as exc:
-                    # not expected once the checks above passed; named, and the rest goes on
-                    report.bad.append(Problem(where, f"not stored: {exc}"))
-                    continue
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
+    parts = _Parts(terms)
+    pause = connection.vendor == "sqlite"
+    # SQLite queues no waiters: a writer waiting for the lock (a beacon flush, an editor)
+    # sleeps and tries again, up to 100 ms apart. Back-to-back transactions would take the
+    # lock again before it woke, for the whole import; a pause a little longer than its
+    # longest sleep between two lets it in after one transaction at most. Stories new to
+    # the wire go in bulk, BULK_BATCH to a transaction (each one statement per table, held
+    # a fraction of a second); the others one by one, ``batch_size`` to a transaction.
+    waited_for = False  # (nothing written yet: no pause before the first transaction)
+    for start in range(0, len(checked), BULK_BATCH):
+        new, rest = _new_in(checked[start : start + BULK_BATCH])
+        if new:
+            if pause and waited_for:
+                time.sleep(SQLITE_PAUSE)
+            waited_for = True
+            try:
+                with transaction.atomic():
+                    made = create_many(new, terms, source, parts)
+            except (DatabaseError, ValidationError) as exc:
+                # (one bad row fails the statement: these go one by one, below)
+                log.info("bulk insert of %d stories refused (%s): one by one", len(new), exc)
+                rest = sorted(new + rest, key=lambda r: checked.index(r))
+            else:
+                report.created += len(made)
+                for where, story, warnings in made:
+                    report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
+        for part in range(0, len(rest), batch_size):
+            if pause and waited_for:
+                time.sleep(SQLITE_PAUSE)
+            waited_for = True
+            with transaction.atomic():
+                for where, fields in rest[part : part + batch_size]:
+                    try:
+                        with transaction.atomic():
+                            outcome, story, warnings = upsert(fields, terms, source)
+                    except (DatabaseError, ValidationError, BadRecord) as exc:
+                        # not expected once the checks above passed; named, the rest goes on
+                        report.bad.append(Problem(where, f"not stored: {exc}"))
+                        continue
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                    report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
     return report
+
+
+def _new_in(batch: list[tuple[str, StoryFields]]) -> tuple[list[Any], list[Any]]:
+    """(the records of stories not on the wire yet, the others): one query. A uri given
+    twice in the batch goes the one-by-one way after its first (a later record replaces)."""
+    there = set(
+        Story.objects.filter(uri__in=[f.uri for _, f in batch]).values_list("uri", flat=True)
+    )
+    new, rest, seen = [], [], set()
+    for where, fields in batch:
+        if fields.uri in there or fields.uri in seen:
+            rest.append((where, fields))
+        else:
+            seen.add(fields.uri)
+            new.append((where, fields))
+    return new, rest
+
+
+class _Parts:
+    """What the stories of one import share, looked up once: reporters by name, licences
+    by their usage terms."""
+
+    def __init__(self, terms: Terms) -> None:
+        self.terms = terms
+        self.reporters: dict[str, Reporter] = {}
+        self.licences: dict[str, Licence | None] = {}
+
+    def reporter(self, name: str, title: str) -> Reporter:
+        found = self.reporters.get(name)
+        if found is None:
+            found = self.reporters[name] = reporter_for(name, title, "")
+        return found
+
+    def licence(self, m: MediaFields) -> Licence | None:
+        key = f"{m.usage_terms}\x00{m.credit}\x00{m.copyright_holder}\x00{m.caption}"
+        if key not in self.licences:
+            self.licences[key] = _licence_for(m, self.terms)
+        return self.licences[key]
+
+
+#: sent after :func:`create_many` stored new stories in bulk (no ``post_save`` is sent for
+#: them): the apps that act on a story's release (the partners' WordPress) act here
+stories_created = Signal()
+
+
+def create_many(
+    batch: list[tuple[str, StoryFields]], terms: Terms, source: str, parts: _Parts | None = None
+) -> list[tuple[str, Story, list[str]]]:
+    """Store stories that are not on the wire yet, in one statement per table (stories,
+    bylines, photos, first versions), by the same rules as :func:`upsert` and
+    :meth:`Story.save` (what they make true is made true first, by ``Story.prepare``).
+    Returns (where, story, warnings) for each."""
+    parts = parts or _Parts(terms)
+    made: list[tuple[str, Story, list[str], StoryFields]] = []
+    # the slugs taken: the batch's headlines' own (one query), and for a headline whose
+    # slug is taken, its -2, -3 … (a query for each such headline: few)
+    bases = {slugify(f.headline)[:180] or "story" for _, f in batch}
+    slugs: set[str] = set(Story.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    for base in list(slugs):
+        slugs |= set(Story.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    for where, fields in batch:
+        warnings: list[str] = []
+        status = fields.status
+        canonical = fields.canonical_url
+        if canonical.startswith(settings.SITE_URL + "/stories/"):
+            canonical = ""  # our own page (a story exported from here): keep following its slug
+        if not fields.reporters and status in (Story.Status.PUBLISHED, Story.Status.SCHEDULED):
+            warnings.append("no reporter: kept as a draft until an editor adds one")
+            status = Story.Status.DRAFT
+        story = Story(
+            uri=fields.uri, headline=fields.headline, body=fields.body,
+            created_at=fields.published_at or datetime.now(UTC), summary=fields.summary,
+            desk=fields.desk[:100], canonical_url=canonical[:500], release_at=fields.release_at,
+            language=fields.language[:20], source=source[:500], status=status,
+        )  # fmt: skip
+        if fields.published_at and status == Story.Status.PUBLISHED:
+            story.published_at = fields.published_at
+        story.prepare(taken=slugs, query=False)
+        slugs.add(story.slug)
+        if story.status == Story.Status.PUBLISHED:
+            story.version = 1
+        made.append((where, story, warnings, fields))
+    stories = Story.objects.bulk_create([m[1] for m in made])
+    bylines, photos, versions = [], [], []
+    for (_, _, _, fields), story in zip(made, stories, strict=True):
+        seen: set[int] = set()
+        for pos, (name, title) in enumerate(fields.reporters):
+            name, title = name.strip()[:200], title.strip()[:200]
+            if not name:
+                continue
+            reporter = parts.reporter(name, title)
+            if reporter.pk not in seen:  # one byline per reporter, even if named twice
+                seen.add(reporter.pk)
+                bylines.append(Byline(story=story, reporter=reporter, position=pos, title=title))
+        photos += [
+            Media(story=story, position=pos, url=m.url[:1000], caption=m.caption,
+                  credit=m.credit[:300], copyright_holder=m.copyright_holder[:300],
+                  licence=parts.licence(m))
+            for pos, m in enumerate(fields.media)
+        ]  # fmt: skip
+        if story.status == Story.Status.PUBLISHED:
+            versions.append(StoryVersion(story=story, number=1, headline=story.headline,
+                                         body=story.body))  # fmt: skip
+    Byline.objects.bulk_create(bylines)
+    Media.objects.bulk_create(photos)
+    StoryVersion.objects.bulk_create(versions)
+    forget_cached()  # (what a save's signal does for each)
+    stories_created.send(sender=Story, stories=stories)
+    return [(where, story, warnings) for (where, _, warnings, _), story in zip(made, stories,
+                                                                          strict=True)]  # fmt: skip
 
 
 def load_terms_file(path: Path, into: Terms) -> list[str]:

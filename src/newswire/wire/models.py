@@ -185,12 +185,19 @@ class Story(models.Model):
 
     # --- saving ------------------------------------------------------------
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.prepare()
+        super().save(*args, **kwargs)
+
+    def prepare(self, taken: set[str] | None = None, *, query: bool = True) -> None:
+        """What every save makes true (and a bulk import, which saves many in one statement,
+        makes true first): a clean body, a summary, a unique slug (not in ``taken`` either),
+        an embargo that has passed is a publication, a withdrawal stamped once."""
         self.body = clean_html(self.body)
         if not self.summary:
             text = text_of(self.body)
             self.summary = text[:280].rsplit(" ", 1)[0] + "…" if len(text) > 280 else text
         if not self.slug:
-            self.slug = self._unique_slug()
+            self.slug = self._unique_slug(taken, query=query)
         if (
             self.status == self.Status.SCHEDULED
             and self.release_at
@@ -207,15 +214,18 @@ class Story(models.Model):
             self.withdrawn_at = timezone.now()
         elif self.status != self.Status.WITHDRAWN:
             self.withdrawn_at = None
-        super().save(*args, **kwargs)
 
-    def _unique_slug(self) -> str:
+    def _unique_slug(self, extra: set[str] | None = None, *, query: bool = True) -> str:
+        """The headline's slug, with -2, -3 … if taken (``extra``: taken too; without
+        ``query``, ``extra`` is all that is taken: a bulk import looked them up at once)."""
         base = slugify(self.headline)[:180] or "story"
-        taken = set(
-            Story.objects.filter(slug__startswith=base)
-            .exclude(pk=self.pk)
-            .values_list("slug", flat=True)
-        )
+        taken = set(extra or ())
+        if query:
+            taken |= set(
+                Story.objects.filter(slug__startswith=base)
+                .exclude(pk=self.pk)
+                .values_list("slug", flat=True)
+            )
         slug, n = base, 1
         while slug in taken:
             n += 1
