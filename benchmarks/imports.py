@@ -22,7 +22,51 @@ import time
 from pathlib import Path
 
 CHILD = "--child"
-WORDS = ["council", "budget", "vote", "residents", "library", "parks", "service", "mayor", "committee", "finance", "police", "school", "district", "teachers", "contract", "river", "bridge", "traffic", "hospital", "nurses", "election", "ballot", "county", "court", "judge", "ruling", "housing", "rent", "zoning", "permit", "farm", "drought", "water", "storm", "damage", "insurance", "business", "jobs", "factory", "workers", "wages", "tax", "revenue"]
+WORDS = [
+    "council",
+    "budget",
+    "vote",
+    "residents",
+    "library",
+    "parks",
+    "service",
+    "mayor",
+    "committee",
+    "finance",
+    "police",
+    "school",
+    "district",
+    "teachers",
+    "contract",
+    "river",
+    "bridge",
+    "traffic",
+    "hospital",
+    "nurses",
+    "election",
+    "ballot",
+    "county",
+    "court",
+    "judge",
+    "ruling",
+    "housing",
+    "rent",
+    "zoning",
+    "permit",
+    "farm",
+    "drought",
+    "water",
+    "storm",
+    "damage",
+    "insurance",
+    "business",
+    "jobs",
+    "factory",
+    "workers",
+    "wages",
+    "tax",
+    "revenue",
+]
 
 
 def write(path: Path, n: int) -> None:
