@@ -13,6 +13,14 @@ from contextlib import contextmanager
 
 ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
+#: words for stories made up by a benchmark (each story is a random draw of them)
+_NEWS = """council budget vote residents library parks service mayor committee finance police
+overtime school district teachers union contract river bridge traffic hospital nurses clinic
+patients election ballot county court judge ruling appeal housing rent tenants landlord zoning
+permit developer farm drought water supply storm damage repair insurance business jobs factory
+workers wages tax revenue state senator bill hearing testimony report audit spending grant"""
+WORDS = tuple(_NEWS.split())
+
 
 def clean_env(**extra: str) -> dict[str, str]:
     """This process's environment without a database or settings of its own, plus ``extra``."""

@@ -22,51 +22,8 @@ import time
 from pathlib import Path
 
 CHILD = "--child"
-WORDS = [
-    "council",
-    "budget",
-    "vote",
-    "residents",
-    "library",
-    "parks",
-    "service",
-    "mayor",
-    "committee",
-    "finance",
-    "police",
-    "school",
-    "district",
-    "teachers",
-    "contract",
-    "river",
-    "bridge",
-    "traffic",
-    "hospital",
-    "nurses",
-    "election",
-    "ballot",
-    "county",
-    "court",
-    "judge",
-    "ruling",
-    "housing",
-    "rent",
-    "zoning",
-    "permit",
-    "farm",
-    "drought",
-    "water",
-    "storm",
-    "damage",
-    "insurance",
-    "business",
-    "jobs",
-    "factory",
-    "workers",
-    "wages",
-    "tax",
-    "revenue",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import WORDS, clean_env, postgres_database  # noqa: E402  (a sibling module)
 
 
 def write(path: Path, n: int) -> None:
@@ -128,9 +85,6 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from databases import clean_env, postgres_database
-
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "stories.jsonl"
         write(path, args.stories)

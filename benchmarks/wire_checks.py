@@ -36,71 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 CHILD = "--child"
-WORDS = [
-    "council",
-    "budget",
-    "vote",
-    "residents",
-    "library",
-    "parks",
-    "service",
-    "mayor",
-    "committee",
-    "finance",
-    "police",
-    "overtime",
-    "school",
-    "district",
-    "teachers",
-    "union",
-    "contract",
-    "river",
-    "bridge",
-    "traffic",
-    "hospital",
-    "nurses",
-    "clinic",
-    "patients",
-    "election",
-    "ballot",
-    "county",
-    "court",
-    "judge",
-    "ruling",
-    "appeal",
-    "housing",
-    "rent",
-    "tenants",
-    "landlord",
-    "zoning",
-    "permit",
-    "developer",
-    "farm",
-    "drought",
-    "water",
-    "supply",
-    "storm",
-    "damage",
-    "repair",
-    "insurance",
-    "business",
-    "jobs",
-    "factory",
-    "workers",
-    "wages",
-    "tax",
-    "revenue",
-    "state",
-    "senator",
-    "bill",
-    "hearing",
-    "testimony",
-    "report",
-    "audit",
-    "spending",
-    "grant",
-    "program",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import WORDS, clean_env  # noqa: E402  (a sibling module)
 
 
 def _text(rng: random.Random, n: int) -> str:
@@ -258,9 +195,6 @@ def main() -> None:
         args.stories = args.stories[0]
         child(args)
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from databases import clean_env
-
     for n in args.stories:
         print(f"{n} stories, SQLite", flush=True)
         with tempfile.TemporaryDirectory() as tmp:

@@ -102,9 +102,15 @@ def _send_email(notice: CorrectionNotice) -> None:
 
 
 def _send_webhook(notice: CorrectionNotice) -> None:
-    # Through the safe fetcher: the URL is the partner's to type, so it must not reach
-    # the database port or a metadata service on this server's network.
-    body = json.dumps(payload(notice)).encode()
+    post_webhook(notice, "story.corrected", payload(notice))
+
+
+def post_webhook(notice: Any, event: str, data: dict[str, Any]) -> None:
+    """POST a notice's JSON to its partner's webhook, signed, with its delivery id.
+
+    Through the safe fetcher: the URL is the partner's to type, so it must not reach
+    the database port or a metadata service on this server's network."""
+    body = json.dumps(data).encode()
     with SafeClient(FetchPolicy.from_settings(settings, total_timeout=WEBHOOK_TIMEOUT)) as client:
         response = client.request(
             "POST",
@@ -112,7 +118,7 @@ def _send_webhook(notice: CorrectionNotice) -> None:
             content=body,
             headers={
                 "Content-Type": "application/json",
-                "X-Newswire-Event": "story.corrected",
+                "X-Newswire-Event": event,
                 "X-Newswire-Signature": signature(notice.partner.webhook_secret, body),
                 "X-Newswire-Delivery": str(notice.delivery_id),
             },
@@ -335,17 +341,7 @@ def _send_withdrawal_email(notice: Any) -> None:
 
 
 def _send_withdrawal_webhook(notice: Any) -> None:
-    body = json.dumps(withdrawal_payload(notice)).encode()
-    with SafeClient(FetchPolicy.from_settings(settings, total_timeout=WEBHOOK_TIMEOUT)) as client:
-        response = client.request(
-            "POST", notice.partner.webhook_url, content=body,
-            headers={"Content-Type": "application/json",
-                     "X-Newswire-Event": "story.withdrawn",
-                     "X-Newswire-Signature": signature(notice.partner.webhook_secret, body),
-                     "X-Newswire-Delivery": str(notice.delivery_id)},
-        )  # fmt: skip
-    if not 200 <= response.status < 300:
-        raise WebhookFailed(f"HTTP {response.status} from {response.final_url}")
+    post_webhook(notice, "story.withdrawn", withdrawal_payload(notice))
 
 
 @task()

@@ -335,6 +335,18 @@ def _drop_nul(fields: StoryFields) -> None:
                 setattr(m, name, value.replace("\x00", ""))
 
 
+def _status_and_canonical(fields: StoryFields, warnings: list[str]) -> tuple[str, str]:
+    """The status a story is stored with (a draft, with a warning, if it has no reporter)
+    and its canonical URL (none if it is our own page: a story exported from here)."""
+    status, canonical = fields.status, fields.canonical_url
+    if canonical.startswith(settings.SITE_URL + "/stories/"):
+        canonical = ""  # our own page: keep following its slug
+    if not fields.reporters and status in (Story.Status.PUBLISHED, Story.Status.SCHEDULED):
+        warnings.append("no reporter: kept as a draft until an editor adds one")
+        status = Story.Status.DRAFT
+    return status, canonical
+
+
 def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, list[str]]:
     """Create or update one story; return (created|updated|unchanged|corrected, story, warnings).
 
@@ -357,13 +369,7 @@ def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, 
         story.body != body or story.headline != fields.headline
     )
     was_published = story.pk is not None and story.versions.exists()
-    wanted_status = fields.status
-    canonical = fields.canonical_url
-    if canonical.startswith(settings.SITE_URL + "/stories/"):
-        canonical = ""  # our own page (a story exported from here): keep following its slug
-    if not fields.reporters and wanted_status in (Story.Status.PUBLISHED, Story.Status.SCHEDULED):
-        warnings.append("no reporter: kept as a draft until an editor adds one")
-        wanted_status = Story.Status.DRAFT
+    wanted_status, canonical = _status_and_canonical(fields, warnings)
     for attr, value in (
         ("summary", fields.summary or story.summary),
         ("desk", fields.desk[:100]),
@@ -683,13 +689,7 @@ def create_many(
         slugs |= set(Story.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     for where, fields in batch:
         warnings: list[str] = []
-        status = fields.status
-        canonical = fields.canonical_url
-        if canonical.startswith(settings.SITE_URL + "/stories/"):
-            canonical = ""  # our own page (a story exported from here): keep following its slug
-        if not fields.reporters and status in (Story.Status.PUBLISHED, Story.Status.SCHEDULED):
-            warnings.append("no reporter: kept as a draft until an editor adds one")
-            status = Story.Status.DRAFT
+        status, canonical = _status_and_canonical(fields, warnings)
         story = Story(
             uri=fields.uri, headline=fields.headline, body=fields.body,
             created_at=fields.published_at or datetime.now(UTC), summary=fields.summary,
