@@ -503,11 +503,12 @@ def site_decide(request: HttpRequest, host: str) -> HttpResponseBase:
                                     "change it in the admin if that is wrong.")  # fmt: skip
         else:
             with transaction.atomic():
+                # (the domain's signal moves a site with no partner; this one may have a
+                # partner that is not active: moved here as the signal moves them)
                 PartnerDomain.objects.get_or_create(domain=site.host, defaults={"partner": partner})
                 Site.objects.filter(pk=site.pk).update(partner=partner)
-                for pickup in Pickup.objects.filter(site=site):  # (save() sets `authorised`)
-                    pickup.partner = partner
-                    pickup.save(update_fields=["partner"])
+                Pickup.objects.filter(site=site).update(partner=partner,
+                                                        authorised=partner.active)  # fmt: skip
                 SiteDecision.objects.create(site=site, action=action, partner=partner,
                                             note=note, by=by)  # fmt: skip
             messages.success(request, f"{site.host} is {partner.name}'s: its copies are "

@@ -252,21 +252,23 @@ def send_notice(notice_id: int) -> str:
     return notice.status
 
 
+def _email_with_retries(notice: Any, task_: Any) -> str:
+    """Send an editor's e-mail (a notice, an invitation: ``subject``, ``body``, ``to``) once;
+    on a failure, queue ``task_`` again at the notice's next try."""
+    if notice is None or notice.status in (Sending.Status.SENT, Sending.Status.FAILED):
+        return "nothing to do"
+    if attempt(notice, partial(send_email, notice, notice.subject, notice.body, notice.to)):
+        return "sent"
+    if notice.status == Sending.Status.RETRYING and notice.next_try_at:
+        task_.using(run_after=notice.next_try_at).enqueue(notice.pk)
+    return str(notice.status)
+
+
 @task()
 def send_compliance_notice(notice_id: int) -> str:
     """Send an editor's notice about a partner's copies; retried like a correction notice."""
     notice = ComplianceNotice.objects.filter(pk=notice_id).first()
-    if notice is None or notice.status in (Sending.Status.SENT, Sending.Status.FAILED):
-        return "nothing to do"
-
-    def send() -> None:
-        send_email(notice, notice.subject, notice.body, notice.to)
-
-    if attempt(notice, send):
-        return "sent"
-    if notice.status == Sending.Status.RETRYING and notice.next_try_at:
-        send_compliance_notice.using(run_after=notice.next_try_at).enqueue(notice.pk)
-    return notice.status
+    return _email_with_retries(notice, send_compliance_notice)
 
 
 @task()
@@ -274,18 +276,7 @@ def send_invitation(invitation_id: int) -> str:
     """Send an editor's invitation to a site to apply; retried like the other notices."""
     from .models import Invitation
 
-    invitation = Invitation.objects.filter(pk=invitation_id).first()
-    if invitation is None or invitation.status in (Sending.Status.SENT, Sending.Status.FAILED):
-        return "nothing to do"
-
-    def send() -> None:
-        send_email(invitation, invitation.subject, invitation.body, invitation.to)
-
-    if attempt(invitation, send):
-        return "sent"
-    if invitation.status == Sending.Status.RETRYING and invitation.next_try_at:
-        send_invitation.using(run_after=invitation.next_try_at).enqueue(invitation.pk)
-    return invitation.status
+    return _email_with_retries(Invitation.objects.filter(pk=invitation_id).first(), send_invitation)
 
 
 # --- withdrawals -----------------------------------------------------------------

@@ -19,7 +19,7 @@ def check_page(context: TaskContext, url: str, via: str = Via.BEACON, watched: i
     if watched:
         from .watch import still_open
 
-        if not still_open((url, watched)):
+        if not still_open(url, watched):
             return "the copy carries the change already"
     done = next(iter(check_urls([url], via=via, observation=f"task {context.task_result.id}")))
     if done.status != "ok":

@@ -66,9 +66,8 @@ def carried(pickup_ids: Iterable[int], kind: str, at: datetime, version: int = 0
     return qs.update(fixed_at=at)
 
 
-def still_open(url_story: tuple[str, int]) -> bool:
+def still_open(url: str, story_id: int) -> bool:
     """Whether a copy of the story at this URL is still waiting to show a change."""
-    url, story_id = url_story
     return CorrectionWatch.objects.filter(pickup__story_id=story_id, pickup__url=url,
                                           fixed_at__isnull=True).exists()  # fmt: skip
 

@@ -46,7 +46,6 @@ class _Warm:
     terms: tuple[Any, ...]
     last: datetime | None  # the latest change read
     seen: set[str] = field(default_factory=set)  # the uris on the wire as read
-    reread: int = 0  # stories read again since the full build
 
 
 _WARM: dict[str, _Warm] = {}
@@ -149,7 +148,6 @@ def scanner(*, cold_from_saved: bool = False) -> Scanner:
             seen &= now
         warm.scanner.update(fresh, removed)
         warm.seen, warm.stamp, warm.last = seen, stamp, stamp[1]
-        warm.reread += len(fresh)
         return warm.scanner
 
 
