@@ -114,6 +114,7 @@ def measure(requests: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
     from newswire.partners.models import Partner
     from newswire.pickups.models import Pickup
@@ -126,14 +127,17 @@ def measure(requests: int) -> None:
     partner = Partner.objects.first()
     copy = Pickup.objects.filter(story=busiest).first()
     assert partner is not None and copy is not None
+    year_ago = (timezone.localdate() - timedelta(days=365)).isoformat()
     pages = [
         ("overview", "/dashboard/"),
-        ("overview, 1 year", "/dashboard/?from=2025-11-29"),
+        ("overview, 1 year", f"/dashboard/?from={year_ago}"),
         ("stories", "/dashboard/stories/"),
         ("stories by copies", "/dashboard/stories/?sort=-copies"),
         ("stories, search + desk", "/dashboard/stories/?q=number+12&desk=Health"),
         ("a story's copies", f"/dashboard/stories/{busiest.slug}/"),
         ("a copy and its diff", f"/dashboard/copies/{copy.pk}/"),
+        ("all copies", "/dashboard/copies/"),
+        ("all copies, failing logo", "/dashboard/copies/?failing=logo"),
         ("partners", "/dashboard/partners/"),
         ("a partner's copies", f"/dashboard/partners/{partner.pk}/"),
         ("unauthorised sites", "/dashboard/unauthorised/"),

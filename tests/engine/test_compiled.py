@@ -213,3 +213,62 @@ def test_the_walk_is_left_out_without_the_compiled_part():
     env = {**os.environ, "NEWSWIRE_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "None"
+
+
+BIND_CHECKS = r"""
+import sys
+import selectolax.lexbor
+from selectolax.lexbor import LexborHTMLParser
+import newswire.engine.extract
+extract = sys.modules["newswire.engine.extract"]
+walk = extract.WALK
+page = LexborHTMLParser(extract._PROBE)
+title, div = page.css_first("title"), page.css_first("div#Main")
+attrs = [(k.encode(), v.encode()) for k, v in div.attributes.items()]
+good = (selectolax.lexbor.__file__, page.root.mem_id, title.child.mem_id,
+        title.child.text_content.encode(), div.mem_id, attrs)
+tags, stems = extract._tag_flags(walk), extract._CHROME_STEMS
+
+def tried(*args):
+    try:
+        walk.bind(*args)
+    except (ImportError, ValueError) as e:
+        return str(e)
+    return "bound"
+
+print(tried(*good[:3], b"A probe pagX", *good[4:], tags, stems))
+print(tried(*good[:3], b"A probe", *good[4:], tags, stems))
+print(tried(*good[:5], attrs[:-1], tags, stems))
+print(tried(*good[:5], [(b"id", b"Main"), (b"class", b"story"), (b"data-n", b"cafe 1")], tags, stems))
+print(tried(*good[:4], title.child.mem_id, attrs, tags, stems))
+print(tried(*good, {"p": -1}, stems))
+print(tried(*good, tags, ("",)))
+# the tables are the ones Python gives: without <p> as a block, or without the stems,
+# the walk reads otherwise
+html = LexborHTMLParser(b"<body><div>a<p>b</p></div><ul class='related'><li>c</li></ul></body>")
+before = extract._walk_compiled(html.body, walk)
+assert before == extract._walk(html.body)
+print(tried(*good, {k: v & ~walk.BLOCK if k == "p" else v for k, v in tags.items()}, stems))
+print(len(extract._walk_compiled(html.body, walk)[0]), len(before[0]))
+print(tried(*good, tags, ()))
+print([b.chrome for b in extract._walk_compiled(html.body, walk)[0]], [b.chrome for b in before[0]])
+"""
+
+
+@walk_built
+def test_the_compiled_walk_checks_lexbor_and_takes_its_rules_from_python():
+    """bind() refuses a text node or attributes it reads otherwise than selectolax (a wrong
+    layout would read another offset), and walks by the tag table and chrome stems that
+    extract.py gives it, not by its own."""
+    out = subprocess.run([sys.executable, "-c", BIND_CHECKS], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    text_refused = "lexbor's text node is not read as selectolax reads it"
+    attrs_refused = "lexbor's attributes are not read as selectolax reads them"
+    assert lines[:5] == [text_refused, text_refused, attrs_refused, attrs_refused, attrs_refused]
+    assert lines[5] == "the tag table maps tag names to flags"
+    assert lines[6] == "the chrome stems are ASCII words"
+    assert lines[7] == "bound"
+    assert lines[8] == "2 3"  # "a" and "b" run together when <p> is not a block
+    assert lines[9] == "bound"
+    assert lines[10] == "[-1, -1, -1] [-1, -1, 1]"  # the related list is chrome by its stem

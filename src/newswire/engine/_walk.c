@@ -12,7 +12,16 @@
  * the chrome words' expression, and is called back for them. extract.py checks this
  * module against the Python walk on a probe page when it loads it, and does not use it
  * when they differ (another selectolax, another lexbor): the node layout below is
- * lexbor's lxb_dom_node_t as selectolax's lexbor.pxd declares it.
+ * lexbor's lxb_dom_node_t as selectolax's lexbor.pxd declares it. bind() also checks a
+ * text node's bytes and an element's attributes against what selectolax reads, and
+ * takes the tag table and the chrome stems from extract.py, so the rules are written
+ * once; pyproject.toml pins selectolax to the minor version this is tested with, and
+ * tests/engine/test_compiled_required.py fails on Linux x86-64 when it is not bound.
+ *
+ * Why not Cython against selectolax's lexbor.pxd: that .pxd declares lexbor's C headers
+ * (cdef extern from "lexbor/html/html.h"), which selectolax's wheels do not ship, so the
+ * build would need lexbor's sources of the exact version selectolax bundles: more to pin,
+ * not less.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -52,7 +61,7 @@ static qualified_name_fn qualified_name;
 /* --- tags ------------------------------------------------------------------ */
 
 enum {
-    SKIP = 1,          /* extract._SKIP: the subtree is not read */
+    SKIP = 1,          /* the subtree is not read (extract._SKIP) */
     BLOCK = 2,         /* extract._BLOCK */
     CHROME_TAG = 4,    /* extract._CHROME_TAGS */
     NEVER_CHROME = 8,  /* extract._NEVER_CHROME */
@@ -63,28 +72,19 @@ enum {
 };
 
 typedef struct {
-    const char *name;
+    const char *name; /* UTF-8 of str, which the table owns */
     int flags;
     PyObject *str; /* the name as an interned str */
     size_t len;
 } tag_info;
 
-static tag_info TAGS[] = {
-    {"script", SKIP}, {"style", SKIP}, {"noscript", SKIP | NOSCRIPT}, {"template", SKIP},
-    {"svg", SKIP}, {"iframe", SKIP}, {"head", SKIP}, {"select", SKIP},
-    {"p", BLOCK}, {"h1", BLOCK}, {"h2", BLOCK}, {"h3", BLOCK}, {"h4", BLOCK}, {"h5", BLOCK},
-    {"h6", BLOCK}, {"li", BLOCK}, {"blockquote", BLOCK}, {"figcaption", BLOCK}, {"td", BLOCK},
-    {"th", BLOCK}, {"pre", BLOCK}, {"dd", BLOCK}, {"dt", BLOCK}, {"div", BLOCK},
-    {"section", BLOCK}, {"article", BLOCK | NEVER_CHROME}, {"header", BLOCK},
-    {"footer", BLOCK}, {"aside", BLOCK | CHROME_TAG}, {"nav", BLOCK | CHROME_TAG},
-    {"main", BLOCK | NEVER_CHROME}, {"ul", BLOCK}, {"ol", BLOCK}, {"table", BLOCK},
-    {"tr", BLOCK}, {"figure", BLOCK | FIGURE}, {"form", BLOCK | CHROME_TAG}, {"br", BLOCK},
-    {"hr", BLOCK}, {"address", BLOCK}, {"caption", BLOCK}, {"details", BLOCK},
-    {"summary", BLOCK}, {"dl", BLOCK}, {"title", BLOCK}, {"body", BLOCK | NEVER_CHROME},
-    {"center", BLOCK}, {"html", NEVER_CHROME}, {"menu", CHROME_TAG}, {"button", CHROME_TAG},
-    {"img", IMG}, {"a", ANCHOR},
-    {NULL, 0},
-};
+/* The tag table and the chrome words' stems are extract.py's (its _SKIP, _BLOCK,
+   _CHROME_TAGS, _NEVER_CHROME and _CHROME_STEMS), given to bind(): the rules live in
+   Python, in one place; this module only knows what each flag makes the walk do. */
+static tag_info *TAGS; /* ended by a NULL name */
+static char **STEMS;   /* ended by NULL */
+static size_t *STEM_LEN;
+static unsigned char STEM_FIRST[256]; /* a stem starts with this byte */
 
 static const tag_info *find_tag(const unsigned char *name, size_t len) {
     for (const tag_info *t = TAGS; t->name != NULL; t++) {
@@ -93,6 +93,69 @@ static const tag_info *find_tag(const unsigned char *name, size_t len) {
             return t;
     }
     return NULL;
+}
+
+static void free_tables(tag_info *tags, char **stems, size_t *stem_len) {
+    if (tags)
+        for (tag_info *t = tags; t->name != NULL; t++) Py_DECREF(t->str);
+    if (stems)
+        for (char **s = stems; *s != NULL; s++) PyMem_Free(*s);
+    PyMem_Free(tags), PyMem_Free(stems), PyMem_Free(stem_len);
+}
+
+/* The tag table from a dict {tag: flags} and the stems from a tuple of ASCII str, as new
+   arrays (NULL with an error set) */
+static int make_tables(PyObject *tag_flags, PyObject *stem_words, tag_info **tags_out,
+                       char ***stems_out, size_t **stem_len_out) {
+    Py_ssize_t n = PyDict_Size(tag_flags), m = PyTuple_GET_SIZE(stem_words), pos = 0, i = 0;
+    tag_info *tags = PyMem_Calloc((size_t)n + 1, sizeof(tag_info));
+    char **stems = PyMem_Calloc((size_t)m + 1, sizeof(char *));
+    size_t *stem_len = PyMem_Calloc((size_t)m + 1, sizeof(size_t));
+    if (!tags || !stems || !stem_len) {
+        free_tables(NULL, NULL, NULL), PyMem_Free(tags), PyMem_Free(stems), PyMem_Free(stem_len);
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject *key, *value;
+    while (PyDict_Next(tag_flags, &pos, &key, &value)) {
+        long flags = PyLong_Check(value) ? PyLong_AsLong(value) : -1;
+        Py_ssize_t len;
+        const char *name = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, &len) : NULL;
+        if (name == NULL || len == 0 || flags < 0 || flags > 255) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ValueError, "the tag table maps tag names to flags");
+            free_tables(tags, stems, stem_len);
+            return -1;
+        }
+        Py_INCREF(key);
+        PyUnicode_InternInPlace(&key);
+        tags[i].str = key;
+        tags[i].name = PyUnicode_AsUTF8AndSize(key, &len);
+        tags[i].len = (size_t)len;
+        tags[i].flags = (int)flags;
+        i++;
+    }
+    for (i = 0; i < m; i++) {
+        Py_ssize_t len;
+        PyObject *word = PyTuple_GET_ITEM(stem_words, i);
+        const char *stem = PyUnicode_Check(word) ? PyUnicode_AsUTF8AndSize(word, &len) : NULL;
+        if (stem == NULL || len == 0 || !PyUnicode_IS_ASCII(word)) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ValueError, "the chrome stems are ASCII words");
+            free_tables(tags, stems, stem_len);
+            return -1;
+        }
+        stems[i] = PyMem_Malloc((size_t)len + 1);
+        if (stems[i] == NULL) {
+            free_tables(tags, stems, stem_len);
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(stems[i], stem, (size_t)len + 1);
+        stem_len[i] = (size_t)len;
+    }
+    *tags_out = tags, *stems_out = stems, *stem_len_out = stem_len;
+    return 0;
 }
 
 /* --- text -------------------------------------------------------------------- */
@@ -350,22 +413,18 @@ static int close_element(walk_state *w) {
     return rc;
 }
 
-/* extract._chrome_words's own first test: a chrome word's stem in the words (one pass:
-   five memmem calls a class cost more than the rest of the element) */
+/* extract._chrome_words's own first test: a chrome word's stem in the words (one pass,
+   a position's first byte looked up before any stem is compared: a memmem a stem cost
+   more than the rest of the element) */
 static int may_be_chrome(const char *w, size_t n) {
-#define STEM_AT(i, stem) (n - (i) >= sizeof(stem) - 1 && memcmp(w + (i), stem, sizeof(stem) - 1) == 0)
     for (size_t i = 0; i < n; i++) {
-        switch (w[i]) {
-        case 'r': if (STEM_AT(i, "relat")) return 1; break;
-        case 'c': if (STEM_AT(i, "comment")) return 1; break;
-        case 's': if (STEM_AT(i, "sidebar")) return 1; break;
-        case 'b': if (STEM_AT(i, "breadcrumb")) return 1; break;
-        case 'm': if (STEM_AT(i, "more-from")) return 1; break;
-        default: break;
-        }
+        if (!STEM_FIRST[(unsigned char)w[i]]) continue;
+        for (size_t k = 0; STEMS[k] != NULL; k++)
+            if (STEMS[k][0] == w[i] && n - i >= STEM_LEN[k] &&
+                memcmp(w + i, STEMS[k], STEM_LEN[k]) == 0)
+                return 1;
     }
     return 0;
-#undef STEM_AT
 }
 
 /* The words of class and id, lower-cased (extract._walk's ``words``); ``plain`` is set
@@ -547,13 +606,21 @@ static PyObject *walk(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* Find lexbor's functions in the loaded selectolax module, and check the node layout
-   against them on a node of a tree that Python parsed (its first child, next sibling,
-   parent and type read both ways). */
+/* Find lexbor's functions in the loaded selectolax module and check, on a page that
+   Python parsed, that this module reads lexbor as selectolax does: the node layout (a
+   subtree's first child, next sibling, parent and type read both ways), a text node's
+   bytes (expected: what selectolax reads) and an element's attributes (expected: the
+   (name, value) pairs in order, UTF-8). Then take the tag table and the chrome stems.
+   bind(path, probe_root, text_node, text_bytes, element, attributes, tag_flags, stems) */
 static PyObject *bind(PyObject *self, PyObject *args) {
-    const char *path;
-    unsigned long long probe;
-    if (!PyArg_ParseTuple(args, "sK", &path, &probe)) return NULL;
+    const char *path, *text;
+    Py_ssize_t text_len;
+    unsigned long long probe, text_node, element;
+    PyObject *attributes, *tag_flags, *stem_words;
+    if (!PyArg_ParseTuple(args, "sKKy#KO!O!O!", &path, &probe, &text_node, &text, &text_len,
+                          &element, &PyList_Type, &attributes, &PyDict_Type, &tag_flags,
+                          &PyTuple_Type, &stem_words))
+        return NULL;
     void *lib = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
     if (lib == NULL) {
         PyErr_Format(PyExc_ImportError, "selectolax's lexbor is not loaded: %s", dlerror());
@@ -582,13 +649,57 @@ static PyObject *bind(PyObject *self, PyObject *args) {
         }
         n = n->first_child ? n->first_child : n->next;
     }
+    /* a text node's data: its type by lexbor's function, then its length, then its bytes
+       (the length first: a pointer read at the wrong offset is not followed unless the
+       size beside it is the one expected) */
+    node *t = (node *)(uintptr_t)text_node;
+    lexbor_str *s = &((character_data *)t)->data;
+    if (ty(t) != TEXT || s->length != (size_t)text_len || s->data == NULL ||
+        memcmp(s->data, text, (size_t)text_len) != 0) {
+        PyErr_SetString(PyExc_ImportError, "lexbor's text node is not read as selectolax reads it");
+        return NULL;
+    }
+    /* an element's attributes, in order, by name and value */
+    Py_ssize_t k = 0, expected = PyList_GET_SIZE(attributes);
+    for (void *at = fa((node *)(uintptr_t)element); at != NULL; at = na(at), k++) {
+        size_t name_len = 0, value_len = 0;
+        const unsigned char *name = an(at, &name_len), *value = av(at, &value_len);
+        PyObject *pair = k < expected ? PyList_GET_ITEM(attributes, k) : NULL;
+        const char *want_name, *want_value;
+        Py_ssize_t want_name_len, want_value_len;
+        if (pair == NULL || !PyArg_ParseTuple(pair, "y#y#", &want_name, &want_name_len,
+                                              &want_value, &want_value_len) ||
+            name == NULL || value == NULL || name_len != (size_t)want_name_len ||
+            value_len != (size_t)want_value_len || memcmp(name, want_name, name_len) != 0 ||
+            memcmp(value, want_value, value_len) != 0) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ImportError,
+                            "lexbor's attributes are not read as selectolax reads them");
+            return NULL;
+        }
+    }
+    if (k != expected) {
+        PyErr_SetString(PyExc_ImportError, "lexbor's attributes are not read as selectolax reads them");
+        return NULL;
+    }
+    tag_info *tags;
+    char **stems;
+    size_t *stem_len;
+    if (make_tables(tag_flags, stem_words, &tags, &stems, &stem_len) < 0) return NULL;
+    free_tables(TAGS, STEMS, STEM_LEN);
+    TAGS = tags, STEMS = stems, STEM_LEN = stem_len;
+    memset(STEM_FIRST, 0, sizeof(STEM_FIRST));
+    for (char **stem = STEMS; *stem != NULL; stem++) STEM_FIRST[(unsigned char)(*stem)[0]] = 1;
     qualified_name = qn;
     first_attribute = fa, next_attribute = na, attr_name = an, attr_value = av;
     Py_RETURN_NONE;
 }
 
 static PyMethodDef METHODS[] = {
-    {"bind", bind, METH_VARARGS, "Find lexbor in selectolax's module: bind(path, probe_mem_id)."},
+    {"bind", bind, METH_VARARGS,
+     "Find lexbor in selectolax's module, check it on a probe page, take the tag table and "
+     "the chrome stems: bind(path, root, text_node, text_bytes, element, attributes, "
+     "tag_flags, stems)."},
     {"walk", walk, METH_VARARGS, "extract._walk over the tree under a node (its mem_id)."},
     {NULL, NULL, 0, NULL},
 };
@@ -599,10 +710,19 @@ PyMODINIT_FUNC PyInit__walk(void) {
     EMPTY = PyUnicode_InternFromString("");
     NOSCRIPT_ORIGIN = PyUnicode_InternFromString("noscript");
     if (EMPTY == NULL || NOSCRIPT_ORIGIN == NULL) return NULL;
-    for (tag_info *t = TAGS; t->name != NULL; t++) {
-        t->str = PyUnicode_InternFromString(t->name);
-        t->len = strlen(t->name);
-        if (t->str == NULL) return NULL;
+    PyObject *module = PyModule_Create(&MODULE);
+    if (module == NULL) return NULL;
+    /* the flags a tag table gives (what each makes the walk do) */
+    if (PyModule_AddIntConstant(module, "SKIP", SKIP) < 0 ||
+        PyModule_AddIntConstant(module, "BLOCK", BLOCK) < 0 ||
+        PyModule_AddIntConstant(module, "CHROME_TAG", CHROME_TAG) < 0 ||
+        PyModule_AddIntConstant(module, "NEVER_CHROME", NEVER_CHROME) < 0 ||
+        PyModule_AddIntConstant(module, "IMG", IMG) < 0 ||
+        PyModule_AddIntConstant(module, "ANCHOR", ANCHOR) < 0 ||
+        PyModule_AddIntConstant(module, "FIGURE", FIGURE) < 0 ||
+        PyModule_AddIntConstant(module, "NOSCRIPT", NOSCRIPT) < 0) {
+        Py_DECREF(module);
+        return NULL;
     }
-    return PyModule_Create(&MODULE);
+    return module;
 }

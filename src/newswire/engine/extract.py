@@ -67,6 +67,8 @@ _CHROME_WORDS = re.compile(
     r"more-from\S*)(?:\s|$)"
 )
 _NEVER_CHROME = frozenset({"html", "body", "main", "article"})
+#: a chrome word holds one of these (the expression's cheap first test, here and in C)
+_CHROME_STEMS = ("relat", "comment", "sidebar", "breadcrumb", "more-from")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
 _VOID = frozenset(
@@ -714,13 +716,7 @@ def _chrome_words(words: str) -> bool:
     """Whether class/id words name page chrome. A page has hundreds of class strings and a
     site repeats them on every page: the answers are kept (a pure function of the words),
     and a string without any chrome word's stem skips the expression."""
-    if not (
-        "relat" in words
-        or "comment" in words
-        or "sidebar" in words
-        or "breadcrumb" in words
-        or "more-from" in words
-    ):
+    if not any(stem in words for stem in _CHROME_STEMS):
         return False
     return _CHROME_WORDS.search(words) is not None
 
@@ -1002,8 +998,9 @@ def _walk_compiled(root: Any, compiled: Any) -> tuple[list[Block], list[Image], 
 
 #: a page that holds every event of the walk, for the compiled walk's check on loading
 _PROBE = (
-    b"<html><head><title>t</title></head><body class='Home'><nav>Menu <a href=' /x '>x</a>"
-    b"</nav><div id='Main' class='story'><h1>A \xc3\xa9t\xc3\xa9</h1><p>One <b>two</b>\n"
+    b"<html><head><title>A probe page</title></head><body class='Home'><nav>Menu <a href="
+    b"' /x '>x</a></nav><div id='Main' class='story' data-n='caf\xc3\xa9 1'><h1>A \xc3\xa9t"
+    b"\xc3\xa9</h1><p>One <b>two</b>\n"
     b"three\xc2\xa0four</p><figure><img src='/a.jpg' alt='A'><figcaption>Photo: X"
     b"</figcaption></figure><noscript><p>" + b"word " * 50 + b"</p></noscript><ul class="
     b"'related-links'><li>Related</li></ul><script>var x = '<p>no</p>';</script>Tail "
@@ -1011,25 +1008,58 @@ _PROBE = (
 )
 
 
-def _compiled_walk() -> Any:
-    """The compiled walk (``_walk``), bound to selectolax's lexbor, or ``None``: not built,
-    ``NEWSWIRE_PURE_PYTHON`` set, or a selectolax whose lexbor it cannot use, or one where
-    it walks the probe page otherwise than :func:`_walk` does."""
+def _tag_flags(walk: Any) -> dict[str, int]:
+    """This module's tag rules as the compiled walk's table: {tag: its flags}. (``img``,
+    ``a``, ``figure`` and ``noscript`` are the tags :func:`_walk` treats by name.)"""
+    flags: dict[str, int] = {}
+    rules = [(_SKIP, walk.SKIP), (_BLOCK, walk.BLOCK), (_CHROME_TAGS, walk.CHROME_TAG),
+             (_NEVER_CHROME, walk.NEVER_CHROME), ({"img"}, walk.IMG), ({"a"}, walk.ANCHOR),
+             ({"figure"}, walk.FIGURE), ({"noscript"}, walk.NOSCRIPT)]  # fmt: skip
+    for tags, flag in rules:
+        for tag in tags:
+            flags[tag] = flags.get(tag, 0) | flag
+    return flags
+
+
+def _compiled_walk() -> tuple[Any, str]:
+    """The compiled walk (``_walk``), bound to selectolax's lexbor, or ``None`` and why
+    not: not built, ``NEWSWIRE_PURE_PYTHON`` set, a selectolax whose lexbor it cannot
+    read (checked on the probe page's node layout, a text node and an element's
+    attributes), or one where it walks the probe page otherwise than :func:`_walk` does."""
     if os.environ.get("NEWSWIRE_PURE_PYTHON"):
-        return None
+        return None, "NEWSWIRE_PURE_PYTHON is set"
     try:
         import selectolax.lexbor
 
         from . import _walk as walk  # type: ignore[attr-defined]
+    except ImportError as e:
+        return None, f"not built ({e})"
+    probe = LexborHTMLParser(_PROBE)
+    title, element = probe.css_first("title"), probe.css_first("div#Main")
+    text = title.child if title is not None else None
+    if probe.root is None or probe.body is None or element is None or text is None:
+        return None, "selectolax does not parse the probe page"
+    attributes = [(k.encode(), (v or "").encode()) for k, v in element.attributes.items()]
+    try:
+        walk.bind(selectolax.lexbor.__file__, probe.root.mem_id, text.mem_id,
+                  (text.text_content or "").encode(), element.mem_id, attributes,
+                  _tag_flags(walk), _CHROME_STEMS)  # fmt: skip
+    except (ImportError, OSError, AttributeError, ValueError) as e:
+        return None, f"cannot bind to selectolax {_selectolax_version()}: {e}"
+    if _walk_compiled(probe.body, walk) != _walk(probe.body):
+        version = _selectolax_version()
+        return None, f"walks the probe page otherwise than Python (selectolax {version})"
+    return walk, ""
 
-        probe = LexborHTMLParser(_PROBE)
-        if probe.root is None or probe.body is None:
-            return None
-        walk.bind(selectolax.lexbor.__file__, probe.root.mem_id)
-    except (ImportError, OSError, AttributeError):
-        return None
-    return walk if _walk_compiled(probe.body, walk) == _walk(probe.body) else None
+
+def _selectolax_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("selectolax")
+    except PackageNotFoundError:
+        return "(unknown version)"
 
 
-#: the compiled walk (_walk.c) or None
-WALK = _compiled_walk()
+#: the compiled walk (_walk.c) or None, and why it is None
+WALK, WALK_MISSING = _compiled_walk()

@@ -1,0 +1,32 @@
+"""Where the compiled parts are built and tested (Linux x86-64), they must be in use: a
+part that fails to build or to bind leaves every result the same, only slower, so
+without this test a broken binding would pass CI quietly."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+import pytest
+
+import newswire.engine.extract  # noqa: F401  (the package exports extract(): the module is in sys.modules)
+
+pytestmark = [
+    pytest.mark.skipif(
+        sys.platform != "linux" or platform.machine() != "x86_64",
+        reason="required only where they are built and tested: Linux x86-64",
+    ),
+    pytest.mark.skipif(
+        bool(os.environ.get("NEWSWIRE_PURE_PYTHON")), reason="NEWSWIRE_PURE_PYTHON is set"
+    ),
+]
+
+
+def test_the_compiled_sift_is_built():
+    assert sys.modules["newswire.engine.extract"].COMPILED is not None
+
+
+def test_the_compiled_walk_is_bound():
+    module = sys.modules["newswire.engine.extract"]
+    assert module.WALK is not None, f"the compiled walk is not bound: {module.WALK_MISSING}"
