@@ -156,11 +156,9 @@ def child(args: argparse.Namespace) -> None:
         from unittest import mock
 
         from newswire.engine import Scanner
-        from newswire.pickups.scan import wire_stories
 
         def rebuilt(**_: object) -> Scanner:  # the way each check worked before the warm wire
-            terms, stories = wire_stories()
-            return Scanner(stories, terms)
+            return wirescan.build()
 
         time.sleep(1.1)
         with mock.patch.object(wirescan, "scanner", rebuilt):

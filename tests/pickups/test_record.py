@@ -95,3 +95,46 @@ def test_a_partner_domain_added_later_claims_the_copies_already_found(make_story
     pickup = Pickup.objects.get()
     assert pickup.partner == partner and not pickup.unauthorised
     assert Site.objects.get(host="later.example").partner == partner
+
+
+def test_ill_typed_results_are_named_by_line_and_field_and_the_rest_recorded(make_story, tmp_path):
+    story = make_story()
+    good = result(story, url="https://fine.example/p")
+    lines = [
+        {**result(story, url="https://a.example/p"), "checks": {"logo": "yes"}},
+        {**result(story, url="https://b.example/p"), "coverage": "0.9"},
+        {**result(story, url="https://c.example/p"), "copy": {"headline": "H", "text": "one"}},
+        {**result(story, url="https://d.example/p"), "url": ["https://d.example/p"]},
+        good,
+    ]
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines) + '{"coverage": NaN}\n')
+    report = ingest(path)
+    assert report.created == 1 and Pickup.objects.get().url == good["url"]
+    assert report.skipped == [
+        f"{path}:1: checks.logo: expected true or false or null, got a string",
+        f"{path}:2: coverage: expected a number, got a string",
+        f"{path}:3: copy.text: expected a list, got a string",
+        f"{path}:4: url: expected a string, got a list",
+        f"{path}:6: not a scan result: no url, story, kind, checks, compliant",
+    ]
+    assert report.reasons == {"bad_result": 5}
+
+
+def test_a_match_is_recorded_as_its_json_line_is(make_story):
+    """The typed path (a scan or a check in this process) and the JSON path (ingest) store
+    the same copy."""
+    from newswire.engine.types import Match
+    from newswire.pickups.record import record_match
+
+    story = make_story()
+    line = {**result(story, url="https://typed.example/p"), "published": "2026-01-02",
+            "copy": {"headline": "Council", "text": ["One.", "Two."]},
+            "advisory": ["canonical"]}  # fmt: skip
+    typed = record_match(Match.from_json(line), "warc_scan").pickup
+    Pickup.objects.all().delete()
+    read = record_result(line, "warc_scan").pickup
+    fields = ("url", "kind", "coverage", "checks", "evidence", "edits", "compliant", "canonical",
+              "headline", "text", "published", "problems")  # fmt: skip
+    assert [getattr(typed, f) for f in fields] == [getattr(read, f) for f in fields]
+    assert read.text == "One.\n\nTwo." and read.published == "2026-01-02"

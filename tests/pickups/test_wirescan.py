@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from newswire.distribution.snippet import snippet_html
 from newswire.engine import Page
 from newswire.pickups import wirescan
-from newswire.pickups.scan import wire_stories
 from newswire.wire.models import Story
 
 from ..factories import paragraphs
@@ -46,10 +45,7 @@ def test_kept_current_story_by_story(wire_terms, make_story):
     scanner = wirescan.scanner()
     assert two.uri not in scanner.stories and scanner.scan_page(page_of(two)) == []
     # the same answers as a scanner built from scratch
-    from newswire.engine import Scanner
-
-    terms, stories = wire_stories()
-    fresh = Scanner(stories, terms)
+    fresh = wirescan.build()
     page = page_of(Story.objects.get(pk=one.pk))
     assert [m.to_json() for m in scanner.scan_page(page)] == [
         m.to_json() for m in fresh.scan_page(page)

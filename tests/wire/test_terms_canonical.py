@@ -7,7 +7,7 @@ import json
 
 from django.urls import reverse
 
-from newswire.pickups.scan import wire_stories
+from newswire.pickups import wirescan
 from newswire.wire.importer import load_terms_file
 from newswire.wire.models import Terms
 
@@ -30,7 +30,7 @@ def test_the_admin_sets_it_and_requiring_it_without_a_mode_means_either(admin_cl
     assert editor.post(url, {**data, "canonical": "noindex"}).status_code == 302
     terms = Terms.current()
     assert terms.canonical == "noindex" and terms.to_dict()["canonical"] == "noindex"
-    engine_terms, _ = wire_stories()
+    engine_terms = wirescan.build().terms
     assert engine_terms.canonical == "noindex" and "canonical" in engine_terms.required
 
 

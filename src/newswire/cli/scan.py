@@ -17,6 +17,7 @@ import click
 from . import EXIT_SKIPPED, EXIT_UNUSABLE, _django, _migrate, _warn, cli
 
 if TYPE_CHECKING:
+    from ..engine import Scanner, Summary
     from ..engine.types import Page
 
 
@@ -117,100 +118,37 @@ def scan(
     """
     from tqdm import tqdm
 
-    from ..engine import ScanConfig, Scanner, Summary, read_stories, scan_inputs
-    from ..engine.errors import IndexFormatError, TermsError
-    from ..engine.terms import load_terms
-    from ..engine.types import Skip, Story
+    from ..engine import Summary
+    from ..engine.errors import IndexFormatError
+    from ..engine.types import Skip
 
     _keep_freed_memory()
-
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
-    if index_path is not None and (stories_path or terms_path):
-        _warn("error: give --index, or --stories and --terms, not both")
-        sys.exit(EXIT_UNUSABLE)
-    if (stories_path is None) != (terms_path is None):
-        _warn("error: give both --stories and --terms, or neither (the wire's own, recorded)")
-        sys.exit(EXIT_UNUSABLE)
     summary = Summary()
-    stories: list[Story] = []
-    record = stories_path is None and index_path is None
-    scanner: Scanner | None = None
-    if index_path is not None:
-        try:
-            scanner = Scanner.saved(index_path, ScanConfig())
-        except IndexFormatError as exc:
-            _warn(f"error: {exc}")
-            sys.exit(EXIT_UNUSABLE)
-    elif stories_path is None or terms_path is None:
-        _django()
-        _migrate()
-        from ..pickups.scan import wire_stories
+    scanner = _scanner(index_path, stories_path, terms_path, summary, quiet)
+    record = stories_path is None and index_path is None  # the wire's own: recorded
+    _django()
+    from ..pickups.scan import Recorder, scan_and_record
 
-        terms, stories = wire_stories()
-        if not stories:
-            _warn("error: the wire has no published story to look for")
-            sys.exit(EXIT_UNUSABLE)
-    else:
-        try:
-            terms, problems = load_terms(terms_path)
-        except TermsError as exc:
-            _warn(f"error: {exc}")
-            sys.exit(EXIT_UNUSABLE)
-        for problem in problems:
-            _warn(f"terms: {problem}")
-            summary.skipped[problem.reason] += 1
-        for story in read_stories(stories_path, terms):
-            if isinstance(story, Skip):
-                summary.skipped[story.reason] += 1
-                if not quiet:
-                    _warn(f"skipped story: {story}")
-            else:
-                stories.append(story)
-        if not stories:
-            _warn(f"error: {stories_path}: no usable story")
-            sys.exit(EXIT_UNUSABLE)
-    recorder = None
-    if record:
-        from django.db import connections
-
-        from ..pickups.scan import Recorder
-
-        recorder = Recorder()
-        connections.close_all()  # the scan's workers fork: none may inherit a connection
-    if scanner is None:
-        scanner = Scanner(stories, terms, ScanConfig())
+    recorder = Recorder() if record else None
     total = sum(p.stat().st_size for p in inputs if p.is_file())
     total += sum(
         f.stat().st_size for p in inputs if p.is_dir() for f in p.rglob("*") if f.is_file()
     )
-    bar = tqdm(
-        total=total,
-        unit="B",
-        unit_scale=True,
-        desc="scan",
-        file=sys.stderr,
-        disable=(not sys.stderr.isatty()) if progress is None else not progress,
-    )
-    out = sys.stdout
-
-    def advance(done: int) -> None:
-        bar.update(done)
-
+    shown = (not sys.stderr.isatty()) if progress is None else not progress
+    bar = tqdm(total=total, unit="B", unit_scale=True, desc="scan", file=sys.stderr,
+               disable=shown)  # fmt: skip
     try:
         with _collect_less():
-            for item in scan_inputs(
-                scanner, inputs, workers=workers, summary=summary, progress=advance
-            ):
+            for item, why in scan_and_record(scanner, inputs, recorder, workers=workers,
+                                             summary=summary, progress=bar.update):  # fmt: skip
                 if isinstance(item, Skip):
                     if not quiet:
                         bar.write(f"skipped: {item}", file=sys.stderr)
                     continue
-                result = item.to_json()
-                out.write(json.dumps(result, ensure_ascii=False) + "\n")
-                if recorder is not None:
-                    why = recorder.record(result)
-                    if why:
-                        bar.write(f"not recorded: {why}", file=sys.stderr)
+                sys.stdout.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+                if why:
+                    bar.write(f"not recorded: {why}", file=sys.stderr)
     except KeyboardInterrupt:
         bar.close()
         _warn("interrupted")
@@ -220,7 +158,7 @@ def scan(
         _warn(f"error: {exc}")
         sys.exit(EXIT_UNUSABLE)
     bar.close()
-    out.flush()
+    sys.stdout.flush()
     _warn(f"{len(scanner.stories)} stories; {summary.line()}")
     if recorder is not None:
         _warn(f"pickups: {recorder.line()}")
@@ -228,6 +166,68 @@ def scan(
     # pages over the budget are counted above, not failures
     if summary.failures or (recorder is not None and recorder.failed):
         sys.exit(EXIT_SKIPPED)
+
+
+def _scanner(
+    index_path: Path | None,
+    stories_path: Path | None,
+    terms_path: Path | None,
+    summary: Summary | None = None,
+    quiet: bool = True,
+) -> Scanner:
+    """The scanner `scan` and `explain` were asked for: a saved wire (--index), ninjs
+    lines with terms (--stories, --terms; the stories and terms skipped counted in
+    ``summary`` and named unless ``quiet``), or the wire's own (the database). Exits with
+    a plain error when none is usable."""
+    from ..engine import ScanConfig, Scanner, read_stories
+    from ..engine.errors import IndexFormatError, TermsError
+    from ..engine.terms import load_terms
+    from ..engine.types import Skip, Story
+
+    if index_path is not None and (stories_path or terms_path):
+        _warn("error: give --index, or --stories and --terms, not both")
+        sys.exit(EXIT_UNUSABLE)
+    if (stories_path is None) != (terms_path is None):
+        _warn("error: give both --stories and --terms, or neither (the wire's own, recorded)")
+        sys.exit(EXIT_UNUSABLE)
+    if index_path is not None:
+        try:
+            return Scanner.saved(index_path, ScanConfig())
+        except IndexFormatError as exc:
+            _warn(f"error: {exc}")
+            sys.exit(EXIT_UNUSABLE)
+    if stories_path is None or terms_path is None:
+        _django()
+        _migrate()
+        from ..pickups import wirescan
+
+        scanner = wirescan.scanner(cold_from_saved=True)  # the worker's saved wire, if current
+        if not scanner.stories:
+            _warn("error: the wire has no published story to look for")
+            sys.exit(EXIT_UNUSABLE)
+        return scanner
+    try:
+        terms, problems = load_terms(terms_path)
+    except TermsError as exc:
+        _warn(f"error: {exc}")
+        sys.exit(EXIT_UNUSABLE)
+    stories: list[Story] = []
+    for problem in problems:
+        _warn(f"terms: {problem}")
+        if summary is not None:
+            summary.skipped[problem.reason] += 1
+    for story in read_stories(stories_path, terms):
+        if isinstance(story, Skip):
+            if summary is not None:
+                summary.skipped[story.reason] += 1
+            if not quiet:
+                _warn(f"skipped story: {story}")
+        else:
+            stories.append(story)
+    if not stories:
+        _warn(f"error: {stories_path}: no usable story")
+        sys.exit(EXIT_UNUSABLE)
+    return Scanner(stories, terms, ScanConfig())
 
 
 @cli.group()
@@ -276,10 +276,11 @@ def index_build(
     if stories_path is None or terms_path is None:
         _django()
         _migrate()
-        from ..pickups.scan import wire_stories
+        from ..pickups import wirescan
 
-        terms, listed = wire_stories()
-        source: Iterator[Story | Skip] = iter(listed)
+        built = wirescan.scanner()  # (built from the database: its stories are all in memory)
+        terms = built.terms
+        source: Iterator[Story | Skip] = iter(built.stories.values())
     else:
         try:
             terms, problems = load_terms(terms_path)
@@ -379,33 +380,9 @@ def explain(
     the parse's hits per story, the blocks kept and where the page carries them, each
     candidate's alignment and checks with their evidence, and a verdict.
     """
-    from ..engine import Scanner, read_stories
-    from ..engine.errors import IndexFormatError, TermsError
     from ..engine.explain import explain as explain_page
-    from ..engine.terms import load_terms
-    from ..engine.types import Story
 
-    if index_path is not None:
-        try:
-            scanner = Scanner.saved(index_path)
-        except IndexFormatError as exc:
-            _warn(f"error: {exc}")
-            sys.exit(EXIT_UNUSABLE)
-    elif stories_path is not None and terms_path is not None:
-        try:
-            terms, _ = load_terms(terms_path)
-        except TermsError as exc:
-            _warn(f"error: {exc}")
-            sys.exit(EXIT_UNUSABLE)
-        scanner = Scanner([s for s in read_stories(stories_path, terms) if isinstance(s, Story)],
-                          terms)  # fmt: skip
-    else:
-        _django()
-        _migrate()
-        from ..pickups.scan import wire_stories
-
-        terms, listed = wire_stories()
-        scanner = Scanner(listed, terms)
+    scanner = _scanner(index_path, stories_path, terms_path)
     report = explain_page(scanner, _explained_page(target), story)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))

@@ -17,9 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..distribution.models import BeaconHit
-from ..engine.types import CHECK_NAMES
 from ..partners.models import Application, Partner
-from ..pickups.models import Pickup, Site, with_bit
+from ..pickups.models import CHECK_NAMES, Pickup, Site, with_bit
 from ..wire.models import Byline, Story
 
 # What counted copies are counted by: a column of the covering indexes that is never null

@@ -26,10 +26,19 @@ from django.views.decorators.http import require_POST
 
 from ..distribution.models import Invitation
 from ..distribution.notices import send_invitation
-from ..engine.types import CHECK_NAMES
 from ..partners.models import Partner, PartnerDomain
 from ..pickups.check import check_urls, page_fetcher
-from ..pickups.models import Pickup, PickupCheck, Site, SiteDecision, Status, Via, with_bit
+from ..pickups.diff import diff
+from ..pickups.models import (
+    CHECK_NAMES,
+    Pickup,
+    PickupCheck,
+    Site,
+    SiteDecision,
+    Status,
+    Via,
+    with_bit,
+)
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
 from ..pickups.watch import by_partner
@@ -37,7 +46,6 @@ from ..wire.cache import current_terms
 from ..wire.models import Reporter, Story, Terms
 from . import queries
 from .chart import chart
-from .diff import diff
 from .forms import CheckForm, ExplainForm, InviteForm, NoticeForm
 from .notices import draft, send
 from .tables import Column, csv_response, ordering

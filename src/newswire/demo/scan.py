@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..engine import Scanner, Summary, scan_inputs
+from ..engine import Summary
 from ..engine.types import Match, Skip
-from ..pickups.scan import Recorder, wire_stories
+from ..pickups import wirescan
+from ..pickups.scan import Recorder, scan_and_record
 from .load import demo_folder
 
 
@@ -18,27 +19,23 @@ def scan_sample(out: Path, echo: Callable[[str], Any], warn: Callable[[str], Any
     """Scan the sample crawl that ships with newswire for the wire's stories, as
     ``newswire scan`` does without --stories: the database's stories and terms,
     every match recorded as a pickup."""
-    terms, stories = wire_stories()
-    headlines = {s.uri: s.headline for s in stories}
+    scanner = wirescan.scanner()
+    headlines = {uri: story.headline for uri, story in scanner.stories.items()}
     summary = Summary()
     matches: list[Match] = []
-    for item in scan_inputs(  # one process: no fork, so the connection may stay open
-        Scanner(stories, terms), [demo_folder() / "pages.warc.gz"], summary=summary
-    ):
-        if isinstance(item, Match):
-            matches.append(item)
-        elif isinstance(item, Skip):
-            warn(f"skipped: {item}")
-    recorder = Recorder()
+    recorder = Recorder()  # so the admin opens on real pickups
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w") as fh:
-        for m in matches:
-            result = m.to_json()
-            fh.write(json.dumps(result, ensure_ascii=False) + "\n")
-            why = recorder.record(result)  # so the admin opens on real pickups
+        for item, why in scan_and_record(scanner, [demo_folder() / "pages.warc.gz"], recorder,
+                                         summary=summary):  # fmt: skip
+            if isinstance(item, Skip):
+                warn(f"skipped: {item}")
+                continue
+            matches.append(item)
+            fh.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
             if why:
                 warn(f"not recorded: {why}")
-    echo(f"\nPickup scan of the sample crawl ({terms.wire}, {len(stories)} stories):")
+    echo(f"\nPickup scan of the sample crawl ({scanner.terms.wire}, {len(headlines)} stories):")
     for m in sorted(matches, key=lambda m: (-m.coverage, m.url)):
         failed = m.failed
         verdict = "compliant" if m.compliant else "NOT compliant: " + ", ".join(failed)

@@ -7,7 +7,8 @@
     │   ├── ArchiveError      a WARC record or gzip member that cannot be read
     │   ├── PageError         a page the engine will not process (not HTML, too big, …)
     │   ├── StoryError        a story line that is not valid ninjs or lacks what a story needs
-    │   └── TermsError        a terms file that is not valid
+    │   ├── TermsError        a terms file that is not valid
+    │   └── ResultError       a scan result (a JSON line) that is not the scan's record
     └── IndexFormatError      a saved story index that cannot be loaded
 
 An :class:`InputError` is never fatal to a scan: the scan records it as a
@@ -68,6 +69,12 @@ class TermsError(InputError):
     """A terms file that cannot be used as it is."""
 
     reason = "bad_terms"
+
+
+class ResultError(InputError):
+    """A scan result that is not :class:`~newswire.engine.types.MatchRecord`'s form."""
+
+    reason = "bad_result"
 
 
 class IndexFormatError(EngineError):

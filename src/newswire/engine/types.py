@@ -6,9 +6,12 @@ matters, and safe to pass to worker processes and Spark executors.
 
 from __future__ import annotations
 
+import types
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -284,10 +287,24 @@ class Match:
         """The advisory checks the copy failed (the terms do not require them)."""
         return [c.name for c in self.checks if c.passed is False and c.name in self.advisory]
 
-    def to_json(self) -> dict[str, object]:
-        """Return the scan's JSON-lines record (the contract other tools read)."""
+    @property
+    def edits(self) -> Edits:
+        """How the copy differs from the story, as the record gives it."""
         a = self.alignment
         return {
+            "dropped_start": a.dropped_start,
+            "dropped_end": a.dropped_end,
+            "trimmed_end_only": a.trimmed_end_only,
+            "changed": a.changed,
+            "inserted": a.inserted,
+            "headline_changed": a.headline_changed,
+            "paragraphs_kept": a.paragraphs_kept,
+            "paragraphs_total": a.paragraphs_total,
+        }
+
+    def to_json(self) -> MatchRecord:
+        """Return the scan's JSON-lines record (the contract other tools read)."""
+        record: MatchRecord = {
             "url": self.url,
             "story": self.story,
             "kind": self.kind,
@@ -300,20 +317,161 @@ class Match:
             "advisory": list(self.advisory),
             "canonical": self.canonical,
             "evidence": {c.name: c.evidence for c in self.checks},
-            "edits": {
-                "dropped_start": a.dropped_start,
-                "dropped_end": a.dropped_end,
-                "trimmed_end_only": a.trimmed_end_only,
-                "changed": a.changed,
-                "inserted": a.inserted,
-                "headline_changed": a.headline_changed,
-                "paragraphs_kept": a.paragraphs_kept,
-                "paragraphs_total": a.paragraphs_total,
-            },
+            "edits": self.edits,
             "source": self.source,
             "where": self.where,
             "copy": {"headline": self.headline, "text": list(self.text)},
-            # only where the copy is not in the visible text (a field added for those pages)
-            **({"found_in": self.found_in} if self.found_in != "visible" else {}),
-            **({"published": self.published} if self.published else {}),
         }
+        # only where the copy is not in the visible text (a field added for those pages)
+        if self.found_in != "visible":
+            record["found_in"] = self.found_in
+        if self.published:
+            record["published"] = self.published
+        return record
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, where: str = "") -> Match:
+        """The match a scan record describes (a line of ``newswire scan``, a row of Spark's
+        output): each field present is checked against :class:`MatchRecord`'s types, and
+        only :data:`RECORD_NEEDS` must be present (older scans wrote fewer fields; the rest
+        take their empty values). What the record does not carry (the alignment's runs and
+        blocks) is empty. Raises :class:`~newswire.engine.errors.ResultError` naming the
+        field, with ``where`` (a file and line) as its place."""
+        from .errors import ResultError
+
+        if not isinstance(data, Mapping):
+            raise ResultError("not a JSON object", where=where)
+        missing = [name for name in RECORD_NEEDS if name not in data]
+        if missing:
+            raise ResultError(f"not a scan result: no {', '.join(missing)}", where=where)
+        for name, hint in record_fields(MatchRecord).items():
+            if name in data:
+                problem = _mismatch(data[name], hint, name)
+                if problem:
+                    raise ResultError(problem, where=where)
+        if not 0.0 <= data["coverage"] <= 1.0:  # (NaN too: JSON may carry it)
+            raise ResultError(f"coverage: {data['coverage']!r} is not between 0 and 1", where=where)
+        evidence = data.get("evidence") or {}
+        checks = tuple(Check(n, p, evidence.get(n) or "") for n, p in data["checks"].items())
+        given = data.get("edits") or {}
+        edits = {name: given.get(name, empty) for name, empty in _NO_EDITS.items()}
+        shown = data.get("copy") or {}
+        story, coverage = data["story"], float(data["coverage"])
+        return cls(
+            url=data["url"], story=story, kind=data["kind"], coverage=coverage, checks=checks,
+            compliant=data["compliant"], canonical=data.get("canonical", False),
+            alignment=Alignment(story, coverage, (), (), **edits),
+            source=data.get("source", ""), where=data.get("where", ""),
+            headline=shown.get("headline", ""), text=tuple(shown.get("text", ())),
+            found_in=data.get("found_in", "visible"), advisory=tuple(data.get("advisory", ())),
+            published=data.get("published", ""),
+        )  # fmt: skip
+
+
+class Edits(TypedDict):
+    """How the copy differs from the story (the record's ``edits``)."""
+
+    dropped_start: int
+    dropped_end: int
+    trimmed_end_only: bool
+    changed: int
+    inserted: int
+    headline_changed: bool
+    paragraphs_kept: int
+    paragraphs_total: int
+
+
+class Shown(TypedDict):
+    """What the page shows of the story (the record's ``copy``), for a diff."""
+
+    headline: str
+    text: list[str]
+
+
+class _Record(TypedDict):
+    url: str
+    story: str
+    kind: str
+    coverage: float
+    checks: dict[str, bool | None]
+    compliant: bool
+    failed: list[str]
+    advisory: list[str]
+    canonical: bool
+    evidence: dict[str, str]
+    edits: Edits
+    source: str
+    where: str
+    copy: Shown
+
+
+class MatchRecord(_Record, total=False):
+    """The scan's JSON-lines record, the one description of its fields and their types:
+    :meth:`Match.to_json` writes it (the type checker holds it to this), :meth:`Match.
+    from_json` reads by it, and the Spark job makes its Parquet schema from it."""
+
+    found_in: str  # absent: the visible text
+    published: str  # absent: the page states no date
+
+
+#: what a record must carry to be read (the rest take their empty values)
+RECORD_NEEDS = ("url", "story", "kind", "coverage", "checks", "compliant")
+_NO_EDITS: dict[str, Any] = {"dropped_start": 0, "dropped_end": 0, "trimmed_end_only": False,
+                             "changed": 0, "inserted": 0, "headline_changed": False,
+                             "paragraphs_kept": 0, "paragraphs_total": 0}  # fmt: skip
+
+
+def record_fields(record: type) -> dict[str, Any]:
+    """A TypedDict's fields and their types, in order (for readers and schemas)."""
+    return typing.get_type_hints(record)
+
+
+def _mismatch(value: Any, hint: Any, path: str) -> str:
+    """ "" if ``value`` is of type ``hint`` (as JSON gives it: an int is a float, a bool is
+    neither), else what is wrong, naming the field by its path."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        if any(not _mismatch(value, a, path) for a in args):
+            return ""
+        return f"{path}: expected {' or '.join(_name(a) for a in args)}, got {_got(value)}"
+    if typing.is_typeddict(hint):
+        if not isinstance(value, dict):
+            return f"{path}: expected an object, got {_got(value)}"
+        for name, sub in record_fields(hint).items():
+            if name in value and (problem := _mismatch(value[name], sub, f"{path}.{name}")):
+                return problem
+        return ""
+    if origin is list:
+        if not isinstance(value, list):
+            return f"{path}: expected a list, got {_got(value)}"
+        for i, item in enumerate(value):
+            if problem := _mismatch(item, args[0], f"{path}[{i}]"):
+                return problem
+        return ""
+    if origin is dict:
+        if not isinstance(value, dict):
+            return f"{path}: expected an object, got {_got(value)}"
+        for key, item in value.items():
+            if problem := _mismatch(item, args[1], f"{path}.{key}"):
+                return problem
+        return ""
+    ok = {
+        str: isinstance(value, str),
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, (int, float)) and not isinstance(value, bool),
+        type(None): value is None,
+    }.get(hint, False)
+    return "" if ok else f"{path}: expected {_name(hint)}, got {_got(value)}"
+
+
+def _name(hint: Any) -> str:
+    names = {str: "a string", bool: "true or false", int: "a whole number", float: "a number",
+             type(None): "null"}  # fmt: skip
+    return names.get(hint, "an object" if typing.is_typeddict(hint) else str(hint))
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return "null" if value is None else _name(type(value))

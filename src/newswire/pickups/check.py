@@ -20,7 +20,7 @@ from ..wire.models import Story, StoryVersion, Terms
 from ..wire.ninjs import to_ninjs
 from . import wirescan
 from .models import HostTurn, Pickup, PickupCheck, Status, Via, url_key
-from .record import Recorded, record_result
+from .record import Recorded, record_match
 
 #: A fetch refusal's reason, as a pickup's status.
 STATUS_FOR = {
@@ -139,7 +139,7 @@ def check_one(
     for match in matches:
         # one observation per pickup: the key may repeat across the stories of one page
         stale = correction_missing(page, match, scanner)
-        found = record_result(match.to_json(), via, observation=observation[:64], stale=stale)
+        found = record_match(match, via, observation=observation[:64], stale=stale)
         Pickup.objects.filter(pk=found.pickup.pk).update(etag=etag, last_modified=modified)
         done.found.append(found)
     if not matches:

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import DatabaseError
 
 from .models import Via
-from .record import BadResult, record_result, result_key
+from .record import BadResult, record_result
 
 
 @dataclass
@@ -58,9 +58,7 @@ def ingest(
             where = f"{path}:{lineno}"
             try:
                 result = json.loads(raw.decode("utf-8"))
-                if not isinstance(result, dict):
-                    raise BadResult("not a JSON object")
-                done = record_result(result, via, observation=result_key(result))
+                done = record_result(result, via, observe=True)
             except UnicodeDecodeError as exc:
                 _skip(report, where, "not_utf8", f"not UTF-8 at byte {exc.start + 1}")
             except json.JSONDecodeError as exc:

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..engine.check import normalize_url
-from ..engine.types import CHECK_NAMES
+from ..engine.types import CHECK_NAMES as CHECK_NAMES  # (the apps take them from here)
 from ..wire.models import http_url
 
 

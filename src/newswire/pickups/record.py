@@ -1,10 +1,11 @@
 """Recording what the engine found: one pickup per (story, page), one check row per look.
 
 Every way a copy arrives (a scan of WARC files, Spark results, a submitted URL, a
-feed poll, a re-check) ends here, with the engine's result for one (page, story)
-in the form ``newswire scan`` prints (:meth:`Match.to_json`). Two processes
-recording the same copy at once make one row: the database's unique constraint
-decides, and the loser updates the winner's row.
+feed poll, a re-check) ends here, with the engine's :class:`Match` for one (page,
+story): as it is, from a scan or a check in this process (:func:`record_match`), or
+read from the JSON line ``newswire scan`` and Spark write (:func:`record_result`, through
+:meth:`Match.from_json`). Two processes recording the same copy at once make one row:
+the database's unique constraint decides, and the loser updates the winner's row.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..engine.check import normalize_url
+from ..engine.errors import ResultError
+from ..engine.types import Match
 from ..partners.models import PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, PickupCheck, Site, Status, url_key
 
 MAX_TEXT = 200_000  # characters of a copy kept for its diff (a story is rarely a tenth of it)
-CHECK_FIELDS = ("url", "story", "kind", "coverage", "checks", "compliant")
 PROBLEMS = {
     "correction_not_applied": "correction not applied",
     "withdrawn_still_up": "withdrawn story still up",
@@ -78,32 +80,46 @@ def partner_for_host(host: str) -> Any:
     return domain.partner if domain else None
 
 
-def result_key(result: dict[str, Any]) -> str:
+def result_key(match: Match) -> str:
     """What a scan result looked at (file, place, page, story): recording it twice is a no-op."""
-    parts = (str(result.get(name, "")) for name in ("source", "where", "url", "story"))
+    parts = (match.source, match.where, match.url, match.story)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:64]
 
 
-def changes_between(before: Pickup | None, result: dict[str, Any]) -> list[str]:
+def changes_between(before: Pickup | None, match: Match) -> list[str]:
     """What a new verdict says that the last one did not ("fixed", "logo broken", …)."""
     if before is None:
         return ["found"]
     out = []
     if before.status != Status.OK:
         out.append(f"readable again (was {before.status})")
-    if before.compliant != result["compliant"]:
-        out.append("fixed" if result["compliant"] else "no longer compliant")
-    for name, passed in (result.get("checks") or {}).items():
-        was = before.checks.get(name)
-        if was is not passed and was is not None and passed is not None:
-            out.append(f"{name} {'fixed' if passed else 'broken'}")
-    if abs(before.coverage - float(result["coverage"])) >= 0.05:
-        out.append(f"coverage {before.coverage:.0%} -> {float(result['coverage']):.0%}")
+    if before.compliant != match.compliant:
+        out.append("fixed" if match.compliant else "no longer compliant")
+    for check in match.checks:
+        was = before.checks.get(check.name)
+        if was is not check.passed and was is not None and check.passed is not None:
+            out.append(f"{check.name} {'fixed' if check.passed else 'broken'}")
+    if abs(before.coverage - match.coverage) >= 0.05:
+        out.append(f"coverage {before.coverage:.0%} -> {match.coverage:.0%}")
     return out
 
 
-def record_result(
-    result: dict[str, Any],
+def record_result(result: Any, via: str, *, where: str = "", observe: bool = False,
+                  **kwargs: Any) -> Recorded:  # fmt: skip
+    """Record a scan result read from JSON (a line of ``newswire scan`` or Spark's output):
+    :func:`record_match` of :meth:`Match.from_json`; :class:`BadResult` names what is wrong
+    with it. ``observe``: the observation key is the result's own (:func:`result_key`)."""
+    try:
+        match = Match.from_json(result, where=where)
+    except ResultError as exc:
+        raise BadResult(exc.message) from exc
+    if observe:
+        kwargs["observation"] = result_key(match)
+    return record_match(match, via, **kwargs)
+
+
+def record_match(
+    match: Match,
     via: str,
     *,
     observation: str = "",
@@ -111,18 +127,15 @@ def record_result(
     story: Story | None = None,
     stale: str = "",
 ) -> Recorded:
-    """Record one (page, story) result of the engine; raise :class:`BadResult` if unusable."""
-    missing = [f for f in CHECK_FIELDS if f not in result]
-    if missing:
-        raise BadResult(f"not a scan result: no {', '.join(missing)}")
-    url = str(result["url"])
+    """Record one (page, story) match of the engine; raise :class:`BadResult` if unusable."""
+    url = match.url
     host = page_host(url)
     if not host:
         raise BadResult(f"{url[:200]!r} is not a web page's URL")
     if story is None:
-        story = Story.objects.filter(uri=result["story"]).first()
+        story = Story.objects.filter(uri=match.story).first()
         if story is None:
-            raise BadResult(f"story {str(result['story'])[:200]!r} is not on this wire")
+            raise BadResult(f"story {match.story[:200]!r} is not on this wire")
     at = at or timezone.now()
     key = url_key(url)
     site = site_for(host)
@@ -148,13 +161,14 @@ def record_result(
             and PickupCheck.objects.filter(pickup=pickup, via=via, observation=observation).exists()
         ):
             return Recorded(pickup, False, None)  # these results were recorded before
-        changes = changes_between(None if created else pickup, result)
+        changes = changes_between(None if created else pickup, match)
         problems = []
         if story.status == Story.Status.WITHDRAWN:
             problems.append("withdrawn_still_up")
         if stale:
             problems.append("correction_not_applied")
-        if (result.get("checks") or {}).get("restricted_media") is False:
+        checks = {c.name: c.passed for c in match.checks}
+        if checks.get("restricted_media") is False:
             problems.append("restricted_photo")
         for problem in sorted(set(problems) - set(pickup.problems or [])):
             changes.append(PROBLEMS[problem])
@@ -167,23 +181,20 @@ def record_result(
         pickup.version = (
             StoryVersion.objects.filter(story=story, number=story.version).first() or pickup.version
         )
-        pickup.kind = str(result["kind"])[:10]
-        pickup.coverage = float(result["coverage"])
-        pickup.checks = dict(result.get("checks") or {})
-        pickup.evidence = dict(result.get("evidence") or {})
+        pickup.kind = match.kind[:10]
+        pickup.coverage = match.coverage
+        pickup.checks = checks
+        pickup.evidence = {c.name: c.evidence for c in match.checks}
         if stale:
             pickup.evidence["correction"] = stale
         pickup.problems = problems
-        pickup.edits = dict(result.get("edits") or {})
-        given = result.get("copy")
-        shown: dict[str, Any] = given if isinstance(given, dict) else {}
-        text = shown.get("text")
-        if isinstance(text, list):  # results from before the scan gave the copy keep the last
-            pickup.headline = str(shown.get("headline") or "")[:500]
-            pickup.text = "\n\n".join(str(t) for t in text)[:MAX_TEXT]
-        pickup.published = str(result.get("published") or "")[:32]
-        pickup.compliant = bool(result["compliant"])
-        pickup.canonical = bool(result.get("canonical"))
+        pickup.edits = dict(match.edits)
+        if match.text:  # (results from before the scan gave the copy keep the last one)
+            pickup.headline = match.headline[:500]
+            pickup.text = "\n\n".join(match.text)[:MAX_TEXT]
+        pickup.published = match.published[:32]
+        pickup.compliant = match.compliant
+        pickup.canonical = match.canonical
         pickup.status, pickup.reason = Status.OK, ""
         pickup.partner = site.partner
         pickup.last_checked = max(at, pickup.last_checked) if not created else at

@@ -1,33 +1,19 @@
-"""``newswire scan`` on the wire's own stories, recording each match as a pickup."""
+"""``newswire scan`` and the demo's scan: the engine over WARC files and folders, each match
+recorded as a pickup as it comes (one scan-then-record loop for both)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
-from ..engine import Story as EngineStory
-from ..engine import Terms as EngineTerms
-from ..engine import story_from_ninjs, terms_from_dict
-from ..wire.models import Story, Terms
-from ..wire.ninjs import to_ninjs
+from ..engine import Scanner, Summary, scan_inputs
+from ..engine.types import Match, Skip
 from .models import Via
-from .record import BadResult, record_result, result_key
-
-
-def wire_stories() -> tuple[EngineTerms, list[EngineStory]]:
-    """The wire's terms and every story it has published (withdrawn ones too: their copies
-    matter most), as the engine reads them."""
-    terms_row = Terms.current()
-    terms = terms_from_dict(terms_row.to_dict())[0]
-    stories = []
-    published = Story.objects.exclude(status=Story.Status.DRAFT).prefetch_related(
-        "bylines__reporter", "media__licence"
-    )
-    for story in published.iterator(chunk_size=500):
-        stories.append(story_from_ninjs(to_ninjs(story, terms_row), terms))
-    return terms, stories
+from .record import BadResult, record_match, result_key
 
 
 class Recorder:
@@ -38,13 +24,13 @@ class Recorder:
         self.outcomes: Counter[str] = Counter()
         self.failed = 0
 
-    def record(self, result: dict[str, Any]) -> str:
+    def record(self, match: Match) -> str:
         """Record one match; return "" or why it was not recorded."""
         try:
-            done = record_result(result, Via.WARC_SCAN, observation=result_key(result))
+            done = record_match(match, Via.WARC_SCAN, observation=result_key(match))
         except (BadResult, DatabaseError) as exc:
             self.failed += 1
-            return f"{result.get('url')}: {exc}"
+            return f"{match.url}: {exc}"
         self.outcomes["already recorded" if done.check is None
                       else "new" if done.created else "updated"] += 1  # fmt: skip
         return ""
@@ -54,3 +40,22 @@ class Recorder:
         if self.failed:
             parts.append(f"{self.failed} not recorded")
         return ", ".join(parts) or "none"
+
+
+def scan_and_record(
+    scanner: Scanner,
+    inputs: Iterable[Path],
+    recorder: Recorder | None,
+    *,
+    workers: int = 1,
+    summary: Summary | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> Iterator[tuple[Match | Skip, str]]:
+    """Scan ``inputs`` and record each match with ``recorder`` (None: only scan), yielding
+    each match or skip with "" or why the match was not recorded."""
+    if workers > 1:
+        connections.close_all()  # the scan's workers fork: none may inherit a connection
+    for item in scan_inputs(scanner, list(inputs), workers=workers, summary=summary,
+                            progress=progress):  # fmt: skip
+        why = recorder.record(item) if recorder is not None and isinstance(item, Match) else ""
+        yield item, why

@@ -151,6 +151,14 @@ def scanner(*, cold_from_saved: bool = False) -> Scanner:
         return warm.scanner
 
 
+def build() -> Scanner:
+    """The wire's scanner made from scratch from the database, not kept (what each check
+    did before the warm wire; tests compare the warm one with it)."""
+    terms_row = Terms.current()
+    terms = terms_from_dict(terms_row.to_dict())[0]
+    return Scanner(_engine_stories(_on_wire(), terms_row, terms), terms)
+
+
 def forget() -> None:
     """Drop every process's warm wire (tests; a restore of the database under it)."""
     with _LOCK:

@@ -38,6 +38,8 @@ import shutil
 import sys
 import tempfile
 import time
+import types
+import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +50,7 @@ from typing import Any
 from newswire.engine import Scanner, Summary, scan_inputs
 from newswire.engine.errors import IndexFormatError
 from newswire.engine.pipeline import failures as count_failures
-from newswire.engine.types import Skip
+from newswire.engine.types import MatchRecord, Skip, record_fields
 from newswire.fetch import FetchError, FetchPolicy, SafeClient
 
 #: one scanner per saved wire per Python worker process (see the module's docstring)
@@ -122,11 +124,11 @@ def _local_copy(url: str, folder: str) -> str:
     return target
 
 
-def scan_input(scanner: Scanner, path: str) -> tuple[list[dict[str, Any]], InputSummary]:
+def scan_input(scanner: Scanner, path: str) -> tuple[list[MatchRecord], InputSummary]:
     """Scan one input as ``newswire scan`` does (one process); never raises for bad input."""
     row = InputSummary(input=path)
     started = time.perf_counter()
-    matches: list[dict[str, Any]] = []
+    matches: list[MatchRecord] = []
     with tempfile.TemporaryDirectory(prefix="newswire-input-") as folder:
         local = path[len("file://") :] if path.startswith("file://") else path
         if "://" in local:
@@ -172,32 +174,30 @@ def scan_partition(index_name: str, paths: Iterable[str]) -> Iterator[tuple[str,
 
 
 def match_schema() -> Any:
-    """The Parquet schema: the fields of ``newswire scan``'s JSON lines, typed."""
+    """The Parquet schema: the fields of ``newswire scan``'s JSON lines, typed, made from
+    the record's one description (:class:`~newswire.engine.types.MatchRecord`). A field a
+    line may lack (``found_in``: the visible text, ``published``: no date stated) is null."""
+    return _spark_type(MatchRecord)
+
+
+def _spark_type(hint: Any) -> Any:
+    """The Spark SQL type of a field of the record (every field nullable)."""
     from pyspark.sql import types as T
 
-    edits = T.StructType([
-        T.StructField("dropped_start", T.LongType()), T.StructField("dropped_end", T.LongType()),
-        T.StructField("trimmed_end_only", T.BooleanType()),
-        T.StructField("changed", T.LongType()), T.StructField("inserted", T.LongType()),
-        T.StructField("headline_changed", T.BooleanType()),
-        T.StructField("paragraphs_kept", T.LongType()),
-        T.StructField("paragraphs_total", T.LongType()),
-    ])  # fmt: skip
-    copy = T.StructType([T.StructField("headline", T.StringType()),
-                         T.StructField("text", T.ArrayType(T.StringType()))])  # fmt: skip
-    return T.StructType([
-        T.StructField("url", T.StringType()), T.StructField("story", T.StringType()),
-        T.StructField("kind", T.StringType()), T.StructField("coverage", T.DoubleType()),
-        T.StructField("checks", T.MapType(T.StringType(), T.BooleanType())),
-        T.StructField("compliant", T.BooleanType()), T.StructField("canonical", T.BooleanType()),
-        T.StructField("failed", T.ArrayType(T.StringType())),
-        T.StructField("advisory", T.ArrayType(T.StringType())),
-        T.StructField("evidence", T.MapType(T.StringType(), T.StringType())),
-        T.StructField("edits", edits), T.StructField("source", T.StringType()),
-        T.StructField("where", T.StringType()), T.StructField("copy", copy),
-        T.StructField("found_in", T.StringType()),  # null: the visible text (absent in JSON)
-        T.StructField("published", T.StringType()),  # null: the page states no date
-    ])  # fmt: skip
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if typing.is_typeddict(hint):
+        return T.StructType([T.StructField(name, _spark_type(sub))
+                             for name, sub in record_fields(hint).items()])  # fmt: skip
+    if origin in (types.UnionType, typing.Union):  # X | None: X, nullable
+        (inner,) = [a for a in args if a is not type(None)]
+        return _spark_type(inner)
+    if origin is list:
+        return T.ArrayType(_spark_type(args[0]))
+    if origin is dict:
+        return T.MapType(_spark_type(args[0]), _spark_type(args[1]))
+    scalars = {str: T.StringType(), float: T.DoubleType(), int: T.LongType(),
+               bool: T.BooleanType()}  # fmt: skip
+    return scalars[hint]
 
 
 def _row(line: str) -> dict[str, Any]:
