@@ -74,6 +74,21 @@ def refresh_statistics(every: float = 3600.0) -> int:
         cursor.execute(
             "PRAGMA optimize=0x10002"
         )  # analyse what needs it, tables never analysed too
+        # SQLite 3.40's optimize passes over a table that has no statistics at all (a new
+        # one, or one a migration rebuilt): those are analysed here
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+        )
+        analysed = (
+            "SELECT 1 FROM sqlite_stat1 WHERE tbl = m.name" if cursor.fetchone() else "SELECT 0"
+        )
+        cursor.execute(
+            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE "
+            f"'sqlite_%' AND EXISTS (SELECT 1 FROM sqlite_master i WHERE i.type = 'index' AND "
+            f"i.tbl_name = m.name) AND NOT EXISTS ({analysed} LIMIT 1)"
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'ANALYZE "{table}"')
     _LAST_OPTIMIZE[0] = time.monotonic()
     return 1
 

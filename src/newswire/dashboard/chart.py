@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 LAYERS = (
     ("compliant", "Compliant"),
@@ -38,15 +38,14 @@ def stacked_bars(
                 continue
             h = plot_h * value / top
             y -= h
+            # (every value here is a number, a date or one of LAYERS' words: nothing to
+            # escape, and a year's thousand bars drawn through format_html took 25 ms)
             rects.append(
-                (f"{pad_left + n * step:.1f}", f"{y:.1f}", f"{bar:.1f}", f"{h:.1f}", key,
-                 f"{d['day']:%Y-%m-%d}: {value} {label.lower()}")
-            )  # fmt: skip
-    bars = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{}</title></rect>',
-        rects,
-    )
+                f'<rect x="{pad_left + n * step:.1f}" y="{y:.1f}" width="{bar:.1f}" '
+                f'height="{h:.1f}" class="{key}"><title>{d["day"]:%Y-%m-%d}: {int(value)} '
+                f"{label.lower()}</title></rect>"
+            )
+    bars = mark_safe("".join(rects))  # (numbers, dates and fixed words only)
     labels = []
     if series:
         last = len(series) - 1

@@ -3,6 +3,9 @@
 Every figure is an aggregate the database computes (counts with filters, one
 GROUP BY per table); a page runs a fixed handful of queries whether the wire has
 ten pickups or two hundred thousand (``tests/dashboard/test_queries.py`` counts).
+The overview's figures over a range are sums over the counts the database keeps as rows
+(``pickups.DayCount``, ``PartnerDay``, ``StoryMonth``: a few rows a day, kept exact by
+triggers), so a year costs about what a month does.
 """
 
 from __future__ import annotations
@@ -12,13 +15,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..distribution.models import BeaconHit
 from ..partners.models import Application, Partner
-from ..pickups.models import CHECK_NAMES, Pickup, Site, with_bit
+from ..pickups.models import CHECK_NAMES, DayCount, PartnerDay, Pickup, Site, StoryMonth
 from ..wire.models import Byline, Story
 
 # What counted copies are counted by: a column of the covering indexes that is never null
@@ -105,13 +123,12 @@ class Overview:
 def overview(r: Range, ranked: list[Partner] | None = None) -> Overview:
     """The range's figures; ``ranked`` (the range's :func:`partner_ranking`, when the page
     has it already) names the copying partners whose stated readers make the audience."""
-    copies = copies_in(r)
-    days = per_day(copies)  # one pass over the days gives the chart and the totals
+    days = days_counted(r)  # one pass over the days gives the chart and the totals
     totals = {k: sum(d[f"t_{k}"] for d in days) for k in ("pickups", "excerpts", "compliant")}
     totals["unauthorised"] = sum(d["n_unauthorised"] for d in days)
-    # (a DISTINCT subquery counts faster than COUNT(DISTINCT) on PostgreSQL)
-    totals["sites"] = copies.values("site_id").distinct().count()
-    totals["unauthorised_sites"] = copies.filter(UNAUTHORISED).values("site_id").distinct().count()
+    in_range = totals["pickups"] + totals["excerpts"]
+    totals["sites"] = sites_with_copies(r, in_range)
+    totals["unauthorised_sites"] = sites_with_copies(r, totals["unauthorised"], UNAUTHORISED)
     beacon = BeaconHit.objects.filter(day__gte=r.start, day__lte=r.end).aggregate(
         pages=Count("*"), views=Coalesce(Sum("hits"), Value(0))
     )
@@ -130,6 +147,36 @@ def overview(r: Range, ranked: list[Partner] | None = None) -> Overview:
     )
     out.series = daily_series(days, r)
     return out
+
+
+def sites_with_copies(r: Range, copies: int, where: Q | None = None) -> int:
+    """How many sites carry copies first seen in ``r`` (``where``: of those copies), given
+    how many such copies there are. Few copies: their distinct sites, from the range's
+    rows. Many (a year): each site asked whether it has one, a probe of the copies' site
+    index that stops at the first; the same count, without reading every copy."""
+    rows = copies_in(r) if where is None else copies_in(r).filter(where)
+    if copies <= 4 * Site.objects.count():
+        # (a DISTINCT subquery counts faster than COUNT(DISTINCT) on PostgreSQL)
+        return rows.values("site_id").distinct().count()
+    return Site.objects.filter(Exists(rows.filter(site=OuterRef("pk")))).count()
+
+
+def days_counted(r: Range) -> list[dict[str, Any]]:
+    """:func:`per_day`'s counts for the days of ``r``, summed from the kept day counts."""
+    pickup, authorised = Q(kind="pickup"), Q(authorised=True)
+    return list(
+        DayCount.objects.filter(day__gte=r.start, day__lte=r.end)
+        .values(first_day=F("day"))
+        .annotate(
+            t_pickups=Coalesce(Sum("n", filter=pickup), 0),
+            t_excerpts=Coalesce(Sum("n", filter=Q(kind="excerpt")), 0),
+            t_compliant=Coalesce(Sum("n", filter=pickup & Q(compliant=True)), 0),
+            n_compliant=Coalesce(Sum("n", filter=authorised & Q(compliant=True)), 0),
+            n_not_compliant=Coalesce(Sum("n", filter=authorised & Q(compliant=False)), 0),
+            n_unauthorised=Coalesce(Sum("n", filter=Q(authorised=False)), 0),
+        )
+        .order_by("day")
+    )
 
 
 def per_day(copies: QuerySet[Pickup]) -> list[dict[str, Any]]:
@@ -159,18 +206,74 @@ def daily_series(days: list[dict[str, Any]], r: Range) -> list[dict[str, Any]]:
     ]
 
 
-def top_stories(r: Range, limit: int = 10) -> list[dict[str, Any]]:
-    rows = list(
-        copies_in(r)
-        .values("story_id")
-        .annotate(copies=Count("*"), compliant_copies=Count(ROW, filter=Q(compliant=True)))
-        .order_by("-copies", "story_id")[:limit]
+def _next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def whole_months(r: Range) -> tuple[date, date] | None:
+    """The first days of the first and of the last month that ``r`` holds whole (None: it
+    holds none)."""
+    first = r.start if r.start.day == 1 else _next_month(r.start)
+    ends_a_month = (r.end + timedelta(days=1)).day == 1
+    last = (
+        r.end.replace(day=1)
+        if ends_a_month
+        else (r.end.replace(day=1) - timedelta(days=1)).replace(day=1)
     )
+    return (first, last) if first <= last else None
+
+
+def top_stories(r: Range, limit: int = 10) -> list[dict[str, Any]]:
+    """The stories with the most copies first seen in ``r``: the months it holds whole
+    summed from the kept month counts, the days before and after them from the copies."""
+    compliant = Count(ROW, filter=Q(compliant=True))
+    months = whole_months(r)
+    if months is None:  # a few weeks: from the copies alone
+        rows = list(
+            copies_in(r).values("story_id")
+            .annotate(copies=Count("*"), compliant_copies=compliant)
+            .order_by("-copies", "story_id")[:limit]
+        )  # fmt: skip
+    else:
+        rows = _top_from_months(r, *months, limit)
     stories = Story.objects.in_bulk([row["story_id"] for row in rows])
+    out = []
     for row in rows:
-        story = stories[row["story_id"]]
-        row["story__headline"], row["story__slug"] = story.headline, story.slug
-    return rows
+        story = stories.get(row["story_id"])
+        if story is not None:  # (deleted since: its copies went with it)
+            out.append({**row, "story__headline": story.headline, "story__slug": story.slug})
+    return out
+
+
+def _top_from_months(r: Range, first: date, last: date, limit: int) -> list[dict[str, Any]]:
+    """Top stories over whole months (their kept counts) and the days on either side (the
+    copies), summed by the database. By hand because the ORM cannot group a UNION: the two
+    parts are the ORM's own queries, and only the top rows come back."""
+    months = (
+        StoryMonth.objects.filter(month__gte=first, month__lte=last)
+        .annotate(s=F("story_id"), k=F("n"), c=F("compliant")).values_list("s", "k", "c")
+    )  # fmt: skip
+    edges = (
+        Pickup.objects.order_by()
+        .filter(Q(first_day__gte=r.start, first_day__lt=first)
+                | Q(first_day__gte=_next_month(last), first_day__lte=r.end))
+        .annotate(s=F("story_id"), k=Value(1),
+                  c=Case(When(compliant=True, then=Value(1)), default=Value(0)))
+        .values_list("s", "k", "c")
+    )  # fmt: skip
+    sql_months, params_months = months.query.sql_with_params()
+    sql_edges, params_edges = edges.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s, SUM(k) AS copies, SUM(c) AS compliant FROM ({sql_months} UNION ALL "
+            f"{sql_edges}) AS parts GROUP BY s ORDER BY copies DESC, s LIMIT %s",
+            [*params_months, *params_edges, limit],
+        )
+        return [
+            {"story_id": s, "copies": int(k), "compliant_copies": int(c)}
+            for s, k, c in cursor.fetchall()
+        ]
 
 
 def partner_ranking(
@@ -179,34 +282,36 @@ def partner_ranking(
     """Partners with copies (or ``only`` that one), each with its counts and how often
     each check failed.
 
-    Counted from the copies' side (one GROUP BY over the dashboard's covering index),
+    Summed from the kept per-partner day counts (one GROUP BY over a few rows a day),
     then the partners of the groups fetched at once.
     """
-    failed = {f"failed_{name}": Count(ROW, filter=Q(failed__in=with_bit(name)))
-              for name in CHECK_NAMES}  # fmt: skip
-    copies = copies_in(r)
-    copies = copies.filter(partner=only) if only else copies.filter(partner__isnull=False)
+    counted = PartnerDay.objects.order_by()
+    if r is not None:
+        counted = counted.filter(day__gte=r.start, day__lte=r.end)
+    if only is not None:
+        counted = counted.filter(partner_id=only.pk)
     if q:
-        copies = copies.filter(partner__in=Partner.objects.filter(name__icontains=q))
-    groups = (
-        copies.values("partner_id")
-        .annotate(
-            copies=Count("*"),
-            compliant=Count(ROW, filter=Q(compliant=True)),
-            **failed,
+        counted = counted.filter(
+            partner_id__in=Partner.objects.filter(name__icontains=q).values("pk")
         )
+    failed = {f"failed_{name}": Sum(f"failed_{name}") for name in CHECK_NAMES}
+    groups = (
+        counted.values("partner_id")
+        .annotate(copies=Sum("n"), compliant=Sum("compliant"), **failed)
         .annotate(rate=F("compliant") * 1.0 / F("copies"))
     )
     groups = (
-        groups.order_by("-copies", "-rate")
+        groups.order_by("-copies", "-rate", "partner_id")
         if order == "copies"
-        else groups.order_by("-rate", "-copies")
+        else groups.order_by("-rate", "-copies", "partner_id")
     )
     rows = list(groups)
     partners = Partner.objects.in_bulk([row["partner_id"] for row in rows])
     ranked = []
     for row in rows:
-        partner = partners[row.pop("partner_id")]
+        partner = partners.get(row.pop("partner_id"))
+        if partner is None:
+            continue
         for name, value in row.items():
             setattr(partner, name, value)
         ranked.append(partner)

@@ -31,6 +31,7 @@ from ..pickups.check import check_urls, page_fetcher
 from ..pickups.diff import diff
 from ..pickups.models import (
     CHECK_NAMES,
+    PartnerDay,
     Pickup,
     PickupCheck,
     Site,
@@ -264,9 +265,10 @@ def _copies_page(
 @staff_member_required
 def all_copies(request: HttpRequest) -> HttpResponseBase:
     """Every copy of every story, with the filters, search and CSV of the other lists."""
+    with_copies = PartnerDay.objects.values("partner_id")  # (kept counts: no copy read)
     return _copies_page(request, Pickup.objects.all(), "copies.csv", "dashboard/copies.html",
                         section="copies", all_copies=True,
-                        partners=Partner.objects.filter(pickups__isnull=False).distinct()
+                        partners=Partner.objects.filter(pk__in=with_copies)
                         .order_by("name").values_list("pk", "name"))  # fmt: skip
 
 

@@ -143,7 +143,7 @@ class Pickup(models.Model):
     last_checked = models.DateTimeField(default=timezone.now, db_index=True)
     # kept by save() for the dashboard: the day first seen (site time zone) and the
     # failed checks as bits, both in one narrow index that its counts read alone
-    first_day = models.DateField(null=True, editable=False)
+    first_day = models.DateField(editable=False)
     failed = models.PositiveSmallIntegerField(default=0, editable=False)
     # the copy's partner is active (kept by save() and by the partners' signals), so that
     # "unauthorised" is a column of the dashboard's indexes rather than a join
@@ -214,6 +214,72 @@ class Pickup(models.Model):
     @property
     def advisory_failed(self) -> list[str]:
         return self.advisory_under(_required())
+
+
+# --- the dashboard's counts, kept as rows ---------------------------------------------
+#
+# A year of copies is 200,000 rows and more; the dashboard's figures over a range are sums
+# over these few rows instead. They are written by the database itself: triggers on
+# pickups_pickup (migration 0010) add a copy's row when it is inserted, take it away when
+# it is deleted, and move it when an update changes what it is counted by, so that every
+# way a copy changes (save(), a queryset's update() or delete(), a cascade, bulk_create,
+# raw SQL) keeps them exact. Nothing in Python writes them.
+
+
+class DayCount(models.Model):
+    """Copies first seen on a day, by kind, verdict and whether their partner is active."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=10)
+    compliant = models.BooleanField()
+    authorised = models.BooleanField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "compliant", "authorised"], name="one_day_count"
+            )
+        ]
+
+
+class PartnerDay(models.Model):
+    """A partner's copies first seen on a day: how many, how many compliant, and how many
+    failed each check (``failed_<check>``)."""
+
+    day = models.DateField()
+    partner_id = models.IntegerField()  # (no foreign key: the trigger keeps it)
+    n = models.IntegerField()
+    compliant = models.IntegerField()
+    failed_logo = models.IntegerField()
+    failed_byline = models.IntegerField()
+    failed_affiliation = models.IntegerField()
+    failed_link = models.IntegerField()
+    failed_restricted_media = models.IntegerField()
+    failed_unedited = models.IntegerField()
+    failed_canonical = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "partner_id"], name="one_partner_day")
+        ]
+        indexes = [models.Index(fields=["partner_id", "day"], name="partner_day_partner")]
+
+
+class StoryMonth(models.Model):
+    """A story's copies first seen in a month (``month``: its first day), and how many are
+    compliant: a year's top stories are summed from these, its first and last months'
+    days that the range cuts from the copies themselves."""
+
+    month = models.DateField()
+    story_id = models.IntegerField()  # (no foreign key: the trigger keeps it)
+    n = models.IntegerField()
+    compliant = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "story_id"], name="one_story_month")
+        ]
 
 
 class PickupCheck(models.Model):
