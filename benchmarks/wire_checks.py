@@ -178,8 +178,37 @@ def child(args: argparse.Namespace) -> None:
         start = time.perf_counter()
         subprocess.run([newswire, "check", urls[-1]], check=False, capture_output=True)
         print(f"  newswire check URL, cold, {label}: {time.perf_counter() - start:.1f} s")
+    through_the_worker(urls, newswire)
     for server in servers:
         server.shutdown()
+
+
+def through_the_worker(urls: list[str], newswire: str) -> None:
+    """The pages' checks as the beacon queues them (``check_page`` tasks), run by a new
+    ``newswire worker --batch`` process: each page twice, all once and then all again, so
+    the first round meets hosts new to the worker (robots.txt read, then the fetcher's
+    1-second turn per host) and the second hosts it has seen. Each task's own time, from
+    its start to its end; the very first (the worker's warm wire built) apart."""
+    from django_tasks_db.models import DBTaskResult
+
+    from newswire.pickups.tasks import check_page
+
+    DBTaskResult.objects.all().delete()
+    time.sleep(1.1)
+    for url in urls + urls:
+        check_page.enqueue(url)
+    start = time.perf_counter()
+    subprocess.run([newswire, "worker", "--batch"], check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    runs = DBTaskResult.objects.filter(status="SUCCESSFUL").order_by("started_at")
+    took = [(r.finished_at - r.started_at).total_seconds() for r in runs]
+    assert len(took) == 2 * len(urls), (len(took), len(urls))
+    new, seen = took[1 : len(urls)], took[len(urls) :]
+    print(f"  newswire worker, {len(took)} check_page tasks ({wall:.1f} s in all): the first "
+          f"{took[0]:.1f} s (its warm wire built); hosts new to it median "
+          f"{statistics.median(new) * 1000:.0f} ms (robots.txt, the 1-second turn); hosts "
+          f"seen median {statistics.median(seen) * 1000:.0f} ms, max {max(seen) * 1000:.0f} ms "
+          "a page")  # fmt: skip
 
 
 def main() -> None:

@@ -114,3 +114,30 @@ def test_the_whole_months_of_a_range(start, end, months):
     r = queries.Range(date.fromisoformat(start), date.fromisoformat(end))
     expected = months and tuple(date.fromisoformat(m) for m in months)
     assert queries.whole_months(r) == expected
+
+
+def test_the_pages_run_as_many_queries_for_many_copies_as_for_few(spread, staff_client, make_story):
+    """Every figure is an aggregate: more copies, stories and partners add no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = f"?from={spread - timedelta(days=365)}&to={spread}"
+    pages = ["/dashboard/", f"/dashboard/{year}", "/dashboard/partners/", "/dashboard/copies/",
+             "/dashboard/report/", "/dashboard/unauthorised/", "/dashboard/stories/"]  # fmt: skip
+
+    def counts() -> list[int]:
+        out = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as ran:
+                assert staff_client.get(url).status_code == 200
+            out.append(len(ran))
+        return out
+
+    before = counts()
+    make_partner("Gamma Gazette", "gamma.example")
+    more = [make_story(f"Another story {n} on the budget") for n in range(4)]
+    for n in range(40):
+        copy = add_copy(more[n % 4], f"https://{('gamma', 'elsewhere', 'alpha')[n % 3]}"
+                        f".example/more/{n}", failed=("logo",) if n % 2 else ())  # fmt: skip
+        Pickup.objects.filter(pk=copy.pk).update(first_day=spread - timedelta(days=n * 5))
+    assert counts() == before

@@ -48,7 +48,7 @@ from .readers import (
     wordpress_error,
     wordpress_posts,
 )
-from .store import fault, store
+from .store import fault, store_page
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ def _poll_pages(
             entries, after = ninjs_page(got.body, where)
         else:
             entries, after = feed_entries(got.body, where, got.headers)
-        outcomes = [done.add(store(source, e, terms)) for e in entries]
+        outcomes = [done.add(o) for o in store_page(source, entries, terms)]
         done.page_done()
         seen.add(url)
         link_next = got.headers.get("link", "")
@@ -271,8 +271,9 @@ def _poll_wordpress(source: StorySource, client: SafeClient, terms: Terms, done:
                 break  # the last page was the one before (posts were deleted meanwhile)
             raise
         entries = wordpress_posts(got.body, f" (page {page})")
+        for outcome in store_page(source, entries, terms):
+            done.add(outcome)
         for entry in entries:
-            done.add(store(source, entry, terms))
             if entry.modified and entry.modified > newest:
                 newest = entry.modified
         done.page_done()

@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from ..wire.importer import check_fields, set_bylines, set_media
+from ..wire.importer import check_fields, create_many, set_bylines, set_media
 from ..wire.models import Story, Terms
 from ..wire.ninjs import BadRecord, StoryFields
 from .models import Fault, Item, StorySource
@@ -76,6 +76,99 @@ def fault(source: StorySource, where: str, reason: str, entry: Entry | None = No
         if Fault.objects.filter(source=source, item_key=key).exists():
             return
     Fault.objects.create(source=source, where=where[:300], reason=reason[:2000], item_key=key)
+
+
+#: a page with at least this many items new to the wire stores them in bulk (a source's
+#: first poll: a hundred posts a page); fewer go one by one
+BULK_MIN = 5
+
+
+def store_page(source: StorySource, entries: list[Entry], terms: Terms) -> list[str]:
+    """Take a page of entries; return what happened to each (as :func:`store`). The items
+    new to the wire (no item and no story for them yet: a source's first poll) are stored
+    together, one statement per table, by the same rules as one by one; the rest, and all
+    of them if another poll stored one of them meanwhile, one by one."""
+    fresh = _new_items(source, entries)
+    if len(fresh) >= BULK_MIN:
+        try:
+            with transaction.atomic():
+                made = _create_many(source, [entries[i] for i in fresh], terms)
+        except IntegrityError:  # another poll made one of them meanwhile: one by one
+            made = None
+        if made is not None:
+            done = dict(zip(fresh, made, strict=True))
+            return [done[i] if i in done else store(source, e, terms)
+                    for i, e in enumerate(entries)]  # fmt: skip
+    return [store(source, e, terms) for e in entries]
+
+
+def _new_items(source: StorySource, entries: list[Entry]) -> list[int]:
+    """The positions of the entries that would be created, each a story new to the wire
+    (two queries for the page). Their fields are checked here: one that fails is left to
+    :func:`store`, which records the fault. An item given twice on a page goes one by one."""
+    candidates: dict[str, int] = {}  # uri -> position
+    ids: dict[str, int] = {}  # cms id -> how many times on the page
+    for entry in entries:
+        ids[entry.cms_id] = ids.get(entry.cms_id, 0) + 1
+    for i, entry in enumerate(entries):
+        if entry.problem or not entry.cms_id or entry.gone or entry.fields is None:
+            continue
+        entry.fields.uri = story_uri(source, entry)
+        try:
+            check_fields(entry.fields)
+        except BadRecord:
+            continue
+        if ids[entry.cms_id] == 1 and entry.fields.uri not in candidates:
+            candidates[entry.fields.uri] = i
+    wanted = [entries[i].cms_id for i in candidates.values()]
+    known = set(
+        Item.objects.filter(source=source, cms_id__in=wanted).values_list("cms_id", flat=True)
+    )
+    there = set(Story.objects.filter(uri__in=list(candidates)).values_list("uri", flat=True))
+    return sorted(i for uri, i in candidates.items()
+                  if uri not in there and entries[i].cms_id not in known)  # fmt: skip
+
+
+def _create_many(source: StorySource, entries: list[Entry], terms: Terms) -> list[str]:
+    """:func:`_create` for entries new to the wire, in bulk (inside the caller's
+    transaction)."""
+    decided: dict[str, tuple[str, bool]] = {}  # uri -> (status, waits for its author)
+    batch: list[tuple[str, StoryFields]] = []
+    for entry in entries:
+        assert entry.fields is not None
+        decided[entry.fields.uri] = _new_status(source, entry, entry.fields)
+        batch.append((entry.where, entry.fields))
+
+    def decide(fields: StoryFields, warnings: list[str]) -> tuple[str, str]:
+        return decided[fields.uri][0], fields.canonical_url
+
+    links = {fields.uri: entry.links for entry, (_, fields) in zip(entries, batch, strict=True)}
+    made = create_many(batch, terms, source.url, decide=decide, links=links)
+    Item.objects.bulk_create(
+        Item(source=source, cms_id=entry.cms_id, story=story, text_hash=text_hash(fields),
+             meta=meta_of(entry, fields), cms_modified=entry.modified[:40],
+             waiting_for_author=decided[fields.uri][1])
+        for entry, (_, fields), (_, story, _) in zip(entries, batch, made, strict=True)
+    )  # fmt: skip
+    return ["created"] * len(entries)
+
+
+def _new_status(source: StorySource, entry: Entry, fields: StoryFields) -> tuple[str, bool]:
+    """A new item's status, and whether it waits for its author; the faults that keep it a
+    draft are recorded (no author, a text that did not decode cleanly)."""
+    status: str = Story.Status.DRAFT
+    if source.publish:
+        status = (
+            fields.status if fields.status == Story.Status.SCHEDULED else Story.Status.PUBLISHED
+        )
+    waiting = status != Story.Status.DRAFT and not fields.reporters
+    if waiting:
+        status = Story.Status.DRAFT
+        fault(source, entry.where, NO_AUTHOR)
+    if entry.hold:  # a text that did not decode cleanly: an editor looks before it goes out
+        status = Story.Status.DRAFT
+        fault(source, entry.where, f"{entry.hold}; kept as a draft")
+    return status, waiting
 
 
 def store(source: StorySource, entry: Entry, terms: Terms) -> str:
@@ -148,18 +241,7 @@ def _create(source: StorySource, entry: Entry, fields: StoryFields, terms: Terms
         # since we looked for it
         item = item or Item(source=source, cms_id=entry.cms_id, story=story, text_hash="", meta={})
         return _update(source, item, entry, fields, terms)
-    status: str = Story.Status.DRAFT
-    if source.publish:
-        status = (
-            fields.status if fields.status == Story.Status.SCHEDULED else Story.Status.PUBLISHED
-        )
-    waiting = status != Story.Status.DRAFT and not fields.reporters
-    if waiting:
-        status = Story.Status.DRAFT
-        fault(source, entry.where, NO_AUTHOR)
-    if entry.hold:  # a text that did not decode cleanly: an editor looks before it goes out
-        status = Story.Status.DRAFT
-        fault(source, entry.where, f"{entry.hold}; kept as a draft")
+    status, waiting = _new_status(source, entry, fields)
     story = Story(
         uri=fields.uri,
         headline=fields.headline,

@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -654,10 +654,11 @@ class _Parts:
         self.reporters: dict[str, Reporter] = {}
         self.licences: dict[str, Licence | None] = {}
 
-    def reporter(self, name: str, title: str) -> Reporter:
-        found = self.reporters.get(name)
+    def reporter(self, name: str, title: str, url: str = "") -> Reporter:
+        key = f"{url}\x00{name}"
+        found = self.reporters.get(key)
         if found is None:
-            found = self.reporters[name] = reporter_for(name, title, "")
+            found = self.reporters[key] = reporter_for(name, title, url)
         return found
 
     def licence(self, m: MediaFields) -> Licence | None:
@@ -672,14 +673,27 @@ class _Parts:
 stories_created = Signal()
 
 
+#: decides a new story's status and canonical URL from its fields (warnings added to the list)
+Decide = Callable[[StoryFields, list[str]], tuple[str, str]]
+
+
 def create_many(
-    batch: list[tuple[str, StoryFields]], terms: Terms, source: str, parts: _Parts | None = None
+    batch: list[tuple[str, StoryFields]],
+    terms: Terms,
+    source: str,
+    parts: _Parts | None = None,
+    *,
+    decide: Decide = _status_and_canonical,
+    links: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[tuple[str, Story, list[str]]]:
     """Store stories that are not on the wire yet, in one statement per table (stories,
     bylines, photos, first versions), by the same rules as :func:`upsert` and
     :meth:`Story.save` (what they make true is made true first, by ``Story.prepare``).
-    Returns (where, story, warnings) for each."""
+    ``decide``: each story's status and canonical URL (a file's own rule by default; a
+    CMS source's is its own); ``links``: the author pages of a story's reporters, by its
+    uri and the reporter's name. Returns (where, story, warnings) for each."""
     parts = parts or _Parts(terms)
+    links = links or {}
     made: list[tuple[str, Story, list[str], StoryFields]] = []
     # the slugs taken: the batch's headlines' own (one query), and for a headline whose
     # slug is taken, its -2, -3 … (a query for each such headline: few)
@@ -689,7 +703,7 @@ def create_many(
         slugs |= set(Story.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     for where, fields in batch:
         warnings: list[str] = []
-        status, canonical = _status_and_canonical(fields, warnings)
+        status, canonical = decide(fields, warnings)
         story = Story(
             uri=fields.uri, headline=fields.headline, body=fields.body,
             created_at=fields.published_at or datetime.now(UTC), summary=fields.summary,
@@ -707,11 +721,12 @@ def create_many(
     bylines, photos, versions = [], [], []
     for (_, _, _, fields), story in zip(made, stories, strict=True):
         seen: set[int] = set()
-        for pos, (name, title) in enumerate(fields.reporters):
-            name, title = name.strip()[:200], title.strip()[:200]
+        pages = links.get(fields.uri, {})
+        for pos, (given, title) in enumerate(fields.reporters):
+            name, title = given.strip()[:200], title.strip()[:200]
             if not name:
                 continue
-            reporter = parts.reporter(name, title)
+            reporter = parts.reporter(name, title, pages.get(given, "")[:500])
             if reporter.pk not in seen:  # one byline per reporter, even if named twice
                 seen.add(reporter.pk)
                 bylines.append(Byline(story=story, reporter=reporter, position=pos, title=title))
