@@ -76,3 +76,36 @@ def test_a_cold_process_opens_the_workers_saved_wire(wire_terms, make_story, set
     current = wirescan.scanner(cold_from_saved=True)
     assert isinstance(current.stories, dict) and two.uri in current.stories
     assert wirescan.save() is True  # (and the worker writes it anew)
+
+
+def test_a_web_process_reopens_the_saved_wire_the_worker_rewrites(
+    wire_terms, make_story, settings, tmp_path
+):
+    """The web server's checks open the worker's saved wire; when the wire moves they open
+    it again once the worker has rewritten it, and build their own while it has not."""
+    from newswire.engine.saved import write_wire
+
+    settings.DATA_DIR = tmp_path
+
+    def the_worker_writes() -> None:  # (what another process's housekeeping does)
+        built = wirescan.build()
+        write_wire(wirescan.saved_path(), built.terms, list(built.stories.values()), built.config)
+        wirescan.saved_path().with_suffix(".stamp").write_text(
+            wirescan._stamp_text(*wirescan._stamp())
+        )
+
+    one = make_story("Council Delays Budget Vote")
+    the_worker_writes()
+    opened = wirescan.scanner(cold_from_saved=True)
+    assert not isinstance(opened.stories, dict) and one.uri in opened.stories
+    two = make_story("Bridge Opens Early", body="".join(f"<p>{p}</p>" for p in paragraphs(7)))
+    the_worker_writes()
+    again = wirescan.scanner(cold_from_saved=True)
+    assert again is not opened and not isinstance(again.stories, dict)
+    assert two.uri in again.stories
+    three = make_story("Library Hours Cut", body="".join(f"<p>{p}</p>" for p in paragraphs(9)))
+    built = wirescan.scanner(cold_from_saved=True)  # not rewritten yet: its own, from the rows
+    assert isinstance(built.stories, dict) and three.uri in built.stories
+    assert [m.to_json() for m in built.scan_page(page_of(three))] == [
+        m.to_json() for m in wirescan.build().scan_page(page_of(three))
+    ]

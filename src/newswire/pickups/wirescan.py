@@ -113,16 +113,21 @@ def save(force: bool = False) -> bool:
 
 
 def scanner(*, cold_from_saved: bool = False) -> Scanner:
-    """The wire's scanner, current as of this call. ``cold_from_saved``: a one-off process
-    (``newswire check``) may open the worker's saved wire instead of building one, when it
-    was written for the wire as it is now."""
+    """The wire's scanner, current as of this call. ``cold_from_saved``: a process that
+    does not write the saved wire (``newswire check``, the web server's checks and why?)
+    may open the worker's instead of building one, when it was written for the wire as it
+    is now. The worker itself builds its own, and writes it."""
     key = connection.alias + ":" + str(connection.settings_dict.get("NAME"))
     with _LOCK:
         stamp, terms_stamp = _stamp()
         warm = _WARM.get(key)
         if warm is not None and warm.stamp == stamp and warm.terms == terms_stamp:
             return warm.scanner
-        if warm is None and cold_from_saved:
+        # a process that never built its own (a one-off command, a web worker) may open the
+        # worker's saved wire when it was written for the wire as it is now; a saved wire
+        # is read-only, so when the wire moves it is opened anew if the worker has written
+        # it again, and built from the database (then kept current here) if not
+        if cold_from_saved and (warm is None or warm.last is None):
             opened = _open_saved(stamp, terms_stamp)
             if opened is not None:
                 _WARM[key] = _Warm(opened, stamp, terms_stamp, None)
