@@ -104,18 +104,26 @@ def changes_between(before: Pickup | None, match: Match) -> list[str]:
     return out
 
 
-def record_result(result: Any, via: str, *, where: str = "", observe: bool = False,
-                  **kwargs: Any) -> Recorded:  # fmt: skip
+def record_result(
+    result: Any,
+    via: str,
+    *,
+    observation: str = "",
+    observe: bool = False,
+    at: datetime | None = None,
+    story: Story | None = None,
+    stale: str = "",
+) -> Recorded:
     """Record a scan result read from JSON (a line of ``newswire scan`` or Spark's output):
     :func:`record_match` of :meth:`Match.from_json`; :class:`BadResult` names what is wrong
     with it. ``observe``: the observation key is the result's own (:func:`result_key`)."""
     try:
-        match = Match.from_json(result, where=where)
+        match = Match.from_json(result)
     except ResultError as exc:
         raise BadResult(exc.message) from exc
     if observe:
-        kwargs["observation"] = result_key(match)
-    return record_match(match, via, **kwargs)
+        observation = result_key(match)
+    return record_match(match, via, observation=observation, at=at, story=story, stale=stale)
 
 
 def record_match(
