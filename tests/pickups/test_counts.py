@@ -138,3 +138,19 @@ def test_the_migration_counts_the_copies_already_there(wire_terms, make_story):
     assert Pickup.objects.filter(first_day__isnull=True).count() == 0
     assert_kept()
     assert sum(d.n for d in DayCount.objects.all()) == 2
+
+
+@pytest.mark.django_db
+def test_the_triggers_are_there_after_every_migration():
+    """SQLite drops a table's triggers when a migration rebuilds it (an AlterField on
+    Pickup does): a later migration that forgets to make them again fails here."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
+                           "tbl_name = 'pickups_pickup' ORDER BY name")  # fmt: skip
+            expected = ["pickups_count_delete", "pickups_count_insert", "pickups_count_update"]
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = "
+                           "'pickups_pickup'::regclass AND NOT tgisinternal")  # fmt: skip
+            expected = ["pickups_keep_counts"]
+        assert [name for (name,) in cursor.fetchall()] == expected

@@ -223,7 +223,9 @@ class Pickup(models.Model):
 # pickups_pickup (migration 0010) add a copy's row when it is inserted, take it away when
 # it is deleted, and move it when an update changes what it is counted by, so that every
 # way a copy changes (save(), a queryset's update() or delete(), a cascade, bulk_create,
-# raw SQL) keeps them exact. Nothing in Python writes them.
+# raw SQL) keeps them exact. Nothing in Python writes them. SQLite drops a table's
+# triggers when a migration rebuilds it (an AlterField on Pickup does): such a migration
+# must make them again (0010's ``triggers``); tests/pickups/test_counts.py checks they are there.
 
 
 class DayCount(models.Model):
