@@ -326,10 +326,10 @@ def test_an_import_is_written_in_batches(tmp_path, monkeypatch):
     events: list[str] = []
     real_upsert, real_bulk = importer.upsert, importer.create_many
 
-    def upsert(fields, terms, source):
+    def upsert(fields, terms, source, story=None):
         events.append(f"write {fields.uri[-1]}")
         transaction.on_commit(lambda: events.append(f"commit {fields.uri[-1]}"))
-        return real_upsert(fields, terms, source)
+        return real_upsert(fields, terms, source, story)
 
     def create_many(batch, terms, source, parts=None):
         names = ",".join(f.uri[-1] for _, f in batch)
@@ -454,3 +454,28 @@ def test_a_ninjs_version_newswire_does_not_read_is_one_plain_sentence(db, tmp_pa
     message = str(failed.value)
     assert f"ninjs {named} is a version this newswire does not read yet" in message
     assert "Unevaluated" not in message and len(message) < 400  # no schema dump
+
+
+def test_an_unchanged_story_is_not_written_again(db, tmp_path, django_assert_max_num_queries):
+    """Importing the same file again changes nothing, not even the stories' updated_at
+    (which every cache of a story and the warm wire go by), in a few queries a batch; a
+    story whose byline changed is updated, and only it."""
+    path = tmp_path / "w.jsonl"
+    path.write_text("".join(_line(f"urn:test:w{i}") + "\n" for i in range(30)))
+    assert import_file(path).created == 30
+    before = dict(Story.objects.values_list("uri", "updated_at"))
+    # a handful for the batch, then per story only its savepoint and release (read one by
+    # one, 30 stories took 240 queries and more)
+    with django_assert_max_num_queries(75):
+        again = import_file(path)
+    assert (again.unchanged, again.updated, again.created) == (30, 0, 0)
+    assert dict(Story.objects.values_list("uri", "updated_at")) == before
+    lines = [_line(f"urn:test:w{i}") for i in range(30)]
+    lines[4] = _line("urn:test:w4", by="Kwame Thornbury, Education Reporter",
+                     people=[{"name": "Kwame Thornbury", "rel": "author"}])  # fmt: skip
+    path.write_text("\n".join(lines) + "\n")
+    third = import_file(path)
+    assert (third.unchanged, third.updated) == (29, 1)
+    after = dict(Story.objects.values_list("uri", "updated_at"))
+    assert [uri for uri in after if after[uri] != before[uri]] == ["urn:test:w4"]
+    assert Story.objects.get(uri="urn:test:w4").byline().startswith("Kwame Thornbury")

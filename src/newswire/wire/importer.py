@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.dispatch import Signal
 from django.utils.text import slugify
 
@@ -347,14 +348,19 @@ def _status_and_canonical(fields: StoryFields, warnings: list[str]) -> tuple[str
     return status, canonical
 
 
-def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, list[str]]:
+def upsert(
+    fields: StoryFields, terms: Terms, source: str, story: Story | None = None
+) -> tuple[str, Story, list[str]]:
     """Create or update one story; return (created|updated|unchanged|corrected, story, warnings).
 
     ``fields`` have passed :func:`check_fields` (NUL characters dropped, body cleaned).
+    ``story``: the story with this uri, as :func:`_on_wire` read it for a batch (else it is
+    looked up here).
     """
     warnings: list[str] = []
     body = fields.body
-    story = Story.objects.filter(uri=fields.uri).first()
+    if story is None:
+        story = Story.objects.filter(uri=fields.uri).first()
     outcome = "created"
     if story is None:
         story = Story(
@@ -368,8 +374,13 @@ def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, 
     text_changed = story.pk is not None and (
         story.body != body or story.headline != fields.headline
     )
-    was_published = story.pk is not None and story.versions.exists()
+    was_published = story.pk is not None and (
+        story.has_versions if hasattr(story, "has_versions") else story.versions.exists()
+    )
     wanted_status, canonical = _status_and_canonical(fields, warnings)
+    # saved only when something changed: a save moves updated_at, and with it every cache
+    # of the story and the warm wire's stamp (a re-import of an unchanged file changes none)
+    dirty = story.pk is None
     for attr, value in (
         ("summary", fields.summary or story.summary),
         ("desk", fields.desk[:100]),
@@ -381,6 +392,7 @@ def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, 
     ):
         if getattr(story, attr) != value:
             setattr(story, attr, value)
+            dirty = True
             if outcome == "unchanged" and attr != "source":
                 outcome = "updated"
     if (
@@ -389,6 +401,7 @@ def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, 
         and story.published_at is None
     ):
         story.published_at = fields.published_at
+        dirty = True
     if text_changed and was_published:
         story.save()
         story.correct(
@@ -401,12 +414,16 @@ def upsert(fields: StoryFields, terms: Terms, source: str) -> tuple[str, Story, 
         if text_changed:
             story.body, story.headline = body, fields.headline
             outcome = "updated"
-        story.save()
+            dirty = True
+        if dirty:
+            story.save()
     changed = set_bylines(story, [(n, t, "") for n, t in fields.reporters])
     changed = set_media(story, fields.media, terms) or changed
-    if changed and outcome == "unchanged":
-        outcome = "updated"
-    if story.status == Story.Status.PUBLISHED and not story.versions.exists():
+    if changed:
+        getattr(story, "_prefetched_objects_cache", {}).clear()  # (read before they changed)
+        if outcome == "unchanged":
+            outcome = "updated"
+    if story.status == Story.Status.PUBLISHED and not (was_published or story.versions.exists()):
         story.snapshot()
     return outcome, story, warnings
 
@@ -593,13 +610,14 @@ def import_file(
     # longest sleep between two lets it in after one transaction at most. Stories new to
     # the wire go in bulk, BULK_BATCH to a transaction (each one statement per table, held
     # a fraction of a second); the others one by one, ``batch_size`` to a transaction.
-    waited_for = False  # (nothing written yet: no pause before the first transaction)
+    # (a pause only after a transaction that wrote: one that only read holds no lock after)
+    wrote = False
     for start in range(0, len(checked), BULK_BATCH):
         new, rest = _new_in(checked[start : start + BULK_BATCH])
         if new:
-            if pause and waited_for:
+            if pause and wrote:
                 time.sleep(SQLITE_PAUSE)
-            waited_for = True
+            wrote = True
             try:
                 with transaction.atomic():
                     made = create_many(new, terms, source, parts)
@@ -612,21 +630,38 @@ def import_file(
                 for where, story, warnings in made:
                     report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
         for part in range(0, len(rest), batch_size):
-            if pause and waited_for:
+            if pause and wrote:
                 time.sleep(SQLITE_PAUSE)
-            waited_for = True
+            wrote = False
+            chunk = rest[part : part + batch_size]
+            stories = _on_wire([fields.uri for _, fields in chunk])
             with transaction.atomic():
-                for where, fields in rest[part : part + batch_size]:
+                for where, fields in chunk:
                     try:
                         with transaction.atomic():
-                            outcome, story, warnings = upsert(fields, terms, source)
+                            outcome, story, warnings = upsert(
+                                fields, terms, source, stories.get(fields.uri)
+                            )
                     except (DatabaseError, ValidationError, BadRecord) as exc:
                         # not expected once the checks above passed; named, the rest goes on
                         report.bad.append(Problem(where, f"not stored: {exc}"))
                         continue
                     setattr(report, outcome, getattr(report, outcome) + 1)
                     report.warnings += [Problem(f"{where} ({story.uri})", w) for w in warnings]
+                    wrote = wrote or outcome != "unchanged"  # (it wrote)
     return report
+
+
+def _on_wire(uris: list[str]) -> dict[str, Story]:
+    """The stories with these uris, each with its bylines, photos and whether it has a
+    version, read at once for :func:`upsert` (a batch's five queries, not five a story)."""
+    versions = StoryVersion.objects.filter(story=OuterRef("pk"))
+    found = (
+        Story.objects.filter(uri__in=uris)
+        .annotate(has_versions=Exists(versions))
+        .prefetch_related("bylines__reporter", "media")
+    )
+    return {story.uri: story for story in found}
 
 
 def _new_in(batch: list[tuple[str, StoryFields]]) -> tuple[list[Any], list[Any]]:
