@@ -118,7 +118,7 @@ def scan(
     """
     from tqdm import tqdm
 
-    from ..engine import Summary
+    from ..engine import Summary, scan_inputs
     from ..engine.errors import IndexFormatError
     from ..engine.types import Skip
 
@@ -126,22 +126,31 @@ def scan(
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
     summary = Summary()
     scanner = _scanner(index_path, stories_path, terms_path, summary, quiet)
-    record = stories_path is None and index_path is None  # the wire's own: recorded
-    _django()
-    from ..pickups.scan import Recorder, scan_and_record
-
-    recorder = Recorder() if record else None
     total = sum(p.stat().st_size for p in inputs if p.is_file())
     total += sum(
         f.stat().st_size for p in inputs if p.is_dir() for f in p.rglob("*") if f.is_file()
     )
-    shown = (not sys.stderr.isatty()) if progress is None else not progress
+    hidden = (not sys.stderr.isatty()) if progress is None else not progress
     bar = tqdm(total=total, unit="B", unit_scale=True, desc="scan", file=sys.stderr,
-               disable=shown)  # fmt: skip
+               disable=hidden)  # fmt: skip
+
+    def advance(done: int) -> None:
+        bar.update(done)
+
+    recorder = None
+    if stories_path is None and index_path is None:  # the wire's own: each match recorded
+        from ..pickups.scan import Recorder, scan_and_record
+
+        recorder = Recorder()
+        found = scan_and_record(scanner, inputs, recorder, workers=workers, summary=summary,
+                                progress=advance)  # fmt: skip
+    else:  # (ninjs files or a saved wire: the engine alone, no database)
+        scanned = scan_inputs(scanner, list(inputs), workers=workers, summary=summary,
+                              progress=advance)  # fmt: skip
+        found = ((item, "") for item in scanned)
     try:
         with _collect_less():
-            for item, why in scan_and_record(scanner, inputs, recorder, workers=workers,
-                                             summary=summary, progress=bar.update):  # fmt: skip
+            for item, why in found:
                 if isinstance(item, Skip):
                     if not quiet:
                         bar.write(f"skipped: {item}", file=sys.stderr)
