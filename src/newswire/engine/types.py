@@ -416,14 +416,15 @@ class MatchRecord(_Record, total=False):
 
 #: what a record must carry to be read (the rest take their empty values)
 RECORD_NEEDS = ("url", "story", "kind", "coverage", "checks", "compliant")
-_NO_EDITS: dict[str, Any] = {"dropped_start": 0, "dropped_end": 0, "trimmed_end_only": False,
-                             "changed": 0, "inserted": 0, "headline_changed": False,
-                             "paragraphs_kept": 0, "paragraphs_total": 0}  # fmt: skip
 
 
 def record_fields(record: type) -> dict[str, Any]:
     """A TypedDict's fields and their types, in order (for readers and schemas)."""
     return typing.get_type_hints(record)
+
+
+#: a record without ``edits``: each field's empty value (0, False)
+_NO_EDITS: dict[str, Any] = {name: hint() for name, hint in record_fields(Edits).items()}
 
 
 def _mismatch(value: Any, hint: Any, path: str) -> str:
