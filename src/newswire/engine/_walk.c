@@ -27,6 +27,7 @@
 #include <Python.h>
 #include <dlfcn.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct node node;
@@ -86,13 +87,22 @@ static char **STEMS;   /* ended by NULL */
 static size_t *STEM_LEN;
 static unsigned char STEM_FIRST[256]; /* a stem starts with this byte */
 
+/* the tags whose names start with byte c: TAGS[TAG_FROM[c]] up to TAGS[TAG_FROM[c + 1]]
+   (the table is sorted by first byte at bind time: a lookup compares a few names, and an
+   element not in the table, a <span>, one or none) */
+static unsigned short TAG_FROM[257];
+
 static const tag_info *find_tag(const unsigned char *name, size_t len) {
-    for (const tag_info *t = TAGS; t->name != NULL; t++) {
-        if (t->len == len && (unsigned char)t->name[0] == name[0] &&
-            memcmp(t->name, name, len) == 0)
-            return t;
+    for (unsigned short i = TAG_FROM[name[0]]; i < TAG_FROM[name[0] + 1]; i++) {
+        const tag_info *t = &TAGS[i];
+        if (t->len == len && memcmp(t->name, name, len) == 0) return t;
     }
     return NULL;
+}
+
+static int by_first_byte(const void *a, const void *b) {
+    return (int)(unsigned char)((const tag_info *)a)->name[0] -
+           (int)(unsigned char)((const tag_info *)b)->name[0];
 }
 
 static void free_tables(tag_info *tags, char **stems, size_t *stem_len) {
@@ -688,6 +698,13 @@ static PyObject *bind(PyObject *self, PyObject *args) {
     if (make_tables(tag_flags, stem_words, &tags, &stems, &stem_len) < 0) return NULL;
     free_tables(TAGS, STEMS, STEM_LEN);
     TAGS = tags, STEMS = stems, STEM_LEN = stem_len;
+    size_t n_tags = 0;
+    while (TAGS[n_tags].name != NULL) n_tags++;
+    qsort(TAGS, n_tags, sizeof(tag_info), by_first_byte);
+    for (int c = 0, i = 0; c <= 256; c++) {
+        while (i < (int)n_tags && (c == 256 || (unsigned char)TAGS[i].name[0] < c)) i++;
+        TAG_FROM[c] = (unsigned short)i;
+    }
     memset(STEM_FIRST, 0, sizeof(STEM_FIRST));
     for (char **stem = STEMS; *stem != NULL; stem++) STEM_FIRST[(unsigned char)(*stem)[0]] = 1;
     qualified_name = qn;
