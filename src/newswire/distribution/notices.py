@@ -39,22 +39,27 @@ def notices_for(version: StoryVersion) -> list[CorrectionNotice]:
     """Create the notices for a correction (once) and queue them."""
     if version.number < 2:
         return []
+    return _tell_receivers(version.story_id, CorrectionNotice, send_notice, version=version)
+
+
+def _tell_receivers(story_id: int, model: Any, send: Any, **about: Any) -> list[Any]:
+    """A notice (``model``, about ``about``) on each channel of every active partner who
+    received the story, made once each, and queued to the task ``send`` once committed:
+    e-mail always, the signed webhook where the partner has one."""
     made = []
-    deliveries = Delivery.objects.filter(
-        story_id=version.story_id, partner__status="active"
-    ).select_related("partner")
-    for d in deliveries:
+    deliveries = Delivery.objects.filter(story_id=story_id, partner__status="active")
+    for d in deliveries.select_related("partner"):
         channels = [CorrectionNotice.Channel.EMAIL]
         if d.partner.webhook_url:
             channels.append(CorrectionNotice.Channel.WEBHOOK)
         for channel in channels:
-            notice, created = CorrectionNotice.objects.get_or_create(
-                partner=d.partner, version=version, channel=channel
+            notice, created = model.objects.get_or_create(
+                partner=d.partner, channel=channel, **about
             )
             if created:
                 made.append(notice)
     for notice in made:
-        transaction.on_commit(partial(send_notice.enqueue, notice.pk))
+        transaction.on_commit(partial(send.enqueue, notice.pk))
     return made
 
 
@@ -287,22 +292,7 @@ def withdrawal_notices_for(story: Any) -> list[Any]:
     and queue them."""
     from .models import WithdrawalNotice
 
-    made = []
-    for d in Delivery.objects.filter(story=story, partner__status="active").select_related(
-        "partner"
-    ):
-        channels = [CorrectionNotice.Channel.EMAIL]
-        if d.partner.webhook_url:
-            channels.append(CorrectionNotice.Channel.WEBHOOK)
-        for channel in channels:
-            notice, created = WithdrawalNotice.objects.get_or_create(
-                partner=d.partner, story=story, channel=channel
-            )
-            if created:
-                made.append(notice)
-    for notice in made:
-        transaction.on_commit(partial(send_withdrawal.enqueue, notice.pk))
-    return made
+    return _tell_receivers(story.pk, WithdrawalNotice, send_withdrawal, story=story)
 
 
 def withdrawal_payload(notice: Any) -> dict[str, Any]:
