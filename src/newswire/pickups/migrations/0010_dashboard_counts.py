@@ -11,8 +11,10 @@ CHECKS = ("logo", "byline", "affiliation", "link", "restricted_media", "unedited
 KEYS = ("first_day", "kind", "compliant", "authorised", "partner_id", "story_id", "failed")
 
 
-def _counted(vendor: str, row: str) -> list[tuple[str, dict[str, str], dict[str, str]]]:
-    """Each count table with the key and the amounts the copy ``row`` (NEW or OLD) gives."""
+def _counted(vendor: str, row: str) -> list[tuple[str, dict[str, str], dict[str, str], str]]:
+    """Each count table with the key and the amounts the copy ``row`` (NEW, OLD, or the
+    table's own rows) gives, and when it counts there at all (a copy without a partner is
+    in no partner's counts)."""
     pg = vendor == "postgresql"
     ok = f"({row}.compliant)::int" if pg else f"({row}.compliant)"
     month = (f"date_trunc('month', {row}.first_day)::date" if pg
@@ -20,21 +22,21 @@ def _counted(vendor: str, row: str) -> list[tuple[str, dict[str, str], dict[str,
     bits = {f"failed_{c}": f"(({row}.failed >> {n}) & 1)" for n, c in enumerate(CHECKS)}
     return [
         ("pickups_daycount", {"day": f"{row}.first_day", "kind": f"{row}.kind",
-         "compliant": f"{row}.compliant", "authorised": f"{row}.authorised"}, {"n": "1"}),
+         "compliant": f"{row}.compliant", "authorised": f"{row}.authorised"}, {"n": "1"},
+         "1 = 1"),
         ("pickups_storymonth", {"month": month, "story_id": f"{row}.story_id"},
-         {"n": "1", "compliant": ok}),
+         {"n": "1", "compliant": ok}, "1 = 1"),
         ("pickups_partnerday", {"day": f"{row}.first_day", "partner_id": f"{row}.partner_id"},
-         {"n": "1", "compliant": ok, **bits}),
+         {"n": "1", "compliant": ok, **bits}, f"{row}.partner_id IS NOT NULL"),
     ]  # fmt: skip
 
 
 def _sql(vendor: str, row: str, sign: int) -> list[str]:
     """Statements that add (sign 1) or take away (-1) the copy ``row`` from every count
-    table: an upsert to add; to take away, a decrement and the row deleted at zero. A copy
-    without a partner is in no partner's counts."""
+    table where it counts: an upsert to add; to take away, a decrement and the row deleted
+    at zero (a row it is not in is not found)."""
     out = []
-    for table, key, amounts in _counted(vendor, row):
-        counted = f"{row}.partner_id IS NOT NULL" if "partner_id" in key else "1 = 1"
+    for table, key, amounts, counted in _counted(vendor, row):
         if sign > 0:
             cols = [*key, *amounts]
             values = {**key, **amounts}
@@ -86,22 +88,15 @@ END $$""",
 
 
 def backfill(vendor: str) -> list[str]:
-    pg = vendor == "postgresql"
-    num = (lambda e: f"({e})::int") if pg else (lambda e: f"({e})")
-    month = "date_trunc('month', first_day)::date" if pg else "date(first_day, 'start of month')"
-    bits = ", ".join(f"SUM((failed >> {n}) & 1)" for n in range(len(CHECKS)))
-    return [
-        "INSERT INTO pickups_daycount (day, kind, compliant, authorised, n) SELECT first_day, "
-        "kind, compliant, authorised, COUNT(*) FROM pickups_pickup GROUP BY first_day, kind, "
-        "compliant, authorised",
-        f"INSERT INTO pickups_storymonth (month, story_id, n, compliant) SELECT {month}, "
-        f"story_id, COUNT(*), SUM({num('compliant')}) FROM pickups_pickup GROUP BY {month}, "
-        "story_id",
-        f"INSERT INTO pickups_partnerday (day, partner_id, n, compliant, "
-        f"{', '.join('failed_' + c for c in CHECKS)}) SELECT first_day, partner_id, COUNT(*), "
-        f"SUM({num('compliant')}), {bits} FROM pickups_pickup WHERE partner_id IS NOT NULL "
-        "GROUP BY first_day, partner_id",
-    ]
+    """The counts of the copies already there: each table's key and amounts as the
+    triggers make them (:func:`_counted`), summed over the copies."""
+    out = []
+    for table, key, amounts, counted in _counted(vendor, "pickups_pickup"):
+        keys = ", ".join(key.values())
+        out.append(f"INSERT INTO {table} ({', '.join([*key, *amounts])}) SELECT {keys}, "
+                   f"{', '.join(f'SUM({e})' for e in amounts.values())} FROM pickups_pickup "
+                   f"WHERE {counted} GROUP BY {keys}")  # fmt: skip
+    return out
 
 
 def first_days(apps, schema_editor):
