@@ -104,8 +104,10 @@ def store_page(source: StorySource, entries: list[Entry], terms: Terms) -> list[
 
 def _new_items(source: StorySource, entries: list[Entry]) -> list[int]:
     """The positions of the entries that would be created, each a story new to the wire
-    (two queries for the page). Their fields are checked here: one that fails is left to
-    :func:`store`, which records the fault. An item given twice on a page goes one by one."""
+    (two queries for the page). An item given twice on a page goes one by one. Only when
+    there are enough for a bulk insert are their fields checked here (the others are
+    checked by :func:`store`, once); one that fails is left to :func:`store`, which
+    records the fault."""
     candidates: dict[str, int] = {}  # uri -> position
     ids: dict[str, int] = {}  # cms id -> how many times on the page
     for entry in entries:
@@ -113,20 +115,30 @@ def _new_items(source: StorySource, entries: list[Entry]) -> list[int]:
     for i, entry in enumerate(entries):
         if entry.problem or not entry.cms_id or entry.gone or entry.fields is None:
             continue
-        entry.fields.uri = story_uri(source, entry)
-        try:
-            check_fields(entry.fields)
-        except BadRecord:
-            continue
-        if ids[entry.cms_id] == 1 and entry.fields.uri not in candidates:
-            candidates[entry.fields.uri] = i
+        uri = story_uri(source, entry)
+        if ids[entry.cms_id] == 1 and uri not in candidates:
+            candidates[uri] = i
     wanted = [entries[i].cms_id for i in candidates.values()]
     known = set(
         Item.objects.filter(source=source, cms_id__in=wanted).values_list("cms_id", flat=True)
     )
     there = set(Story.objects.filter(uri__in=list(candidates)).values_list("uri", flat=True))
-    return sorted(i for uri, i in candidates.items()
-                  if uri not in there and entries[i].cms_id not in known)  # fmt: skip
+    fresh = [
+        i for uri, i in candidates.items() if uri not in there and entries[i].cms_id not in known
+    ]
+    if len(fresh) < BULK_MIN:
+        return []
+    usable = []
+    for i in sorted(fresh):
+        fields = entries[i].fields
+        assert fields is not None
+        fields.uri = story_uri(source, entries[i])
+        try:
+            check_fields(fields)
+        except BadRecord:
+            continue
+        usable.append(i)
+    return usable
 
 
 def _create_many(source: StorySource, entries: list[Entry], terms: Terms) -> list[str]:
