@@ -132,14 +132,13 @@ def scanner(*, cold_from_saved: bool = False) -> Scanner:
             if opened is not None:
                 _WARM[key] = _Warm(opened, stamp, terms_stamp, None)
                 return opened
-        terms_row = Terms.current()
-        terms = terms_from_dict(terms_row.to_dict())[0]
         if warm is None or warm.terms != terms_stamp or warm.last is None:
-            stories = _engine_stories(_on_wire(), terms_row, terms)
-            warm = _Warm(Scanner(stories, terms), stamp, terms_stamp, stamp[1],
-                         {s.uri for s in stories})  # fmt: skip
+            built = build()
+            warm = _Warm(built, stamp, terms_stamp, stamp[1], set(built.stories))
             _WARM[key] = warm
             return warm.scanner
+        terms_row = Terms.current()
+        terms = terms_from_dict(terms_row.to_dict())[0]
         # the stories changed since the last look (a few): read again, or dropped if they
         # left the wire (made drafts again)
         since = Story.objects.filter(updated_at__gt=warm.last)
@@ -157,8 +156,8 @@ def scanner(*, cold_from_saved: bool = False) -> Scanner:
 
 
 def build() -> Scanner:
-    """The wire's scanner made from scratch from the database, not kept (what each check
-    did before the warm wire; tests compare the warm one with it)."""
+    """The wire's scanner made from scratch from the database (the warm wire's first build;
+    not kept by itself: what each check did before the warm wire)."""
     terms_row = Terms.current()
     terms = terms_from_dict(terms_row.to_dict())[0]
     return Scanner(_engine_stories(_on_wire(), terms_row, terms), terms)
