@@ -55,6 +55,9 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], list[str]]
 
 REDIRECTS = (301, 302, 303, 307, 308)
+#: headers that carry credentials: never sent on to another origin after a redirect
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
+                            "x-newswire-signature", "x-api-key"})  # fmt: skip
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
               "application/rdf+xml")  # fmt: skip
@@ -69,7 +72,8 @@ class FetchError(Exception):
 
     Reasons: ``bad_url``, ``blocked_address``, ``unresolvable``, ``unreachable``,
     ``timeout``, ``too_many_redirects``, ``too_large``, ``bad_encoding``,
-    ``not_html``, ``http_status``, ``robots``.
+    ``not_html``, ``http_status``, ``robots``, ``cross_origin`` (a redirect to another
+    origin, where the caller asked to stay on its own).
     """
 
     def __init__(self, reason: str, message: str, *, url: str = "") -> None:
@@ -401,12 +405,18 @@ class SafeClient:
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
         into: BinaryIO | None = None,
+        same_origin: bool = False,
     ) -> Fetched:
         """Make the request, following redirects by hand; raise :class:`FetchError` on refusal.
 
         Redirects are followed for GET and HEAD, and for any method on 307 and 308
-        (which keep the method and body); every hop is checked like the first.
+        (which keep the method and body); every hop is checked like the first. Credentials
+        never cross to another origin: on a hop to another scheme, host or port (or from
+        https to http) the secret headers (:data:`SECRET_HEADERS`) are dropped, as browsers
+        and requests do. ``same_origin``: a redirect to another origin is not followed at
+        all; it is a ``cross_origin`` :class:`FetchError` whose ``location`` says where.
         """
+        sent = dict(headers or {})
         with self._deadline():
             current = url
             for _hop in range(self.policy.max_redirects + 1):
@@ -415,14 +425,22 @@ class SafeClient:
                 token = _connected.set(connected)
                 try:
                     with self._client.stream(
-                        method, current, headers=headers, content=content
+                        method, current, headers=sent, content=content
                     ) as response:
                         location = response.headers.get("location")
                         follow = response.status_code in REDIRECTS and (
                             method in ("GET", "HEAD") or response.status_code in (307, 308)
                         )
                         if follow and location:
-                            current = _redirect_target(current, location)
+                            target = _redirect_target(current, location)
+                            if not _same_origin(current, target):
+                                if same_origin:
+                                    raise FetchError(
+                                        "cross_origin", f"it redirects to {target}", url=current
+                                    )
+                                sent = {k: v for k, v in sent.items()
+                                        if k.lower() not in SECRET_HEADERS}  # fmt: skip
+                            current = target
                             continue
                         body = _read_body(response, self.policy, into)
                         return Fetched(
@@ -499,20 +517,43 @@ _UNREAD = {
 }
 
 
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a web address newswire can use, in words; None when it is one.
+
+    The one check every URL newswire is given passes where it comes in (a form, a command,
+    a feed's item, the admin) and again before every fetch and redirect hop: an http(s)
+    URL with a host that can be read (an ``xn--`` label must be valid IDNA: ``xn--abc``
+    decodes to control characters), a port in range and no user name or password.
+    """
+    try:
+        _check_url(url)
+    except FetchError as exc:
+        return exc.message
+    return None
+
+
 def _check_url(url: str) -> None:
     """Refuse (``bad_url``) what is not an http(s) URL with a host that httpx reads as one.
 
     Every URL the fetcher is given or redirected to passes here first, so a name or
     address httpx cannot parse (``0177.0.0.1``, ``127.000.000.001``, ``①②⑦.0.0.1``, a
-    port out of range) is a :class:`FetchError` like any other refusal, never an
-    ``httpx.InvalidURL`` or ``ValueError`` that leaves the fetcher untyped.
+    port out of range, an ``xn--`` label that is not valid IDNA) is a :class:`FetchError`
+    like any other refusal, never an ``httpx.InvalidURL``, ``idna.IDNAError`` or
+    ``ValueError`` that leaves the fetcher untyped.
     """
+    if not isinstance(url, str) or not url.strip():
+        raise FetchError("bad_url", "no URL given", url=str(url or ""))
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise FetchError("bad_url", "the URL holds control characters (a line break?)",
+                         url=url)  # fmt: skip
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
-        httpx.URL(url)
-    except (ValueError, httpx.InvalidURL) as exc:
-        raise FetchError("bad_url", f"not a URL newswire can fetch: {exc}", url=url) from None
+        # .host decodes the name as IDNA (where httpx would fail at connect time)
+        httpx.URL(url).host  # noqa: B018
+    except (ValueError, httpx.InvalidURL) as exc:  # (idna's errors are UnicodeErrors)
+        raise FetchError("bad_url", f"not a URL newswire can fetch: {_plain(exc)}",
+                         url=url) from None  # fmt: skip
     if parts.scheme not in ("http", "https"):
         raise FetchError("bad_url", f"only http and https URLs are fetched, not {parts.scheme!r}",
                          url=url)  # fmt: skip
@@ -520,6 +561,27 @@ def _check_url(url: str) -> None:
         raise FetchError("bad_url", "the URL has no host", url=url)
     if parts.username or parts.password:
         raise FetchError("bad_url", "URLs with a user name or password are not fetched", url=url)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def _same_origin(current: str, target: str) -> bool:
+    """Whether a redirect stays on the origin credentials were meant for (scheme, host and
+    port alike; so https to http on the same host is another origin too)."""
+    try:
+        return _origin(current) == _origin(target)
+    except ValueError:  # a port that is not a number: _check_url refuses the target next
+        return False
+
+
+def _plain(exc: BaseException) -> str:
+    """An exception's words without the control characters it may quote back."""
+    text = str(exc) or type(exc).__name__
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)[:300]
 
 
 def _redirect_target(current: str, location: str) -> str:

@@ -23,8 +23,9 @@ class CheckForm(forms.Form):
         for n, url in enumerate(lines, start=1):
             try:
                 http_url(url)
-            except forms.ValidationError:
-                problems.append(f"line {n}: {url[:100]!r} is not an http(s) URL")
+            except forms.ValidationError as exc:
+                why = exc.messages[0] if exc.messages else "not an http(s) URL"
+                problems.append(f"line {n}: {url[:100]!r}: {why}")
         if problems:
             raise forms.ValidationError(problems)
         return lines

@@ -145,6 +145,16 @@ class WordPressSiteForm(forms.ModelForm[WordPressSite]):
             self.add_error("password", "The application password is needed to connect.")
             return data
         probe = WordPressSite(url=data.get("url") or "", user=data.get("user") or "")
+        if self.instance.pk and not password and (
+            probe.url.rstrip("/") != self.instance.url.rstrip("/")
+            or probe.user != self.instance.user
+        ):
+            # the stored password was given for the old address and user: it is never sent
+            # to another one (a typo, or a site that is not the partner's)
+            self.add_error("password", "The address or user changed: type the application "
+                           "password again to connect it (the stored one is sent only to "
+                           "the address it was given for).")  # fmt: skip
+            return data
         if self.instance.pk and not password:
             probe.password_token = self.instance.password_token
         try:

@@ -342,6 +342,19 @@ class WordPressSite(models.Model):
     def wants(self, story: Any) -> bool:
         return not self.desks or story.desk in self.desks
 
+    @property
+    def site_key(self) -> str:
+        return site_key(self.url)
+
+
+def site_key(url: str) -> str:
+    """A WordPress site as its posts belong to it: its address, scheme and host in lower
+    case, without the trailing slash (``https://News.example/`` is ``https://news.example``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"[:500]
+
 
 class WordPressPost(models.Model):
     """One story on one partner's WordPress: the post newswire made, and what it carries."""
@@ -358,6 +371,12 @@ class WordPressPost(models.Model):
         "partners.Partner", on_delete=models.CASCADE, related_name="wordpress_posts"
     )
     story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="wp_posts")
+    # the site the post was made on (WordPressSite.site_key): a post id means something only
+    # there, so a later connection to another site never acts on this post
+    site_url = models.CharField(max_length=500, blank=True, editable=False)
+    # a push at work on this post until then: a second push at the same time waits its turn
+    # instead of making a second post (the claim is one UPDATE, atomic on every database)
+    busy_until = models.DateTimeField(null=True, blank=True, editable=False)
     post_id = models.PositiveBigIntegerField(null=True, blank=True)
     link = models.URLField(max_length=2000, blank=True)
     version = models.PositiveIntegerField(default=0, help_text="The story version it carries.")
@@ -370,11 +389,18 @@ class WordPressPost(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["partner", "story"], name="one_wp_post_per_story")
+            models.UniqueConstraint(
+                fields=["partner", "story", "site_url"], name="one_wp_post_per_story_and_site"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.story} on {self.partner} ({self.get_state_display()})"
+
+    @property
+    def web_link(self) -> str:
+        """The post's link when it is a web address (an old row's other scheme: none)."""
+        return self.link if self.link.lower().startswith(("http://", "https://")) else ""
 
 
 class PushLog(models.Model):

@@ -45,28 +45,35 @@ import json
 import logging
 import mimetypes
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 from django_tasks import task
 
-from ..fetch import FetchError, FetchPolicy, SafeClient
+from ..fetch import FetchError, FetchPolicy, SafeClient, url_problem
 from ..wire.models import Story, Terms
 from ..wire.partner_copy import shareable_media
 from .models import Delivery, PushLog, WordPressPost, WordPressSite
 from .notices import BACKOFF
 from .secrets import SecretLost
-from .snippet import snippet_html
+from .snippet import beacon_url, snippet_html
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = 30.0
-MEDIA_LIMIT = 20 * 1024 * 1024
+MEDIA_LIMIT = 20 * 1024 * 1024  # a photo larger than this is not pushed (never cut)
+ANSWER_LIMIT = 20 * 1024 * 1024  # what WordPress may answer one call with
+BUSY = timedelta(minutes=10)  # a push's claim on its post, longer than any push takes
+
+
+_NOT_JSON = object()
 
 
 class WordPressError(Exception):
@@ -88,7 +95,7 @@ class Client:
         token = base64.b64encode(f"{site.user}:{secret}".encode()).decode()
         self.auth = {"Authorization": f"Basic {token}"}
         policy = FetchPolicy.from_settings(settings, total_timeout=TIMEOUT,
-                                           max_bytes=MEDIA_LIMIT)  # fmt: skip
+                                           max_bytes=ANSWER_LIMIT)  # fmt: skip
         self.http = SafeClient(policy)
 
     def __enter__(self) -> Client:
@@ -105,17 +112,31 @@ class Client:
             sent["Content-Type"] = "application/json"
             content = json.dumps(body).encode()
         try:
-            got = self.http.request(method, self.base + path, headers=sent, content=content)
+            # the password goes to the site's own origin only: a redirect elsewhere stops here
+            got = self.http.request(method, self.base + path, headers=sent, content=content,
+                                    same_origin=True)  # fmt: skip
         except FetchError as exc:
+            if exc.reason == "cross_origin":
+                target = exc.message.removeprefix("it redirects to ")
+                root = target.split("/wp-json", 1)[0].split("?", 1)[0].rstrip("/")
+                raise WordPressError(
+                    f"the site redirects to {root or target}, another address than the one "
+                    f"connected; connect that address (nothing was sent there)"
+                ) from None
             said = _FETCH_WORDS.get(exc.reason, exc.reason)
             raise WordPressError(f"{said}: {exc.message}") from None
         try:
             data = json.loads(got.body or b"null")
         except ValueError:
-            data = None
+            data = _NOT_JSON
         if got.status >= 400:
             message = data.get("message") if isinstance(data, dict) else ""
             raise WordPressError(_http_words(got.status, str(message or "")[:300]))
+        if data is _NOT_JSON:
+            raise WordPressError(
+                f"the site answered HTTP {got.status} with something that is not JSON "
+                f"({got.content_type or 'no content type'}): not as WordPress's REST API does"
+            )
         return Answer(got.status, data)
 
 
@@ -164,6 +185,9 @@ def connect(
 ) -> WordPressSite:
     """Check the site with these credentials, then keep them (the password encrypted);
     raise :class:`WordPressError` (nothing kept) when the site refuses them."""
+    why = url_problem(url.strip())
+    if why:  # (checked here, where the address comes in: the form, the admin, the command)
+        raise WordPressError(f"not a web address newswire can reach: {why}")
     site = WordPressSite(partner=partner, url=url.strip(), user=user.strip(),
                          arrive_as=arrive_as, desks=list(desks or []),
                          withdraw_as=withdraw_as)  # fmt: skip
@@ -219,12 +243,16 @@ def _seo_meta(story: Story, terms: Terms) -> dict[str, Any]:
     return {}
 
 
-def _upload_photos(wp: Client, story: Story, terms: Terms) -> list[int]:
-    """Upload the story's shareable photos (restricted ones never); return their ids."""
+def _upload_photos(wp: Client, story: Story, terms: Terms, skipped: list[str]) -> list[int]:
+    """Upload the story's shareable photos (restricted ones never); return their ids. A
+    photo that cannot be had whole (too large, not fetched) is left out, said in
+    ``skipped``: never a cut file."""
     ids = []
     for m in shareable_media(story, terms):
-        data, name, kind = _photo_bytes(m)
-        if not data:
+        try:
+            data, name, kind = _photo_bytes(m)
+        except PhotoSkipped as exc:
+            skipped.append(str(exc))
             continue
         up = wp.call(
             "POST",
@@ -240,20 +268,40 @@ def _upload_photos(wp: Client, story: Story, terms: Terms) -> list[int]:
     return ids
 
 
+class PhotoSkipped(Exception):
+    """A photo left out of a push, in words for the delivery log."""
+
+
 def _photo_bytes(m: Any) -> tuple[bytes, str, str]:
+    """The photo's bytes, whole, with its file name and type; :class:`PhotoSkipped` when it
+    is over :data:`MEDIA_LIMIT` or cannot be fetched."""
+    said = m.caption[:60] or m.url[:120] or "a photo"
     if m.file:
-        with m.file.open("rb") as fh:
-            data = fh.read(MEDIA_LIMIT + 1)
+        try:
+            with m.file.open("rb") as fh:
+                data = fh.read(MEDIA_LIMIT + 1)
+        except OSError as exc:
+            raise PhotoSkipped(f"photo {said!r} left out: its file cannot be read "
+                               f"({exc.strerror or exc})") from None  # fmt: skip
         name = m.file.name.rsplit("/", 1)[-1]
     else:
-        with SafeClient(FetchPolicy.from_settings(settings, total_timeout=TIMEOUT,
-                                                  max_bytes=MEDIA_LIMIT)) as http:  # fmt: skip
-            got = http.get(m.url)
+        try:
+            with SafeClient(FetchPolicy.from_settings(settings, total_timeout=TIMEOUT,
+                                                      max_bytes=MEDIA_LIMIT)) as http:  # fmt: skip
+                got = http.get(m.url)
+        except FetchError as exc:
+            words = ("it is larger than the upload limit" if exc.reason == "too_large"
+                     else f"it could not be fetched: {exc.message}")  # fmt: skip
+            raise PhotoSkipped(f"photo {said!r} left out: {words}") from None
         if got.status != 200:
-            return b"", "", ""
+            raise PhotoSkipped(f"photo {said!r} left out: {m.url[:200]} answered "
+                               f"HTTP {got.status}")  # fmt: skip
         data, name = got.body, urlsplit(m.url).path.rsplit("/", 1)[-1] or "photo.jpg"
+    if len(data) > MEDIA_LIMIT:
+        raise PhotoSkipped(f"photo {said!r} left out: it is larger than the upload limit "
+                           f"({MEDIA_LIMIT // (1024 * 1024)} MB)")  # fmt: skip
     kind = mimetypes.guess_type(name)[0] or "image/jpeg"
-    return data[:MEDIA_LIMIT], name.replace('"', ""), kind
+    return data, name.replace('"', ""), kind
 
 
 # --- the push: what the post should be, made so ----------------------------------
@@ -267,7 +315,31 @@ def push(partner_id: int, story_id: int, *, force: bool = False) -> str:
     story = Story.objects.filter(pk=story_id).first()
     if site is None or story is None:
         return "nothing to do"
-    post, _ = WordPressPost.objects.get_or_create(partner_id=partner_id, story=story)
+    # the post on *this* site: one made on a site connected before is never acted on here
+    post, _ = WordPressPost.objects.get_or_create(partner_id=partner_id, story=story,
+                                                  site_url=site.site_key)  # fmt: skip
+    # one push of a post at a time, on every worker: claimed by one UPDATE, so a second
+    # push at the same moment neither makes a second post nor writes over the first's
+    now = timezone.now()
+    claimed = (
+        WordPressPost.objects.filter(pk=post.pk)
+        .filter(Q(busy_until__isnull=True) | Q(busy_until__lt=now))
+        .update(busy_until=now + BUSY)
+    )
+    if not claimed:
+        post.refresh_from_db(fields=["busy_until"])
+        push_to_wordpress.using(run_after=post.busy_until or now + BUSY).enqueue(
+            partner_id, story_id, force
+        )
+        return "busy"
+    try:
+        post.refresh_from_db()  # (what a push that ended a moment ago made of it)
+        return _push(site, post, story, force=force)
+    finally:
+        WordPressPost.objects.filter(pk=post.pk).update(busy_until=None)
+
+
+def _push(site: WordPressSite, post: WordPressPost, story: Story, *, force: bool) -> str:
     withdrawn = story.status == Story.Status.WITHDRAWN
     if withdrawn and (post.post_id is None or post.state == WordPressPost.State.DOWN):
         return "nothing to do"
@@ -292,6 +364,10 @@ def push(partner_id: int, story_id: int, *, force: bool = False) -> str:
             return _update(wp, site, post, story, terms, force=force)
     except (WordPressError, SecretLost) as exc:
         return _failed(site, post, story, str(exc))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        # an answer of the wrong shape (a list where a post was due, an id that is no number)
+        return _failed(site, post, story, f"the site's answer was not what WordPress sends "
+                                          f"({type(exc).__name__}: {str(exc)[:200]})")  # fmt: skip
 
 
 def _log(site: WordPressSite, story: Story, action: str, detail: str, ok: bool = True) -> None:
@@ -299,9 +375,15 @@ def _log(site: WordPressSite, story: Story, action: str, detail: str, ok: bool =
                            detail=detail[:2000])  # fmt: skip
 
 
+def _web_link(link: str) -> bool:
+    return link.lower().startswith(("http://", "https://")) and url_problem(link) is None
+
+
 def _done(post: WordPressPost, data: dict[str, Any], state: str, version: int) -> None:
     post.post_id = int(data.get("id") or post.post_id or 0) or post.post_id
-    post.link = str(data.get("link") or post.link)[:2000]
+    link = str(data.get("link") or "")
+    # only a web link is kept (it is shown as an href): a site's answer is not trusted
+    post.link = (link if _web_link(link) else post.link if _web_link(post.link) else "")[:2000]
     post.modified_gmt = str(data.get("modified_gmt") or "")
     post.version, post.state = version, state
     post.attempts, post.next_try_at, post.last_error = 0, None, ""
@@ -313,11 +395,22 @@ def _create(wp: Client, site: WordPressSite, post: WordPressPost, story: Story,
             terms: Terms) -> str:  # fmt: skip
     slug = post_slug(story)
     found = wp.call("GET", f"/posts?slug={slug}&status=any&context=edit").data
-    if isinstance(found, list) and found:  # made by a push whose answer was lost: adopt it
-        _done(post, found[0], WordPressPost.State.LIVE, post.version)
-        _log(site, story, "adopt", f"post {found[0].get('id')} made by an earlier try")
+    if not isinstance(found, list) or not all(isinstance(f, dict) for f in found):
+        raise WordPressError("the slug lookup's answer was not a list of posts, as "
+                             "WordPress's REST API gives")  # fmt: skip
+    ours = [f for f in found if _made_by_us(f, slug, story)]
+    for other in found:
+        if other not in ours:
+            _log(site, story, "left alone", f"post {str(other.get('id'))[:20]} answers the "
+                 f"slug {slug} but is not one newswire made: not adopted, not changed")  # fmt: skip
+    if ours:  # made by a push whose answer was lost: adopt it
+        _done(post, ours[0], WordPressPost.State.LIVE, post.version)
+        _log(site, story, "adopt", f"post {ours[0].get('id')} made by an earlier try")
         return _update(wp, site, post, story, terms, force=True)
-    photos = _upload_photos(wp, story, terms)
+    skipped: list[str] = []
+    photos = _upload_photos(wp, story, terms, skipped)
+    for line in skipped:
+        _log(site, story, "photo", line, ok=False)
     body: dict[str, Any] = {"title": story.headline, "content": _content(story, terms),
                             "status": site.arrive_as, "slug": slug,
                             "meta": _seo_meta(story, terms)}  # fmt: skip
@@ -336,6 +429,17 @@ def _create(wp: Client, site: WordPressSite, post: WordPressPost, story: Story,
     )
     _record_copy(post)
     return "created"
+
+
+def _made_by_us(found: dict[str, Any], slug: str, story: Story) -> bool:
+    """Whether a post the slug lookup gave is this story's, made by newswire: its slug is
+    ours exactly and its text carries the story's beacon (every post newswire makes does)."""
+    if found.get("slug") != slug or not isinstance(found.get("id"), int):
+        return False
+    content = found.get("content")
+    text = " ".join(str(content.get(k) or "") for k in ("raw", "rendered")) if isinstance(
+        content, dict) else str(content or "")  # fmt: skip
+    return beacon_url(story) in text
 
 
 def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, terms: Terms,
@@ -464,7 +568,9 @@ def due_pushes(now: Any = None) -> int:
     now = now or timezone.now()
     queued = 0
     for site in WordPressSite.objects.filter(partner__status="active"):
-        have = WordPressPost.objects.filter(partner_id=site.partner_id).values("story_id")
+        have = WordPressPost.objects.filter(
+            partner_id=site.partner_id, site_url=site.site_key, post_id__isnull=False
+        ).values("story_id")
         public = Story.objects.public(now)  # (annotated with the time it was shown from)
         missing = public.filter(shown_at__gte=site.connected_at).exclude(pk__in=have)  # type: ignore[misc]
         for story in missing[:200]:

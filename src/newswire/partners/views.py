@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -176,7 +176,13 @@ def wordpress(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Disconnected: your application password is deleted.")
             return redirect("partners:wordpress")
         if "retry" in request.POST:
-            post = WordPressPost.objects.filter(partner=partner, pk=request.POST["retry"]).first()
+            asked = request.POST["retry"].strip()
+            if not asked.isdigit() or len(asked) > 18:
+                return HttpResponseBadRequest(
+                    f"Retry: {asked[:40]!r} is not one of your posts' numbers.",
+                    content_type="text/plain; charset=utf-8",
+                )
+            post = WordPressPost.objects.filter(partner=partner, pk=int(asked)).first()
             if post is not None and post.state in ("failed", "gave_up", "pending"):
                 transaction.on_commit(partial(push_to_wordpress.enqueue, partner.pk, post.story_id))
                 messages.success(request, f"“{post.story.headline}” will be pushed again now.")
@@ -191,7 +197,7 @@ def wordpress(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, f"Not connected: {exc}.")
             else:
                 messages.success(request, f"Connected to {site.url}: stories we release from now "
-                                          f"on arrive as {site.arrive_as}s.")  # fmt: skip
+                                          f"on arrive {'published at once' if site.arrive_as == 'publish' else 'as drafts'}.")  # fmt: skip
                 return redirect("partners:wordpress")
     return render(request, "partners/wordpress.html", {
         "partner": partner, "form": form, "site": getattr(partner, "wordpress", None),

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from django.db import transaction
 from django.utils import timezone
 
-from ..fetch import FEED_TYPES, FetchError, PageFetcher
+from ..fetch import FEED_TYPES, FetchError, PageFetcher, url_problem
 from ..partners.models import PartnerDomain
 from .models import DomainWatch, PartnerFeed, PickupCheck, Via
 
@@ -61,7 +61,7 @@ def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> lis
         errors.append(f"{exc.reason}: {exc}")
     made = []
     for url, kind in found[:20]:
-        if not url.lower().startswith(("http://", "https://")):
+        if url_problem(url):  # (a feed link with no usable address: not watched)
             continue
         source, _ = PartnerFeed.objects.get_or_create(
             domain=domain, url=url[:1000], defaults={"kind": kind, "found_by": "discovered"}
@@ -97,6 +97,13 @@ def poll(source: PartnerFeed, fetcher: PageFetcher) -> Polled:
     except (FetchError, SourceError) as exc:
         done.error = str(exc)[:2000]
         articles = []
+    # every article link is a URL newswire was given: checked here, where it comes in
+    bad = [(a, why) for a in articles if (why := url_problem(a))]
+    if bad:
+        articles = [a for a in articles if not url_problem(a)]
+        said = f"{len(bad)} article link{'' if len(bad) == 1 else 's'} skipped " \
+               f"({bad[0][0][:200]!r}: {bad[0][1]})"  # fmt: skip
+        done.error = f"{done.error}; {said}" if done.error else said
     done.articles = articles
     via = Via.PARTNER_FEED if source.kind == PartnerFeed.Kind.FEED else Via.SITEMAP
     recent = set(

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.text import slugify
 
 from ..engine.types import CHECK_NAMES
@@ -35,7 +36,23 @@ EDIT_CHOICES = [
 
 #: Every URL a story, photo or the terms hold is http(s): a ``javascript:`` link would run
 #: in a partner's page (the snippet, the feed) or in an editor's admin session.
-http_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
+@deconstructible
+class WebURLValidator(URLValidator):
+    """An http(s) URL newswire can use: Django's URL rules, then the safe fetcher's own
+    (``fetch.url_problem``: a host that can be read, ``xn--`` labels valid IDNA, no user
+    name or password), so a URL is refused in words where it comes in, never later."""
+
+    def __call__(self, value: Any) -> None:
+        super().__call__(value)
+        from ..fetch import url_problem
+
+        why = url_problem(str(value))
+        if why:
+            raise ValidationError(f"{self.message} ({why})", code=self.code,
+                                  params={"value": value})  # fmt: skip
+
+
+http_url = WebURLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
 
 #: The largest story body accepted (HTML after cleaning). A long read is about 100 kB;
 #: every feed poll carries the 50 latest stories in full, so one 50 MB story would
