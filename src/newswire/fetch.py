@@ -551,7 +551,11 @@ def _check_url(url: str) -> None:
         parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
         # .host decodes the name as IDNA (where httpx would fail at connect time)
         httpx.URL(url).host  # noqa: B018
-    except (ValueError, httpx.InvalidURL) as exc:  # (idna's errors are UnicodeErrors)
+    except UnicodeError as exc:  # idna's errors: an xn-- label that is not valid IDNA, …
+        host = (urlsplit(url).hostname or "")[:100]
+        raise FetchError("bad_url", f"the host name {host!r} is not a valid international "
+                         f"domain name ({_plain(exc)})", url=url) from None  # fmt: skip
+    except (ValueError, httpx.InvalidURL) as exc:
         raise FetchError("bad_url", f"not a URL newswire can fetch: {_plain(exc)}",
                          url=url) from None  # fmt: skip
     if parts.scheme not in ("http", "https"):

@@ -18,12 +18,24 @@ def check(urls: tuple[str, ...]) -> None:
     Each page is fetched through the safe fetcher (public addresses only, robots.txt
     obeyed, one request a second per host) and checked against the terms.
     """
+    from ..fetch import url_problem
+
+    status = 0
+    usable = []
+    for url in urls:  # every URL checked where it comes in: refused in words, the rest go on
+        why = url_problem(url)
+        if why:
+            _warn(f"{url}: not a web address newswire can check: {why}")
+            status = EXIT_SKIPPED
+        else:
+            usable.append(url)
+    if not usable:
+        sys.exit(status)
     _django()
     _migrate()
     from ..pickups.check import check_urls
 
-    status = 0
-    for done in check_urls(urls, cold_from_saved=True):  # the worker's saved wire, if current
+    for done in check_urls(usable, cold_from_saved=True):  # the worker's saved wire, if current
         if done.status != "ok":
             click.echo(f"{done.url}\n  could not check: {done.status} ({done.reason})")
             status = EXIT_SKIPPED
