@@ -189,3 +189,64 @@ def assert_notices_hold(
     assert "zqscheduledmarkerx" in got, "held notices did not go when the embargo was lifted"
     assert "zqwithdrawnmarker" not in got
     return stories
+
+
+def assert_copies_hold(client: Client, editor: Client, partner: Any) -> dict[str, Story]:
+    """A copy of a story that is not released, found on a partner's own site, shows the
+    partner nothing of the story (its copies page, CSV, re-check, the notice an editor
+    drafts to it); the editors see each such copy at once as an embargo break, with the
+    evidence. ``client`` is signed in as a member of ``partner``; ``editor`` as staff."""
+    from newswire.partners.models import PartnerDomain
+    from newswire.pickups.record import record_result
+
+    host = f"copies-{partner.pk}.embargo.example"
+    PartnerDomain.objects.get_or_create(domain=host, defaults={"partner": partner})
+    stories = make_states()
+    copies = {}
+    for state, story in stories.items():
+        checks = {"logo": False, "byline": True, "affiliation": True, "restricted_media": True}
+        result = {
+            "url": f"https://{host}/{state}", "story": story.uri, "kind": "pickup",
+            "coverage": 0.97, "checks": checks, "compliant": False, "canonical": False,
+            "evidence": {"logo": f"no logo on the page {_marker(story)}"}, "edits": {},
+            "source": "embargo-test", "where": state,
+            "copy": {"headline": story.headline, "text": [f"Body text {_marker(story)} here."]},
+        }  # fmt: skip
+        copies[state] = record_result(result, "warc_scan", observation=state).pickup
+    hidden = {state: s for state, s in stories.items() if state != "public"}
+    partner_pages = ["/partner/pickups/", "/partner/pickups/?show=all",
+                     "/partner/pickups/?format=csv", "/partner/pickups/?show=all&format=csv",
+                     "/partner/"]  # fmt: skip
+
+    def partner_sees() -> str:
+        return "\n".join(_text(client.get(url)) for url in partner_pages)
+
+    seen = partner_sees()
+    assert "zqpublicmarker" in seen, "the partner does not see its copy of the public story"
+    for state, story in hidden.items():
+        assert _marker(story) not in seen and story.uri not in seen, (
+            f"a partner page shows the {state} story through its copy"
+        )
+        assert f"https://{host}/{state}" not in seen, f"the {state} story's copy is listed"
+        response = client.post(f"/partner/pickups/{copies[state].pk}/recheck/")
+        assert response.status_code in NOT_SHOWN, f"re-check of the {state} story's copy"
+    drafted = _text(editor.get(f"/dashboard/partners/{partner.pk}/notice/"))
+    assert "zqpublicmarker" in drafted, "the notice to the partner leaves out the public copy"
+    for state, story in hidden.items():
+        assert _marker(story) not in drafted, f"the notice to the partner names the {state} story"
+    # the editors: each copy of a story not released is an embargo break, on the overview and
+    # the story's page, with its evidence
+    overview = _text(editor.get("/dashboard/"))
+    assert "Embargo broken" in overview
+    for state, story in hidden.items():
+        assert story.headline in overview, f"no embargo alert for the {state} story's copy"
+        page = _text(editor.get(f"/dashboard/stories/{story.slug}/"))
+        assert "Embargo broken" in page and f"/dashboard/copies/{copies[state].pk}/" in page
+    assert stories["public"].headline not in overview.split("Embargo broken", 1)[1].split(
+        "</section>", 1)[0], "a copy of a released story is called an embargo break"  # fmt: skip
+    # the surface follows the clock: released, the scheduled story's copy is the partner's
+    Story.objects.filter(pk=stories["scheduled"].pk).update(
+        release_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert "zqscheduledmarker" in partner_sees(), "a released story's copy is still hidden"
+    return stories

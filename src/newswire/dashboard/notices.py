@@ -91,6 +91,8 @@ def draft(partner: Partner, pickups: Iterable[Pickup], terms: Terms) -> tuple[st
     listed = 0
     required = terms.required or []
     for p in pickups:
+        if not p.story.was_released():  # nothing of a story under embargo reaches a partner
+            continue
         failed = p.failed_under(required)
         problems = [PROBLEMS[x] for x in p.problems or [] if x in PROBLEMS
                     and not (x == "restricted_photo" and "restricted_media" in failed)]  # fmt: skip

@@ -23,7 +23,7 @@ from ..partners.models import Partner
 from ..pickups.models import Pickup, Via
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
-from ..wire.models import Terms
+from ..wire.models import Terms, released_q
 from .notices import what_is_wrong
 from .queries import FAILED_PHRASES
 from .tables import Column, csv_response
@@ -48,9 +48,12 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
     partner = Partner.objects.filter(members__pk=request.user.pk or 0).first()
     terms = Terms.current()
     required = set(terms.required or [])
-    copies = (
-        Pickup.objects.filter(partner=partner) if partner else Pickup.objects.none()
-    ).select_related("story")
+    # only copies of released stories: nothing of a story under embargo reaches a partner,
+    # not even through a copy of it found on its own site (the editors see that as a break)
+    mine = Pickup.objects.filter(partner=partner).shown_to_partners() if partner else (
+        Pickup.objects.none()
+    )
+    copies = mine.select_related("story")
     if request.GET.get("show") != "all":
         copies = copies.filter(compliant=False) | copies.exclude(problems=[])
     copies = copies.order_by("compliant", "-last_checked", "-id")
@@ -70,17 +73,11 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
             "copy": p,
             # what is wrong in a plain sentence with its evidence (never the page's markup)
             "fixes": [what_is_wrong(c, p, terms) for c in fix],
-            "snippet": snippet_html(p.story, terms) if fix else "",
+            # the snippet of a story still public (a withdrawn one is to be taken down)
+            "snippet": snippet_html(p.story, terms) if fix and p.story.is_public() else "",
             "asked": asked if asked and now - asked < RECHECK_EVERY else None,
         })  # fmt: skip
-    counts = (
-        {
-            "all": Pickup.objects.filter(partner=partner).count(),
-            "to_fix": Pickup.objects.filter(partner=partner, compliant=False).count(),
-        }
-        if partner
-        else {"all": 0, "to_fix": 0}
-    )
+    counts = {"all": mine.count(), "to_fix": mine.filter(compliant=False).count()}
     return render(
         request,
         "dashboard/partner_pickups.html",
@@ -88,8 +85,9 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
          "show": request.GET.get("show", ""), "problem_names": PROBLEMS,
          "phrases": FAILED_PHRASES, "recheck_minutes": RECHECK_EVERY.seconds // 60,
          "notices": partner.compliance_notices.order_by("-created_at")[:20] if partner else [],
-         "corrections": partner.notices.select_related("version__story")
-         .order_by("-created_at")[:20] if partner else []},
+         # (a notice of a story not released is held: its headline is not shown either)
+         "corrections": partner.notices.filter(released_q(prefix="version__story__"))
+         .select_related("version__story").order_by("-created_at")[:20] if partner else []},
     )  # fmt: skip
 
 
@@ -105,7 +103,11 @@ RECHECKS_AN_HOUR = 30
 def partner_recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
     partner = Partner.objects.filter(members__pk=request.user.pk or 0).first()
     # another partner's copy, or one on no partner's site, is not found
-    pickup = get_object_or_404(Pickup, pk=pk, partner=partner) if partner else None
+    pickup = (
+        get_object_or_404(Pickup.objects.shown_to_partners(), pk=pk, partner=partner)
+        if partner
+        else None
+    )
     if pickup is None:
         return redirect("dashboard:partner_pickups")
     now = timezone.now()

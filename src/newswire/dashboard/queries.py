@@ -37,7 +37,7 @@ from django.utils import timezone
 from ..distribution.models import BeaconHit
 from ..partners.models import Application, Partner
 from ..pickups.models import CHECK_NAMES, DayCount, PartnerDay, Pickup, Site, StoryMonth
-from ..wire.models import Byline, Story
+from ..wire.models import Byline, Story, released_q
 
 # What counted copies are counted by: a column of the covering indexes that is never null
 # (COUNT("id") would make PostgreSQL read the table; Django allows no COUNT(*) FILTER)
@@ -430,3 +430,16 @@ def withdrawn_still_up(limit: int = 50) -> list[Pickup]:
     for p in copies:
         p.notice = notices.get((p.partner_id or 0, p.story_id))  # type: ignore[attr-defined]
     return copies
+
+
+def embargo_breaks(story: Story | None = None, days: int = 30, limit: int = 50) -> list[Pickup]:
+    """Copies found on the web before their story's release (newest first): of one story,
+    all of them; on the overview, those of the last ``days`` days and every one whose story
+    is not released yet."""
+    copies = Pickup.objects.embargo_broken().select_related("story", "site", "partner")
+    if story is not None:
+        copies = copies.filter(story=story)
+    else:
+        since = timezone.now() - timedelta(days=days)
+        copies = copies.filter(Q(embargo_broken_at__gte=since) | ~released_q(prefix="story__"))
+    return list(copies.order_by("-embargo_broken_at", "-id")[:limit])

@@ -128,6 +128,7 @@ def overview(request: HttpRequest) -> HttpResponseBase:
             "by_copies": by_copies,
             "problems": queries.latest_problems(),
             "still_up": queries.withdrawn_still_up(),
+            "breaks": queries.embargo_breaks(),
             "problem_names": PROBLEMS,
             "section": "overview",
             "repeat_minutes": settings.NEWSWIRE_BEACON_REPEAT_SECONDS // 60,
@@ -276,7 +277,8 @@ def all_copies(request: HttpRequest) -> HttpResponseBase:
 def story_copies(request: HttpRequest, slug: str) -> HttpResponseBase:
     story = get_object_or_404(Story, slug=slug)
     return _copies_page(request, Pickup.objects.filter(story=story), f"copies-{story.slug}.csv",
-                        "dashboard/story.html", story=story, section="stories")  # fmt: skip
+                        "dashboard/story.html", story=story, section="stories",
+                        breaks=queries.embargo_breaks(story))  # fmt: skip
 
 
 @staff_member_required
@@ -636,6 +638,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponseBase:
     terms = Terms.current()
     failing = list(
         Pickup.objects.filter(partner=partner)
+        .shown_to_partners()  # (a notice goes to the partner: nothing of an embargoed story)
         .filter(Q(compliant=False) | ~Q(problems=[]))
         .select_related("story")
         .prefetch_related("story__bylines__reporter")

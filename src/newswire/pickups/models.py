@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ..engine.check import normalize_url
 from ..engine.types import CHECK_NAMES as CHECK_NAMES  # (the apps take them from here)
-from ..wire.models import http_url
+from ..wire.models import http_url, released_q
 
 
 def _required() -> frozenset[str]:
@@ -102,6 +102,15 @@ class PickupQuerySet(models.QuerySet["Pickup"]):
     def authorised(self) -> PickupQuerySet:
         return self.filter(authorised=True)
 
+    def shown_to_partners(self, now: Any = None) -> PickupQuerySet:
+        """Copies a partner may be shown (its pages, CSV, notices, re-checks): copies of
+        stories released (``wire.models.released_q``); never of a story under embargo."""
+        return self.filter(released_q(now, prefix="story__"))
+
+    def embargo_broken(self) -> PickupQuerySet:
+        """Copies found on the web before their story's release: embargo breaks."""
+        return self.filter(embargo_broken_at__isnull=False)
+
 
 class Pickup(models.Model):
     story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="pickups")
@@ -152,6 +161,10 @@ class Pickup(models.Model):
         default=list, blank=True,
         help_text="correction_not_applied, withdrawn_still_up, restricted_photo",
     )  # fmt: skip
+    # when the copy was first found while its story was not yet released (a draft, scheduled
+    # or under embargo): an embargo break, shown to editors at once, kept after the release
+    embargo_broken_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                             db_index=True)  # fmt: skip
     etag = models.CharField(max_length=300, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
     rechecks = models.PositiveSmallIntegerField(

@@ -11,6 +11,7 @@ the database's unique constraint decides, and the loser updates the winner's row
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,8 @@ from ..engine.types import Match
 from ..partners.models import PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, PickupCheck, Site, Status, url_key
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 200_000  # characters of a copy kept for its diff (a story is rarely a tenth of it)
 PROBLEMS = {
@@ -205,6 +208,12 @@ def record_match(
         pickup.canonical = match.canonical
         pickup.status, pickup.reason = Status.OK, ""
         pickup.partner = site.partner
+        if pickup.embargo_broken_at is None and not story.was_released(at):
+            # on the web before its release: an embargo break, for the editors at once
+            pickup.embargo_broken_at = at
+            changes.append("found before the story's release (embargo broken)")
+            log.warning("embargo broken: %r (story %s, release %s) found on %s",
+                        story.headline[:80], story.pk, story.release_at, url[:300])
         pickup.last_checked = max(at, pickup.last_checked) if not created else at
         pickup.save()
         check = PickupCheck.objects.create(

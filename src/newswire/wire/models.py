@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -130,7 +130,36 @@ class Licence(models.Model):
         return f"{self.name} ({'partners may republish' if self.redistributable else 'restricted'})"
 
 
+def released_q(now: Any = None, prefix: str = "") -> Q:
+    """The stories the world has been shown: public now, or withdrawn after their release.
+
+    The one rule for what a partner may see anything of (its copies of a story, their
+    fixes, the story's snippet among them): a story that is a draft, scheduled or under
+    embargo is seen by nobody outside the newsroom before its release, even when a copy of
+    it turns up on a partner's site. ``prefix``: the path to the story (``"story__"``).
+    A withdrawn story counts as released when it was released before it was withdrawn
+    (its release time, or lacking one its publication, not after the withdrawal).
+    """
+    now = now or timezone.now()
+    Status = Story.Status  # noqa: N806
+
+    def q(**kw: Any) -> Q:
+        return Q(**{prefix + k: v for k, v in kw.items()})
+
+    public = (q(status=Status.PUBLISHED) & (q(release_at__isnull=True) | q(release_at__lte=now))) | (
+        q(status=Status.SCHEDULED, release_at__lte=now)
+    )
+    shown_then = q(release_at__lte=F(prefix + "withdrawn_at")) | q(
+        release_at__isnull=True, published_at__lte=F(prefix + "withdrawn_at")
+    )
+    return public | (q(status=Status.WITHDRAWN, withdrawn_at__isnull=False) & shown_then)
+
+
 class StoryQuerySet(models.QuerySet["Story"]):
+    def released(self, now: Any = None) -> StoryQuerySet:
+        """Stories public now or withdrawn after their release (:func:`released_q`)."""
+        return self.filter(released_q(now))
+
     def public(self, now: Any = None) -> StoryQuerySet:
         """Stories anyone may see: released, not draft, not withdrawn. Newest first."""
         now = now or timezone.now()
@@ -261,6 +290,15 @@ class Story(models.Model):
         if self.status == self.Status.SCHEDULED:
             return self.release_at is not None and self.release_at <= now
         return False
+
+    def was_released(self, now: Any = None) -> bool:
+        """Public now, or withdrawn after its release: :func:`released_q` for one story."""
+        if self.is_public(now):
+            return True
+        if self.status != self.Status.WITHDRAWN or self.withdrawn_at is None:
+            return False
+        shown = self.release_at or (self.published_at if self.release_at is None else None)
+        return shown is not None and shown <= self.withdrawn_at
 
     @property
     def embargoed(self) -> bool:
