@@ -24,8 +24,10 @@ class CheckForm(forms.Form):
             try:
                 http_url(url)
             except forms.ValidationError as exc:
-                why = exc.messages[0] if exc.messages else "not an http(s) URL"
-                problems.append(f"line {n}: {url[:100]!r}: {why}")
+                said = exc.messages[0] if exc.messages else ""
+                why = said.replace(http_url.message, "").strip(" ()")  # (the reason, if any)
+                problems.append(f"line {n}: {url[:100]!r} is not an http(s) URL newswire can "
+                                f"check{': ' + why if why else ''}")  # fmt: skip
         if problems:
             raise forms.ValidationError(problems)
         return lines
@@ -44,9 +46,17 @@ class ExplainForm(forms.Form):
     )
 
 
+def one_line_subject(value: str) -> None:
+    """An e-mail subject is one line: a line break or other control character is refused
+    here, in words, rather than making a message that cannot be sent."""
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+        raise forms.ValidationError("A subject is one line: remove the line break or control "
+                                    "character from it.")  # fmt: skip
+
+
 class NoticeForm(forms.Form):
     to = forms.EmailField(label="To")
-    subject = forms.CharField(max_length=300)
+    subject = forms.CharField(max_length=300, validators=[one_line_subject])
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 24}))
 
 
@@ -54,5 +64,5 @@ class InviteForm(forms.Form):
     """An invitation to a site to apply: the address is the editor's to find."""
 
     to = forms.EmailField(label="Send to", help_text="The site's editor or contact address.")
-    subject = forms.CharField(max_length=300)
+    subject = forms.CharField(max_length=300, validators=[one_line_subject])
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}))

@@ -27,6 +27,7 @@ from django_tasks import task
 
 from ..fetch import FetchPolicy, SafeClient
 from ..wire.models import StoryVersion, Terms
+from ..wire.sanitize import one_line
 from .models import ComplianceNotice, CorrectionNotice, Delivery, Sending
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,22 @@ def message_id(notice: Sending) -> str:
     return f"<{notice.delivery_id}@{host}>"
 
 
+class Unsendable(Exception):
+    """A message that cannot be built (an address with a line break, say): it fails once,
+    in words, instead of being tried again until the back-off gives up."""
+
+
 def send_email(notice: Sending, subject: str, body: str, to: str) -> None:
-    EmailMessage(subject, body, None, [to], headers={"Message-ID": message_id(notice)}).send()
+    """Build the notice's e-mail (its subject one line: a headline's or an editor's line
+    break never makes it unsendable), then send it; :class:`Unsendable` when it cannot be
+    built at all."""
+    message = EmailMessage(one_line(subject), body, None, [to],
+                           headers={"Message-ID": message_id(notice)})  # fmt: skip
+    try:
+        message.message()  # the headers are checked here (BadHeaderError is a ValueError)
+    except ValueError as exc:
+        raise Unsendable(f"the e-mail cannot be built: {exc}") from None
+    message.send()
 
 
 def _send_email(notice: CorrectionNotice) -> None:
@@ -186,6 +201,12 @@ def attempt(notice: Sending, send: Callable[[], None]) -> bool:
     notice.save(update_fields=["status", "attempts"])  # committed before anything is sent
     try:
         send()
+    except Unsendable as exc:  # trying again would build the same message: it fails now
+        notice.last_error = f"{exc}; not sent, and not tried again: correct it and resend"[:2000]
+        notice.status, notice.next_try_at = Sending.Status.FAILED, None
+        notice.save()
+        log.warning("notice %s cannot be sent: %s", notice.pk, exc)
+        return False
     except Exception as exc:
         notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if notice.attempts > len(BACKOFF):

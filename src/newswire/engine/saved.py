@@ -425,7 +425,9 @@ _HEADER_SCHEMA: dict[str, Any] = {
         "format": {"const": FORMAT_VERSION},
         "terms": {
             "type": "object",
-            "required": ["wire"],
+            # every field the writer writes (asdict of Terms) and the reader uses
+            "required": ["wire", "affiliation", "site", "contact", "logo", "restricted_credits",
+                         "required", "allowed_edits", "unavailable", "canonical"],
             "additionalProperties": False,
             "properties": {
                 "wire": {"type": "string"},
@@ -434,6 +436,7 @@ _HEADER_SCHEMA: dict[str, Any] = {
                 "contact": {"type": "string"},
                 "logo": {
                     "type": "object",
+                    "required": ["url", "alt"],
                     "additionalProperties": False,
                     "properties": {"url": {"type": "string"}, "alt": {"type": "string"}},
                 },
@@ -496,6 +499,11 @@ def _read_header(path: Path, blob: bytes, size: int, data_start: int) -> dict[st
         e = errors[0]
         field = "/".join(map(str, e.instance_path)) or "(top)"
         raise IndexFormatError(f"{path}: header field {field}: {e.message}")
+    not_whole = _not_whole(_HEADER_SCHEMA, header, ())
+    if not_whole is not None:
+        where, value = not_whole
+        raise IndexFormatError(f"{path}: header field {'/'.join(map(str, where))}: {value!r} "
+                               "is not a whole number written as one")  # fmt: skip
     if header["total"] != size:
         raise IndexFormatError(
             f"{path}: the file is {size} bytes, its header says {header['total']}: "
@@ -523,6 +531,31 @@ def _read_header(path: Path, blob: bytes, size: int, data_start: int) -> dict[st
             raise IndexFormatError(f"{where}: runs outside the file's sections "
                                    f"({offset} + {nbytes} of {size} bytes)")  # fmt: skip
     return header
+
+
+def _not_whole(schema: Any, value: Any, where: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any] | None:
+    """The first value the schema calls an integer that Python does not hold as one (JSON
+    Schema counts ``60.0`` as an integer; ``1 << 60.0`` and a file offset of ``64.0`` fail),
+    with where it is; None when every such value is an int."""
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("type") == "integer" and (type(value) is not int):
+        return where, value
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for key, item in value.items():
+            sub = props.get(key, schema.get("additionalProperties"))
+            found = _not_whole(sub, item, (*where, key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        prefix = schema.get("prefixItems", [])
+        for n, item in enumerate(value):
+            sub = prefix[n] if n < len(prefix) else schema.get("items")
+            found = _not_whole(sub, item, (*where, n))
+            if found:
+                return found
+    return None
 
 
 def _check_arrays(path: Path, header: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> None:

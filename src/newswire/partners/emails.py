@@ -12,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ..wire.models import Terms
+from ..wire.sanitize import one_line
 from .models import Application
 
 VERIFY_SALT = "newswire.partners.verify-contact"
@@ -26,7 +27,7 @@ def send_confirmation(application: Application) -> None:
     terms = Terms.current()
     link = settings.SITE_URL + reverse("partners:verify", args=[verify_token(application)])
     send_mail(
-        subject=f"{terms.wire}: we received your application to republish",
+        subject=one_line(f"{terms.wire}: we received your application to republish"),
         message=(
             f"Dear {application.contact_name},\n\n"
             f"Thank you for applying to republish {terms.wire}'s stories in {application.outlet}.\n"
@@ -44,7 +45,7 @@ def send_approval(application: Application, user: AbstractBaseUser) -> None:
     token = default_token_generator.make_token(user)
     link = settings.SITE_URL + reverse("partners:set_password", args=[uid, token])
     send_mail(
-        subject=f"{terms.wire}: {application.outlet} is approved",
+        subject=one_line(f"{terms.wire}: {application.outlet} is approved"),
         message=(
             f"Dear {application.contact_name},\n\n"
             f"{application.outlet} can now republish {terms.wire}'s stories.\n"
@@ -60,7 +61,7 @@ def send_approval(application: Application, user: AbstractBaseUser) -> None:
 def send_rejection(application: Application, reason: str) -> None:
     terms = Terms.current()
     send_mail(
-        subject=f"{terms.wire}: your application to republish",
+        subject=one_line(f"{terms.wire}: your application to republish"),
         message=(
             f"Dear {application.contact_name},\n\n"
             f"We cannot approve {application.outlet} for now.\n\n"

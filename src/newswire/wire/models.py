@@ -26,7 +26,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.text import slugify
 
 from ..engine.types import CHECK_NAMES
-from .sanitize import clean_html, text_of
+from .sanitize import clean_html, one_line, text_of
 
 EDIT_CHOICES = [
     ("trim_end", "Trim paragraphs from the end"),
@@ -239,6 +239,7 @@ class Story(models.Model):
         makes true first): a clean body, a summary, a unique slug (not in ``taken`` either),
         an embargo that has passed is a publication, a withdrawal stamped once."""
         self.body = clean_html(self.body)
+        self.headline = one_line(self.headline)  # (no line break or control character)
         if not self.summary:
             text = text_of(self.body)
             self.summary = text[:280].rsplit(" ", 1)[0] + "…" if len(text) > 280 else text

@@ -49,3 +49,14 @@ def text_of(html: str) -> str:
     """Return the plain text of an HTML fragment (for summaries and search)."""
     spaced = _BLOCK_END.sub(" ", html or "")
     return " ".join(_html.unescape(nh3.clean(spaced, tags=set())).split())
+
+
+_CONTROLS = {c: None for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROLS.update({ord(c): " " for c in "\t\n\r\v\f\x85\u2028\u2029"})
+
+
+def one_line(text: str) -> str:
+    """A headline (or a subject) as one line: line breaks and tabs become spaces, other
+    control characters go, runs of spaces are one. An e-mail subject that carries it cannot
+    be refused for a line break, and no page shows a character it cannot draw."""
+    return " ".join(str(text).translate(_CONTROLS).split())
