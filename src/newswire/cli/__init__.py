@@ -30,8 +30,21 @@ EXIT_SKIPPED = 1
 EXIT_UNUSABLE = 2
 
 
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the version, and whether the engine's compiled parts are in use."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..engine.extract import compiled_status
+
+    status = compiled_status()
+    click.echo(f"newswire, version {__version__}")
+    click.echo(f"engine: walk {status['walk']}; sift {status['sift']}")
+    ctx.exit(0)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="newswire")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version, and whether the engine's compiled parts are in use.")  # fmt: skip
 def cli() -> None:
     """newswire: the wire's stories, its partners, and where its stories went."""
 

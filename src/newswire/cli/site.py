@@ -39,7 +39,17 @@ def serve(host: str, port: int, workers: int, threads: int, no_migrate: bool) ->
     _django()
     if not no_migrate:
         _migrate()
+    _say_if_slow()
     _serve(host, port, workers, threads)
+
+
+def _say_if_slow() -> None:
+    """Once at start: a server or worker without the engine's compiled walk says so."""
+    import logging
+
+    from ..engine.extract import warn_if_slow
+
+    warn_if_slow(logging.getLogger("newswire"))
 
 
 def _serve(host: str, port: int, workers: int, threads: int = 1) -> None:
@@ -83,6 +93,7 @@ def worker(batch: bool, interval: float) -> None:
     """Run background tasks (correction notices, page checks, re-checks, partner feeds)."""
     _django()
     _migrate()
+    _say_if_slow()
     from django.core.management import call_command
 
     from .. import housekeeping

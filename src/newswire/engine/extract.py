@@ -1063,3 +1063,25 @@ def _selectolax_version() -> str:
 
 #: the compiled walk (_walk.c) or None, and why it is None
 WALK, WALK_MISSING = _compiled_walk()
+
+
+def compiled_status() -> dict[str, str]:
+    """Whether the engine runs its compiled parts, in words: ``walk`` and ``sift`` each
+    "compiled", or "MISSING: why" (a scan is then about 3x slower: the pure-Python walk)."""
+    from .fingerprint import COMPILED
+
+    return {
+        "walk": "compiled" if WALK is not None else f"MISSING: {WALK_MISSING}",
+        "sift": "compiled" if COMPILED is not None else "MISSING: not built or "
+        "NEWSWIRE_PURE_PYTHON set",
+    }
+
+
+def warn_if_slow(log: Any) -> bool:
+    """Log once, as a warning, that the compiled walk is missing (a server or worker that
+    runs 3x slower says so at start); returns whether it warned."""
+    if WALK is not None:
+        return False
+    log.warning("the engine runs without its compiled walk (%s): pages are parsed about 3x "
+                "slower; `newswire --version` says the same", WALK_MISSING)  # fmt: skip
+    return True
