@@ -111,7 +111,20 @@ def housekeeping() -> dict[str, int]:
         "saved wire written": int(save_wire()),
         "beacon views": drain_spool(),
         "statistics refreshed": refresh_statistics(),
+        "partners' old re-check asks forgotten": forget_old_asks(),
     }
+
+
+def forget_old_asks() -> int:
+    """Partners' re-check asks older than a day (the limits look back an hour)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .pickups.models import RecheckAsk
+
+    gone, _ = RecheckAsk.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
+    return gone
 
 
 def start(every: float | None = None) -> threading.Thread:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ..distribution.snippet import snippet_html
 from ..partners.models import Partner
-from ..pickups.models import Pickup, Via
+from ..pickups.models import Pickup, RecheckAsk, Via
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
 from ..wire.models import Terms, released_q
@@ -110,12 +110,16 @@ def partner_recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
     if pickup is None:
         return redirect("dashboard:partner_pickups")
-    now = timezone.now()
     with transaction.atomic():
+        # one ask of a partner at a time, on every web worker: the partner's row is locked
+        # (PostgreSQL; SQLite's BEGIN IMMEDIATE already takes the whole database), so the
+        # count below and the ask it admits are one step
+        Partner.objects.select_for_update().filter(pk=partner.pk).first()
+        now = timezone.now()  # (read under the lock: asks are counted in the order taken)
         pickup = Pickup.objects.select_for_update().get(pk=pickup.pk)
-        recent = Pickup.objects.filter(
-            partner=partner, recheck_asked_at__gte=now - timedelta(hours=1)
-        ).count()
+        # the asks taken in the last hour, a rolling window (not the copies asked about: a
+        # copy asked again after 15 minutes is a second check)
+        recent = RecheckAsk.objects.filter(partner=partner, at__gt=now - timedelta(hours=1)).count()
         if pickup.recheck_asked_at and now - pickup.recheck_asked_at < RECHECK_EVERY:
             wait = RECHECK_EVERY - (now - pickup.recheck_asked_at)
             messages.info(
@@ -133,6 +137,7 @@ def partner_recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
         else:
             pickup.recheck_asked_at = now
             pickup.save(update_fields=["recheck_asked_at"])
+            RecheckAsk.objects.create(partner=partner, pickup=pickup, at=now)
             url = pickup.url
             transaction.on_commit(lambda: check_page.enqueue(url, Via.PARTNER))
             messages.success(

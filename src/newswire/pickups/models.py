@@ -336,6 +336,19 @@ class PickupCheck(models.Model):
         return f"{self.get_via_display()} {self.at:%Y-%m-%d %H:%M}: {self.url}"
 
 
+class RecheckAsk(models.Model):
+    """A partner's "I fixed it — check again", one row per ask taken: the limits are counted
+    over these in a rolling window (``dashboard.partner_views``), not over the copies."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE,
+                                related_name="recheck_asks")  # fmt: skip
+    pickup = models.ForeignKey(Pickup, on_delete=models.CASCADE, related_name="recheck_asks")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["partner", "at"], name="recheck_ask_partner_at")]
+
+
 class HostTurn(models.Model):
     """When newswire may next send a request to a host (one a second, across all workers)."""
 
