@@ -129,11 +129,19 @@ def test_a_recheck_asks_whether_the_page_changed(site, make_story, wire_terms):
     ["http://0177.0.0.1:18080/", "http://127.000.000.001/", "http://①②⑦.0.0.1/", "http://[::1/"],
 )
 def test_check_command_names_a_url_httpx_cannot_read(make_story, url):
-    """The same path as a beacon's Referer in the worker (``check_page``): named, recorded."""
+    """The command refuses it where it comes in, in words; the worker's path for a
+    beacon's Referer (``check_urls``, as ``check_page`` calls it) names and records it."""
+    from newswire.pickups.check import check_urls
+
     make_story()
     result = CliRunner().invoke(cli, ["check", url])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert result.exit_code == 1 and "could not check: blocked (bad_url" in result.output
+    assert result.exit_code == 1 and f"{url}: not a web address newswire can check" in (
+        result.output
+    )
+    assert not PickupCheck.objects.exists()
+    (done,) = check_urls([url], via="beacon")
+    assert done.status != "ok" and "bad_url" in done.reason
     assert PickupCheck.objects.get().reason.startswith("bad_url")
 
 

@@ -24,6 +24,7 @@ from ..engine.check import normalize_url
 from ..engine.errors import ResultError
 from ..engine.types import Match
 from ..partners.models import PartnerDomain
+from ..transient import retried
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, PickupCheck, Site, Status, url_key
 
@@ -150,75 +151,81 @@ def record_match(
     at = at or timezone.now()
     key = url_key(url)
     site = site_for(host)
-    with transaction.atomic():
-        pickup = Pickup.objects.select_for_update().filter(story=story, url_key=key).first()
-        created = False
-        if pickup is None:
-            try:
-                with transaction.atomic():
-                    pickup = Pickup.objects.create(
-                        story=story, url=url[:2000], normalized_url=normalize_url(url)[:2000],
-                        url_key=key, site=site, partner=site.partner, first_seen=at,
-                        last_checked=at,
-                    )  # fmt: skip
-                created = True
-            except IntegrityError:  # another process recorded this copy a moment ago
-                pickup = Pickup.objects.select_for_update().get(story=story, url_key=key)
-        # the row is locked now (PostgreSQL) or the database is (SQLite): whoever recorded
-        # this observation before us has committed it
-        if (
-            not created
-            and observation
-            and PickupCheck.objects.filter(pickup=pickup, via=via, observation=observation).exists()
-        ):
-            return Recorded(pickup, False, None)  # these results were recorded before
-        changes = changes_between(None if created else pickup, match)
-        problems = []
-        if story.status == Story.Status.WITHDRAWN:
-            problems.append("withdrawn_still_up")
-        if stale:
-            problems.append("correction_not_applied")
-        checks = {c.name: c.passed for c in match.checks}
-        if checks.get("restricted_media") is False:
-            problems.append("restricted_photo")
-        for problem in sorted(set(problems) - set(pickup.problems or [])):
-            changes.append(PROBLEMS[problem])
-        if "correction_not_applied" in (pickup.problems or []) and not stale and not created:
-            changes.append("correction applied")
-        if not stale and not created and story.version > 1:
-            from .watch import carried
 
-            carried([pickup.pk], "correction", at, story.version)
-        pickup.version = (
-            StoryVersion.objects.filter(story=story, number=story.version).first() or pickup.version
-        )
-        pickup.kind = match.kind[:10]
-        pickup.coverage = match.coverage
-        pickup.checks = checks
-        pickup.evidence = {c.name: c.evidence for c in match.checks}
-        if stale:
-            pickup.evidence["correction"] = stale
-        pickup.problems = problems
-        pickup.edits = dict(match.edits)
-        if match.text:  # (results from before the scan gave the copy keep the last one)
-            pickup.headline = match.headline[:500]
-            pickup.text = "\n\n".join(match.text)[:MAX_TEXT]
-        pickup.published = match.published[:32]
-        pickup.compliant = match.compliant
-        pickup.canonical = match.canonical
-        pickup.status, pickup.reason = Status.OK, ""
-        pickup.partner = site.partner
-        if pickup.embargo_broken_at is None and not story.was_released(at):
-            # on the web before its release: an embargo break, for the editors at once
-            pickup.embargo_broken_at = at
-            changes.append("found before the story's release (embargo broken)")
-            log.warning("embargo broken: %r (story %s, release %s) found on %s",
-                        story.headline[:80], story.pk, story.release_at, url[:300])
-        pickup.last_checked = max(at, pickup.last_checked) if not created else at
-        pickup.save()
-        check = PickupCheck.objects.create(
-            pickup=pickup, url=url[:2000], at=at, via=via, observation=observation,
-            status=Status.OK, compliant=pickup.compliant, coverage=pickup.coverage,
-            checks=pickup.checks, changes=changes,
-        )  # fmt: skip
-    return Recorded(pickup, created, check, changes)
+    def once() -> Recorded:
+        with transaction.atomic():
+            pickup = Pickup.objects.select_for_update().filter(story=story, url_key=key).first()
+            created = False
+            if pickup is None:
+                try:
+                    with transaction.atomic():
+                        pickup = Pickup.objects.create(
+                            story=story, url=url[:2000], normalized_url=normalize_url(url)[:2000],
+                            url_key=key, site=site, partner=site.partner, first_seen=at,
+                            last_checked=at,
+                        )  # fmt: skip
+                    created = True
+                except IntegrityError:  # another process recorded this copy a moment ago
+                    pickup = Pickup.objects.select_for_update().get(story=story, url_key=key)
+            # the row is locked now (PostgreSQL) or the database is (SQLite): whoever recorded
+            # this observation before us has committed it
+            if (
+                not created
+                and observation
+                and PickupCheck.objects.filter(pickup=pickup, via=via, observation=observation).exists()
+            ):
+                return Recorded(pickup, False, None)  # these results were recorded before
+            changes = changes_between(None if created else pickup, match)
+            problems = []
+            if story.status == Story.Status.WITHDRAWN:
+                problems.append("withdrawn_still_up")
+            if stale:
+                problems.append("correction_not_applied")
+            checks = {c.name: c.passed for c in match.checks}
+            if checks.get("restricted_media") is False:
+                problems.append("restricted_photo")
+            for problem in sorted(set(problems) - set(pickup.problems or [])):
+                changes.append(PROBLEMS[problem])
+            if "correction_not_applied" in (pickup.problems or []) and not stale and not created:
+                changes.append("correction applied")
+            if not stale and not created and story.version > 1:
+                from .watch import carried
+
+                carried([pickup.pk], "correction", at, story.version)
+            pickup.version = (
+                StoryVersion.objects.filter(story=story, number=story.version).first() or pickup.version
+            )
+            pickup.kind = match.kind[:10]
+            pickup.coverage = match.coverage
+            pickup.checks = checks
+            pickup.evidence = {c.name: c.evidence for c in match.checks}
+            if stale:
+                pickup.evidence["correction"] = stale
+            pickup.problems = problems
+            pickup.edits = dict(match.edits)
+            if match.text:  # (results from before the scan gave the copy keep the last one)
+                pickup.headline = match.headline[:500]
+                pickup.text = "\n\n".join(match.text)[:MAX_TEXT]
+            pickup.published = match.published[:32]
+            pickup.compliant = match.compliant
+            pickup.canonical = match.canonical
+            pickup.status, pickup.reason = Status.OK, ""
+            pickup.partner = site.partner
+            if pickup.embargo_broken_at is None and not story.was_released(at):
+                # on the web before its release: an embargo break, for the editors at once
+                pickup.embargo_broken_at = at
+                changes.append("found before the story's release (embargo broken)")
+                log.warning("embargo broken: %r (story %s, release %s) found on %s",
+                            story.headline[:80], story.pk, story.release_at, url[:300])
+            pickup.last_checked = max(at, pickup.last_checked) if not created else at
+            pickup.save()
+            check = PickupCheck.objects.create(
+                pickup=pickup, url=url[:2000], at=at, via=via, observation=observation,
+                status=Status.OK, compliant=pickup.compliant, coverage=pickup.coverage,
+                checks=pickup.checks, changes=changes,
+            )  # fmt: skip
+        return Recorded(pickup, created, check, changes)
+
+    # two processes recording copies at once can deadlock on the counts' rows (their
+    # triggers upsert the same days): the loser's transaction was rolled back whole
+    return retried(once, f"recording {url[:200]}")
