@@ -234,6 +234,9 @@ NEWSWIRE_BEACON_PAGES_PER_CLIENT = int(os.environ.get("NEWSWIRE_BEACON_PAGES_PER
 # worker and is queued again; housekeeping runs this often (seconds); pickups are
 # checked again this many days after they were found.
 NEWSWIRE_TASK_TIMEOUT = int(os.environ.get("NEWSWIRE_TASK_TIMEOUT", "900"))
+# the warm wire re-reads stories changed this many seconds before the latest change it saw:
+# longer than the longest transaction that writes stories (pickups/wirescan.py)
+NEWSWIRE_WIRE_OVERLAP = float(os.environ.get("NEWSWIRE_WIRE_OVERLAP", "120"))
 NEWSWIRE_HOUSEKEEPING = float(os.environ.get("NEWSWIRE_HOUSEKEEPING", "60"))
 # the key partners' WordPress application passwords are encrypted with (a Fernet key);
 # unset: one derived from SECRET_KEY (distribution/secrets.py)

@@ -2,8 +2,10 @@
 page, a partner's article, a re-check, "Check a URL", "why?"): built once per process and
 kept current, instead of read from the database and fingerprinted again for each page.
 
-Kept current by a stamp that costs one aggregate query: the number of the wire's stories,
-the last change to any of them and their largest id, and the terms' last change. Anything
+Kept current by a stamp that costs one aggregate query and one range of an index: the
+number of the wire's stories, the last change to any of them and their largest id, the
+stories changed in the overlap before that change (so that a change committed late, with
+an earlier stamp, is not missed: :func:`_stamp`), and the terms' last change. Anything
 a story's engine form depends on (bylines, reporters, media, licences) touches the story's
 ``updated_at`` when it changes (``wire/cache.py``), so the stamp sees it too. When the
 stamp moves, only the stories changed since the last look are read and fingerprinted again
@@ -19,16 +21,17 @@ building its own.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from ..engine import Scanner, story_from_ninjs, terms_from_dict
 from ..engine.errors import EngineError
@@ -46,6 +49,7 @@ class _Warm:
     terms: tuple[Any, ...]
     last: datetime | None  # the latest change read
     seen: set[str] = field(default_factory=set)  # the uris on the wire as read
+    recent: dict[int, datetime] = field(default_factory=dict)  # changed lately, as read
 
 
 _WARM: dict[str, _Warm] = {}
@@ -56,11 +60,25 @@ def _on_wire() -> Any:
     return Story.objects.exclude(status=Story.Status.DRAFT)
 
 
-def _stamp() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+def _stamp() -> tuple[tuple[Any, ...], tuple[Any, ...], dict[int, datetime]]:
+    """(the wire's stamp, the terms', the stories changed lately: id -> updated_at).
+
+    ``updated_at`` is stamped by the application's clock before the transaction commits,
+    so a change can become visible after another one with a later stamp (two editors, a
+    worker and an import at once). The stamp therefore also covers every story changed in
+    the ``NEWSWIRE_WIRE_OVERLAP`` seconds before the latest change (a digest of their ids
+    and times): one that commits late, with an earlier stamp, changes the digest, and
+    :func:`scanner` reads it again. The overlap must be longer than the longest transaction
+    that writes stories (an import commits every thousand; an edit at once)."""
     # over every story, drafts too, so that the indexes answer it (updated_at's, the key's)
     row = Story.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
     terms = Terms.current()
-    return (row["n"], row["last"], row["top"]), (terms.pk, terms.updated_at)
+    recent: dict[int, datetime] = {}
+    if row["last"] is not None:
+        cutoff = row["last"] - timedelta(seconds=settings.NEWSWIRE_WIRE_OVERLAP)
+        recent = dict(Story.objects.filter(updated_at__gte=cutoff).values_list("pk", "updated_at"))
+    digest = hashlib.sha256(repr(sorted(recent.items())).encode()).hexdigest()[:16]
+    return (row["n"], row["last"], row["top"], digest), (terms.pk, terms.updated_at), recent
 
 
 def _engine_stories(rows: Any, terms_row: Terms, terms: Any) -> list[Any]:
@@ -92,7 +110,7 @@ def save(force: bool = False) -> bool:
     """Write the saved wire when the wire changed since it was last written (the worker's
     housekeeping). Returns whether it wrote. The stamp is written beside it, after it: a
     reader that finds the two different builds its own."""
-    stamp, terms_stamp = _stamp()
+    stamp, terms_stamp, _recent = _stamp()
     path = saved_path()
     text = _stamp_text(stamp, terms_stamp)
     stamp_file = path.with_suffix(".stamp")
@@ -119,7 +137,7 @@ def scanner(*, cold_from_saved: bool = False) -> Scanner:
     is now. The worker itself builds its own, and writes it."""
     key = connection.alias + ":" + str(connection.settings_dict.get("NAME"))
     with _LOCK:
-        stamp, terms_stamp = _stamp()
+        stamp, terms_stamp, recent = _stamp()
         warm = _WARM.get(key)
         if warm is not None and warm.stamp == stamp and warm.terms == terms_stamp:
             return warm.scanner
@@ -134,14 +152,16 @@ def scanner(*, cold_from_saved: bool = False) -> Scanner:
                 return opened
         if warm is None or warm.terms != terms_stamp or warm.last is None:
             built = build()
-            warm = _Warm(built, stamp, terms_stamp, stamp[1], set(built.stories))
+            warm = _Warm(built, stamp, terms_stamp, stamp[1], set(built.stories), recent)
             _WARM[key] = warm
             return warm.scanner
         terms_row = Terms.current()
         terms = terms_from_dict(terms_row.to_dict())[0]
         # the stories changed since the last look (a few): read again, or dropped if they
         # left the wire (made drafts again)
-        since = Story.objects.filter(updated_at__gt=warm.last)
+        # and those that committed late, with a stamp no later than the last one read
+        late = [pk for pk, at in recent.items() if warm.recent.get(pk) != at]
+        since = Story.objects.filter(Q(updated_at__gt=warm.last) | Q(pk__in=late))
         gone = set(since.filter(status=Story.Status.DRAFT).values_list("uri", flat=True))
         fresh = _engine_stories(since.exclude(status=Story.Status.DRAFT), terms_row, terms)
         removed = [uri for uri in gone if uri in warm.seen]
@@ -151,7 +171,7 @@ def scanner(*, cold_from_saved: bool = False) -> Scanner:
             removed += list(seen - now)
             seen &= now
         warm.scanner.update(fresh, removed)
-        warm.seen, warm.stamp, warm.last = seen, stamp, stamp[1]
+        warm.seen, warm.stamp, warm.last, warm.recent = seen, stamp, stamp[1], recent
         return warm.scanner
 
 
