@@ -29,7 +29,7 @@ def _partner_with_copies(n: int, make_story, django_user_model):
 
 def test_the_hourly_limit_is_a_rolling_window_over_asks(wire_terms, make_story, client,
                                                         django_user_model):  # fmt: skip
-    partner, user, copies = _partner_with_copies(40, make_story, django_user_model)
+    _partner, user, copies = _partner_with_copies(40, make_story, django_user_model)
     client.force_login(user)
     start = timezone.now()
     taken = 0
@@ -64,7 +64,7 @@ def test_concurrent_asks_queue_no_more_than_the_limit(wire_terms, make_story, dj
                     "concurrency is tested on PostgreSQL")  # fmt: skip
     from django_tasks_db.models import DBTaskResult
 
-    partner, user, copies = _partner_with_copies(41, make_story, django_user_model)
+    _partner, user, copies = _partner_with_copies(41, make_story, django_user_model)
     barrier = threading.Barrier(len(copies))
     codes: list[int] = []
 

@@ -14,8 +14,6 @@ from django.utils import timezone
 from newswire.distribution import wordpress as wpmod
 from newswire.distribution.models import PushLog, WordPressPost, WordPressSite
 from newswire.distribution.wordpress import WordPressError, connect, push
-
-
 from newswire.fetch import FetchError, FetchPolicy, SafeClient
 from newswire.wire.models import Licence, Media, Story
 

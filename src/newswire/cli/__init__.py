@@ -44,7 +44,8 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
-              help="Show the version, and whether the engine's compiled parts are in use.")  # fmt: skip
+              help="Show the version, and whether the engine's compiled parts are "
+                   "in use.")  # fmt: skip
 def cli() -> None:
     """newswire: the wire's stories, its partners, and where its stories went."""
 

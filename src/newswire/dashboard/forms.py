@@ -25,7 +25,7 @@ class CheckForm(forms.Form):
                 http_url(url)
             except forms.ValidationError as exc:
                 said = exc.messages[0] if exc.messages else ""
-                why = said.replace(http_url.message, "").strip(" ()")  # (the reason, if any)
+                why = said.replace(str(http_url.message), "").strip(" ()")  # (the reason, if any)
                 problems.append(f"line {n}: {url[:100]!r} is not an http(s) URL newswire can "
                                 f"check{': ' + why if why else ''}")  # fmt: skip
         if problems:

@@ -103,13 +103,9 @@ RECHECKS_AN_HOUR = 30
 def partner_recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
     partner = Partner.objects.filter(members__pk=request.user.pk or 0).first()
     # another partner's copy, or one on no partner's site, is not found
-    pickup = (
-        get_object_or_404(Pickup.objects.shown_to_partners(), pk=pk, partner=partner)
-        if partner
-        else None
-    )
-    if pickup is None:
+    if partner is None:
         return redirect("dashboard:partner_pickups")
+    pickup = get_object_or_404(Pickup.objects.shown_to_partners(), pk=pk, partner=partner)
     with transaction.atomic():
         # one ask of a partner at a time, on every web worker: the partner's row is locked
         # (PostgreSQL; SQLite's BEGIN IMMEDIATE already takes the whole database), so the

@@ -501,8 +501,8 @@ def _read_header(path: Path, blob: bytes, size: int, data_start: int) -> dict[st
         raise IndexFormatError(f"{path}: header field {field}: {e.message}")
     not_whole = _not_whole(_HEADER_SCHEMA, header, ())
     if not_whole is not None:
-        where, value = not_whole
-        raise IndexFormatError(f"{path}: header field {'/'.join(map(str, where))}: {value!r} "
+        place, value = not_whole
+        raise IndexFormatError(f"{path}: header field {'/'.join(map(str, place))}: {value!r} "
                                "is not a whole number written as one")  # fmt: skip
     if header["total"] != size:
         raise IndexFormatError(
@@ -533,7 +533,9 @@ def _read_header(path: Path, blob: bytes, size: int, data_start: int) -> dict[st
     return header
 
 
-def _not_whole(schema: Any, value: Any, where: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any] | None:
+def _not_whole(
+    schema: Any, value: Any, where: tuple[Any, ...]
+) -> tuple[tuple[Any, ...], Any] | None:
     """The first value the schema calls an integer that Python does not hold as one (JSON
     Schema counts ``60.0`` as an integer; ``1 << 60.0`` and a file offset of ``64.0`` fail),
     with where it is; None when every such value is an int."""

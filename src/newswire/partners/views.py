@@ -196,8 +196,9 @@ def wordpress(request: HttpRequest) -> HttpResponse:
             except WordPressError as exc:
                 form.add_error(None, f"Not connected: {exc}.")
             else:
+                arrive = "published at once" if site.arrive_as == "publish" else "as drafts"
                 messages.success(request, f"Connected to {site.url}: stories we release from now "
-                                          f"on arrive {'published at once' if site.arrive_as == 'publish' else 'as drafts'}.")  # fmt: skip
+                                          f"on arrive {arrive}.")  # fmt: skip
                 return redirect("partners:wordpress")
     return render(request, "partners/wordpress.html", {
         "partner": partner, "form": form, "site": getattr(partner, "wordpress", None),

@@ -172,7 +172,9 @@ def record_match(
             if (
                 not created
                 and observation
-                and PickupCheck.objects.filter(pickup=pickup, via=via, observation=observation).exists()
+                and PickupCheck.objects.filter(
+                    pickup=pickup, via=via, observation=observation
+                ).exists()
             ):
                 return Recorded(pickup, False, None)  # these results were recorded before
             changes = changes_between(None if created else pickup, match)
@@ -193,7 +195,8 @@ def record_match(
 
                 carried([pickup.pk], "correction", at, story.version)
             pickup.version = (
-                StoryVersion.objects.filter(story=story, number=story.version).first() or pickup.version
+                StoryVersion.objects.filter(story=story, number=story.version).first()
+                or pickup.version
             )
             pickup.kind = match.kind[:10]
             pickup.coverage = match.coverage

@@ -141,14 +141,13 @@ def released_q(now: Any = None, prefix: str = "") -> Q:
     (its release time, or lacking one its publication, not after the withdrawal).
     """
     now = now or timezone.now()
-    Status = Story.Status  # noqa: N806
+    Status = Story.Status
 
     def q(**kw: Any) -> Q:
         return Q(**{prefix + k: v for k, v in kw.items()})
 
-    public = (q(status=Status.PUBLISHED) & (q(release_at__isnull=True) | q(release_at__lte=now))) | (
-        q(status=Status.SCHEDULED, release_at__lte=now)
-    )
+    unheld = q(release_at__isnull=True) | q(release_at__lte=now)
+    public = (q(status=Status.PUBLISHED) & unheld) | q(status=Status.SCHEDULED, release_at__lte=now)
     shown_then = q(release_at__lte=F(prefix + "withdrawn_at")) | q(
         release_at__isnull=True, published_at__lte=F(prefix + "withdrawn_at")
     )

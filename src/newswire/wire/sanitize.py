@@ -51,7 +51,7 @@ def text_of(html: str) -> str:
     return " ".join(_html.unescape(nh3.clean(spaced, tags=set())).split())
 
 
-_CONTROLS = {c: None for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROLS = dict.fromkeys([*range(32), 127, *range(128, 160)])
 _CONTROLS.update({ord(c): " " for c in "\t\n\r\v\f\x85\u2028\u2029"})
 
 
