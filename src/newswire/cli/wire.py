@@ -56,13 +56,18 @@ def import_(files: tuple[Path, ...], skip_bad: bool, no_validate: bool) -> None:
 @cli.command()
 @click.argument("stories", nargs=-1)
 @click.option("--partner", is_flag=True, help="As partners receive it: restricted media left out.")
-def export(stories: tuple[str, ...], partner: bool) -> None:
-    """Write stories as ninjs 2.2 JSON lines on stdout (all, or those named by uri or slug)."""
+@click.option("--ninjs", "version", type=click.Choice(["2.2", "3.1"]), default="2.2",
+              show_default=True, help="The version of IPTC ninjs to write.")  # fmt: skip
+@click.option("--history", is_flag=True,
+              help="Every version of each story, oldest first, each correction's note in "
+                   "its ednote: `newswire import` of the file makes the same corrections.")  # fmt: skip
+def export(stories: tuple[str, ...], partner: bool, version: str, history: bool) -> None:
+    """Write stories as ninjs JSON lines on stdout (all, or those named by uri or slug)."""
     _django()
     from django.db.models import Q
 
     from ..wire.models import Story, Terms
-    from ..wire.ninjs import to_ninjs
+    from ..wire.ninjs import in_version, to_ninjs, version_ninjs
 
     terms = Terms.current()
     qs = Story.objects.all().order_by("created_at", "id")
@@ -71,8 +76,14 @@ def export(stories: tuple[str, ...], partner: bool) -> None:
         missing = set(stories) - {s.uri for s in qs} - {s.slug for s in qs}
         for name in sorted(missing):
             _warn(f"no story with uri or slug {name!r}")
-    for story in qs.prefetch_related("bylines__reporter", "media__licence"):
-        click.echo(json.dumps(to_ninjs(story, terms, partner=partner), ensure_ascii=False))
+    for story in qs.prefetch_related("bylines__reporter", "media__licence", "versions"):
+        items = (
+            [version_ninjs(story, v, terms, partner=partner) for v in story.versions.all()]
+            if history and len(story.versions.all()) > 1
+            else [to_ninjs(story, terms, partner=partner)]
+        )
+        for item in items:
+            click.echo(json.dumps(in_version(item, version), ensure_ascii=False))
 
 
 @cli.group()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
@@ -21,7 +22,9 @@ from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ..wire.cache import current_terms
+from ..engine.ninjs import SCHEMA_URIS
 from ..wire.models import Story, StoryVersion, Terms
+from ..wire.ninjs import VERSIONS, in_version
 from .access import authenticate, rejection
 from .feeds import feed_validators
 from .models import ApiKey, Delivery, KeyRejected
@@ -62,7 +65,10 @@ class QueryKey(APIKeyQuery):
 api = NinjaAPI(
     title="newswire partner API",
     version="1",
-    description="The wire's stories as IPTC ninjs 2.2 for approved partners. "
+    description="The wire's stories as IPTC ninjs for approved partners: ninjs 2.2 unless "
+    "you ask for 3.1, with `Accept: application/json; version=3.1` (or a `profile` naming "
+    "IPTC's 3.1 schema, `http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json`) or the query "
+    "parameter `?ninjs=3.1`; every object is valid against IPTC's schema for its version. "
     "Send your key as `Authorization: Bearer KEY` or `X-Api-Key: KEY`.",
     urls_namespace="api",
     auth=[BearerKey(), HeaderKey(), QueryKey()],
@@ -88,8 +94,25 @@ class NinjsItem(BaseModel):
     bodies: list[dict[str, str]]
 
 
+class NinjsItem31(BaseModel):
+    """An IPTC ninjs 3.1 news item: the same story in 3.1's camelCase fields (asked for with
+    ``Accept: application/json; version=3.1`` or ``?ninjs=3.1``)."""
+
+    model_config = ConfigDict(extra="allow")
+    uri: str
+    standard: dict[str, str]
+    version: str
+    pubStatus: str  # noqa: N815 -- ninjs 3's own name
+    headlines: list[dict[str, str]]
+    by: str
+    bodies: list[dict[str, str]]
+
+
+AnyNinjs = NinjsItem | NinjsItem31
+
+
 class StoryPage(Schema):
-    items: list[NinjsItem]
+    items: list[AnyNinjs]
     next: str | None = Field(
         None, description="Pass as ?cursor= for the next page; null at the end."
     )
@@ -126,6 +149,34 @@ class StoryFilters(Schema):
         None, description="A reporter's name, exactly.", max_length=200, pattern=NO_NUL
     )
     limit: int = Field(20, ge=1, le=100)
+    ninjs: str | None = Field(
+        None, description="The ninjs version to answer in: 2.2 (the default) or 3.1; the "
+        "`Accept` header's `version` or `profile` says the same.", pattern=r"^(2\.2|3\.1)$"
+    )
+
+
+_ACCEPT_VERSION = re.compile(r"""(?:version\s*=\s*"?|ninjs-schema_)(\d+\.\d+)""", re.I)
+
+
+def wanted_version(request: HttpRequest) -> str:
+    """The ninjs version a partner asks for: ``?ninjs=`` or, in ``Accept``, a ``version``
+    parameter or a ``profile`` naming IPTC's schema; 2.2 when it asks for none. A version
+    newswire does not write is a 406 with words."""
+    asked = request.GET.get("ninjs") or ""
+    if not asked:
+        found = _ACCEPT_VERSION.search(request.headers.get("Accept", ""))
+        asked = found.group(1) if found else "2.2"
+    if asked not in VERSIONS:
+        raise HttpError(406, f"ninjs {asked[:20]} is not served: ask for 2.2 or 3.1.")
+    return asked
+
+
+def _versioned(request: HttpRequest, response: HttpResponse, item: dict[str, Any]) -> Any:
+    version = wanted_version(request)
+    response["Vary"] = "Accept"
+    if version != "2.2":
+        response["Content-Type"] = f'application/json; profile="{SCHEMA_URIS[version]}"'
+    return in_version(item, version)
 
 
 def parse_since(value: str) -> datetime:
@@ -183,7 +234,9 @@ def _public() -> QuerySet[Story]:
 
 
 @api.get("/stories", response={200: StoryPage, **ERRORS}, summary="List stories")
-def list_stories(request: HttpRequest, filters: Query[StoryFilters]) -> Any:
+def list_stories(
+    request: HttpRequest, response: HttpResponse, filters: Query[StoryFilters]
+) -> Any:
     """Public stories, newest first, with cursor pagination."""
     repeated = [name for name in StoryFilters.model_fields if len(request.GET.getlist(name)) > 1]
     if repeated:
@@ -209,7 +262,7 @@ def list_stories(request: HttpRequest, filters: Query[StoryFilters]) -> Any:
     _deliver(request.auth, page)  # type: ignore[attr-defined]
     request.newswire_story_ids = [s.pk for s in page]  # type: ignore[attr-defined]
     return {
-        "items": [partner_ninjs(s, terms) for s in page],
+        "items": [_versioned(request, response, partner_ninjs(s, terms)) for s in page],
         "next": _encode(page[-1]) if more and page else None,
     }
 
@@ -223,17 +276,26 @@ def _story(slug: str) -> Story:
     return story
 
 
+class VersionQuery(Schema):
+    ninjs: str | None = Field(None, description="2.2 (the default) or 3.1.",
+                              pattern=r"^(2\.2|3\.1)$")  # fmt: skip
+
+
 @api.get(
-    "/stories/{slug}", response={200: NinjsItem, **ERRORS}, exclude_none=True, summary="One story"
+    "/stories/{slug}", response={200: AnyNinjs, **ERRORS}, exclude_none=True, summary="One story"
 )
-def get_story(request: HttpRequest, slug: PathStr[SlugPattern]) -> Any:
+def get_story(
+    request: HttpRequest, response: HttpResponse, slug: PathStr[SlugPattern],
+    asked: Query[VersionQuery],
+) -> Any:  # fmt: skip
     withdrawn = Story.objects.filter(slug=slug, status=Story.Status.WITHDRAWN).first()
     partner_id = request.auth.partner_id  # type: ignore[attr-defined]
     if withdrawn and Delivery.objects.filter(story=withdrawn, partner_id=partner_id).exists():
-        return canceled_ninjs(withdrawn, Terms.current())  # to those who have it: why
+        # to those who have it: why
+        return _versioned(request, response, canceled_ninjs(withdrawn, Terms.current()))
     story = _story(slug)
     _deliver(request.auth, [story])  # type: ignore[attr-defined]
-    return partner_ninjs(story, Terms.current())
+    return _versioned(request, response, partner_ninjs(story, Terms.current()))
 
 
 @api.get(
@@ -279,6 +341,7 @@ def cached_story_list(request: HttpRequest) -> HttpResponse:
         return rejection(exc)
     request.newswire_key = key  # type: ignore[attr-defined]  # ninja's auth takes it from here
     query = sorted((k, v) for k, values in request.GET.lists() if k != "key" for v in values)
+    query.append(("Accept", request.headers.get("Accept", "")))  # (the version asked for)
     fingerprint, _ = feed_validators()
     digest = hashlib.sha256(repr((request.get_host(), query, fingerprint)).encode()).hexdigest()
     cache_key = f"newswire:api:stories:{digest}"
@@ -286,7 +349,9 @@ def cached_story_list(request: HttpRequest) -> HttpResponse:
     if kept is not None:
         body, content_type, story_ids = kept
         Delivery.record_once(key.partner_id, story_ids, Delivery.Channel.API, digest)
-        return HttpResponse(body, content_type=content_type)
+        kept_response = HttpResponse(body, content_type=content_type)
+        kept_response["Vary"] = "Accept"
+        return kept_response
     response = _ninja_story_list(request)  # records this partner's deliveries itself
     ids = getattr(request, "newswire_story_ids", None)
     if response.status_code == 200 and ids is not None:

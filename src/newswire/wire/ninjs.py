@@ -13,8 +13,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.html import escape
 
-from ..engine.ninjs import validation_errors
+from ..engine.errors import StoryError
+from ..engine.ninjs import (
+    creators,
+    from_22,
+    is_plain_text,
+    main_body,
+    normalized,
+    not_a_story,
+)
 from .models import Story, Terms
 
 NINJS_STANDARD = {
@@ -34,11 +43,26 @@ def iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
 
 
-def to_ninjs(story: Story, terms: Terms | None = None, *, partner: bool = False) -> dict[str, Any]:
-    """The story as a ninjs 2.2 object.
+#: the versions of ninjs newswire writes (2.2 unless asked)
+VERSIONS = ("2.2", "3.1")
+
+
+def in_version(item: dict[str, Any], version: str) -> dict[str, Any]:
+    """A ninjs 2.2 object as ``version`` ("2.2": itself; "3.1": :func:`engine.ninjs.from_22`)."""
+    if version not in VERSIONS:
+        raise ValueError(f"ninjs {version} is not written; one of {', '.join(VERSIONS)}")
+    return item if version == "2.2" else from_22(item)
+
+
+def to_ninjs(
+    story: Story, terms: Terms | None = None, *, partner: bool = False, version: str = "2.2"
+) -> dict[str, Any]:
+    """The story as a ninjs object, 2.2 or (``version="3.1"``) 3.1.
 
     ``partner=True`` gives what a partner receives: restricted media left out.
     """
+    if version != "2.2":
+        return in_version(to_ninjs(story, terms, partner=partner), version)
     terms = terms or Terms.current()
     reporters = story.ordered_reporters()
     item: dict[str, Any] = {
@@ -95,6 +119,27 @@ def to_ninjs(story: Story, terms: Terms | None = None, *, partner: bool = False)
     if associations:
         item["associations"] = associations
     return {k: v for k, v in item.items() if v not in (None, "", [])}
+
+
+def version_ninjs(
+    story: Story, version: Any, terms: Terms | None = None, *, partner: bool = False
+) -> dict[str, Any]:
+    """One version of a story (a :class:`StoryVersion`) as ninjs 2.2: its headline and text,
+    its number, its time and, for a correction, its note in ``ednote``. Every version but
+    the latest is ``usable``; the latest carries the story's own status (an import of the
+    versions in order makes the story, then each correction, then its status)."""
+    item = to_ninjs(story, terms, partner=partner)
+    item["headlines"] = [{"role": "main", "value": version.headline}]
+    item["bodies"] = [{"role": "main", "contenttype": "text/html", "value": version.body}]
+    item["version"] = str(version.number)
+    item["versioncreated"] = iso(version.created_at)
+    if version.number > 1 and version.note:
+        item["ednote"] = version.note
+    if version.number < story.version:
+        item["pubstatus"] = "usable"
+        item.pop("embargoed", None)
+    item.pop("descriptions", None)  # (the summary is the latest text's)
+    return item
 
 
 @dataclass
@@ -259,54 +304,29 @@ def split_byline(by: str, names: list[str], language: str = "en") -> list[tuple[
     return out
 
 
-_SCHEMA_VERSION = re.compile(r"ninjs-schema_(\d+(?:\.\d+)*)\.json")
-#: fields that only ninjs 3 spells so (it moved to camelCase)
-_NINJS3_FIELDS = frozenset({"versionCreated", "pubStatus", "firstCreated", "contentCreated",
-                            "altIds", "rightsInfo", "contentType", "headLines"})  # fmt: skip
-
-
-def ninjs_version(item: dict[str, Any]) -> str | None:
-    """The ninjs version an object says it is (its ``standard``, its schema's address), or
-    "3.x" for one that spells its fields as ninjs 3 does; None when it does not say."""
-    standard = item.get("standard")
-    if isinstance(standard, dict):
-        version = standard.get("version")
-        if isinstance(version, str | int | float) and str(version).strip():
-            return str(version).strip()
-    for where in (standard.get("schema") if isinstance(standard, dict) else None,
-                  item.get("$schema")):  # fmt: skip
-        found = _SCHEMA_VERSION.search(str(where or ""))
-        if found:
-            return found.group(1)
-    if _NINJS3_FIELDS & item.keys():
-        return "3.x"
-    return None
-
-
 def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
-    """Read one ninjs 2.2 object; raise :class:`BadRecord` naming what is wrong."""
+    """Read one ninjs object (1.x, 2.x or 3.x: validated against IPTC's schema for the version
+    it names, then read as 2.2); raise :class:`BadRecord` naming what is wrong."""
     if not isinstance(item, dict):
         raise BadRecord(f"a ninjs story must be a JSON object, not {type(item).__name__}")
     uri = item.get("uri")
     if not isinstance(uri, str) or not uri.strip():
         raise BadRecord("no 'uri'")
-    version = ninjs_version(item)
-    if version is not None and not version.startswith("2"):
-        raise BadRecord(
-            f"{uri}: ninjs {version} is a version this newswire does not read yet (it reads "
-            "ninjs 2.x): send it as ninjs 2.2"
-        )
-    if validate:
-        problems = validation_errors(item)
-        if problems:
-            raise BadRecord(f"{uri}: not valid ninjs 2.2: " + "; ".join(problems))
-    bodies = [b for b in _objects(item, "bodies") if isinstance(b, dict) and b.get("value")]
-    if not bodies:
+    try:
+        _version, item = normalized(item, validate=validate)
+        not_a_story(item)
+    except StoryError as exc:
+        raise BadRecord(exc.message) from None
+    body = main_body(item)
+    if body is None:
         raise BadRecord(f"{uri}: no body ('bodies')")
-    body = next((b for b in bodies if b.get("role") == "main"), bodies[0])
     body_html = str(body["value"])
-    if body.get("contenttype", "text/html") != "text/html" and "<" not in body_html:
-        body_html = "".join(f"<p>{p.strip()}</p>" for p in body_html.split("\n\n") if p.strip())
+    if is_plain_text(body) or "<" not in body_html:
+        # declared text (or text with no markup at all) is words: escaped into paragraphs,
+        # never parsed as markup
+        body_html = "".join(
+            f"<p>{escape(p.strip())}</p>" for p in re.split(r"\n\s*\n", body_html) if p.strip()
+        )
     headline = next(
         (
             str(h["value"])
@@ -317,11 +337,7 @@ def fields_from_ninjs(item: Any, *, validate: bool = True) -> StoryFields:
     )
     if not headline:
         raise BadRecord(f"{uri}: no headline ('headlines')")
-    names = [
-        str(p["name"])
-        for p in _objects(item, "people")
-        if isinstance(p, dict) and p.get("name") and p.get("rel", "author") == "author"
-    ]
+    names = creators(item)  # (a person the story quotes or is about is not its reporter)
     pubstatus = item.get("pubstatus")
     pubstatus = "usable" if pubstatus is None else pubstatus
     status = _STATUS.get(pubstatus) if isinstance(pubstatus, str) else None
