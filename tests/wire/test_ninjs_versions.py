@@ -31,9 +31,10 @@ TWO = [("Paulo Santalucia", ""), ("Frances d'Emilio", "")]
 EXPECTED = {
     "001_simple_example.json": (CAPTAIN, TWO, []),
     "002_renditions_example.json": "no headline",  # a picture's renditions, no story
-    "003_associations_example.json": ("Dell Redefines Workstation Computing Boundaries with "
-                                      "Smallest Tower and Most Powerful Rack Workstations",
-                                      [], 2),  # fmt: skip
+    "003_associations_example.json": (
+        "Dell Redefines Workstation Computing Boundaries with Smallest Tower and Most "
+        "Powerful Rack Workstations", [], 2,
+    ),
     "004_simple_text_article.json": (CAPTAIN, TWO, []),
     "005_complex_text_article.json": (CAPTAIN, TWO, []),
     "006_photo_only.json": "a picture on its own, not a story",
@@ -207,7 +208,7 @@ def demo_wire(db, settings, tmp_path):
     from newswire.demo.load import load_demo_wire
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    seed, terms, _ = load_demo_wire()
+    load_demo_wire()
     stories = list(Story.objects.public())
     stories[0].correct(body=stories[0].body.replace("</p>", " (corrected).</p>", 1),
                        note="A figure corrected.")  # fmt: skip

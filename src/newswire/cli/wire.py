@@ -59,8 +59,9 @@ def import_(files: tuple[Path, ...], skip_bad: bool, no_validate: bool) -> None:
 @click.option("--ninjs", "version", type=click.Choice(["2.2", "3.1"]), default="2.2",
               show_default=True, help="The version of IPTC ninjs to write.")  # fmt: skip
 @click.option("--history", is_flag=True,
-              help="Every version of each story, oldest first, each correction's note in "
-                   "its ednote: `newswire import` of the file makes the same corrections.")  # fmt: skip
+              help="Every version of each story, oldest first, each correction's "
+                   "note in its ednote: `newswire import` of it makes the same "
+                   "corrections.")  # fmt: skip
 def export(stories: tuple[str, ...], partner: bool, version: str, history: bool) -> None:
     """Write stories as ninjs JSON lines on stdout (all, or those named by uri or slug)."""
     _django()

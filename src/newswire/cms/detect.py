@@ -8,7 +8,7 @@ import json
 import re
 
 from ..fetch import FetchError, SafeClient
-from ..wire.importer import as_utf8
+from ..wire.importer import as_utf8, ebcdic_xml
 from ..wire.ninjs import BadRecord
 from .models import StorySource
 from .readers import SourceFault, looks_like_html
@@ -36,6 +36,8 @@ def detect(url: str, client: SafeClient) -> tuple[str, str]:
         body = as_utf8(got.body).lstrip(b"\xef\xbb\xbf \t\r\n")  # UTF-16 and -32 too
     except BadRecord as exc:
         raise SourceFault(f"{url}: {exc}") from None
+    if ebcdic_xml(body):  # (read by its declaration, as feedparser does: only its kind here)
+        body = body[:4096].decode("cp037", "replace").encode("utf-8")
     if looks_like_html(body):
         tag = _API_TAG.search(body[:200_000])
         href = _HREF.search(tag.group(0)) if tag else None

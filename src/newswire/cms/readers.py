@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..wire.importer import _feed_authors, _feed_language, as_utf8, entry_fields, parse_feed
+from ..wire.importer import (
+    TooDeep,
+    _feed_authors,
+    _feed_language,
+    as_utf8,
+    entry_fields,
+    parse_feed,
+    shallow_json,
+)
 from ..wire.models import Story
 from ..wire.ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs
 
@@ -89,9 +97,10 @@ def feed_entries(
             if a.get("name") and str(a.get("href", "")).startswith(("http://", "https://"))
         }
         tags = [t.get("term") for t in item.get("tags") or [] if t.get("term")]
+        hold = (f"the feed's text cannot be trusted: {feed.garbled}" if feed.garbled
+                else feed.bad_entries.get(n - 1, ""))  # fmt: skip
         entries.append(Entry(cms_id=cms_id, where=where, fields=fields, links=links, tags=tags,
-                             hold=f"the feed's text cannot be trusted: {feed.garbled}"
-                             if feed.garbled else ""))  # fmt: skip
+                             hold=hold))  # fmt: skip
     after = next(
         (
             link.get("href", "")
@@ -233,6 +242,13 @@ def wordpress_entry(post: dict[str, Any], page: str = "") -> Entry:
 # --- ninjs ---------------------------------------------------------------------------
 
 
+def _line(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except RecursionError:
+        return TooDeep()
+
+
 def _parses(line: str) -> bool:
     try:
         json.loads(line)
@@ -251,19 +267,20 @@ def ninjs_page(body: bytes, page: str) -> tuple[list[Entry], str]:
     after = ""
     try:
         data = json.loads(text)
-    except RecursionError:
-        raise SourceFault("not usable JSON: nested too deep") from None
+    except RecursionError:  # one item too deep spoils only itself (its fault names it)
+        try:
+            data = shallow_json(text)
+        except ValueError:
+            raise SourceFault("not usable JSON: nested too deep") from None
     except json.JSONDecodeError:
         if looks_like_html(body):
             raise SourceFault("the endpoint answered with an HTML page, not ninjs") from None
         lines = text.splitlines()
-        try:  # JSON lines
-            data = [json.loads(line) for line in lines if line.strip()]
+        try:  # JSON lines (a line too deep to read is that item's fault alone)
+            data = [_line(line) for line in lines if line.strip()]
         except json.JSONDecodeError as exc:
             n = next(i for i, line in enumerate(lines, 1) if line.strip() and not _parses(line))
             raise SourceFault(f"line {n}: not JSON: {exc.msg} (column {exc.colno})") from None
-        except RecursionError:
-            raise SourceFault("not usable JSON: nested too deep") from None
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         items, after = data["items"], str(data.get("next") or "")
     elif isinstance(data, dict) and "uri" in data:
@@ -277,8 +294,11 @@ def ninjs_page(body: bytes, page: str) -> tuple[list[Entry], str]:
         uri = str(item.get("uri", ""))[:300] if isinstance(item, dict) else ""
         where = f"item {n}" + (f" ({uri})" if uri else "") + page
         entry = Entry(cms_id=uri, where=where)
-        if isinstance(item, dict) and item.get("pubstatus") in GONE_PUBSTATUS and uri:
-            entry.gone = GONE_PUBSTATUS[item["pubstatus"]]
+        status = item.get("pubstatus") or item.get("pubStatus") if isinstance(item, dict) else ""
+        if isinstance(item, TooDeep):
+            entry.problem = "JSON nested too deeply to read (no ninjs story is like that)"
+        elif status in GONE_PUBSTATUS and uri:  # (2.x's pubstatus, 3.x's pubStatus)
+            entry.gone = GONE_PUBSTATUS[str(status)]
         else:
             try:
                 entry.fields = fields_from_ninjs(item)

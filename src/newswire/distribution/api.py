@@ -21,8 +21,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, APIKeyQuery, HttpBearer
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from ..wire.cache import current_terms
 from ..engine.ninjs import SCHEMA_URIS
+from ..wire.cache import current_terms
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.ninjs import VERSIONS, in_version
 from .access import authenticate, rejection
@@ -102,7 +102,7 @@ class NinjsItem31(BaseModel):
     uri: str
     standard: dict[str, str]
     version: str
-    pubStatus: str  # noqa: N815 -- ninjs 3's own name
+    pubStatus: str
     headlines: list[dict[str, str]]
     by: str
     bodies: list[dict[str, str]]

@@ -12,6 +12,7 @@ published story's text changes, the change is recorded as a correction.
 from __future__ import annotations
 
 import calendar
+import html
 import json
 import logging
 import re
@@ -118,7 +119,22 @@ def as_utf8(data: bytes) -> bytes:
         raise BadRecord(f"not valid {wide.upper()}: byte {exc.start + 1}") from None
 
 
+_EBCDIC_XML = ("<?xml", "<rss", "<feed", "<rdf:rdf")
+
+
+def ebcdic_xml(data: bytes) -> bool:
+    """Whether ``data`` is XML written in EBCDIC (cp037, cp500, IBM1140 …): its first
+    characters read as "<?xml" (or a feed's root) in EBCDIC, as XML 1.0's appendix F
+    tells it (4C 6F A7 94). feedparser reads such a feed by its declaration."""
+    if data[:1] in (b"<", b"{", b"[") or not data:
+        return False
+    head = data[:64].decode("cp037", "replace").lstrip(" \t\r\n\x85").lower()
+    return head.startswith(_EBCDIC_XML)
+
+
 def sniff(data: bytes) -> str:
+    if ebcdic_xml(data):
+        return "feed"
     wide = wide_encoding(data)
     text = data[:256].decode(wide, "ignore").encode() if wide else data[:64]
     head = text.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]  # a wide BOM decodes to the UTF-8 one
@@ -137,6 +153,74 @@ _TOO_DEEP = (
 )
 
 
+class TooDeep:
+    """An element of a JSON array or object that is nested too deeply to read
+    (:func:`shallow_json`): named as a bad record, its neighbours read."""
+
+
+def shallow_json(text: str) -> Any:
+    """JSON too deep to read as a whole, read one level down (and, for an object's
+    ``items``, two): each element that is itself too deep is a :class:`TooDeep`, the others
+    are read as usual. So one item nested 100,000 deep spoils only itself.
+
+    Written by hand: the json module reads by recursion, and this is the one place that
+    needs a JSON text split into its elements without reading them (a 30-line scan that
+    tracks strings and depth, with no recursion of its own). Raises ``ValueError`` for text
+    that is not one JSON array or object."""
+    start = len(text) - len(text.lstrip())
+    if start >= len(text) or text[start] not in "[{":
+        raise ValueError("not a JSON array or object")
+    if text[start] == "[":
+        return [_read(piece) for piece in _children(text, start)]
+    out: dict[str, Any] = {}
+    for piece in _children(text, start):
+        key, end = json.JSONDecoder().raw_decode(piece.lstrip())
+        value = piece.lstrip()[end:].lstrip().removeprefix(":").strip()
+        if not isinstance(key, str):
+            raise ValueError("an object's key is not a string")
+        read = _read(value)
+        if isinstance(read, TooDeep) and key == "items" and value.startswith("["):
+            read = [_read(item) for item in _children(value, 0)]
+        out[key] = read
+    return out
+
+
+def _read(piece: str) -> Any:
+    try:
+        return json.loads(piece)
+    except RecursionError:
+        return TooDeep()
+
+
+def _children(text: str, at: int) -> list[str]:
+    """The texts of the direct elements of the array or object that opens at ``text[at]``."""
+    depth, in_string, escaped, begin = 0, False, False, at + 1
+    pieces = []
+    for i in range(at + 1, len(text)):
+        c = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            if depth == 0:
+                if text[begin:i].strip():
+                    pieces.append(text[begin:i])
+                return pieces
+            depth -= 1
+        elif c == "," and depth == 0:
+            pieces.append(text[begin:i])
+            begin = i + 1
+    raise ValueError("the JSON text ends inside an array or object")
+
+
 def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
     """Yield (where, ninjs object or BadRecord) for a JSON-lines file, one object, or an array.
 
@@ -151,11 +235,16 @@ def ninjs_records(data: bytes) -> Iterator[tuple[str, Any]]:
             whole = json.loads(stripped.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             whole = None
-        except RecursionError:  # too deep as a whole: JSON lines are read (and named) line by line
-            whole = None
+        except RecursionError:  # too deep as a whole: an array is read item by item, and
+            try:  # JSON lines are read (and named) line by line
+                whole = shallow_json(stripped.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                whole = None
+            if isinstance(whole, dict):  # (one object too deep in itself: named below)
+                whole = None
         if isinstance(whole, list):
             for n, item in enumerate(whole, start=1):
-                yield f"item {n}", item
+                yield f"item {n}", BadRecord(_TOO_DEEP) if isinstance(item, TooDeep) else item
             return
         if isinstance(whole, dict):
             yield "line 1", whole
@@ -196,6 +285,9 @@ class ParsedFeed:
 
     parsed: Any
     garbled: str = ""  # "": clean; else why its text cannot be trusted (never publish it)
+    #: entries (by index) whose text holds bytes the feed's encoding cannot read, and why:
+    #: each held back alone, the others read as declared
+    bad_entries: dict[int, str] = field(default_factory=dict)
 
 
 def parse_feed(data: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -215,9 +307,27 @@ def parse_feed(data: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
     # cannot ("function executeMe() …" as words of the story): nh3 (clean_html) sanitises
     # every body from the markup instead, and drops what <script> and <style> hold.
     parsed = feedparser.parse(data, response_headers=response, sanitize_html=False)
-    if not isinstance(parsed.get("bozo_exception"),
-                      CharacterEncodingOverride | CharacterEncodingUnknown):  # fmt: skip
-        return ParsedFeed(parsed)
+    declared = _declared_charset(data, response)
+    used = _codec(str(parsed.get("encoding") or ""))
+    # feedparser read it otherwise than declared when it says so, or (a stray byte that
+    # also broke the XML) when the encoding it used is not the declared one
+    otherwise = isinstance(parsed.get("bozo_exception"),
+                           CharacterEncodingOverride | CharacterEncodingUnknown) or (
+        declared is not None and used is not None and used != declared
+        and wide_encoding(data) is None and not ebcdic_xml(data)
+    )  # fmt: skip
+    if not otherwise:
+        label = str(parsed.get("encoding") or "")
+        return ParsedFeed(parsed, _contradicted(parsed, label) if used == declared else "")
+    bad = _undecodable(data, declared) if declared else []
+    if declared and 0 < len(bad) <= _FEW and len(bad) * 100 <= len(data):
+        # the declared encoding fits all but a few bytes: it is the feed's; the entries
+        # that hold those bytes are held back, each alone, and the rest read right
+        text = data.decode(declared, "replace")
+        again = feedparser.parse(text.encode("utf-8"), sanitize_html=False,
+                                 response_headers={**response, "content-type":
+                                                   "application/xml; charset=utf-8"})  # fmt: skip
+        return ParsedFeed(again, bad_entries=_entries_with_bad_bytes(again, data, bad, declared))
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         return ParsedFeed(parsed, "its bytes fit no character encoding (neither the "
@@ -230,6 +340,103 @@ def parse_feed(data: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
         return ParsedFeed(again, f"read as {best.encoding}, some of its bytes fit "
                           "no character: the text would be garbled")  # fmt: skip
     return ParsedFeed(again)
+
+
+#: at most this many bytes the declared encoding cannot read (and at most one in a hundred)
+#: and the declaration still stands: a stray byte, not a wrong declaration
+_FEW = 16
+_XML_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+
+
+def _declared_charset(data: bytes, response: Mapping[str, str]) -> str | None:
+    """The encoding a feed declares: its HTTP answer's charset (RFC 7303: it overrides the
+    XML declaration), else its XML declaration, else XML's default, UTF-8; None when what it
+    declares is no encoding Python knows."""
+    import codecs
+    from email.message import Message
+
+    msg = Message()
+    msg["content-type"] = response.get("content-type", "")
+    found = _XML_DECLARED.match(data[:200])
+    name = msg.get_param("charset") or (found.group(1).decode() if found else "utf-8")
+    try:
+        return codecs.lookup(str(name)).name
+    except LookupError:
+        return None
+
+
+def _undecodable(data: bytes, encoding: str, most: int = _FEW + 1) -> list[int]:
+    """The offsets of the bytes ``encoding`` cannot read in ``data`` (the first ``most``)."""
+    bad: list[int] = []
+    at = 0
+    while len(bad) < most:
+        try:
+            data[at:].decode(encoding)
+            return bad
+        except UnicodeDecodeError as exc:
+            bad.append(at + exc.start)
+            at += exc.end
+        except LookupError:
+            return []
+    return bad
+
+
+def _entries_with_bad_bytes(parsed: Any, data: bytes, bad: list[int],
+                            encoding: str) -> dict[int, str]:  # fmt: skip
+    """Each entry whose text holds one of the bytes ``encoding`` could not read, with the
+    byte and where it is, in words."""
+    out = {}
+    for n, entry in enumerate(parsed.entries):
+        texts = [str(entry.get(k) or "") for k in ("title", "summary", "author")]
+        texts += [str(c.get("value") or "") for c in entry.get("content") or []]
+        hit = next((t for t in texts if "\ufffd" in t), None)
+        if hit is None:
+            continue
+        before = hit.split("\ufffd", 1)[0][-12:].encode("utf-8")
+        where = next((o for o in bad if before and data[max(0, o - len(before)):o] == before),
+                     bad[0])  # fmt: skip
+        shown = hit.split("\ufffd", 1)[0][-30:] + "\ufffd"
+        out[n] = (f"its text holds a byte that is not {encoding}: 0x{data[where]:02X} at byte "
+                  f"{where + 1} of the feed (\u201c\u2026{shown}\u201d)")  # fmt: skip
+    return out
+
+
+def _codec(name: str) -> str | None:
+    import codecs
+
+    try:
+        return codecs.lookup(name).name if name else None
+    except LookupError:
+        return None
+
+
+def _contradicted(parsed: Any, encoding: str | None) -> str:
+    """Why a feed's text cannot be trusted although it decoded as declared: it declares a
+    one-byte encoding (ISO-8859-1, windows-1252 …) its letters plainly do not read as (KOI8-R
+    bytes declared Latin-1 decode without an error, as "îÏ×ÏÓÔÉ"). "" when it reads as
+    declared. Judged on the entries' text, not the markup around it (whose ASCII hides the
+    rest)."""
+    import codecs
+
+    import charset_normalizer
+
+    if not encoding:
+        return ""
+    info = codecs.lookup(encoding)
+    if info.name.startswith(("utf", "ascii")) or not info.name:
+        return ""
+    sample = " ".join(str(e.get(k) or "") for e in parsed.entries[:200]
+                      for k in ("title", "summary"))[:100_000]  # fmt: skip
+    try:
+        raw = sample.encode(info.name)
+    except UnicodeEncodeError:
+        return ""
+    if not any(b >= 0x80 for b in raw):
+        return ""
+    if charset_normalizer.from_bytes(raw, cp_isolation=[info.name]).best() is not None:
+        return ""
+    return (f"it declares {encoding}, but its text does not read as {encoding} (its "
+            "letters make no words in it): a wrong declaration")  # (no guess at the right one)
 
 
 def _feed_language(parsed: Any) -> str:
@@ -253,6 +460,9 @@ def feed_records(data: bytes) -> Iterator[tuple[str, Any]]:
         if feed.garbled:
             yield f"entry {n}", BadRecord(f"the feed's text cannot be read: {feed.garbled}")
             continue
+        if n - 1 in feed.bad_entries:
+            yield f"entry {n}", BadRecord(f"not imported: {feed.bad_entries[n - 1]}")
+            continue
         try:
             yield f"entry {n}", entry_fields(entry, _feed_language(parsed), _feed_authors(parsed))
         except BadRecord as exc:
@@ -272,16 +482,29 @@ def entry_fields(
     if not link and str(entry.get("link", "")).startswith(("http://", "https://")):
         link = str(entry["link"])
     content = entry.get("content") or []
-    body = content[0].get("value", "") if content else entry.get("summary", "")
+    detail = content[0] if content else (entry.get("summary_detail") or {})
+    body = str(detail.get("value", "") if content else entry.get("summary", ""))
     if not uri:
         raise BadRecord("the entry has no id or link")
-    headline = text_of(str(entry.get("title") or ""))  # an html title's text, scripts dropped
+    title = entry.get("title_detail") or {}
+    # a title declared text (Atom type="text", text/plain, Atom 0.3's default, base64 text)
+    # is words as they stand: "History of the <blink> tag" keeps its <blink>; an html
+    # title's text is read from its markup, scripts dropped
+    headline = (
+        " ".join(str(entry.get("title") or "").split())
+        if _declared_text(title)
+        else text_of(str(entry.get("title") or ""))
+    )
     if not headline:
         raise BadRecord(f"{uri}: the entry has no title")
     if not body.strip():
         raise BadRecord(f"{uri}: the entry has no content or summary")
-    if "<" not in body:
-        body = "".join(f"<p>{p.strip()}</p>" for p in body.split("\n\n") if p.strip())
+    if _declared_text(detail) or "<" not in body:
+        # text is escaped into paragraphs, never parsed: "Jane Doe <jane@example.com>" stays
+        body = "".join(
+            f"<p>{html.escape(p.strip(), quote=False)}</p>"
+            for p in re.split(r"\n\s*\n", body) if p.strip()
+        )
     names = [a.get("name", "").strip() for a in entry.get("authors") or [] if a.get("name")]
     if not names and entry.get("author"):
         names = [entry["author"].strip()]
@@ -308,6 +531,11 @@ def entry_fields(
         published_at=_entry_time(entry, "published_parsed", "updated_parsed"),
         media=media,
     )
+
+
+def _declared_text(detail: Any) -> bool:
+    """Whether feedparser read this title, summary or content as declared plain text."""
+    return isinstance(detail, Mapping) and str(detail.get("type") or "") == "text/plain"
 
 
 # --- storing ---------------------------------------------------------------------

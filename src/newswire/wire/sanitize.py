@@ -42,6 +42,9 @@ def clean_html(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener",
         strip_comments=True,
+        # dropped with what they hold: an <iframe>'s fallback is raw text to an HTML parser
+        # ("&lt;b&gt;" shown as written), and no reader of the page sees it anyway
+        clean_content_tags={"script", "style", "iframe", "template"},
     ).strip()
 
 
