@@ -263,3 +263,16 @@ def test_an_imported_array_with_one_item_too_deep_imports_the_rest(db, wire_term
     report = import_file(path, skip_bad=True)
     assert report.created == 2 and [p.where for p in report.bad] == ["item 2"]
     assert "nested too deeply" in str(report.bad[0])
+
+
+def test_a_ninjs_source_answering_in_3_1_is_read_and_its_kills_flagged(db):
+    items = [
+        {"uri": "urn:s31:1", "type": "text", "standard": {"name": "ninjs", "version": "3.1"},
+         "headlines": [{"value": "Ferry strike ends"}], "by": "Eva Lund",
+         "bodies": [{"contentType": "text/html", "value": "<p>The strike ended.</p>"}],
+         "subjects": [{"name": "Transport"}]},
+        {"uri": "urn:s31:2", "pubStatus": "canceled", "headlines": [{"value": "Gone"}]},
+    ]  # fmt: skip
+    entries, _ = ninjs_page(json.dumps({"items": items}).encode(), "")
+    assert entries[0].fields.headline == "Ferry strike ends" and entries[0].tags == ["Transport"]
+    assert entries[1].gone == "deleted"

@@ -93,3 +93,25 @@ def test_a_line_nested_too_deep_is_skipped_and_named(tmp_path: Path) -> None:
     assert [type(g).__name__ for g in got] == ["Story", "Skip", "Story"]
     skip = got[1]
     assert isinstance(skip, Skip) and skip.where == "line 2" and "nested too deeply" in skip.message
+
+
+def test_the_engine_reads_ninjs_3_and_1_as_it_reads_2_2(tmp_path, terms):
+    """(issue 35) A scan's stories may come as ninjs 3.1 or 1.x: the same story either way."""
+    from newswire.engine.ninjs import read_stories
+
+    v22 = {"uri": "urn:e:1", "headlines": [{"value": "Bridge Opens"}], "by": "Ana Ruiz",
+           "bodies": [{"value": "<p>The bridge opened.</p><p>Traffic moved.</p>"}]}  # fmt: skip
+    v31 = {"uri": "urn:e:1", "standard": {"name": "ninjs", "version": "3.1"},
+           "headlines": [{"value": "Bridge Opens"}], "by": "Ana Ruiz",
+           "bodies": [{"contentType": "text/html",
+                       "value": "<p>The bridge opened.</p><p>Traffic moved.</p>"}]}  # fmt: skip
+    v16 = {"uri": "urn:e:1", "$standard": {"version": "1.6"}, "headline": "Bridge Opens",
+           "byline": "Ana Ruiz", "body_html": "<p>The bridge opened.</p><p>Traffic moved.</p>"}
+    read = []
+    for n, item in enumerate((v22, v31, v16)):
+        path = tmp_path / f"{n}.jsonl"
+        path.write_text(json.dumps(item) + "\n")
+        (story,) = list(read_stories(path, terms))
+        read.append((story.headline, story.paragraphs, story.reporters))
+    assert read[0] == read[1] == read[2] == ("Bridge Opens",
+                                             ("The bridge opened.", "Traffic moved."), ("Ana Ruiz",))
