@@ -7,18 +7,20 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..engine import Page, Scanner, story_from_ninjs
+from ..engine import Page, Scanner
 from ..engine.errors import EngineError
 from ..fetch import FetchError, FetchPolicy, PageFetcher, SafeClient
-from ..wire.models import Story, StoryVersion, Terms
-from ..wire.ninjs import to_ninjs
+from ..wire.models import Story, StoryVersion
+from ..wire.sanitize import text_of
 from . import wirescan
+from .corrections import verdict
 from .models import HostTurn, Pickup, PickupCheck, Status, Via, url_key
 from .record import Recorded, record_match
 
@@ -175,51 +177,15 @@ def _could_not(url: str, status: str, reason: str, via: str) -> Checked:
 
 
 def correction_missing(page: Page, match: Any, scanner: Scanner) -> str:
-    """Evidence that a copy still shows the text a correction replaced, or "".
-
-    The page is matched against the story's version before the last correction as
-    well: when the old text covers more of it than the new one, the copy was made
-    before the correction and not updated. The evidence quotes what changed.
-    """
+    """Evidence that a copy has not applied a correction of its story, or "": every
+    correction in turn, by what it changed and what the copy shows at that place
+    (``pickups/corrections.py``, the rule in words)."""
     story = Story.objects.filter(uri=match.story).first()
-    if story is None or story.version < 2:
+    if story is None or story.version < 2 or not match.text:
         return ""
-    before = StoryVersion.objects.filter(story=story, number=story.version - 1).first()
-    now = StoryVersion.objects.filter(story=story, number=story.version).first()
-    if before is None or now is None:
-        return ""
-    item = to_ninjs(story, Terms.current())
-    item["headlines"] = [{"role": "main", "value": before.headline}]
-    item["bodies"] = [{"role": "main", "contenttype": "text/html", "value": before.body}]
-    item["uri"] = f"{story.uri}#v{before.number}"
-    old_story = story_from_ninjs(item, scanner.terms)
-    old_scanner = Scanner([old_story], scanner.terms)
-    old = old_scanner.scan_page(page)
-    if not old:
-        return ""
-    # the words of each version the page reproduces: a correction that changed words shows
-    # as more of the old version's; one that only cut words (both versions wholly on the
-    # page) as the old version's extra words, there too
-    shown_old = old[0].coverage * len(old_scanner.story_text(old_story.uri).words)
-    shown_new = match.coverage * len(scanner.story_text(match.story).words)
-    if shown_old - shown_new < max(3.0, 0.01 * shown_new):
-        return ""
-    was, became = _changed_text(before, now)
-    return (
-        f"still shows the text before the correction of {now.created_at:%Y-%m-%d}: "
-        f"\u201c{was}\u201d (corrected to \u201c{became}\u201d; note: {now.note})"
-    )
-
-
-def _changed_text(before: StoryVersion, now: StoryVersion) -> tuple[str, str]:
-    import difflib
-
-    from django.utils.html import strip_tags
-
-    old = strip_tags(before.body.replace("</p>", "\n")).split()
-    new = strip_tags(now.body.replace("</p>", "\n")).split()
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new).get_opcodes():
-        if tag != "equal":
-            lo, hi = max(0, i1 - 4), min(len(old), i2 + 4)
-            return " ".join(old[lo:hi])[:300], " ".join(new[max(0, j1 - 4) : j2 + 4])[:300]
-    return before.headline[:300], now.headline[:300]
+    versions = [
+        SimpleNamespace(number=v.number, headline=v.headline, body=text_of(v.body),
+                        created_at=v.created_at, note=v.note)
+        for v in StoryVersion.objects.filter(story=story).order_by("number")
+    ]  # fmt: skip
+    return verdict(versions, "\n\n".join(match.text), match.headline or "").evidence()
