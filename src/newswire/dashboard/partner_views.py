@@ -7,6 +7,7 @@ partner, or one on no partner's site, is not found by any URL or export.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from ..distribution.snippet import snippet_html
 from ..partners.models import Partner
-from ..pickups.models import Pickup, RecheckAsk, Via
+from ..pickups.models import Pickup, PickupCheck, RecheckAsk, Status, Via
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
 from ..wire.models import Terms, released_q
@@ -65,6 +66,7 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
     ).get_page(request.GET.get("page"))
     items = []
     now = timezone.now()
+    latest = _latest_checks([p.pk for p in page])
     for p in page:
         _annotate(p, required)
         fix = p.to_fix  # type: ignore[attr-defined]
@@ -76,6 +78,8 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
             # the snippet of a story still public (a withdrawn one is to be taken down)
             "snippet": snippet_html(p.story, terms) if fix and p.story.is_public() else "",
             "asked": asked if asked and now - asked < RECHECK_EVERY else None,
+            # what the last check found, in words: above all when it could not read the page
+            "outcome": _outcome(p, latest.get(p.pk)),
         })  # fmt: skip
     counts = {"all": mine.count(), "to_fix": mine.filter(compliant=False).count()}
     return render(
@@ -143,6 +147,44 @@ def partner_recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
             )
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/partner/") else "dashboard:partner_pickups")
+
+
+def _latest_checks(ids: list[int]) -> dict[int, PickupCheck]:
+    latest: dict[int, PickupCheck] = {}
+    for check in PickupCheck.objects.filter(pickup_id__in=ids).order_by("pickup_id", "-at", "-id"):
+        latest.setdefault(check.pickup_id, check)  # type: ignore[arg-type]
+    return latest
+
+
+#: why a page could not be read, in words a partner can act on
+_COULD_NOT = {
+    Status.UNREACHABLE: "we could not reach your page",
+    Status.GONE: "your page is gone (it answers that it is not there)",
+    Status.BLOCKED: "we may not read your page",
+    Status.NOT_HTML: "your page did not answer with a web page",
+    Status.ROBOTS: "your site's robots.txt does not let us read the page",
+    Status.TOO_LARGE: "your page is larger than we read",
+}
+
+
+def _outcome(p: Pickup, check: PickupCheck | None) -> dict[str, Any] | None:
+    """The last check of a copy, when a partner needs to know of it: one it asked for that
+    has been made since, or any that could not read the page (the problems shown are then
+    from the last time the page could be read)."""
+    if check is None:
+        return None
+    asked = p.recheck_asked_at
+    answered = asked is not None and check.at >= asked
+    if check.status != Status.OK:
+        what = _COULD_NOT.get(check.status, "we could not read your page")
+        return {"ok": False, "at": check.at, "answered": answered,
+                "text": f"{what} ({check.reason or check.status}). What is listed here is "
+                        "from the last time we could read it."}  # fmt: skip
+    if not answered:
+        return None
+    verdict = ("it carries everything our terms ask for" if check.compliant
+               else "it still needs the fixes listed here")  # fmt: skip
+    return {"ok": True, "at": check.at, "answered": True, "text": verdict}
 
 
 def _annotate(p: Pickup, required: set[str]) -> Pickup:
