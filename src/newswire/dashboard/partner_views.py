@@ -157,7 +157,7 @@ def _latest_checks(ids: list[int]) -> dict[int, PickupCheck]:
 
 
 #: why a page could not be read, in words a partner can act on
-_COULD_NOT = {
+_COULD_NOT: dict[str, str] = {
     Status.UNREACHABLE: "we could not reach your page",
     Status.GONE: "your page is gone (it answers that it is not there)",
     Status.BLOCKED: "we may not read your page",
