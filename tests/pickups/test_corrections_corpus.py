@@ -164,3 +164,34 @@ def test_a_fetched_copy_with_the_old_text_is_flagged_and_the_new_one_not(kind, m
     assert stale.problems == ["correction_not_applied"], kind.name
     assert "still shows the text before the correction" in stale.evidence["correction"]
     assert fixed.problems == [], (kind.name, fixed.evidence.get("correction"))
+
+
+def test_a_copy_is_measured_against_the_version_it_carries(make_story, wire_terms, settings):
+    """(issue 32, item 2) After a 3-word cut an unchanged copy is the first version, whole:
+    its coverage, edits, the copy page's version and why? all say so, and agree."""
+    from newswire.distribution.snippet import snippet_html
+    from newswire.pickups.check import check_urls
+    from newswire.pickups.explain import explain_recorded
+    from newswire.pickups.models import Pickup
+
+    from ..fakesite import fake_site, html
+    from .test_discovery import _commit_callbacks
+
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    story = make_story(HEADLINE, body="".join(f"<p>{p}</p>" for p in BASE))
+    old = snippet_html(story)
+    cut = _edit(BASE, 5, ", according to city records,", "")
+    story.correct(body="".join(f"<p>{p}</p>" for p in cut), note="Cut a repeated phrase.")
+    _commit_callbacks()
+    with fake_site() as site:
+        site.route("/old", html(old))
+        site.route("/new", html(snippet_html(story)))
+        list(check_urls([f"{site.url}/old", f"{site.url}/new"], via="submitted"))
+    stale, fixed = (Pickup.objects.get(url__endswith=p) for p in ("/old", "/new"))
+    assert stale.version.number == 1 and fixed.version.number == 2
+    assert stale.coverage >= 0.95 and fixed.coverage >= 0.95, (stale.coverage, stale.edits)
+    assert not any(v for k, v in stale.edits.items() if k.startswith("dropped")), stale.edits
+    report = explain_recorded(stale)
+    assert report["plain"][0].startswith("Read against version 1 of 2")
+    (entry,) = report["stories"]
+    assert abs(entry["coverage"] - stale.coverage) < 0.02, (entry["coverage"], stale.coverage)

@@ -14,13 +14,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..engine import Page, Scanner
+from ..engine import Page, Scanner, story_from_ninjs
 from ..engine.errors import EngineError
 from ..fetch import FetchError, FetchPolicy, PageFetcher, SafeClient
-from ..wire.models import Story, StoryVersion
+from ..wire.models import Story, StoryVersion, Terms
 from ..wire.sanitize import text_of
 from . import wirescan
-from .corrections import verdict
+from .corrections import Verdict, verdict
 from .models import HostTurn, Pickup, PickupCheck, Status, Via, url_key
 from .record import Recorded, record_match
 
@@ -140,8 +140,13 @@ def check_one(
     modified = fetched.headers.get("last-modified", "")[:100]
     for match in matches:
         # one observation per pickup: the key may repeat across the stories of one page
-        stale = correction_missing(page, match, scanner)
-        found = record_match(match, via, observation=observation[:64], stale=stale)
+        judged = correction_verdict(match)
+        stale = judged.evidence() if judged else ""
+        carries = judged.carries if judged else None
+        if judged and carries is not None and carries < judged.current:
+            match = measured_against(page, match, scanner, carries)
+        found = record_match(match, via, observation=observation[:64], stale=stale,
+                             carries=carries)  # fmt: skip
         Pickup.objects.filter(pk=found.pickup.pk).update(etag=etag, last_modified=modified)
         done.found.append(found)
     if not matches:
@@ -176,16 +181,38 @@ def _could_not(url: str, status: str, reason: str, via: str) -> Checked:
     return Checked(url, status, reason)
 
 
-def correction_missing(page: Page, match: Any, scanner: Scanner) -> str:
-    """Evidence that a copy has not applied a correction of its story, or "": every
-    correction in turn, by what it changed and what the copy shows at that place
-    (``pickups/corrections.py``, the rule in words)."""
+def correction_verdict(match: Any) -> Verdict | None:
+    """What a copy carries of its story's corrections (``pickups/corrections.py``): every
+    correction in turn, by what it changed and what the copy shows at that place; None for
+    a story never corrected, or a copy whose text was not kept."""
     story = Story.objects.filter(uri=match.story).first()
     if story is None or story.version < 2 or not match.text:
-        return ""
+        return None
     versions = [
         SimpleNamespace(number=v.number, headline=v.headline, body=text_of(v.body),
                         created_at=v.created_at, note=v.note)
         for v in StoryVersion.objects.filter(story=story).order_by("number")
     ]  # fmt: skip
-    return verdict(versions, "\n\n".join(match.text), match.headline or "").evidence()
+    return verdict(versions, "\n\n".join(match.text), match.headline or "")
+
+
+def correction_missing(page: Page, match: Any, scanner: Scanner) -> str:
+    """Evidence that a copy has not applied a correction of its story, or ""."""
+    found = correction_verdict(match)
+    return found.evidence() if found else ""
+
+
+def measured_against(page: Page, match: Any, scanner: Scanner, number: int) -> Any:
+    """``match`` measured again against version ``number`` of its story (the version the copy
+    carries): its coverage, edits and side-by-side are then those of the text it shows,
+    not of a text it was never made from. ``match`` itself when that cannot be done."""
+    from ..wire.ninjs import version_ninjs
+
+    story = Story.objects.filter(uri=match.story).first()
+    version = StoryVersion.objects.filter(story=story, number=number).first() if story else None
+    if story is None or version is None:
+        return match
+    item = version_ninjs(story, version, Terms.current())
+    old = Scanner([story_from_ninjs(item, scanner.terms, validate=False)], scanner.terms)
+    again = [m for m in old.scan_page(page) if m.story == match.story]
+    return again[0] if again else match

@@ -19,7 +19,7 @@ from ..engine.explain import explain, plain_words
 from ..engine.types import Page
 from ..fetch import FetchError
 from ..wire.models import Story, Terms
-from ..wire.ninjs import to_ninjs
+from ..wire.ninjs import to_ninjs, version_ninjs
 from . import wirescan
 from .check import page_fetcher
 from .models import Pickup
@@ -90,7 +90,12 @@ def explain_recorded(pickup: Pickup) -> dict[str, Any] | None:
         return None
     terms_row = Terms.current()
     terms = terms_from_dict(terms_row.to_dict())[0]
-    story = story_from_ninjs(to_ninjs(pickup.story, terms_row), terms)
+    # against the version the copy was checked against (the one it carries): the same
+    # text the copy page puts beside it, so both say the same
+    version = pickup.version
+    item = (version_ninjs(pickup.story, version, terms_row) if version is not None
+            else to_ninjs(pickup.story, terms_row))  # fmt: skip
+    story = story_from_ninjs(item, terms, validate=False)
     body = f"<h1>{html.escape(pickup.headline)}</h1>" + "".join(
         f"<p>{html.escape(p)}</p>" for p in pickup.text.split("\n\n")
     )
@@ -103,6 +108,10 @@ def explain_recorded(pickup: Pickup) -> dict[str, Any] | None:
         entry.pop("checks", None)
         entry.pop("compliant", None)
     report["plain"] = plain_words(report, story.uri, scanner.config.report_coverage)
+    if version is not None:
+        report["plain"].insert(0, f"Read against version {version.number} of "
+                               f"{pickup.story.version} of the story, the one the copy "
+                               "carries.")  # fmt: skip
     failed = [n for n, passed in (pickup.checks or {}).items() if passed is False and n in required]
     when = f"{timezone.localtime(pickup.last_checked):%Y-%m-%d %H:%M}"
     report["plain"].append(

@@ -138,8 +138,11 @@ def record_match(
     at: datetime | None = None,
     story: Story | None = None,
     stale: str = "",
+    carries: int | None = None,
 ) -> Recorded:
-    """Record one (page, story) match of the engine; raise :class:`BadResult` if unusable."""
+    """Record one (page, story) match of the engine; raise :class:`BadResult` if unusable.
+    ``carries``: the version of the story the copy carries (it missed the corrections after
+    it; ``match`` is then measured against that version), else the story's own."""
     url = match.url
     host = page_host(url)
     if not host:
@@ -195,7 +198,7 @@ def record_match(
 
                 carried([pickup.pk], "correction", at, story.version)
             pickup.version = (
-                StoryVersion.objects.filter(story=story, number=story.version).first()
+                StoryVersion.objects.filter(story=story, number=carries or story.version).first()
                 or pickup.version
             )
             pickup.kind = match.kind[:10]
