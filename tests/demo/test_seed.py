@@ -189,8 +189,19 @@ def test_demo_scan_records_its_pickups_once(db):
     assert Pickup.objects.count() == 21 and Pickup.objects.filter(evidence__isnull=False).exists()
     second = runner.invoke(cli, ["demo", "--no-serve"])
     assert "pickups recorded: 21 already recorded" in second.output
-    # 21 found by the scan, and the demo history's check of the seed story's correction
-    assert (Pickup.objects.count(), PickupCheck.objects.count()) == (21, 22)
+    # 21 found by the scan, and the demo history's checks of the seed story's correction:
+    # the copy that still shows the old text, and the told partner's copy seen carrying it
+    assert (Pickup.objects.count(), PickupCheck.objects.count()) == (21, 23)
+    from newswire.pickups.models import CorrectionWatch
+    from newswire.pickups.watch import by_partner
+
+    watches = CorrectionWatch.objects.all()
+    assert watches.count() == 2 and all(w.told_at for w in watches)
+    assert sum(1 for w in watches if w.fixed_at) == 1
+    timing = by_partner({w.partner_id for w in watches})
+    assert sorted(f.changed for f in timing.values()) == [0, 1]
+    done = next(f for f in timing.values() if f.changed)
+    assert done.median_words() == "30 h 00 min"
 
 
 def test_running_the_demo_again_never_undoes_an_editors_work(db, mailoutbox):

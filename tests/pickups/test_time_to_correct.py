@@ -111,3 +111,19 @@ def test_the_loop_through_a_partners_wordpress(settings, wire_terms, make_story,
     figures_ = by_partner([partner.pk])[partner.pk]
     assert figures_.changed == 1 and figures_.median is not None
     assert Partner.objects.get(pk=partner.pk).wordpress.url == wp.url
+
+
+def test_a_partner_nobody_told_is_not_timed(wire_terms, make_story):
+    """(issue 32, item 3) Only copies whose partner was told count, from when it was told: a
+    partner that never received the story is not ranked "not yet"."""
+    a = make_partner("Alpha Times", "alpha.example")
+    c = make_partner("Gamma Daily", "gamma.example")
+    story = make_story()
+    now = timezone.now()
+    _watch(add_copy(story, "https://alpha.example/x"), a, now - 30 * H, 2 * H)
+    untold = add_copy(story, "https://gamma.example/x")
+    CorrectionWatch.objects.create(pickup=untold, partner=c, kind="correction", version=2,
+                                   event_at=now - 31 * H)  # fmt: skip
+    timing = by_partner([a.pk, c.pk])
+    assert c.pk not in timing
+    assert timing[a.pk].median == 2 * H and timing[a.pk].copies == 1

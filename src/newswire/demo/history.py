@@ -18,6 +18,9 @@ What is made up, and said so (``newswire demo`` prints it; the demo's README too
   so the correction's notices are queued to them and sent by the worker, for real, to the
   demo's mailbox (the Prairie Gazette's copy came after it, with the corrected text).
   Which copy still shows the old text is found by the checks, on the text the scan read.
+  For time to correct, the told partners were told 5 minutes after the correction, and the
+  one whose copy carries the corrected text was seen carrying it 30 hours later (a re-check
+  recorded then); the other's copy is still waiting.
 - **Beacon views per day** for the copies whose page shows the beacon, falling from the
   partner's first day, from a seeded random walk.
 
@@ -44,7 +47,7 @@ from ..distribution.notices import notices_for
 from ..engine import Scanner, story_from_ninjs, terms_from_dict
 from ..engine.types import Page
 from ..pickups.check import correction_missing
-from ..pickups.models import Pickup, PickupCheck, Site, Via
+from ..pickups.models import CorrectionWatch, Pickup, PickupCheck, Site, Via
 from ..pickups.record import PROBLEMS
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.ninjs import to_ninjs
@@ -55,6 +58,8 @@ PARTNER_DAYS = {"riverbend-courier.example": 26, "lakeshore-ledger.example": 22,
                 "news.prairie-gazette.example": 12}  # fmt: skip
 PUBLISHED_DAYS_AGO = 62
 CORRECTED_DAYS_AGO = 16
+NOTICE_MINUTES = 5  # the correction's notices went out this long after it
+CARRIED_HOURS = 30  # a told partner's corrected copy was seen this long after the notice
 _RELATED = re.compile(r"\s*\(RELATED: [^)]*\)")
 
 
@@ -151,14 +156,29 @@ def _correction(seed: Story, copies: list[Pickup], now: datetime, out: History) 
     terms_row = Terms.current()
     terms = terms_from_dict(terms_row.to_dict())[0]
     scanner = Scanner([story_from_ninjs(to_ninjs(seed, terms_row), terms)], terms)
+    told_at = corrected + timedelta(minutes=NOTICE_MINUTES)
     for p in own:
         if not p.text:
             continue
+        told = p.partner is not None and p.first_seen < corrected
         body = "".join(f"<p>{html.escape(x)}</p>" for x in p.text.split("\n\n"))
         shown = f"<html><body><h1>{html.escape(p.headline)}</h1>{body}</body></html>"
         page = Page(url=p.url, body=shown.encode())
         matches = scanner.scan_page(page)
         stale = correction_missing(page, matches[0], scanner) if matches else ""
+        if told:  # its partner was told: the copy's clock runs from the notice
+            seen = None if stale else told_at + timedelta(hours=CARRIED_HOURS)
+            CorrectionWatch.objects.get_or_create(
+                pickup=p, kind=CorrectionWatch.Kind.CORRECTION, version=2,
+                defaults={"partner": p.partner, "event_at": corrected, "told_at": told_at,
+                          "fixed_at": seen},
+            )  # fmt: skip
+            if seen is not None:
+                PickupCheck.objects.create(
+                    pickup=p, url=p.url, at=seen, via=Via.RECHECK, compliant=p.compliant,
+                    coverage=p.coverage, checks=p.checks, changes=["correction applied"],
+                    observation="demo history: the correction carried",
+                )  # fmt: skip
         if not stale:
             continue
         out.stale.append(p.site.host)

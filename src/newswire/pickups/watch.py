@@ -3,7 +3,9 @@ was told and when a check first saw the copy carry the change (``CorrectionWatch
 re-checks that follow a change run sooner for the copies not yet corrected (1 h, 6 h,
 1 day, 7 days after it), so that the figure means something.
 
-The figures an editor reads, per partner: how many copies were to change, how many did,
+The figures an editor reads, per partner, of the copies whose partner was told of the
+change (a notice sent, a post updated), from when it was told: how many copies were to
+change, how many did,
 the median time from being told to a check seeing the change (a copy that has not changed
 counts as slower than every one that did: the median is "not yet" when most have not),
 and the share that changed within a day, of the copies that have had a day.
@@ -131,8 +133,10 @@ def figures(watches: Iterable[CorrectionWatch], now: datetime | None = None) -> 
 
 def by_partner(partner_ids: Iterable[int], since: datetime | None = None,
                until: datetime | None = None) -> dict[int, Figures]:  # fmt: skip
-    """Each partner's figures (changes made between ``since`` and ``until``)."""
-    qs = CorrectionWatch.objects.filter(partner_id__in=list(partner_ids))
+    """Each partner's figures (changes made between ``since`` and ``until``), of the copies
+    whose partner was told of the change (a notice, a push), from when it was told: a partner
+    nobody told is not timed at all (its copies are still re-checked and flagged)."""
+    qs = CorrectionWatch.objects.filter(partner_id__in=list(partner_ids), told_at__isnull=False)
     if since:
         qs = qs.filter(event_at__gte=since)
     if until:
