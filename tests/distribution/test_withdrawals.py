@@ -81,3 +81,65 @@ def test_the_api_answers_a_withdrawn_story_as_canceled_to_those_who_have_it(
                                    contact_email="o@other.example")  # fmt: skip
     _, key = ApiKey.issue(other, "reader")
     assert client.get(url, headers={"Authorization": f"Bearer {key}"}).status_code == 404
+
+
+def test_a_since_listing_carries_the_kill_to_those_who_received_the_story(
+    client, make_story, partner, api_key, auth, wire_terms
+):
+    """(issue 32, item 4) As wire services send kills: ``?since=`` after a withdrawal gives
+    the canceled item to partners who received the story, and to nobody else."""
+    from newswire.distribution.models import ApiKey
+    from newswire.partners.models import Partner
+
+    story = make_story()
+    kept = make_story("Bridge Opens Early")
+    before = (timezone.now() - timedelta(minutes=1)).isoformat().replace("+00:00", "Z")
+    assert client.get(f"/api/v1/stories/{story.slug}", headers=auth).status_code == 200
+    Story.objects.get(pk=story.pk).withdraw("A source retracted the quote.")
+    for query in ("", "&ninjs=3.1"):
+        page = client.get(f"/api/v1/stories?since={before}{query}", headers=auth).json()
+        first = page["items"][0]
+        assert first["uri"] == story.uri
+        assert first.get("pubstatus", first.get("pubStatus")) == "canceled"
+        assert kept.uri in [i["uri"] for i in page["items"]]
+    other = Partner.objects.create(name="Other", website="https://other.example",
+                                   contact_email="o@other.example")  # fmt: skip
+    _, key = ApiKey.issue(other, "reader")
+    theirs = client.get(f"/api/v1/stories?since={before}",
+                        headers={"Authorization": f"Bearer {key}"}).json()  # fmt: skip
+    assert story.uri not in [i["uri"] for i in theirs["items"]]
+    assert kept.uri in [i["uri"] for i in theirs["items"]]
+
+
+def test_the_partner_view_asks_to_take_a_withdrawn_storys_copy_down(
+    client, make_story, wire_terms, django_user_model
+):
+    """(issue 32, item 4) Its copy first, "take this copy down", never "nothing to fix";
+    "What we sent you" lists the withdrawal; a copy seen gone says so."""
+    from newswire.distribution.notices import withdrawal_notices_for
+    from newswire.pickups.models import Pickup, Status
+
+    from ..dashboard.conftest import add_copy, make_partner
+
+    partner = make_partner("Riverbend Courier", "riverbend.example")
+    user = django_user_model.objects.create_user("river", "r@riverbend.example", "pw")
+    partner.members.add(user)
+    client.force_login(user)
+    story = make_story()
+    other = make_story("Bridge Opens Early")
+    add_copy(other, "https://riverbend.example/bridge", failed=("logo",))
+    copy = add_copy(story, "https://riverbend.example/council")  # compliant
+    Delivery.objects.create(partner=partner, story=story, channel="feed")
+    Story.objects.get(pk=story.pk).withdraw("A source retracted the quote.")
+    withdrawal_notices_for(Story.objects.get(pk=story.pk))
+    page = client.get("/partner/pickups/").content.decode()
+    assert "Nothing to fix" not in page and "Take this copy down" in page
+    assert page.index("Take this copy down") < page.index("Bridge Opens Early")
+    assert "A source retracted the quote." in page
+    sent = page.split("What we sent you", 1)[1]
+    assert "Withdrawals" in sent and story.headline[:40] in sent
+    council = page.split("riverbend.example/council", 1)[1].split("</li>", 1)[0]
+    assert "Carries everything our terms ask for" not in council
+    Pickup.objects.filter(pk=copy.pk).update(status=Status.GONE)
+    page = client.get("/partner/pickups/?show=all").content.decode()
+    assert "Taken down" in page and "Take this copy down" not in page

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Case, Q, Value, When
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +25,7 @@ from ..partners.models import Partner
 from ..pickups.models import Pickup, PickupCheck, RecheckAsk, Status, Via
 from ..pickups.record import PROBLEMS
 from ..pickups.tasks import check_page
-from ..wire.models import Terms, released_q
+from ..wire.models import Story, Terms, released_q
 from .notices import what_is_wrong
 from .queries import FAILED_PHRASES
 from .tables import Column, csv_response
@@ -56,8 +57,11 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
     )
     copies = mine.select_related("story")
     if request.GET.get("show") != "all":
-        copies = copies.filter(compliant=False) | copies.exclude(problems=[])
-    copies = copies.order_by("compliant", "-last_checked", "-id")
+        copies = copies.filter(TO_FIX)
+    # a withdrawn story's copy still up comes first: "take it down" before any fix
+    copies = copies.annotate(
+        take_down=Case(When(UP_AFTER_WITHDRAWAL, then=Value(0)), default=Value(1))
+    ).order_by("take_down", "compliant", "-last_checked", "-id")
     if request.GET.get("format") == "csv":
         rows = (_annotate(p, required) for p in copies.iterator(chunk_size=1000))
         return csv_response("our-copies.csv", PARTNER_COPY_COLUMNS, rows)
@@ -71,6 +75,7 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
         _annotate(p, required)
         fix = p.to_fix  # type: ignore[attr-defined]
         asked = p.recheck_asked_at
+        withdrawn = p.story.status == Story.Status.WITHDRAWN
         items.append({
             "copy": p,
             # what is wrong in a plain sentence with its evidence (never the page's markup)
@@ -80,8 +85,11 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
             "asked": asked if asked and now - asked < RECHECK_EVERY else None,
             # what the last check found, in words: above all when it could not read the page
             "outcome": _outcome(p, latest.get(p.pk)),
+            # withdrawn: take it down (or it came down), never "carries everything"
+            "withdrawn": withdrawn,
+            "down": withdrawn and p.status == Status.GONE,
         })  # fmt: skip
-    counts = {"all": mine.count(), "to_fix": mine.filter(compliant=False).count()}
+    counts = {"all": mine.count(), "to_fix": mine.filter(TO_FIX).count()}
     return render(
         request,
         "dashboard/partner_pickups.html",
@@ -90,9 +98,17 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
          "phrases": FAILED_PHRASES, "recheck_minutes": RECHECK_EVERY.seconds // 60,
          "notices": partner.compliance_notices.order_by("-created_at")[:20] if partner else [],
          # (a notice of a story not released is held: its headline is not shown either)
+         "withdrawals": partner.withdrawal_notices.filter(channel="email")
+         .select_related("story").order_by("-created_at")[:20] if partner else [],
          "corrections": partner.notices.filter(released_q(prefix="version__story__"))
          .select_related("version__story").order_by("-created_at")[:20] if partner else []},
     )  # fmt: skip
+
+
+#: a copy of a withdrawn story that was not seen to come down: the partner must take it down
+UP_AFTER_WITHDRAWAL = Q(story__status=Story.Status.WITHDRAWN) & ~Q(status=Status.GONE)
+#: what the partner's page lists as to fix (a copy to take down is one)
+TO_FIX = Q(compliant=False) | ~Q(problems=[]) | UP_AFTER_WITHDRAWAL
 
 
 # "I fixed it — check again": one check of a copy per RECHECK_EVERY, and at most

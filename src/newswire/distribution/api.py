@@ -261,8 +261,20 @@ def list_stories(
     terms = current_terms()
     _deliver(request.auth, page)  # type: ignore[attr-defined]
     request.newswire_story_ids = [s.pk for s in page]  # type: ignore[attr-defined]
+    kills = []
+    if filters.since and not filters.cursor:
+        # withdrawals since then, to the partners who received the story, as wire services
+        # send kills: the canceled item first, on the first page of a since= listing
+        received = Delivery.objects.filter(story=OuterRef("pk"),
+                                           partner_id=request.auth.partner_id)  # type: ignore[attr-defined]  # fmt: skip
+        kills = [
+            _versioned(request, response, canceled_ninjs(s, terms))
+            for s in Story.objects.filter(
+                status=Story.Status.WITHDRAWN, withdrawn_at__gte=parse_since(filters.since)
+            ).filter(Exists(received)).order_by("-withdrawn_at", "-id")[:100]
+        ]
     return {
-        "items": [_versioned(request, response, partner_ninjs(s, terms)) for s in page],
+        "items": kills + [_versioned(request, response, partner_ninjs(s, terms)) for s in page],
         "next": _encode(page[-1]) if more and page else None,
     }
 
@@ -342,6 +354,8 @@ def cached_story_list(request: HttpRequest) -> HttpResponse:
     request.newswire_key = key  # type: ignore[attr-defined]  # ninja's auth takes it from here
     query = sorted((k, v) for k, values in request.GET.lists() if k != "key" for v in values)
     query.append(("Accept", request.headers.get("Accept", "")))  # (the version asked for)
+    if request.GET.get("since"):  # (a since= page carries this partner's own kills)
+        query.append(("partner", str(key.partner_id)))
     fingerprint, _ = feed_validators()
     digest = hashlib.sha256(repr((request.get_host(), query, fingerprint)).encode()).hexdigest()
     cache_key = f"newswire:api:stories:{digest}"
