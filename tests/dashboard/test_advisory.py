@@ -26,8 +26,9 @@ def test_an_advisory_shortfall_is_shown_as_advisory_on_every_page(
     assert copy.failed_checks == ["restricted_media"] and copy.advisory_failed == list(ADVISORY)
 
     page = body(staff_client.get(f"/dashboard/copies/{copy.pk}/"))
-    assert page.count('<tr class="advisory">') == 2 and page.count('<tr class="bad">') == 1
-    assert "! no link to the story <small>(advisory: the terms do not require it" in page
+    checks = page.split("<h2>Checks</h2>", 1)[1].split("</ul>", 1)[0]  # (issue 32: in words)
+    assert checks.count('<li class="advisory">') == 2 and checks.count('<li class="fail">') == 1
+    assert "There is no link to the original story. Our terms do not require it" in checks
     table = body(staff_client.get(f"/dashboard/stories/{story.slug}/"))  # the copies table
     assert table.count('<li class="advisory">') == 2 and table.count('<li class="fail">') == 1
     assert '<span class="tag bad">restricted photo used</span>' in table  # was an empty tag

@@ -137,9 +137,9 @@ def editors_pages(v: Visitor, demo: dict, *, act: bool) -> None:
     v.look("story-copies-evidence")
     v.visit(f"/dashboard/copies/{scraped.pk}/", "copy-diff")
     # the demo's history: the copy still shows the text the correction removed
-    assert "not applied" in v.page.inner_text("table.checks-table")
-    assert "(RELATED" in v.page.inner_text("table.checks-table")
-    assert "GettyImages-iraq-hmc-briefing" in v.page.inner_text("table.checks-table")
+    checks = v.page.inner_text("div.explanation")  # (in words: issue 32)
+    assert "still shows the text before the correction" in checks and "(RELATED" in checks
+    assert "GettyImages-iraq-hmc-briefing" in checks and "restricted_media" not in checks
     v.visit("/dashboard/copies/?failing=restricted_media", "all-copies")
     assert "lakeshore-ledger.example" in v.page.inner_text("main")
     narrow_cards(v)

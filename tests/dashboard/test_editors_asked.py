@@ -352,8 +352,10 @@ def test_why_explains_a_recorded_copy_from_the_text_it_showed(wire_with_copies, 
     page = body(staff_client.get("/dashboard/explain/", {"copy": pickup.pk}))
     assert f"This page republishes “{story.headline}”: 100% of its" in page
     assert "Explained from the text the page showed when it was last read" in page
-    assert "The checks, as recorded" in page and "no logo at https://gone.example" in page
-    assert "it missed what the terms require: logo." in page
+    # the checks in words, as on the copy's page (issue 32): no code names, no markup
+    assert "The checks" in page and "✗ Our logo</strong>: Our logo is not on the page." in page
+    assert "It misses what our terms ask for: our logo." in page
+    assert "restricted_media" not in page.split("(for engineers)")[0]
     assert "urn:" not in page.split("(for engineers)")[0]  # no URI an editor never sees
     # a copy whose text was not kept says so, and offers the page as it is now
     bare = wire_with_copies["copies"]["a1"]

@@ -47,6 +47,7 @@ from ..wire.cache import current_terms
 from ..wire.models import Reporter, Story, Terms
 from . import queries
 from .chart import chart
+from .explanation import explanation
 from .forms import CheckForm, ExplainForm, InviteForm, NoticeForm
 from .notices import draft, send
 from .tables import Column, csv_response, ordering
@@ -295,6 +296,7 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         {
             "pickup": pickup,
             "checks": _checks(pickup),
+            "explained": explanation(pickup, Terms.current()),
             "diff": diff(headline, body, pickup.headline, pickup.text) if pickup.text else None,
             "history": pickup.history.all()[:50],
             "problem_names": PROBLEMS,
@@ -624,11 +626,12 @@ def explain_url(request: HttpRequest) -> HttpResponseBase:
         else:
             report, problem = explain_live(form.cleaned_data["url"], story, PAGE_SECONDS)
             problem = f"Could not read the page: {problem}." if problem else ""
+    explained = explanation(pickup, Terms.current()) if pickup is not None and not live else None
     return render(
         request,
         "dashboard/explain.html",
         {"form": form, "report": report, "problem": problem, "pickup": pickup, "live": live,
-         "section": "check"},
+         "explained": explained, "section": "check"},
     )  # fmt: skip
 
 
