@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from newswire.pickups.models import Pickup, PickupCheck, Status
 
-from .conftest import add_copy, result
+from .conftest import result
 from .test_views import body
 
 
