@@ -115,3 +115,55 @@ def test_a_correction_that_only_cut_words_is_seen_on_a_copy_that_kept_them(
     kept, fixed = (Pickup.objects.get(url__endswith=p) for p in ("/kept", "/fixed"))
     assert kept.problems == ["correction_not_applied"] and "RELATED" in kept.evidence["correction"]
     assert fixed.problems == []
+
+
+def test_the_whole_loop_beacon_correction_flag_fix_and_time_to_correct(
+    client, make_story, wire_terms, settings
+):
+    """(issue 32, acceptance) A reader's view → the worker checks the page → a correction
+    that adds a sentence → its notice, and the worker's re-check flags the copy → the
+    partner fixes it → the re-check clears it, and time to correct records it. Both
+    databases (CI runs the suite on each)."""
+    from django.core import mail
+
+    from newswire.distribution.models import Delivery
+    from newswire.partners.models import PartnerDomain
+    from newswire.pickups.check import check_urls
+    from newswire.pickups.models import CorrectionWatch
+    from newswire.pickups.watch import by_partner
+
+    from ..dashboard.conftest import make_partner
+
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    partner = make_partner("Riverbend Courier", "riverbend.example")
+    PartnerDomain.objects.create(partner=partner, domain="127.0.0.1")
+    story = make_story()
+    Delivery.objects.create(partner=partner, story=story, channel="feed")
+    with fake_site() as site:
+        page = f"{site.url}/their-copy"
+        site.route("/their-copy", html(snippet_html(story)))
+        client.get(f"/beacon/{story.pk}.gif", headers={"Referer": page})
+        _commit_callbacks()
+        run_worker()
+        copy = Pickup.objects.get()
+        assert copy.partner == partner and copy.problems == []
+        first, rest = story.body.split("</p>", 1)
+        story.correct(body=f"{first} The vote was 5 to 4.</p>{rest}", note="Added the count.")
+        _commit_callbacks()
+        run_worker()  # the notice to the partner, and the re-check of its copy
+        assert any("Correction:" in m.subject for m in mail.outbox)
+        copy.refresh_from_db()
+        assert copy.problems == ["correction_not_applied"], copy.evidence
+        assert "still shows the text before the correction" in copy.evidence["correction"]
+        watch = CorrectionWatch.objects.get(pickup=copy)
+        assert watch.told_at is not None and watch.fixed_at is None
+        story.refresh_from_db()
+        site.route("/their-copy", html(snippet_html(story)))  # the partner fixes it
+        list(check_urls([page], via="partner"))
+    copy.refresh_from_db()
+    assert copy.problems == [] and copy.version.number == 2
+    watch.refresh_from_db()
+    assert watch.fixed_at is not None and watch.fixed_at >= watch.told_at
+    timing = by_partner([partner.pk])[partner.pk]
+    assert timing.copies == 1 and timing.changed == 1 and timing.median is not None
