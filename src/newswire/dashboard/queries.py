@@ -238,12 +238,28 @@ def top_stories(r: Range, limit: int = 10) -> list[dict[str, Any]]:
     else:
         rows = _top_from_months(r, *months, limit)
     stories = Story.objects.in_bulk([row["story_id"] for row in rows])
+    _without_excerpts(r, rows)
     out = []
     for row in rows:
         story = stories.get(row["story_id"])
         if story is not None:  # (deleted since: its copies went with it)
             out.append({**row, "story__headline": story.headline, "story__slug": story.slug})
     return out
+
+
+def _without_excerpts(r: Range, rows: list[dict[str, Any]]) -> None:
+    """Each row's ``pickup_copies`` and ``compliant_copies`` without its excerpts: an excerpt is no
+    copy to comply, so no compliance share counts it (the ranking is by all copies). The
+    excerpts of the top stories only, read from the copies (few, and the index's)."""
+    excerpts = {
+        row["story_id"]: (row["n"], row["ok"])
+        for row in copies_in(r).filter(kind="excerpt", story_id__in=[x["story_id"] for x in rows])
+        .values("story_id").annotate(n=Count("*"), ok=Count(ROW, filter=Q(compliant=True)))
+    }  # fmt: skip
+    for row in rows:
+        n, ok = excerpts.get(row["story_id"], (0, 0))
+        row["pickup_copies"] = row["copies"] - n
+        row["compliant_copies"] = row["compliant_copies"] - ok
 
 
 def _top_from_months(r: Range, first: date, last: date, limit: int) -> list[dict[str, Any]]:
@@ -306,6 +322,25 @@ def partner_ranking(
         else groups.order_by("-rate", "-copies", "partner_id")
     )
     rows = list(groups)
+    # an excerpt is no copy to comply: the share is of pickups (the partners' excerpts are
+    # few, read from the copies by the dashboard's index), and the ranking follows it
+    excerpts = Pickup.objects.filter(kind="excerpt", partner_id__in=[x["partner_id"] for x in rows])
+    if r is not None:
+        excerpts = excerpts.filter(first_day__gte=r.start, first_day__lte=r.end)
+    taken = {
+        x["partner_id"]: (x["n"], x["ok"])
+        for x in excerpts.order_by().values("partner_id")
+        .annotate(n=Count("*"), ok=Count(ROW, filter=Q(compliant=True)))
+    }  # fmt: skip
+    if taken:
+        for row in rows:
+            n, ok = taken.get(row["partner_id"], (0, 0))
+            pickups, row["compliant"] = row["copies"] - n, row["compliant"] - ok
+            row["rate"] = row["compliant"] / pickups if pickups else None
+        known = [x for x in rows if x["rate"] is not None]
+        key = ((lambda x: (-x["copies"], -x["rate"], x["partner_id"])) if order == "copies"
+               else (lambda x: (-x["rate"], -x["copies"], x["partner_id"])))  # fmt: skip
+        rows = sorted(known, key=key) + [x for x in rows if x["rate"] is None]
     partners = Partner.objects.in_bulk([row["partner_id"] for row in rows])
     ranked = []
     for row in rows:
@@ -352,7 +387,9 @@ def story_table(params: Any) -> QuerySet[Story]:
     stories = Story.objects.exclude(status=Story.Status.DRAFT).annotate(
         copies=counted(per_story, Count("*")),
         sites=counted(per_story, Count("site", distinct=True)),
-        compliant_copies=counted(per_story.filter(compliant=True), Count("*")),
+        # (a share of pickups only: an excerpt is no copy to comply, issue 32)
+        pickup_copies=counted(per_story.filter(kind="pickup"), Count("*")),
+        compliant_copies=counted(per_story.filter(kind="pickup", compliant=True), Count("*")),
         beacon_pages=counted(
             BeaconHit.objects.filter(story=OuterRef("pk")).order_by().values("story"),
             Count("*"),

@@ -93,7 +93,8 @@ def _headers(request: HttpRequest, columns: list[Column], sort: str) -> list[dic
 
 def _share(row: dict[str, Any]) -> str:
     """The compliant copies' share of a row's copies, as the CSV gives it ("0.333")."""
-    return f"{row['compliant_copies'] / row['copies']:.3f}" if row["copies"] else ""
+    pickups = row.get("pickup_copies", row["copies"])  # (excerpts are in no compliance share)
+    return f"{row['compliant_copies'] / pickups:.3f}" if pickups else ""
 
 
 @staff_member_required
@@ -150,7 +151,7 @@ STORY_COLUMNS = [
     Column(
         "compliant_share",
         "Compliant (share)",
-        csv=lambda s: f"{s.compliant_copies / s.copies:.3f}" if s.copies else "",
+        csv=lambda s: f"{s.compliant_copies / s.pickup_copies:.3f}" if s.pickup_copies else "",
     ),
     Column("beacon_pages", "Pages with beacon", sort="beacon_pages"),
     Column("uri", "URI"),
@@ -212,8 +213,8 @@ def _copies(qs: QuerySet[Pickup], request: HttpRequest) -> QuerySet[Pickup]:
     URL, its site or its story's headline."""
     get = request.GET
     qs = qs.select_related("site", "partner", "story")
-    if get.get("compliant") in ("yes", "no"):
-        qs = qs.filter(compliant=get["compliant"] == "yes")
+    if get.get("compliant") in ("yes", "no"):  # (of pickups: an excerpt is neither)
+        qs = qs.filter(kind="pickup", compliant=get["compliant"] == "yes")
     if get.get("who") == "unauthorised":
         qs = qs.filter(queries.UNAUTHORISED)
     elif get.get("who") == "partners":
@@ -717,7 +718,8 @@ def story_report(request: HttpRequest, slug: str) -> HttpResponseBase:
     figures = copies.aggregate(
         copies=Count("id"),
         sites=Count("site", distinct=True),
-        compliant=Count("id", filter=Q(compliant=True)),
+        compliant=Count("id", filter=Q(kind="pickup", compliant=True)),
+        pickups=Count("id", filter=Q(kind="pickup")),
         unauthorised=Count("id", filter=queries.UNAUTHORISED),
     )
     first = copies.order_by("first_seen").values_list("first_seen", flat=True).first()
