@@ -146,17 +146,24 @@ class FetchPolicy:
     #: Host names let through despite the rules (lower case), for the same two uses.
     allow_hosts: tuple[str, ...] = ()
     resolver: Resolver = field(default=system_resolver, compare=False)
+    #: The demo only (``NEWSWIRE_DEMO_SITES``): (domain, "127.0.0.1:PORT") pairs; a page on
+    #: the domain (or a sub-domain) is asked of that address over plain HTTP, its own URL
+    #: and Host kept, so that the demo's made-up partner sites answer from the demo itself.
+    stand_ins: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> FetchPolicy:
         """The policy the apps use: ``NEWSWIRE_FETCH_ALLOW`` (tests only) and a User-Agent
-        naming the wire's site, so that a site owner can see who is asking."""
-        allow = tuple(
-            ipaddress.ip_network(n, strict=False)
-            for n in getattr(settings, "NEWSWIRE_FETCH_ALLOW", ())
-        )
+        naming the wire's site, so that a site owner can see who is asking; and the demo's
+        stand-in sites (``NEWSWIRE_DEMO_SITES``), whose loopback address alone is let
+        through for them."""
+        stand_ins = tuple(getattr(settings, "NEWSWIRE_DEMO_SITES", ()) or ())
+        networks = [*getattr(settings, "NEWSWIRE_FETCH_ALLOW", ())]
+        networks += sorted({address.rsplit(":", 1)[0] for _, address in stand_ins})
+        allow = tuple(ipaddress.ip_network(n, strict=False) for n in networks)
         agent = f"newswire/0.1 (+{getattr(settings, 'SITE_URL', '')}/republish/)"
-        return cls(**{"allow": allow, "user_agent": agent, **overrides})
+        return cls(**{"allow": allow, "user_agent": agent, "stand_ins": stand_ins,
+                      **overrides})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -423,9 +430,10 @@ class SafeClient:
                 _check_url(current)
                 connected: list[str] = []
                 token = _connected.set(connected)
+                asked, extra = _stand_in(current, self.policy.stand_ins)
                 try:
                     with self._client.stream(
-                        method, current, headers=sent, content=content
+                        method, asked, headers={**sent, **extra}, content=content
                     ) as response:
                         location = response.headers.get("location")
                         follow = response.status_code in REDIRECTS and (
@@ -580,6 +588,20 @@ def _same_origin(current: str, target: str) -> bool:
         return _origin(current) == _origin(target)
     except ValueError:  # a port that is not a number: _check_url refuses the target next
         return False
+
+
+def _stand_in(url: str, stand_ins: tuple[tuple[str, str], ...]) -> tuple[str, dict[str, str]]:
+    """(the URL to ask, headers to add): the demo's stand-in address for a page of a domain
+    it serves (``FetchPolicy.stand_ins``), asked with the page's own Host; else the URL."""
+    if not stand_ins:
+        return url, {}
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for domain, address in stand_ins:
+        if host == domain or host.endswith("." + domain):
+            query = f"?{parts.query}" if parts.query else ""
+            return f"http://{address}{parts.path or '/'}{query}", {"Host": parts.netloc}
+    return url, {}
 
 
 def _plain(exc: BaseException) -> str:

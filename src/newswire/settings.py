@@ -252,6 +252,13 @@ NEWSWIRE_BEACON_FLUSH_SECONDS = float(os.environ.get("NEWSWIRE_BEACON_FLUSH_SECO
 NEWSWIRE_BEACON_REPEAT_SECONDS = int(os.environ.get("NEWSWIRE_BEACON_REPEAT_SECONDS", "1800"))
 # Networks the safe fetcher may reach despite its public-addresses-only rule. For tests
 # and local development only (their fake sites run on 127.0.0.1); empty in production.
+# the demo only (`newswire demo` sets it): "domain=127.0.0.1:PORT,…", the made-up partner
+# sites the demo serves itself (newswire/demo/sites.py); never set in production
+NEWSWIRE_DEMO_SITES = [
+    tuple(pair.split("=", 1))
+    for pair in os.environ.get("NEWSWIRE_DEMO_SITES", "").split(",")
+    if "=" in pair
+]
 NEWSWIRE_FETCH_ALLOW = [
     n.strip() for n in os.environ.get("NEWSWIRE_FETCH_ALLOW", "").split(",") if n.strip()
 ]

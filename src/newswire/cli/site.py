@@ -119,6 +119,17 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
     Safe to run again: the database is kept and nothing is loaded twice.
     """
     _site_url(host, port)
+    sites = None
+    if serve:
+        # the crawl's partner sites, served by the demo itself on the next port: their
+        # domains named before Django reads its settings (every process asks them here)
+        import os
+
+        from ..demo.sites import crawled_pages, domains
+
+        pages = crawled_pages()
+        os.environ.setdefault("NEWSWIRE_DEMO_SITES", ",".join(
+            f"{d}=127.0.0.1:{port + 1}" for d in domains(pages)))  # fmt: skip
     _django()
     from django.conf import settings
 
@@ -166,6 +177,12 @@ def demo(serve: bool, scan: bool, host: str, port: int) -> None:
         "application in the admin, or use the admin's 'Create an API key' action on a partner)"
     )
     if serve:
+        from ..demo.sites import DemoSites
+
+        sites = DemoSites(settings.DATA_DIR, pages)
+        address = sites.start(port + 1)
+        click.echo(f"the partners' sites (made up, served by the demo): http://{address}/   "
+                   "(do to a copy what its partner would: fix it, take it down)")  # fmt: skip
         # a worker beside the web server, as in production: notices and checks go out
         import subprocess
 
