@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .load import demo_folder
 
 
 def crawled_pages(warc: Path | None = None) -> dict[str, tuple[str, bytes]]:
@@ -31,7 +30,8 @@ def crawled_pages(warc: Path | None = None) -> dict[str, tuple[str, bytes]]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     pages: dict[str, tuple[str, bytes]] = {}
-    with open(warc or demo_folder() / "pages.warc.gz", "rb") as fh:
+    # (the demo's folder, named without importing the loader: this is read before Django is)
+    with open(warc or Path(__file__).parent / "pages.warc.gz", "rb") as fh:
         for record in ArchiveIterator(fh, record_types=WarcRecordType.response):
             url = str(record.headers.get("WARC-Target-URI") or "")
             kind = (record.http_headers.get("Content-Type") if record.http_headers else None)
