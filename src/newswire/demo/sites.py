@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
-
 def crawled_pages(warc: Path | None = None) -> dict[str, tuple[str, bytes]]:
     """The sample crawl's pages: URL -> (content type, body)."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
