@@ -198,8 +198,8 @@ def _outcome(p: Pickup, check: PickupCheck | None) -> dict[str, Any] | None:
                         "from the last time we could read it."}  # fmt: skip
     if not answered:
         return None
-    verdict = ("it carries everything our terms ask for" if check.compliant
-               else "it still needs the fixes listed here")  # fmt: skip
+    verdict = ("it carries everything our terms ask for." if check.compliant
+               else "it still needs the fixes listed here.")  # fmt: skip
     return {"ok": True, "at": check.at, "answered": True, "text": verdict}
 
 
