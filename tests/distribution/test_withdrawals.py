@@ -140,6 +140,18 @@ def test_the_partner_view_asks_to_take_a_withdrawn_storys_copy_down(
     assert "Withdrawals" in sent and story.headline[:40] in sent
     council = page.split("riverbend.example/council", 1)[1].split("</li>", 1)[0]
     assert "Carries everything our terms ask for" not in council
+    # asked to check again: the page is still up, then gone
+    from newswire.pickups.models import PickupCheck
+
+    Pickup.objects.filter(pk=copy.pk).update(recheck_asked_at=timezone.now() - timedelta(minutes=1))
+    PickupCheck.objects.create(pickup=copy, url=copy.url, via="partner", status=Status.OK)
+    page = client.get("/partner/pickups/").content.decode()
+    assert "your page still shows the story we withdrew" in page
+    assert "carries everything" not in page.split("riverbend.example/council", 1)[1]
+    assert "You can ask for another check of this copy after" in page
     Pickup.objects.filter(pk=copy.pk).update(status=Status.GONE)
+    PickupCheck.objects.create(pickup=copy, url=copy.url, via="partner", status=Status.GONE,
+                               reason="HTTP 404")  # fmt: skip
     page = client.get("/partner/pickups/?show=all").content.decode()
     assert "Taken down" in page and "Take this copy down" not in page
+    assert "your page is gone, as we asked" in page

@@ -83,6 +83,7 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
             # the snippet of a story still public (a withdrawn one is to be taken down)
             "snippet": snippet_html(p.story, terms) if fix and p.story.is_public() else "",
             "asked": asked if asked and now - asked < RECHECK_EVERY else None,
+            "again_at": asked + RECHECK_EVERY if asked else None,
             # what the last check found, in words: above all when it could not read the page
             "outcome": _outcome(p, latest.get(p.pk)),
             # withdrawn: take it down (or it came down), never "carries everything"
@@ -191,6 +192,9 @@ def _outcome(p: Pickup, check: PickupCheck | None) -> dict[str, Any] | None:
         return None
     asked = p.recheck_asked_at
     answered = asked is not None and check.at >= asked
+    if check.status == Status.GONE and p.story.status == Story.Status.WITHDRAWN:
+        return {"ok": True, "at": check.at, "answered": answered,
+                "text": "your page is gone, as we asked. Thank you."}  # fmt: skip
     if check.status != Status.OK:
         what = _COULD_NOT.get(check.status, "we could not read your page")
         return {"ok": False, "at": check.at, "answered": answered,
@@ -198,6 +202,9 @@ def _outcome(p: Pickup, check: PickupCheck | None) -> dict[str, Any] | None:
                         "from the last time we could read it."}  # fmt: skip
     if not answered:
         return None
+    if p.story.status == Story.Status.WITHDRAWN:  # (a withdrawn story: up or not, no verdict)
+        return {"ok": False, "at": check.at, "answered": True,
+                "text": "your page still shows the story we withdrew."}  # fmt: skip
     verdict = ("it carries everything our terms ask for." if check.compliant
                else "it still needs the fixes listed here.")  # fmt: skip
     return {"ok": True, "at": check.at, "answered": True, "text": verdict}
