@@ -23,6 +23,7 @@ from ..wire.importer import (
     _feed_language,
     as_utf8,
     entry_fields,
+    loads_or_too_deep,
     parse_feed,
     shallow_json,
 )
@@ -242,13 +243,6 @@ def wordpress_entry(post: dict[str, Any], page: str = "") -> Entry:
 # --- ninjs ---------------------------------------------------------------------------
 
 
-def _line(line: str) -> Any:
-    try:
-        return json.loads(line)
-    except RecursionError:
-        return TooDeep()
-
-
 def _parses(line: str) -> bool:
     try:
         json.loads(line)
@@ -277,7 +271,7 @@ def ninjs_page(body: bytes, page: str) -> tuple[list[Entry], str]:
             raise SourceFault("the endpoint answered with an HTML page, not ninjs") from None
         lines = text.splitlines()
         try:  # JSON lines (a line too deep to read is that item's fault alone)
-            data = [_line(line) for line in lines if line.strip()]
+            data = [loads_or_too_deep(line) for line in lines if line.strip()]
         except json.JSONDecodeError as exc:
             n = next(i for i, line in enumerate(lines, 1) if line.strip() and not _parses(line))
             raise SourceFault(f"line {n}: not JSON: {exc.msg} (column {exc.colno})") from None

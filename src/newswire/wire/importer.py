@@ -171,21 +171,22 @@ def shallow_json(text: str) -> Any:
     if start >= len(text) or text[start] not in "[{":
         raise ValueError("not a JSON array or object")
     if text[start] == "[":
-        return [_read(piece) for piece in _children(text, start)]
+        return [loads_or_too_deep(piece) for piece in _children(text, start)]
     out: dict[str, Any] = {}
     for piece in _children(text, start):
         key, end = json.JSONDecoder().raw_decode(piece.lstrip())
         value = piece.lstrip()[end:].lstrip().removeprefix(":").strip()
         if not isinstance(key, str):
             raise ValueError("an object's key is not a string")
-        read = _read(value)
+        read = loads_or_too_deep(value)
         if isinstance(read, TooDeep) and key == "items" and value.startswith("["):
-            read = [_read(item) for item in _children(value, 0)]
+            read = [loads_or_too_deep(item) for item in _children(value, 0)]
         out[key] = read
     return out
 
 
-def _read(piece: str) -> Any:
+def loads_or_too_deep(piece: str) -> Any:
+    """``json.loads(piece)``, or a :class:`TooDeep` for JSON nested too deep to read."""
     try:
         return json.loads(piece)
     except RecursionError:
