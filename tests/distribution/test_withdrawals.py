@@ -130,10 +130,17 @@ def test_the_partner_view_asks_to_take_a_withdrawn_storys_copy_down(
     add_copy(other, "https://riverbend.example/bridge", failed=("logo",))
     copy = add_copy(story, "https://riverbend.example/council")  # compliant
     Delivery.objects.create(partner=partner, story=story, channel="feed")
+    # the partner had asked for a check, made (and passed) just before the withdrawal
+    from newswire.pickups.models import PickupCheck
+
+    Pickup.objects.filter(pk=copy.pk).update(recheck_asked_at=timezone.now() - timedelta(minutes=2))
+    PickupCheck.objects.create(pickup=copy, url=copy.url, via="partner", status=Status.OK,
+                               compliant=True, at=timezone.now() - timedelta(minutes=1))  # fmt: skip
     Story.objects.get(pk=story.pk).withdraw("A source retracted the quote.")
     withdrawal_notices_for(Story.objects.get(pk=story.pk))
     page = client.get("/partner/pickups/").content.decode()
     assert "Nothing to fix" not in page and "Take this copy down" in page
+    assert "we checked at" not in page  # (no check since the withdrawal: nothing said of one)
     assert page.index("Take this copy down") < page.index("Bridge Opens Early")
     assert "A source retracted the quote." in page
     sent = page.split("What we sent you", 1)[1]
@@ -141,8 +148,6 @@ def test_the_partner_view_asks_to_take_a_withdrawn_storys_copy_down(
     council = page.split("riverbend.example/council", 1)[1].split("</li>", 1)[0]
     assert "Carries everything our terms ask for" not in council
     # asked to check again: the page is still up, then gone
-    from newswire.pickups.models import PickupCheck
-
     Pickup.objects.filter(pk=copy.pk).update(recheck_asked_at=timezone.now() - timedelta(minutes=1))
     PickupCheck.objects.create(pickup=copy, url=copy.url, via="partner", status=Status.OK)
     page = client.get("/partner/pickups/").content.decode()

@@ -192,7 +192,10 @@ def _outcome(p: Pickup, check: PickupCheck | None) -> dict[str, Any] | None:
         return None
     asked = p.recheck_asked_at
     answered = asked is not None and check.at >= asked
-    if check.status == Status.GONE and p.story.status == Story.Status.WITHDRAWN:
+    withdrawn_at = p.story.withdrawn_at if p.story.status == Story.Status.WITHDRAWN else None
+    if withdrawn_at is not None and check.at < withdrawn_at:
+        return None  # (a check from before the withdrawal says nothing of it)
+    if check.status == Status.GONE and withdrawn_at is not None:
         return {"ok": True, "at": check.at, "answered": answered,
                 "text": "your page is gone, as we asked. Thank you."}  # fmt: skip
     if check.status != Status.OK:
@@ -202,7 +205,7 @@ def _outcome(p: Pickup, check: PickupCheck | None) -> dict[str, Any] | None:
                         "from the last time we could read it."}  # fmt: skip
     if not answered:
         return None
-    if p.story.status == Story.Status.WITHDRAWN:  # (a withdrawn story: up or not, no verdict)
+    if withdrawn_at is not None:  # (a withdrawn story: up or not, no verdict)
         return {"ok": False, "at": check.at, "answered": True,
                 "text": "your page still shows the story we withdrew."}  # fmt: skip
     verdict = ("it carries everything our terms ask for." if check.compliant
