@@ -160,3 +160,4 @@ def test_the_partner_view_asks_to_take_a_withdrawn_storys_copy_down(
     page = client.get("/partner/pickups/?show=all").content.decode()
     assert "Taken down" in page and "Take this copy down" not in page
     assert "your page is gone, as we asked" in page
+    assert "1 needs a fix" in page  # (the other story's copy only: the one taken down is done)

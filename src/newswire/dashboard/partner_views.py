@@ -108,8 +108,11 @@ def partner_pickups(request: HttpRequest) -> HttpResponseBase:
 
 #: a copy of a withdrawn story that was not seen to come down: the partner must take it down
 UP_AFTER_WITHDRAWAL = Q(story__status=Story.Status.WITHDRAWN) & ~Q(status=Status.GONE)
-#: what the partner's page lists as to fix (a copy to take down is one)
-TO_FIX = Q(compliant=False) | ~Q(problems=[]) | UP_AFTER_WITHDRAWAL
+#: what the partner's page lists as to fix (a copy to take down is one; one taken down is
+#: done, whatever it showed before)
+TO_FIX = (Q(compliant=False) | ~Q(problems=[]) | UP_AFTER_WITHDRAWAL) & ~(
+    Q(story__status=Story.Status.WITHDRAWN) & Q(status=Status.GONE)
+)
 
 
 # "I fixed it — check again": one check of a copy per RECHECK_EVERY, and at most
