@@ -296,7 +296,6 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "dashboard/copy.html",
         {
             "pickup": pickup,
-            "checks": _checks(pickup),
             "explained": explanation(pickup, Terms.current()),
             "diff": diff(headline, body, pickup.headline, pickup.text) if pickup.text else None,
             "history": pickup.history.all()[:50],
@@ -304,15 +303,6 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "section": "stories",
         },
     )
-
-
-def _checks(pickup: Pickup) -> list[dict[str, Any]]:
-    required = set(Terms.current().required or [])
-    return [
-        {"name": name, "passed": passed, "evidence": pickup.evidence.get(name, ""),
-         "required": name in required, "phrase": queries.FAILED_PHRASES.get(name, name)}
-        for name, passed in pickup.checks.items()
-    ]  # fmt: skip
 
 
 @staff_member_required

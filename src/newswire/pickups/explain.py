@@ -11,8 +11,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from django.utils import timezone
-
 from ..engine import Scanner, story_from_ninjs, terms_from_dict
 from ..engine.errors import EngineError
 from ..engine.explain import explain, plain_words
@@ -85,7 +83,8 @@ def explain_live(
 def explain_recorded(pickup: Pickup) -> dict[str, Any] | None:
     """The report on the text ``pickup`` showed when it was last read, aligned with its
     story again; None if that text was not kept. The logo, photos and links are not in
-    the kept text: the checks are the ones recorded then (``report["recorded"]``)."""
+    the kept text: the checks are not judged again (the dashboard says the recorded ones in
+    words, as on the copy's page: ``dashboard/explanation.py``)."""
     if not pickup.text:
         return None
     terms_row = Terms.current()
@@ -103,7 +102,6 @@ def explain_recorded(pickup: Pickup) -> dict[str, Any] | None:
     page = Page(url=pickup.url, body=html_page.encode())
     scanner = Scanner([story], terms)
     report = explain(scanner, page, story.uri)
-    required = set(terms_row.required or ())
     for entry in report["stories"]:  # what the kept text cannot show is not judged again
         entry.pop("checks", None)
         entry.pop("compliant", None)
@@ -112,20 +110,4 @@ def explain_recorded(pickup: Pickup) -> dict[str, Any] | None:
         report["plain"].insert(0, f"Read against version {version.number} of "
                                f"{pickup.story.version} of the story, the one the copy "
                                "carries.")  # fmt: skip
-    # (the checks' verdict is said in words by the dashboard's explanation, as on the copy's
-    # page, from the time the page was last read: dashboard/explanation.py)
-    read = pickup.history.filter(status="ok").order_by("-at", "-id").first()
-    report["recorded"] = {
-        "at": timezone.localtime(read.at if read else pickup.first_seen),
-        "compliant": pickup.compliant,
-        "checks": [
-            {
-                "name": name,
-                "passed": passed,
-                "required": name in required,
-                "evidence": (pickup.evidence or {}).get(name, ""),
-            }
-            for name, passed in (pickup.checks or {}).items()
-        ],
-    }
     return report
