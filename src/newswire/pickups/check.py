@@ -140,13 +140,16 @@ def check_one(
     modified = fetched.headers.get("last-modified", "")[:100]
     for match in matches:
         # one observation per pickup: the key may repeat across the stories of one page
-        judged = correction_verdict(match)
+        # the story read once for all three: its corrections, the version the copy carries,
+        # the record
+        story = Story.objects.filter(uri=match.story).first()
+        judged = correction_verdict(match, story)
         stale = judged.evidence() if judged else ""
         carries = judged.carries if judged else None
-        if judged and carries is not None and carries < judged.current:
-            match = measured_against(page, match, scanner, carries)
+        if judged and carries is not None and carries < judged.current and story is not None:
+            match = measured_against(page, match, scanner, story, carries)
         found = record_match(match, via, observation=observation[:64], stale=stale,
-                             carries=carries)  # fmt: skip
+                             carries=carries, story=story)  # fmt: skip
         Pickup.objects.filter(pk=found.pickup.pk).update(etag=etag, last_modified=modified)
         done.found.append(found)
     if not matches:
@@ -181,11 +184,12 @@ def _could_not(url: str, status: str, reason: str, via: str) -> Checked:
     return Checked(url, status, reason)
 
 
-def correction_verdict(match: Any) -> Verdict | None:
+def correction_verdict(match: Any, story: Story | None = None) -> Verdict | None:
     """What a copy carries of its story's corrections (``pickups/corrections.py``): every
     correction in turn, by what it changed and what the copy shows at that place; None for
-    a story never corrected, or a copy whose text was not kept."""
-    story = Story.objects.filter(uri=match.story).first()
+    a story never corrected, or a copy whose text was not kept. ``story``: the match's, when
+    the caller has it."""
+    story = story or Story.objects.filter(uri=match.story).first()
     if story is None or story.version < 2 or not match.text:
         return None
     versions = [
@@ -202,15 +206,15 @@ def correction_missing(page: Page, match: Any, scanner: Scanner) -> str:
     return found.evidence() if found else ""
 
 
-def measured_against(page: Page, match: Any, scanner: Scanner, number: int) -> Any:
+def measured_against(page: Page, match: Any, scanner: Scanner, story: Story,
+                     number: int) -> Any:  # fmt: skip
     """``match`` measured again against version ``number`` of its story (the version the copy
     carries): its coverage, edits and side-by-side are then those of the text it shows,
     not of a text it was never made from. ``match`` itself when that cannot be done."""
     from ..wire.ninjs import version_ninjs
 
-    story = Story.objects.filter(uri=match.story).first()
-    version = StoryVersion.objects.filter(story=story, number=number).first() if story else None
-    if story is None or version is None:
+    version = StoryVersion.objects.filter(story=story, number=number).first()
+    if version is None:
         return match
     item = version_ninjs(story, version, Terms.current())
     old = Scanner([story_from_ninjs(item, scanner.terms, validate=False)], scanner.terms)
