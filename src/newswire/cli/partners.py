@@ -89,7 +89,7 @@ def connect_wordpress(partner: str, url: str, user: str, password_file: Path, st
             raise
         _warn(f"{url}: not connected: {exc}")
         sys.exit(EXIT_UNUSABLE)
-    arrive = "published at once" if site.arrive_as == "publish" else "as drafts"
+    arrive = site.get_arrive_as_display()
     desks_said = f", desks: {', '.join(site.desks)}" if site.desks else ""
     click.echo(f"{who.name}: connected to {site.url} as {site.user}; stories arrive "
                f"{arrive}{desks_said}")  # fmt: skip

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from ..wire.models import http_url
+from ..wire.sanitize import holds_breaks
 
 MAX_URLS = 10
 
@@ -49,7 +50,7 @@ class ExplainForm(forms.Form):
 def one_line_subject(value: str) -> None:
     """An e-mail subject is one line: a line break or other control character is refused
     here, in words, rather than making a message that cannot be sent."""
-    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+    if holds_breaks(value):
         raise forms.ValidationError("A subject is one line: remove the line break or control "
                                     "character from it.")  # fmt: skip
 

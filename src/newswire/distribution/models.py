@@ -347,6 +347,13 @@ class WordPressSite(models.Model):
         return site_key(self.url)
 
 
+def is_web_link(link: str) -> bool:
+    """Whether a link a site gave is a web address newswire may show as an href."""
+    from ..fetch import url_problem
+
+    return link.lower().startswith(("http://", "https://")) and url_problem(link) is None
+
+
 def site_key(url: str) -> str:
     """A WordPress site as its posts belong to it: its address, scheme and host in lower
     case, without the trailing slash (``https://News.example/`` is ``https://news.example``)."""
@@ -400,7 +407,7 @@ class WordPressPost(models.Model):
     @property
     def web_link(self) -> str:
         """The post's link when it is a web address (an old row's other scheme: none)."""
-        return self.link if self.link.lower().startswith(("http://", "https://")) else ""
+        return self.link if is_web_link(self.link) else ""
 
 
 class PushLog(models.Model):

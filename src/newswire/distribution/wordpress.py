@@ -60,7 +60,7 @@ from django_tasks import task
 from ..fetch import FetchError, FetchPolicy, SafeClient, url_problem
 from ..wire.models import Story, Terms
 from ..wire.partner_copy import shareable_media
-from .models import Delivery, PushLog, WordPressPost, WordPressSite
+from .models import Delivery, PushLog, WordPressPost, WordPressSite, is_web_link
 from .notices import BACKOFF
 from .secrets import SecretLost
 from .snippet import beacon_url, snippet_html
@@ -375,15 +375,11 @@ def _log(site: WordPressSite, story: Story, action: str, detail: str, ok: bool =
                            detail=detail[:2000])  # fmt: skip
 
 
-def _web_link(link: str) -> bool:
-    return link.lower().startswith(("http://", "https://")) and url_problem(link) is None
-
-
 def _done(post: WordPressPost, data: dict[str, Any], state: str, version: int) -> None:
     post.post_id = int(data.get("id") or post.post_id or 0) or post.post_id
     link = str(data.get("link") or "")
     # only a web link is kept (it is shown as an href): a site's answer is not trusted
-    post.link = (link if _web_link(link) else post.link if _web_link(post.link) else "")[:2000]
+    post.link = (link if is_web_link(link) else post.web_link)[:2000]
     post.modified_gmt = str(data.get("modified_gmt") or "")
     post.version, post.state = version, state
     post.attempts, post.next_try_at, post.last_error = 0, None, ""

@@ -196,7 +196,7 @@ def wordpress(request: HttpRequest) -> HttpResponse:
             except WordPressError as exc:
                 form.add_error(None, f"Not connected: {exc}.")
             else:
-                arrive = "published at once" if site.arrive_as == "publish" else "as drafts"
+                arrive = site.get_arrive_as_display()
                 messages.success(request, f"Connected to {site.url}: stories we release from now "
                                           f"on arrive {arrive}.")  # fmt: skip
                 return redirect("partners:wordpress")

@@ -58,6 +58,11 @@ _CONTROLS = dict.fromkeys([*range(32), 127, *range(128, 160)])
 _CONTROLS.update({ord(c): " " for c in "\t\n\r\v\f\x85\u2028\u2029"})
 
 
+def holds_breaks(text: str) -> bool:
+    """Whether ``text`` holds a line break or another control character (not one line)."""
+    return str(text).translate(_CONTROLS) != str(text)
+
+
 def one_line(text: str) -> str:
     """A headline (or a subject) as one line: line breaks and tabs become spaces, other
     control characters go, runs of spaces are one. An e-mail subject that carries it cannot
