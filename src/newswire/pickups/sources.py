@@ -98,9 +98,10 @@ def poll(source: PartnerFeed, fetcher: PageFetcher) -> Polled:
         done.error = str(exc)[:2000]
         articles = []
     # every article link is a URL newswire was given: checked here, where it comes in
-    bad = [(a, why) for a in articles if (why := url_problem(a))]
+    judged = [(a, url_problem(a)) for a in articles]
+    bad = [(a, why) for a, why in judged if why]
     if bad:
-        articles = [a for a in articles if not url_problem(a)]
+        articles = [a for a, why in judged if not why]
         said = f"{len(bad)} article link{'' if len(bad) == 1 else 's'} skipped " \
                f"({bad[0][0][:200]!r}: {bad[0][1]})"  # fmt: skip
         done.error = f"{done.error}; {said}" if done.error else said
