@@ -188,7 +188,15 @@ class Fetched:
 
     @property
     def charset(self) -> str | None:
-        return self._content_type().get_param("charset")  # type: ignore[return-value]
+        return content_charset(self.headers.get("content-type", ""))
+
+
+def content_charset(content_type: str) -> str | None:
+    """The ``charset`` a Content-Type header names, if it names one."""
+    msg = Message()
+    msg["content-type"] = content_type
+    found = msg.get_param("charset")
+    return str(found) if isinstance(found, str) else None
 
 
 # --- the pinned, deadline-bound network backend --------------------------------------

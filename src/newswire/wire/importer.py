@@ -353,17 +353,11 @@ def _declared_charset(data: bytes, response: Mapping[str, str]) -> str | None:
     """The encoding a feed declares: its HTTP answer's charset (RFC 7303: it overrides the
     XML declaration), else its XML declaration, else XML's default, UTF-8; None when what it
     declares is no encoding Python knows."""
-    import codecs
-    from email.message import Message
+    from ..fetch import content_charset
 
-    msg = Message()
-    msg["content-type"] = response.get("content-type", "")
     found = _XML_DECLARED.match(data[:200])
-    name = msg.get_param("charset") or (found.group(1).decode() if found else "utf-8")
-    try:
-        return codecs.lookup(str(name)).name
-    except LookupError:
-        return None
+    return _codec(content_charset(response.get("content-type", ""))
+                  or (found.group(1).decode() if found else "utf-8"))  # fmt: skip
 
 
 def _undecodable(data: bytes, encoding: str, most: int = _FEW + 1) -> list[int]:
