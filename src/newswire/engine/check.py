@@ -12,12 +12,13 @@ text that satisfied or failed it, so that an editor can see why.
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from .align import StoryText, headline_changed
 from .extract import BYLINE_HINT, CREDIT_VERB
@@ -101,13 +102,68 @@ def _amp_original(parts: SplitResult) -> SplitResult | None:
 
 @lru_cache(maxsize=1 << 12)
 def file_stem(url: str) -> str:
-    """Return an image's file name without extension or CMS size suffix."""
+    """Return an image's file name without its endings (``photo.jpg.webp``), a CMS's size
+    or density suffix (``-300x75``, ``@2x``, ``-scaled``) or percent-encoding."""
     try:
-        name = PurePosixPath(urlsplit(url).path).name.lower()
+        name = unquote(PurePosixPath(urlsplit(url).path).name).lower()
     except ValueError:  # not a URL ("http://[::1/"): no file to name
         return ""
+    while "." in name and name.rsplit(".", 1)[1] in _IMAGE_ENDINGS:
+        name = name.rsplit(".", 1)[0]
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    return _SIZE_SUFFIX.sub("", stem)
+    previous = None
+    while previous != stem:
+        previous, stem = stem, _SIZE_SUFFIX.sub("", _DENSITY.sub("", stem))
+    return stem
+
+
+_IMAGE_ENDINGS = frozenset(
+    {"jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "bmp", "jfif", "tif", "tiff", "heic"}
+)
+#: a density, scaling or width suffix an image CDN or CMS adds to a file's stem
+_DENSITY = re.compile(r"(?:@\d(?:\.\d+)?x|-scaled|[-_]w\d{2,5}|[-_]\d{2,5}w|-e\d{10,13})$")
+#: a URL carried inside another: after a scheme, or a path beginning with a host name
+_CARRIED_IN_PATH = re.compile(
+    r"/((?:https?:)?/{1,2}[^/?#]+\.[a-z]{2,}/[^?#]*|(?:[a-z0-9-]+\.)+[a-z]{2,}(?<!\.png)"
+    r"(?<!\.jpg)(?<!\.gif)(?<!\.svg)(?<!\.webp)(?<!\.jpeg)/[^?#]+)",
+    re.I,
+)
+_BASE64ISH = re.compile(r"^[A-Za-z0-9_-]{16,}={0,2}$")
+
+
+@lru_cache(maxsize=1 << 12)
+def carried_urls(url: str) -> tuple[str, ...]:
+    """The URLs of the original image an image CDN or resizer carries inside its own URL:
+    a query value that is a URL or an image path (``/_next/image?url=%2Fa.png``,
+    ``?src=https://…``), a URL in the path (``/fetch/w_300/https://wire.org/a.png``), or a
+    path segment that is a URL in base64 (imgproxy). Pages serve the same photo, and the
+    wire's logo, through these under any name; the file's stem is read as well."""
+    out: list[str] = []
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ()
+    for _, value in parse_qsl(parts.query):
+        value = value.strip()
+        if value.startswith(("http://", "https://", "//", "/")) or _IMAGE_FILE.search(value):
+            out.append(value)
+    path = unquote(parts.path)
+    for m in _CARRIED_IN_PATH.finditer(path):
+        carried = m.group(1)
+        out.append(carried if carried.startswith(("http", "//")) else f"//{carried}")
+    for segment in parts.path.split("/"):
+        stem = segment.split(".", 1)[0]
+        if _BASE64ISH.match(stem):
+            try:
+                decoded = base64.urlsafe_b64decode(stem + "=" * (-len(stem) % 4)).decode()
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if decoded.startswith(("http://", "https://", "/")):
+                out.append(decoded)
+    return tuple(dict.fromkeys(u for u in out if u != url))
+
+
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:$|[?#])", re.I)
 
 
 # --- the story's region --------------------------------------------------------
@@ -201,7 +257,9 @@ def shown_as(image: Image) -> str:
 
 
 def _urls(image: Image) -> tuple[str, ...]:
-    return image.urls or (image.src,)
+    """Every URL an image is shown from, with the originals a CDN's URLs carry."""
+    urls = image.urls or (image.src,)
+    return urls + tuple(c for u in urls for c in carried_urls(u))
 
 
 def _is_logo(image: Image, terms: Terms) -> bool:
@@ -356,16 +414,32 @@ def _credit_key(credit: str, terms: Terms) -> str:
 
 
 def _credit_near(ex: Extracted, n: int) -> str:
-    """The credit text a reader sees with image ``n``: its caption, alt and title, and
-    the short block right after it in the same container (a credit line beside a
-    background image, a "wp-caption-text")."""
+    """The credit text a reader sees with image ``n``: its caption (the figure's
+    figcaption), alt and title, and the short line (at most 300 characters) right after
+    it or right before it, when that line is beside the image: inside the element that
+    holds the image, or the one around that (a credit line under a wrapped photo, a
+    "wp-caption-text", a credit above the photo), with no other image between."""
     image = ex.images[n]
-    parts = [image.caption, image.alt]
-    if image.position < len(ex.blocks):
-        block = ex.blocks[image.position]
-        if block.path[: len(image.path)] == image.path and len(block.text) <= 300:
+    parts = [image.caption, image.alt, image.title]
+    previous = ex.images[n - 1].position if n else -1
+    following = ex.images[n + 1].position if n + 1 < len(ex.images) else len(ex.blocks) + 1
+    for at in (image.position, image.position - 1):
+        if not 0 <= at < len(ex.blocks):
+            continue
+        if at < image.position and previous == image.position:
+            continue  # another image stands between that line and this one
+        if at >= image.position and following == image.position:
+            continue
+        block = ex.blocks[at]
+        if len(block.text) <= 300 and _beside(block.path, image.path):
             parts.append(block.text)
     return " ".join(p for p in parts if p)
+
+
+def _beside(block: tuple[int, ...], image: tuple[int, ...]) -> bool:
+    """Whether a block is in the element that holds an image or in the one around it."""
+    shared = len(_common_prefix([block, image]))
+    return shared >= max(len(image) - 1, 1)
 
 
 def check_unedited(

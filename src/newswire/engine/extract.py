@@ -25,6 +25,7 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cache, lru_cache
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -35,6 +36,7 @@ from .embedded import MARKERS as DATA_MARKERS
 from .embedded import has_data
 from .errors import PageError
 from .fingerprint import COMPILED, signature
+from .styles import shown
 from .types import Block, Extracted, Image, Link, Page, Signature
 
 #: Nesting deeper than this is refused before parsing (lexbor is quadratic in depth).
@@ -537,30 +539,23 @@ def image_of(node: Any, position: int, path: tuple[int, ...]) -> Image | None:
         return None
     urls = tuple(dict.fromkeys(u for u in (src, *(v for _, v in lazy), *sets, *sources) if u))
     return Image(shown, attrs.get("alt") or "", position, path, node.html or "", form=form,
-                 urls=urls)  # fmt: skip
+                 urls=urls, title=(attrs.get("title") or "").strip())  # fmt: skip
 
 
 # --- what a reader sees ----------------------------------------------------------------
 
-#: inline styles that hide an element and all it holds (aria-hidden hides nothing from sight)
-_HIDING = re.compile(
-    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
-    r"|opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)%?)\s*(?:!\s*important\s*)?(?=;|$)",
-    re.I,
-)
-#: an image drawn 0 or 1 pixel wide or high (a tracking pixel, or a credit shrunk away)
-_TINY_STYLE = re.compile(
-    r"(?:^|;)\s*(?:width|height)\s*:\s*[01](?:\.0*)?(?:px)?\s*(?:!\s*important\s*)?(?=;|$)", re.I
-)
+#: an image drawn 0 or 1 pixel wide or high by its attributes (a tracking pixel, or a
+#: credit shrunk away; CSS sizes are read with the page's styles, :mod:`.styles`)
 _TINY = frozenset({"0", "1", "0px", "1px"})
-_BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*?url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
 _IMAGE_TAGS = frozenset({"img", "amp-img", "amp-anim"})
-_TURNED = frozenset({"amp-img", "amp-anim", "noscript", "svg"})  # made into an <img> here
-# What reader_view looks at: one query (a page has dozens of these, hundreds of elements;
-# more precise selectors, one per attribute value, cost lexbor more than reading these)
-_VIEW_SELECTOR = (
-    "[hidden], [style], img[width], img[height], amp-img, amp-anim, noscript, svg title, "
-    "svg[aria-label]"
+#: the MIME types and file endings of an image an ``<object>`` or ``<embed>`` shows
+_IMAGE_DATA = re.compile(r"^image/|\.(?:png|jpe?g|gif|webp|avif|svg|bmp)(?:[?#]|$)", re.I)
+# The other forms a page shows an image in, turned into <img> elements for the walk: one
+# query (a page has dozens of these, hundreds of elements; more precise selectors cost
+# lexbor more than reading these)
+_FORMS_SELECTOR = (
+    "img[width], img[height], amp-img, amp-anim, noscript, svg title, svg[aria-label], "
+    "svg image, object[data], embed[src], input[src]"
 )
 
 
@@ -572,71 +567,108 @@ HIDDEN_ARTICLE_WORDS = 60
 
 
 def _holds_an_article(node: Any) -> bool:
+    if node.tag == "-text":
+        return False
     text = node.text(separator=" ")
     return len(text) >= HIDDEN_ARTICLE_WORDS * 4 and len(text.split()) >= HIDDEN_ARTICLE_WORDS
 
 
-def _hides(attrs: dict[str, str | None], tag: str) -> bool:
-    if "hidden" in attrs and tag != "input":
-        return True
-    style = attrs.get("style") or ""
-    if style and _HIDING.search(style):
-        return True
-    if tag in _IMAGE_TAGS or tag == "svg":
-        if (attrs.get("width") or "").strip() in _TINY or (
-            attrs.get("height") or ""
-        ).strip() in _TINY:
-            return True
-        if style and _TINY_STYLE.search(style):
-            return True
-    return False
+def _tiny(attrs: dict[str, str | None]) -> bool:
+    return (attrs.get("width") or "").strip() in _TINY or (
+        attrs.get("height") or ""
+    ).strip() in _TINY
 
 
-def reader_view(tree: LexborHTMLParser) -> None:
-    """Change a parsed page, in place, into what a reader sees, for the checks:
+def _made_image(node: Any, tag: str, attrs: dict[str, str | None]) -> tuple[bool, dict[str, str], str] | None:
+    """The ``<img>`` a browser shows for an element of another form: (put before the
+    element, the image's attributes, its form); None when it shows no image."""
+    def text(name: str) -> str:
+        return (attrs.get(name) or "").strip()
 
-    - an element hidden by its own markup (the ``hidden`` attribute, an inline
-      ``display:none``, ``visibility:hidden`` or ``opacity:0``) goes, with all it
-      holds, and so does an image 0 or 1 pixel wide or high: a credit, logo or link
-      a reader cannot see does not count (a hidden element holding an article's worth
-      of text stays: see ``HIDDEN_ARTICLE_WORDS``);
+    if tag in ("amp-img", "amp-anim"):
+        return True, {k: text(k) for k in ("src", "srcset", "alt", "width", "height")}, tag
+    if tag == "svg":
+        image = node.css_first("image")
+        href = ""
+        if image is not None:
+            href = (image.attributes.get("href") or image.attributes.get("xlink:href") or "")
+        title = node.css_first("title")
+        label = (title.text() if title is not None else "") or text("aria-label")
+        if not href.strip() and not label.strip():
+            return None
+        return True, {"src": href.strip(), "alt": " ".join(label.split())}, (
+            "svg image" if href.strip() else "svg")
+    if tag == "object":
+        data = text("data")
+        if data and (_IMAGE_DATA.search(text("type")) or _IMAGE_DATA.search(data)):
+            return True, {"src": data, "alt": text("aria-label") or text("title")
+                          or " ".join(node.text().split())[:200]}, "object"  # fmt: skip
+        return None
+    if tag == "embed":
+        src = text("src")
+        if src and (_IMAGE_DATA.search(text("type")) or _IMAGE_DATA.search(src)):
+            return True, {"src": src, "alt": text("title") or text("aria-label")}, "embed"
+        return None
+    if tag == "input" and text("type").lower() == "image" and text("src"):
+        return True, {"src": text("src"), "alt": text("alt") or text("value")}, "input image"
+    return None
+
+
+def reader_view(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> None:
+    """Change a parsed page, in place, into what a reader sees, for the checks
+    (``docs/checks.md``, "What a reader sees"):
+
+    - an element the page's styles hide (:mod:`.styles`: its ``style`` attribute, its
+      ``<style>`` blocks and ``styles``, the linked sheets of a page newswire fetched)
+      goes, with all it holds, and so does an image 0 or 1 pixel wide or high: a credit,
+      logo or link a reader cannot see does not count (a hidden element holding an
+      article's worth of text stays: see ``HIDDEN_ARTICLE_WORDS``); an element whose
+      text is moved or shrunk away loses its text and inline images;
     - images a browser shows in other forms become ``<img>`` elements the walk reads,
       marked with their form: AMP's ``<amp-img>``/``<amp-anim>``, an ``<img>`` inside
-      ``<noscript>`` (the fallback of a lazy image), an inline ``background-image``,
-      an ``<svg>`` with a ``<title>`` (its title is its alt text).
+      ``<noscript>`` (the fallback of a lazy image), a background image (inline or from
+      a rule), an ``<svg>`` drawing an ``<image>`` or titled (its title is its alt text),
+      ``<object>``/``<embed>`` of an image type, ``<input type=image>``.
 
     Only pages that may hold a story get here (after the index), so the cost is paid
-    on a few pages of a crawl. Nothing is read outside the page's own markup (a
-    stylesheet's rules are not applied: that would be a browser).
+    on a few pages of a crawl.
     """
     root = tree.body or tree.root
     if root is None:
         return
+    view = shown(tree, root, styles)
     hidden: set[int] = set()
-    hidden_nodes: list[Any] = []  # in document order, as the query returns them
-    seen: set[int] = set()
+    hidden_nodes: list[Any] = []
+    shown_again: dict[int, list[Any]] = {}
+    for node, _how in view.gone:
+        if node.mem_id in hidden or _holds_an_article(node):
+            continue
+        hidden.add(node.mem_id)
+        hidden_nodes.append(node)
+        if node.mem_id in view.unhidden:
+            shown_again[node.mem_id] = view.unhidden[node.mem_id]
     keep: list[tuple[Any, str, dict[str, str | None]]] = []
-    for found in root.css(_VIEW_SELECTOR):  # classify first: nothing changes while it is read
+    seen: set[int] = set()
+    for found in root.css(_FORMS_SELECTOR):  # classify first: nothing changes while it is read
         node: Any = found
         tag = node.tag or ""
-        if tag == "title":  # an <svg>'s title: the svg is what is looked at
+        if tag in ("title", "image"):  # an <svg>'s title or image: the svg is looked at
             node = node.parent
-            if node is None or node.tag != "svg":
+            while node is not None and node.tag != "svg":
+                node = node.parent
+            if node is None:
                 continue
             tag = "svg"
-        if tag in ("html", "body") or node.mem_id in seen:
+        if node.mem_id in seen:
             continue
         seen.add(node.mem_id)  # an <svg> with a title and a label comes twice
         attrs = node.attributes
-        if _hides(attrs, tag):
-            if not _holds_an_article(node):
-                hidden.add(node.mem_id)
-                hidden_nodes.append(node)
+        if tag in _IMAGE_TAGS and _tiny(attrs):
+            hidden.add(node.mem_id)
+            hidden_nodes.append(node)
         elif tag != "img":
-            style = attrs.get("style") or ""
-            if tag in _TURNED or "url(" in style:
-                keep.append((node, tag, attrs))
-    if not hidden and not keep:
+            keep.append((node, tag, attrs))
+    if not hidden and not keep and not view.textless and not view.backgrounds:
         return
 
     within: dict[int, bool] = {}  # element -> whether it or an element around it is hidden
@@ -648,7 +680,7 @@ def reader_view(tree: LexborHTMLParser) -> None:
             if mid in within:
                 verdict = within[mid]
                 break
-            if mid in hidden:
+            if mid in hidden and mid not in shown_again:
                 verdict = True
                 break
             chain.append(mid)
@@ -663,7 +695,7 @@ def reader_view(tree: LexborHTMLParser) -> None:
     # form)
     made: list[tuple[Any, bool, dict[str, str], str]] = []
     for node, tag, attrs in keep:
-        if hidden and inside_hidden(node):
+        if inside_hidden(node) or node.mem_id in hidden:
             continue
         if tag == "noscript":
             imgs = node.css("img")
@@ -671,20 +703,24 @@ def reader_view(tree: LexborHTMLParser) -> None:
                 for img in imgs:
                     img.attrs[FORM_ATTR] = "noscript fallback"
                 node.unwrap()
-        elif tag in ("amp-img", "amp-anim"):
-            copy = {k: attrs.get(k) or "" for k in ("src", "srcset", "alt", "width", "height")}
-            made.append((node, True, copy, tag))
-        elif tag == "svg":
-            title = node.css_first("title")
-            label = (title.text() if title is not None else "") or attrs.get("aria-label") or ""
-            if label.strip():
-                made.append((node, True, {"alt": " ".join(label.split())}, "svg"))
-        style = attrs.get("style") or ""
-        background = _BACKGROUND.search(style) if "url(" in style else None
-        if background is not None and not background.group(2).startswith("data:"):
-            alt = attrs.get("aria-label") or attrs.get("title") or ""
-            made.append((node, False, {"src": background.group(2).strip(), "alt": alt},
-                         "background-image"))  # fmt: skip
+            continue
+        image = _made_image(node, tag, attrs)
+        if image is not None:
+            made.append((node, image[0], image[1], image[2]))
+    for node, how in view.textless:
+        if inside_hidden(node) or node.mem_id in hidden:
+            continue
+        for inner in list(node.traverse(include_text=True)):
+            if inner.tag in ("-text", "img", "svg", "picture", "amp-img", "object", "embed"):
+                inner.decompose()
+    for node, url in view.backgrounds:
+        if inside_hidden(node) or node.mem_id in hidden:
+            continue
+        attrs = node.attributes
+        alt = attrs.get("aria-label") or attrs.get("title") or ""
+        if not alt and not any(t for t, _ in view.textless if t.mem_id == node.mem_id):
+            alt = " ".join(node.text().split())[:200] if len(node.text()) <= 200 else ""
+        made.append((node, False, {"src": url, "alt": alt}, "background-image"))
     if made:
         markup = "".join(
             "<img"
@@ -701,8 +737,43 @@ def reader_view(tree: LexborHTMLParser) -> None:
                 first.insert_before(img)
             else:
                 node.insert_child(img)
+    # whole elements first, then the ones that keep what shows again, deepest first (one
+    # may hold another: a freed node is never touched)
     for node in outermost:
-        node.decompose()
+        if node.mem_id not in shown_again:
+            node.decompose()
+    partly = [n for n in outermost if n.mem_id in shown_again]
+    for node in sorted(partly, key=_depth, reverse=True):
+        _keep_only(node, shown_again[node.mem_id])
+
+
+def _depth(node: Any) -> int:
+    depth, up = 0, node.parent
+    while up is not None:
+        depth, up = depth + 1, up.parent
+    return depth
+
+
+def _keep_only(node: Any, shown: list[Any]) -> None:
+    """Take from a ``visibility: hidden`` element all but the descendants that show again
+    (``visibility: visible``) and the elements around them."""
+    keep: set[int] = set()
+    around: set[int] = set()
+    for d in shown:
+        keep.add(d.mem_id)
+        up = d.parent
+        while up is not None and up.mem_id != node.mem_id:
+            around.add(up.mem_id)
+            up = up.parent
+    doomed = []
+    for inner in node.traverse(include_text=True):
+        mid, parent = inner.mem_id, inner.parent
+        if mid == node.mem_id or mid in around or mid in keep or parent is None:
+            continue
+        if parent.mem_id == node.mem_id or parent.mem_id in around:
+            doomed.append(inner)  # its own subtree goes with it
+    for inner in doomed:
+        inner.decompose()
 
 
 def _is_chrome(tag: str, words: str) -> bool:
@@ -766,10 +837,11 @@ def _reads_as_byline(block: Block) -> bool:
     return bool(block.hint) and len(text) <= 120 and BYLINE_HINT.search(block.hint) is not None
 
 
-def extract(tree: LexborHTMLParser) -> Extracted:
+def extract(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> Extracted:
     """Walk the parsed page once and return its blocks, images and links in reading order,
-    as a reader sees them (:func:`reader_view` changes ``tree`` first)."""
-    reader_view(tree)
+    as a reader sees them (:func:`reader_view` changes ``tree`` first, with the page's
+    linked ``styles`` where the caller fetched them)."""
+    reader_view(tree, styles)
     root = tree.body or tree.root
     if root is None:
         return Extracted("", (), (), ())

@@ -152,6 +152,7 @@ class Image:
     # (src, srcset and lazy candidates): a logo or photo matches on any of them
     form: str = "img"
     urls: tuple[str, ...] = ()
+    title: str = ""  # its title attribute (a tooltip, where some sites put the credit)
 
 
 class Link(NamedTuple):

@@ -1,0 +1,601 @@
+"""What a page's styles show and hide: the part of a browser the reader view needs.
+
+A check passes when a reader of the page sees the thing and fails when a reader can't
+(``docs/checks.md``, "What a reader sees"). Whether an element is seen is decided by the
+CSS the page carries: its ``style`` attributes, its ``<style>`` blocks and, for pages
+newswire fetches itself, the same site's linked stylesheets (``Page.styles``). tinycss2
+parses the CSS, cssselect2 gives each selector's specificity, and lexbor (selectolax)
+matches the selectors against the parsed page; the cascade (``!important``, inline
+styles, specificity, order) is applied to the properties below, and to nothing else.
+
+The page is read as a desktop reader sees it: a window :data:`VIEWPORT` pixels wide and
+high, no pointer over anything, nothing focused or clicked.
+
+Honoured, and why each hides:
+
+* ``display: none`` (and the ``hidden`` attribute, a closed ``<dialog>``, what a closed
+  ``<details>`` holds beyond its ``<summary>``, ``<template>``): no box at all.
+* ``visibility: hidden | collapse``: inherited; a descendant that says ``visible`` shows.
+* ``opacity: 0``, ``transform: scale(0)`` (or any scale, or matrix, to nothing): drawn
+  invisibly, with all the element holds.
+* off screen: ``left``/``top`` at or beyond -:data:`OFFSCREEN_PX` px (``right``/``bottom``
+  at or beyond +that) on a positioned element, a negative ``margin-left``/``margin-top``
+  as large, or ``translate`` as far: nobody can scroll to the left of or above a page.
+* ``clip: rect(…)`` a pixel or less across on an absolutely positioned element;
+  ``clip-path: inset(…)`` of half or more from both sides, ``circle(0)``, ``ellipse(0 0)``.
+* no size: ``width``/``height`` (or ``max-width``/``max-height``) of a pixel or less on an
+  image, or on an element whose ``overflow`` is hidden or clipped.
+* text moved or shrunk away: ``text-indent`` at or beyond -:data:`OFFSCREEN_PX` px (the
+  "image replacement" trick) and ``font-size: 0`` hide an element's text and inline
+  images, not its background image.
+
+Not honoured, and why: states a reader must act to reach (``:hover``, ``:focus``,
+``:target``, ``:active``, ``:visited``, ``:focus-within``, ``:focus-visible``), pseudo-
+elements (``::before`` is not the element), scripts (no JavaScript runs), ``@import``
+(one fetch leads to another without end), layout (an element covered by another, text
+the colour of its background, a box pushed off screen by the boxes before it): each
+needs a layout engine, which is a browser's, not a scan's. Percentages in offsets depend
+on the size of a box and are not read. ``@media`` queries are answered for the viewport
+below (width, height, orientation, ``screen``/``all``, a light scheme, a fine pointer that
+can hover); ``@supports`` is taken as true; ``@layer`` order is not applied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import cssselect2
+import tinycss2
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+#: the window the page is read in: a desktop reader's (the browser tests use the same)
+VIEWPORT = (1280, 800)
+#: an offset this far (px) puts an element where no reader can scroll
+OFFSCREEN_PX = 999
+#: 1em (and 1rem) in px, as a browser's default style makes it
+EM_PX = 16.0
+
+#: the properties read; every other declaration is dropped when a sheet is read
+HONOURED = frozenset(
+    {
+        "display", "visibility", "opacity", "transform", "position", "left", "top", "right",
+        "bottom", "margin", "margin-left", "margin-top", "clip", "clip-path", "width",
+        "height", "max-width", "max-height", "overflow", "overflow-x", "overflow-y",
+        "text-indent", "font-size", "background", "background-image",
+    }
+)  # fmt: skip
+#: the pseudo-classes of a state a reader must act to reach
+_ACTED = re.compile(
+    r":(?:hover|focus|focus-within|focus-visible|active|target|visited|target-within)\b", re.I
+)
+_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
+_LENGTH = re.compile(r"^(-?(?:\d+\.?\d*|\.\d+))(px|em|rem|vw|vh|pt|%)?$")
+_SCALE = re.compile(r"scale[xyz3d]*\(([^)]*)\)")
+_TRANSLATE = re.compile(r"translate([xy]?)(?:3d)?\(([^)]*)\)")
+_MATRIX = re.compile(r"matrix\(([^)]*)\)")
+_CLIP_RECT = re.compile(r"rect\(([^)]*)\)")
+_INSET = re.compile(r"inset\(([^)]*)\)")
+_ROUND = re.compile(r"\s+round\b.*$")
+#: elements a browser draws as inline by default (text-indent only applies to blocks)
+_INLINE = frozenset(
+    {"a", "span", "b", "i", "em", "strong", "small", "cite", "abbr", "code", "label",
+     "img", "sub", "sup", "u", "s", "q", "time", "mark", "font", "bdi", "bdo"}
+)  # fmt: skip
+_IMAGES = frozenset({"img", "amp-img", "amp-anim", "svg", "object", "embed", "input", "picture"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One selector of a style rule, with the honoured declarations of its block."""
+
+    selector: str
+    specificity: tuple[int, int, int]
+    order: tuple[int, int]  # (sheet, rule): later wins between equals
+    declarations: tuple[tuple[str, str, bool], ...]  # (property, value, important)
+    key: tuple[str, str, tuple[str, ...]]  # the rightmost compound's tag, id and classes
+
+
+def length_px(value: str, axis: int = 0) -> float | None:
+    """A CSS length in px (``axis`` 0: horizontal, for ``vw``; 1: vertical), None for a
+    percentage, ``auto`` or anything not a plain length."""
+    m = _LENGTH.match(value.strip().lower())
+    if m is None:
+        return None
+    number, unit = float(m.group(1)), m.group(2) or "px"
+    if unit == "%":
+        return None
+    if number and unit == "px" and not m.group(2):
+        return None  # a bare number is not a length (0 is)
+    factor = {"px": 1.0, "em": EM_PX, "rem": EM_PX, "pt": 4 / 3,
+              "vw": VIEWPORT[0] / 100, "vh": VIEWPORT[1] / 100}[unit]  # fmt: skip
+    return number * factor
+
+
+# --- @media ------------------------------------------------------------------------------
+
+_FEATURE = re.compile(r"\(\s*([a-z-]+)\s*(?::\s*([^)]+))?\)")
+
+
+@lru_cache(maxsize=1024)
+def media_matches(query: str) -> bool:
+    """Whether a media query list holds for the reader of :data:`VIEWPORT` on a screen."""
+    query = query.strip().lower()
+    if not query:
+        return True
+    return any(_one_query(q) for q in query.split(","))
+
+
+def _one_query(query: str) -> bool:
+    words = query.strip()
+    negate = words.startswith("not ")
+    words = words.removeprefix("not ").removeprefix("only ").strip()
+    kind = words.split("(", 1)[0].replace(" and", "").strip()
+    result = kind in ("", "all", "screen")
+    for name, value in _FEATURE.findall(words):
+        result = result and _feature(name, value.strip())
+    return result != negate
+
+
+def _feature(name: str, value: str) -> bool:
+    width, height = VIEWPORT
+    if name.endswith(("width", "height")):
+        size = width if name.endswith("width") else height
+        px = length_px(value) if value else None
+        if px is None:
+            return bool(not value)
+        if name.startswith("min-"):
+            return size >= px
+        if name.startswith("max-"):
+            return size <= px
+        return size == px
+    answers = {
+        "orientation": "landscape" if width >= height else "portrait",
+        "prefers-color-scheme": "light", "prefers-reduced-motion": "no-preference",
+        "hover": "hover", "any-hover": "hover", "pointer": "fine", "any-pointer": "fine",
+        "color": "", "scripting": "none",
+    }  # fmt: skip
+    if name not in answers:
+        return False  # a feature not answered here: the rules under it are not applied
+    return not value or value == answers[name] or (name == "color" and value.isdigit())
+
+
+# --- reading sheets ----------------------------------------------------------------------
+
+
+def _selectors(prelude: list[Any]) -> list[list[Any]]:
+    """A selector list's tokens split at its top-level commas."""
+    parts: list[list[Any]] = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [p for p in parts if p]
+
+
+_COMPOUND = re.compile(r"([^\s>+~]+)\s*$")
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+_ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
+_TAG = re.compile(r"^([a-zA-Z][\w-]*)")
+
+
+def _key(selector: str) -> tuple[str, str, tuple[str, ...]]:
+    """The tag, id and classes that the selector's rightmost compound requires (what is
+    inside ``:is()``/``:not()`` is not required: such a compound keys on what is outside)."""
+    compound = _COMPOUND.search(re.sub(r"\([^()]*\)", "()", selector))
+    if compound is None:
+        return "", "", ()
+    text = compound.group(1)
+    tag = _TAG.match(text)
+    ident = _ID.search(text)
+    return ((tag.group(1).lower() if tag else ""), (ident.group(1) if ident else ""),
+            tuple(_CLASS.findall(text)))  # fmt: skip
+
+
+def _declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, bool], ...]:
+    found = []
+    for d in tinycss2.parse_declaration_list(tokens, skip_whitespace=True, skip_comments=True):
+        if d.type == "declaration" and d.lower_name in HONOURED:
+            value = " ".join(tinycss2.serialize(d.value).split()).lower()
+            if d.lower_name.startswith("background"):  # a URL keeps its case
+                value = " ".join(tinycss2.serialize(d.value).split())
+            found.append((d.lower_name, value, bool(d.important)))
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def inline_style(text: str) -> tuple[tuple[str, str, bool], ...]:
+    """The honoured declarations of a ``style`` attribute."""
+    return _declarations(text) if text.strip() else ()
+
+
+@lru_cache(maxsize=256)
+def sheet_rules(css: str, sheet: int = 0) -> tuple[Rule, ...]:
+    """The rules of one stylesheet that declare an honoured property, one per selector,
+    with ``@media`` answered (a site sends the same sheets with every page: kept)."""
+    rules: list[Rule] = []
+    _read_rules(
+        tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True), sheet, rules
+    )
+    return tuple(rules)
+
+
+def _read_rules(nodes: Iterable[Any], sheet: int, rules: list[Rule]) -> None:
+    for node in nodes:
+        if node.type == "at-rule":
+            keyword = node.lower_at_keyword
+            if node.content is None:
+                continue
+            if keyword == "media" and not media_matches(tinycss2.serialize(node.prelude)):
+                continue
+            if keyword in ("media", "supports", "layer", "container", "document", "scope"):
+                inner = tinycss2.parse_blocks_contents(node.content, skip_whitespace=True,
+                                                      skip_comments=True)  # fmt: skip
+                _read_rules((n for n in inner if n.type != "declaration"), sheet, rules)
+            continue
+        if node.type != "qualified-rule":
+            continue
+        declarations = _declarations(node.content)
+        if not declarations:
+            continue
+        for tokens in _selectors(node.prelude):
+            text = tinycss2.serialize(tokens).strip()
+            if not text or _ACTED.search(text) or "::" in text or _legacy_pseudo(text):
+                continue
+            try:
+                compiled = cssselect2.compile_selector_list(tokens)
+            except (cssselect2.SelectorError, ValueError, KeyError, TypeError):
+                continue  # a selector the parser cannot read is one no browser applies either
+            if not compiled or compiled[0].pseudo_element:
+                continue
+            if not _lexbor_reads(text):
+                continue
+            rules.append(Rule(text, compiled[0].specificity, (sheet, len(rules)), declarations,
+                              _key(text)))  # fmt: skip
+
+
+def _legacy_pseudo(text: str) -> bool:
+    """``:before``/``:after`` written with one colon are pseudo-elements too."""
+    return re.search(r":(?:before|after|first-line|first-letter)\b", text, re.I) is not None
+
+
+@lru_cache(maxsize=1 << 14)
+def _lexbor_reads(selector: str) -> bool:
+    """Whether lexbor can match this selector (one it cannot would break a joined query)."""
+    try:
+        LexborHTMLParser("<p>").css(selector)
+    except (SelectolaxError, ValueError):
+        return False
+    return True
+
+
+# --- the cascade ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Sheets:
+    """A page's rules, with a look-up by the tag, id and classes they key on."""
+
+    rules: list[Rule] = field(default_factory=list)
+    _by_key: dict[str, list[Rule]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for rule in self.rules:
+            tag, ident, classes = rule.key
+            token = f"#{ident}" if ident else f".{classes[0]}" if classes else tag or "*"
+            self._by_key.setdefault(token, []).append(rule)
+
+    def for_node(self, node: Any) -> Iterable[Rule]:
+        """The rules whose key the element has (they may match it; lexbor decides)."""
+        attrs = node.attributes
+        tokens = ["*", node.tag or ""]
+        if attrs.get("id"):
+            tokens.append(f"#{attrs['id']}")
+        tokens += [f".{c}" for c in (attrs.get("class") or "").split()]
+        for token in tokens:
+            yield from self._by_key.get(token, ())
+
+
+def style_of(node: Any, sheets: Sheets) -> dict[str, str]:
+    """The cascaded values of the honoured properties for one element (shorthands read)."""
+    best: dict[str, tuple[tuple[Any, ...], str]] = {}
+
+    def offer(prop: str, value: str, rank: tuple[Any, ...]) -> None:
+        for name, part in _longhands(prop, value):
+            if name not in best or rank >= best[name][0]:
+                best[name] = (rank, part)
+
+    for rule in sheets.for_node(node):
+        try:
+            if not node.css_matches(rule.selector):
+                continue
+        except ValueError:
+            continue
+        for prop, value, important in rule.declarations:
+            offer(prop, value, (important, False, rule.specificity, rule.order))
+    for prop, value, important in inline_style(node.attributes.get("style") or ""):
+        offer(prop, value, (important, True, (0, 0, 0), (0, 0)))
+    return {name: value for name, (_, value) in best.items()}
+
+
+def _longhands(prop: str, value: str) -> list[tuple[str, str]]:
+    if prop == "margin":
+        parts = value.split()
+        if not parts or len(parts) > 4:
+            return []
+        top = parts[0]
+        left = parts[{1: 0, 2: 1, 3: 1, 4: 3}[len(parts)]]
+        return [("margin-top", top), ("margin-left", left)]
+    if prop == "overflow":
+        first = value.split()[0] if value.split() else value
+        return [("overflow-x", first), ("overflow-y", value.split()[-1] if value else value)]
+    if prop == "background":
+        m = _URL.search(value)
+        return [("background-image", m.group(0) if m else "none")]
+    return [(prop, value)]
+
+
+def hidden_by(style: dict[str, str], tag: str) -> str:
+    """How a style hides an element with all it holds ("" when it does not); visibility
+    and text are read apart (:func:`text_hidden_by`), as descendants may show again."""
+    if style.get("display") == "none":
+        return "display: none"
+    opacity = style.get("opacity", "")
+    if opacity:
+        try:
+            number = float(opacity.rstrip("%"))
+        except ValueError:
+            number = 1.0
+        if number <= 0:
+            return "opacity: 0"
+    transform = style.get("transform", "")
+    if transform and transform != "none":
+        if _scaled_away(transform):
+            return "transform: scale(0)"
+        if _translated_away(transform):
+            return "transform: translate off screen"
+    position = style.get("position", "static")
+    if position in ("absolute", "fixed", "relative", "sticky"):
+        for side, sign in (("left", -1), ("top", -1), ("right", 1), ("bottom", 1)):
+            px = length_px(style.get(side, ""), 0 if side in ("left", "right") else 1)
+            if px is not None and px * sign >= OFFSCREEN_PX:
+                return f"{side}: {style[side]} (off screen)"
+    for side in ("margin-left", "margin-top"):
+        px = length_px(style.get(side, ""))
+        if px is not None and px <= -OFFSCREEN_PX:
+            return f"{side}: {style[side]} (off screen)"
+    if position in ("absolute", "fixed") and _clipped_away(style.get("clip", "")):
+        return f"clip: {style['clip']}"
+    clip_path = style.get("clip-path", "")
+    if clip_path and _clip_path_away(clip_path):
+        return f"clip-path: {clip_path}"
+    overflow = {style.get("overflow-x", ""), style.get("overflow-y", "")}
+    clips = bool(overflow & {"hidden", "clip", "scroll", "auto"}) or tag in _IMAGES
+    if clips:
+        for prop in ("width", "height", "max-width", "max-height"):
+            px = length_px(style.get(prop, ""))
+            if px is not None and px <= 1:
+                return f"{prop}: {style[prop]}"
+    return ""
+
+
+def text_hidden_by(style: dict[str, str], tag: str) -> str:
+    """How a style hides an element's text and inline images (not its background)."""
+    indent = length_px(style.get("text-indent", ""))
+    display = style.get("display", "inline" if tag in _INLINE else "block")
+    if indent is not None and indent <= -OFFSCREEN_PX and display != "inline":
+        return f"text-indent: {style['text-indent']}"
+    size = length_px(style.get("font-size", ""))
+    if size is not None and size <= 0:
+        return "font-size: 0"
+    return ""
+
+
+def _numbers(args: str) -> list[float]:
+    out = []
+    for part in re.split(r"[\s,]+", args.strip()):
+        try:
+            out.append(float(part.rstrip("%")))
+        except ValueError:
+            continue
+    return out
+
+
+def _scaled_away(transform: str) -> bool:
+    for m in _SCALE.finditer(transform):
+        if any(n == 0 for n in _numbers(m.group(1))):
+            return True
+    for m in _MATRIX.finditer(transform):
+        n = _numbers(m.group(1))
+        if len(n) == 6 and n[0] * n[3] - n[1] * n[2] == 0:
+            return True
+    return False
+
+
+def _translated_away(transform: str) -> bool:
+    for m in _TRANSLATE.finditer(transform):
+        axis, args = m.group(1), [a for a in re.split(r"\s*,\s*", m.group(2).strip()) if a]
+        values = args[:2] if not axis else args[:1]
+        for i, arg in enumerate(values):
+            px = length_px(arg, 1 if axis == "y" or i == 1 else 0)
+            if px is not None and px <= -OFFSCREEN_PX:
+                return True
+    return False
+
+
+def _clipped_away(clip: str) -> bool:
+    m = _CLIP_RECT.search(clip)
+    if m is None:
+        return False
+    values = [length_px(v) for v in re.split(r"[\s,]+", m.group(1).strip()) if v]
+    if len(values) != 4 or any(v is None for v in values):
+        return False
+    top, right, bottom, left = (v or 0.0 for v in values)
+    return right - left <= 1 or bottom - top <= 1
+
+
+def _clip_path_away(value: str) -> bool:
+    m = _INSET.search(value)
+    if m is not None:
+        parts = _ROUND.sub("", m.group(1)).split()
+        if not parts:
+            return False
+        while len(parts) < 4:
+            parts = parts + parts[{1: 0, 2: 0, 3: 1}[len(parts)]: {1: 1, 2: 2, 3: 2}[len(parts)]]
+        top, right, bottom, left = (_percent(p) for p in parts[:4])
+        return (top + bottom >= 100) or (left + right >= 100)
+    circle = re.search(r"(circle|ellipse)\(\s*([^)\s]*)(?:\s+([^)\s]*))?", value)
+    if circle is not None:
+        radii = [r for r in (circle.group(2), circle.group(3)) if r and r != "at"]
+        return any(_percent(r) == 0 or length_px(r) == 0 for r in radii)
+    return False
+
+
+def _percent(value: str) -> float:
+    value = value.strip()
+    if value.endswith("%"):
+        try:
+            return float(value[:-1])
+        except ValueError:
+            return 0.0
+    return 0.0 if length_px(value) is None else -1.0  # a length: not read as a share
+
+
+# --- a page's verdicts ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Shown:
+    """What a page's styles decide: the elements hidden with all they hold (and how),
+    the elements whose own text is hidden, the elements that show again inside a hidden
+    one (``visibility: visible``), and the background images the rules give elements."""
+
+    gone: list[tuple[Any, str]] = field(default_factory=list)
+    textless: list[tuple[Any, str]] = field(default_factory=list)
+    unhidden: dict[int, list[Any]] = field(default_factory=dict)
+    backgrounds: list[tuple[Any, str]] = field(default_factory=list)
+
+
+def page_sheets(tree: Any, linked: Sequence[str] = ()) -> Sheets:
+    """The rules of the page's linked sheets (fetched by the caller, in order) and of its
+    ``<style>`` blocks whose ``media`` holds."""
+    rules: list[Rule] = []
+    for n, css in enumerate(linked):
+        rules += sheet_rules(css, n)
+    for n, node in enumerate(tree.css("style"), start=len(linked)):
+        if media_matches(node.attributes.get("media") or ""):
+            rules += sheet_rules(node.text(deep=True) or "", n)
+    return Sheets(rules)
+
+
+def _may_hide(prop: str, value: str) -> bool:
+    """Whether one declaration could, alone or with others, hide an element (the rules that
+    make an element worth a cascade)."""
+    if prop in ("display", "visibility"):
+        return value.split("!")[0].strip() in ("none", "hidden", "collapse")
+    if prop == "opacity":
+        return value.strip().rstrip("%") in ("0", "0.0", ".0", "0.00")
+    if prop in ("transform", "clip", "clip-path"):
+        return value not in ("none", "auto", "")
+    if prop in ("left", "top", "right", "bottom", "margin", "margin-left", "margin-top",
+                "text-indent"):  # fmt: skip
+        return any((px := length_px(v)) is not None and abs(px) >= OFFSCREEN_PX
+                   for v in value.split())  # fmt: skip
+    if prop in ("width", "height", "max-width", "max-height", "font-size"):
+        px = length_px(value)
+        return px is not None and px <= 1
+    return prop.startswith("background") and "url(" in value
+
+
+def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
+    """Decide, for one parsed page, what its styles hide and what they draw."""
+    sheets = page_sheets(tree, linked)
+    result = Shown()
+    present = _present_keys(root) if sheets.rules else set()
+    hiding = [r.selector for r in sheets.rules
+              if any(_may_hide(p, v) for p, v, _ in r.declarations)
+              and _could_be_here(r.key, present)]  # fmt: skip
+    query = "[style], [hidden], dialog:not([open])"
+    candidates: dict[int, Any] = {}
+    for selector in [query, *_chunks(hiding)]:
+        for node in root.css(selector):
+            candidates.setdefault(node.mem_id, node)
+    hidden_visibility: list[Any] = []
+    for node in candidates.values():
+        tag = node.tag or ""
+        if tag in ("html", "body", "head", "style", "script"):
+            continue
+        style = style_of(node, sheets)
+        attrs = node.attributes
+        if "display" not in style and (
+            ("hidden" in attrs and tag != "input") or (tag == "dialog" and "open" not in attrs)
+        ):
+            result.gone.append((node, "the hidden attribute" if tag != "dialog"
+                                else "a closed <dialog>"))  # fmt: skip
+            continue
+        how = hidden_by(style, tag)
+        if how:
+            result.gone.append((node, how))
+            continue
+        if style.get("visibility") in ("hidden", "collapse"):
+            hidden_visibility.append(node)
+        how = text_hidden_by(style, tag)
+        if how:
+            result.textless.append((node, how))
+        background = style.get("background-image", "")
+        if "url(" in background:
+            m = _URL.search(background)
+            if m is not None and not m.group(2).startswith("data:"):
+                result.backgrounds.append((node, m.group(2).strip()))
+    for node in root.css("details:not([open])"):
+        summary_seen = False
+        child = node.child
+        while child is not None:
+            if child.tag == "summary" and not summary_seen:
+                summary_seen = True
+            elif child.tag == "-text":
+                if (child.text_content or "").strip():
+                    result.gone.append((child, "a closed <details>"))
+            elif child.tag and not child.tag.startswith("-"):
+                result.gone.append((child, "a closed <details>"))
+            child = child.next
+    showing = [r.selector for r in sheets.rules
+               if any(p == "visibility" and v == "visible" for p, v, _ in r.declarations)]
+    for node in hidden_visibility:
+        inner: dict[int, Any] = {}
+        for selector in ["[style]", *_chunks(showing)]:
+            for d in node.css(selector):
+                inner.setdefault(d.mem_id, d)
+        shown_again = [d for d in inner.values()
+                       if style_of(d, sheets).get("visibility") == "visible"]  # fmt: skip
+        if shown_again:
+            result.unhidden[node.mem_id] = shown_again
+        result.gone.append((node, "visibility: hidden"))
+    return result
+
+
+def _chunks(selectors: list[str], size: int = 200) -> list[str]:
+    """Selectors joined into few queries (each query is one walk of the page)."""
+    return [", ".join(selectors[i : i + size]) for i in range(0, len(selectors), size)]
+
+
+def _present_keys(root: Any) -> set[str]:
+    """The ids, classes and tags the page has (a rule keyed on one it lacks cannot match)."""
+    keys: set[str] = set()
+    for node in root.css("[id], [class]"):
+        attrs = node.attributes
+        if attrs.get("id"):
+            keys.add(f"#{attrs['id']}")
+        keys.update(f".{c}" for c in (attrs.get("class") or "").split())
+    return keys
+
+
+def _could_be_here(key: tuple[str, str, tuple[str, ...]], present: set[str]) -> bool:
+    _, ident, classes = key
+    if ident and f"#{ident}" not in present:
+        return False
+    return all(f".{c}" in present for c in classes)
