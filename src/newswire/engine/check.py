@@ -22,7 +22,8 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urljoin, ur
 
 from .align import StoryText, headline_changed
 from .extract import BYLINE_HINT, CREDIT_VERB
-from .types import Alignment, Block, Check, Extracted, Image, Story, Terms
+from .photos import HASH_DISTANCE, MAX_LOOKED, Looks, distance
+from .types import Alignment, Block, Check, Extracted, Image, Story, StoryImage, Terms
 
 _SIZE_SUFFIX = re.compile(r"-\d{2,5}x\d{2,5}$")  # WordPress and other CMSes: name-300x75.png
 # an href whose resolved path may not hold its own last segment: no path of
@@ -372,7 +373,13 @@ def check_link(ex: Extracted, story: Story, page_url: str) -> Check:
     return Check("link", False, f"no link to {story.canonical_url}")
 
 
-def check_restricted_media(ex: Extracted, story: Story, terms: Terms) -> Check:
+def check_restricted_media(
+    ex: Extracted, story: Story, terms: Terms, looks: Looks | None = None, page_url: str = ""
+) -> Check:
+    """Whether the page shows one of the story's restricted photos: by its URL or file
+    name (through an image CDN's URL too), by the story's credit shown beside an image,
+    and, where ``looks`` gives the pictures (pages newswire fetches), by the picture
+    itself (:mod:`.photos`)."""
     if "restricted_media" in terms.unavailable:
         return Check("restricted_media", None, "the terms list no restricted credits")
     restricted = [img for img in story.images if img.restricted]
@@ -390,9 +397,44 @@ def check_restricted_media(ex: Extracted, story: Story, terms: Terms) -> Check:
             if any(c in said for c in credits):
                 return Check("restricted_media", False,
                              f"{shown_as(image)} credited \u201c{shown}\u201d")  # fmt: skip
+    if looks is not None:
+        found = _looks_like(ex, restricted, terms, looks, page_url)
+        if found is not None:
+            return found
     return Check(
         "restricted_media", True, f"none of the {len(restricted)} restricted photo(s) used"
     )
+
+
+def _looks_like(ex: Extracted, restricted: list[StoryImage], terms: Terms, looks: Looks,
+                page_url: str) -> Check | None:  # fmt: skip
+    """The failing check when one of the page's pictures is one of the restricted photos
+    (at most ``MAX_LOOKED`` of the page's images are looked at: not the logo)."""
+    wanted = [(img, h) for img in restricted if (h := looks.photo_hash(img.url)) is not None]
+    if not wanted:
+        return None
+    looked = 0
+    for image in ex.images:
+        if looked >= MAX_LOOKED:
+            break
+        if image.form == "svg" or _is_logo(image, terms) or not image.src:
+            continue
+        try:
+            url = urljoin(page_url, image.src) if page_url else image.src
+        except ValueError:
+            continue
+        looked += 1
+        seen = looks.photo_hash(url)
+        if seen is None:
+            continue
+        for photo, want in wanted:
+            bits = distance(seen, want)
+            if bits <= HASH_DISTANCE:
+                return Check("restricted_media", False,
+                             f"{shown_as(image)} is the story's photo {photo.url} "
+                             f"(the pictures differ in {bits} of 64 bits of their "
+                             f"perceptual hashes)")  # fmt: skip
+    return None
 
 
 _CREDIT_LEAD = re.compile(
@@ -514,6 +556,7 @@ def run_checks(
     page_url: str,
     others: list[Alignment] | tuple[Alignment, ...] = (),
     robots_header: str = "",
+    looks: Looks | None = None,
 ) -> tuple[tuple[Check, ...], bool]:
     """Run every check for one story on one page; return the checks and the headline change."""
     story = st.story
@@ -529,7 +572,7 @@ def run_checks(
         check_byline(byline_block, ex, region),
         check_affiliation(ex, byline_block, terms),
         check_link(ex, story, page_url),
-        check_restricted_media(ex, story, terms),
+        check_restricted_media(ex, story, terms, looks, page_url),
         unedited,
     )
     if terms.canonical:

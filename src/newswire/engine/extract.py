@@ -22,10 +22,10 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cache, lru_cache
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -579,7 +579,9 @@ def _tiny(attrs: dict[str, str | None]) -> bool:
     ).strip() in _TINY
 
 
-def _made_image(node: Any, tag: str, attrs: dict[str, str | None]) -> tuple[bool, dict[str, str], str] | None:
+def _made_image(
+    node: Any, tag: str, attrs: dict[str, str | None]
+) -> tuple[bool, dict[str, str], str] | None:
     """The ``<img>`` a browser shows for an element of another form: (put before the
     element, the image's attributes, its form); None when it shows no image."""
     def text(name: str) -> str:
@@ -640,13 +642,13 @@ def reader_view(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> None:
     hidden: set[int] = set()
     hidden_nodes: list[Any] = []
     shown_again: dict[int, list[Any]] = {}
-    for node, _how in view.gone:
-        if node.mem_id in hidden or _holds_an_article(node):
+    for gone, _how in view.gone:
+        if gone.mem_id in hidden or _holds_an_article(gone):
             continue
-        hidden.add(node.mem_id)
-        hidden_nodes.append(node)
-        if node.mem_id in view.unhidden:
-            shown_again[node.mem_id] = view.unhidden[node.mem_id]
+        hidden.add(gone.mem_id)
+        hidden_nodes.append(gone)
+        if gone.mem_id in view.unhidden:
+            shown_again[gone.mem_id] = view.unhidden[gone.mem_id]
     keep: list[tuple[Any, str, dict[str, str | None]]] = []
     seen: set[int] = set()
     for found in root.css(_FORMS_SELECTOR):  # classify first: nothing changes while it is read
@@ -707,7 +709,7 @@ def reader_view(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> None:
         image = _made_image(node, tag, attrs)
         if image is not None:
             made.append((node, image[0], image[1], image[2]))
-    for node, how in view.textless:
+    for node, _how in view.textless:
         if inside_hidden(node) or node.mem_id in hidden:
             continue
         for inner in list(node.traverse(include_text=True)):

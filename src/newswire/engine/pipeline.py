@@ -26,6 +26,7 @@ from .errors import PageError
 from .extract import extract, iso_time, parse, sift_signature
 from .fingerprint import signature
 from .index import StoryIndex
+from .photos import Looks
 from .saved import open_wire
 from .types import Block, Extracted, Match, Page, Signature, Skip, Story, Terms
 
@@ -193,8 +194,9 @@ class Scanner:
         """Return the fingerprint of ``text`` with this scan's settings."""
         return signature(text, window=self.config.window, sample=self.config.sample)
 
-    def scan_page(self, page: Page) -> list[Match]:
-        """Return the page's matches; raise :class:`PageError` for a page it will not read."""
+    def scan_page(self, page: Page, looks: Looks | None = None) -> list[Match]:
+        """Return the page's matches; raise :class:`PageError` for a page it will not read.
+        ``looks`` gives the page's pictures, for a page the caller fetched (:mod:`.photos`)."""
         cfg = self.config
         # the sift: most pages of a crawl share too little with every story to be
         # worth a parse (see ScanConfig.sift_hits); a page the sift is in doubt about
@@ -215,7 +217,7 @@ class Scanner:
         candidates = [c for c in found if c.story in self.stories]  # a loaded index may hold more
         if not candidates:
             return []
-        ex = extract(tree)
+        ex = extract(tree, page.styles)
         page_text = PageText.of(ex.blocks)
         shown: tuple[Extracted, PageText] | None = None
         reported = []
@@ -235,7 +237,8 @@ class Scanner:
         published = ex.published or iso_time(data.published) or ex.time
         for st, a, kind, on in reported:
             others = tuple(o for _, o, _, e in reported if e is on)
-            checks, retitled = run_checks(st, on, a, self.terms, page.url, others, page.robots)
+            checks, retitled = run_checks(st, on, a, self.terms, page.url, others, page.robots,
+                                          looks)
             a = replace(a, headline_changed=retitled)
             compliant, advisory = verdict(checks, self.terms)
             matches.append(

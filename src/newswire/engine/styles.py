@@ -90,13 +90,21 @@ _IMAGES = frozenset({"img", "amp-img", "amp-anim", "svg", "object", "embed", "in
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One selector of a style rule, with the honoured declarations of its block."""
+    """One selector of a style rule and the text of its block (read when first needed)."""
 
     selector: str
-    specificity: tuple[int, int, int]
-    order: tuple[int, int]  # (sheet, rule): later wins between equals
-    declarations: tuple[tuple[str, str, bool], ...]  # (property, value, important)
+    body: str
+    n: int  # its place in its sheet: later wins between equals
     key: tuple[str, str, tuple[str, ...]]  # the rightmost compound's tag, id and classes
+
+    @property
+    def declarations(self) -> tuple[tuple[str, str, bool], ...]:
+        return block_declarations(self.body)
+
+    @property
+    def specificity(self) -> tuple[int, int, int] | None:
+        """None: a selector no reader's default view matches (see the module's notes)."""
+        return selector_specificity(self.selector)
 
 
 def length_px(value: str, axis: int = 0) -> float | None:
@@ -213,49 +221,106 @@ def inline_style(text: str) -> tuple[tuple[str, str, bool], ...]:
     return _declarations(text) if text.strip() else ()
 
 
-@lru_cache(maxsize=256)
-def sheet_rules(css: str, sheet: int = 0) -> tuple[Rule, ...]:
-    """The rules of one stylesheet that declare an honoured property, one per selector,
-    with ``@media`` answered (a site sends the same sheets with every page: kept)."""
+@lru_cache(maxsize=4096)
+def block_declarations(body: str) -> tuple[tuple[str, str, bool], ...]:
+    """The honoured declarations of one rule's block (tinycss2)."""
+    return _declarations(body)
+
+
+@lru_cache(maxsize=1 << 15)
+def selector_specificity(selector: str) -> tuple[int, int, int] | None:
+    """A selector's specificity (cssselect2), or None for one that is never applied here: a
+    state a reader must act to reach, a pseudo-element, one no parser can read."""
+    if _ACTED.search(selector) or "::" in selector or _legacy_pseudo(selector):
+        return None
+    try:
+        compiled = cssselect2.compile_selector_list(tinycss2.parse_component_value_list(selector))
+    except (cssselect2.SelectorError, ValueError, KeyError, TypeError, IndexError):
+        return None  # a selector the parser cannot read is one no browser applies either
+    if len(compiled) != 1 or compiled[0].pseudo_element or not _lexbor_reads(selector):
+        return None
+    return compiled[0].specificity
+
+
+_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
+_AT_BLOCK = re.compile(r"@([\w-]+)([^{};]*)\{")
+_FLAT = re.compile(r"([^{}]*)\{([^{}]*)\}")
+_BRACE = re.compile(r"[{}]")
+#: a block that declares an honoured property (the only blocks kept)
+_RELEVANT = re.compile(
+    r"(?:^|[;{\s])(?:display|visibility|opacity|transform|position|left|top|right|bottom"
+    r"|margin(?:-left|-top)?|clip(?:-path)?|(?:max-)?(?:width|height)|overflow(?:-[xy])?"
+    r"|text-indent|font-size|background(?:-image)?)\s*:",
+    re.I,
+)
+#: a block that may hide an element, or draw an image, by itself (its elements are looked at)
+_MAY_HIDE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*[0.]+%?\s*(?:[;!}]|$)"
+    r"|scale|matrix|translate|clip|-\s*\d{3,}|text-indent|font-size\s*:\s*0"
+    r"|(?:width|height)\s*:\s*[01](?:\.0+)?(?:px)?\s*(?:[;!]|$)|url\(",
+    re.I,
+)
+_UNAPPLIED_AT = frozenset({"supports", "layer", "container", "scope", "document"})
+
+
+@lru_cache(maxsize=64)
+def sheet_rules(css: str) -> tuple[Rule, ...]:
+    """The rules of one stylesheet whose blocks declare an honoured property, one per
+    selector, with ``@media`` answered (a site sends the same sheets with every page: the
+    last 64 are kept).
+
+    tinycss2 reads about 2 MB of CSS a second in Python, and a news page's own CSS is
+    50-200 KB, most of it about colours and fonts: the sheet is first cut into its rules by
+    regular expressions (comments dropped, ``@media`` blocks that do not hold cut out,
+    ``@font-face``/``@keyframes``/``@page`` left out), and tinycss2 and cssselect2 read
+    only the blocks and selectors the cascade of a hidden element asks for."""
+    if "/*" in css:
+        css = _COMMENT.sub(" ", css)
+    if "@" in css:
+        css = _cut_unapplied(css)
     rules: list[Rule] = []
-    _read_rules(
-        tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True), sheet, rules
-    )
+    for group, body in _FLAT.findall(css):
+        if not _RELEVANT.search(body):
+            continue
+        group = group.rsplit(";", 1)[-1].strip()  # after an "@import …;" or a stray ";"
+        if not group or group.startswith("@"):
+            continue
+        for selector in _split_group(group):
+            rules.append(Rule(selector, body, len(rules), _key(selector)))
     return tuple(rules)
 
 
-def _read_rules(nodes: Iterable[Any], sheet: int, rules: list[Rule]) -> None:
-    for node in nodes:
-        if node.type == "at-rule":
-            keyword = node.lower_at_keyword
-            if node.content is None:
-                continue
-            if keyword == "media" and not media_matches(tinycss2.serialize(node.prelude)):
-                continue
-            if keyword in ("media", "supports", "layer", "container", "document", "scope"):
-                inner = tinycss2.parse_blocks_contents(node.content, skip_whitespace=True,
-                                                      skip_comments=True)  # fmt: skip
-                _read_rules((n for n in inner if n.type != "declaration"), sheet, rules)
-            continue
-        if node.type != "qualified-rule":
-            continue
-        declarations = _declarations(node.content)
-        if not declarations:
-            continue
-        for tokens in _selectors(node.prelude):
-            text = tinycss2.serialize(tokens).strip()
-            if not text or _ACTED.search(text) or "::" in text or _legacy_pseudo(text):
-                continue
-            try:
-                compiled = cssselect2.compile_selector_list(tokens)
-            except (cssselect2.SelectorError, ValueError, KeyError, TypeError):
-                continue  # a selector the parser cannot read is one no browser applies either
-            if not compiled or compiled[0].pseudo_element:
-                continue
-            if not _lexbor_reads(text):
-                continue
-            rules.append(Rule(text, compiled[0].specificity, (sheet, len(rules)), declarations,
-                              _key(text)))  # fmt: skip
+def _cut_unapplied(css: str) -> str:
+    """The sheet without the at-rule blocks that do not apply to the reader."""
+    kept: list[str] = []
+    at = 0
+    for m in _AT_BLOCK.finditer(css):
+        if m.start() < at:
+            continue  # inside a block already cut
+        keyword = m.group(1).lower()
+        if keyword in _UNAPPLIED_AT or (keyword == "media" and media_matches(m.group(2))):
+            continue  # its rules apply: they stay (the flat reading finds them inside)
+        kept.append(css[at : m.start()])
+        at = _block_end(css, m.end())
+    kept.append(css[at:])
+    return "".join(kept)
+
+
+def _block_end(css: str, start: int) -> int:
+    depth = 1
+    for m in _BRACE.finditer(css, start):
+        depth += 1 if m.group() == "{" else -1
+        if depth == 0:
+            return m.end()
+    return len(css)
+
+
+def _split_group(group: str) -> list[str]:
+    """A selector list split at its top-level commas."""
+    if "(" not in group:
+        return [s.strip() for s in group.split(",") if s.strip()]
+    tokens = tinycss2.parse_component_value_list(group)
+    return [t for p in _selectors(tokens) if (t := tinycss2.serialize(p).strip())]
 
 
 def _legacy_pseudo(text: str) -> bool:
@@ -278,18 +343,27 @@ def _lexbor_reads(selector: str) -> bool:
 
 @dataclass(slots=True)
 class Sheets:
-    """A page's rules, with a look-up by the tag, id and classes they key on."""
+    """A page's sheets, in order, with a look-up of their rules by the tag, id and
+    classes they key on."""
 
-    rules: list[Rule] = field(default_factory=list)
-    _by_key: dict[str, list[Rule]] = field(default_factory=dict)
+    sheets: list[tuple[Rule, ...]] = field(default_factory=list)
+    _by_key: dict[str, list[tuple[int, Rule]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for rule in self.rules:
-            tag, ident, classes = rule.key
-            token = f"#{ident}" if ident else f".{classes[0]}" if classes else tag or "*"
-            self._by_key.setdefault(token, []).append(rule)
+        for number, rules in enumerate(self.sheets):
+            for rule in rules:
+                tag, ident, classes = rule.key
+                token = f"#{ident}" if ident else f".{classes[0]}" if classes else tag or "*"
+                self._by_key.setdefault(token, []).append((number, rule))
 
-    def for_node(self, node: Any) -> Iterable[Rule]:
+    def __bool__(self) -> bool:
+        return any(self.sheets)
+
+    def rules(self) -> Iterable[Rule]:
+        for rules in self.sheets:
+            yield from rules
+
+    def for_node(self, node: Any) -> Iterable[tuple[int, Rule]]:
         """The rules whose key the element has (they may match it; lexbor decides)."""
         attrs = node.attributes
         tokens = ["*", node.tag or ""]
@@ -309,14 +383,17 @@ def style_of(node: Any, sheets: Sheets) -> dict[str, str]:
             if name not in best or rank >= best[name][0]:
                 best[name] = (rank, part)
 
-    for rule in sheets.for_node(node):
+    for sheet, rule in sheets.for_node(node):
+        specificity = rule.specificity
+        if specificity is None:
+            continue
         try:
             if not node.css_matches(rule.selector):
                 continue
-        except ValueError:
+        except (SelectolaxError, ValueError):
             continue
         for prop, value, important in rule.declarations:
-            offer(prop, value, (important, False, rule.specificity, rule.order))
+            offer(prop, value, (important, False, specificity, (sheet, rule.n)))
     for prop, value, important in inline_style(node.attributes.get("style") or ""):
         offer(prop, value, (important, True, (0, 0, 0), (0, 0)))
     return {name: value for name, (_, value) in best.items()}
@@ -483,42 +560,22 @@ class Shown:
 def page_sheets(tree: Any, linked: Sequence[str] = ()) -> Sheets:
     """The rules of the page's linked sheets (fetched by the caller, in order) and of its
     ``<style>`` blocks whose ``media`` holds."""
-    rules: list[Rule] = []
-    for n, css in enumerate(linked):
-        rules += sheet_rules(css, n)
-    for n, node in enumerate(tree.css("style"), start=len(linked)):
+    sheets = [sheet_rules(css) for css in linked]
+    for node in tree.css("style"):
         if media_matches(node.attributes.get("media") or ""):
-            rules += sheet_rules(node.text(deep=True) or "", n)
-    return Sheets(rules)
-
-
-def _may_hide(prop: str, value: str) -> bool:
-    """Whether one declaration could, alone or with others, hide an element (the rules that
-    make an element worth a cascade)."""
-    if prop in ("display", "visibility"):
-        return value.split("!")[0].strip() in ("none", "hidden", "collapse")
-    if prop == "opacity":
-        return value.strip().rstrip("%") in ("0", "0.0", ".0", "0.00")
-    if prop in ("transform", "clip", "clip-path"):
-        return value not in ("none", "auto", "")
-    if prop in ("left", "top", "right", "bottom", "margin", "margin-left", "margin-top",
-                "text-indent"):  # fmt: skip
-        return any((px := length_px(v)) is not None and abs(px) >= OFFSCREEN_PX
-                   for v in value.split())  # fmt: skip
-    if prop in ("width", "height", "max-width", "max-height", "font-size"):
-        px = length_px(value)
-        return px is not None and px <= 1
-    return prop.startswith("background") and "url(" in value
+            sheets.append(sheet_rules(node.text(deep=True) or ""))
+    return Sheets(sheets)
 
 
 def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
     """Decide, for one parsed page, what its styles hide and what they draw."""
     sheets = page_sheets(tree, linked)
     result = Shown()
-    present = _present_keys(root) if sheets.rules else set()
-    hiding = [r.selector for r in sheets.rules
-              if any(_may_hide(p, v) for p, v, _ in r.declarations)
-              and _could_be_here(r.key, present)]  # fmt: skip
+    present = _present_keys(root) if sheets else set()
+    hiding = list(dict.fromkeys(
+        r.selector for r in sheets.rules()
+        if _could_be_here(r.key, present) and _MAY_HIDE.search(r.body)
+        and r.specificity is not None))  # fmt: skip
     query = "[style], [hidden], dialog:not([open])"
     candidates: dict[int, Any] = {}
     for selector in [query, *_chunks(hiding)]:
@@ -563,8 +620,9 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
             elif child.tag and not child.tag.startswith("-"):
                 result.gone.append((child, "a closed <details>"))
             child = child.next
-    showing = [r.selector for r in sheets.rules
-               if any(p == "visibility" and v == "visible" for p, v, _ in r.declarations)]
+    showing = [r.selector for r in sheets.rules() if "visible" in r.body
+               and r.specificity is not None
+               and any(p == "visibility" and v == "visible" for p, v, _ in r.declarations)]
     for node in hidden_visibility:
         inner: dict[int, Any] = {}
         for selector in ["[style]", *_chunks(showing)]:

@@ -47,6 +47,8 @@ class Page:
     source: str = ""  # file the page was read from
     where: str = ""  # record offset in that file ("offset 1234")
     robots: str = ""  # the X-Robots-Tag header, where the headers are at hand
+    # the text of the same site's stylesheets the page links, where the caller fetched them
+    styles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
