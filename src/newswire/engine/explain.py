@@ -19,6 +19,7 @@ from .check import run_checks, verdict
 from .embedded import embedded
 from .extract import declared_charset, decode_with, extract, parse, sift
 from .pipeline import Scanner, copy_headline, found_in, with_data
+from .styles import page_styles
 from .types import Page
 
 
@@ -76,7 +77,7 @@ def explain(scanner: Scanner, page: Page, story: str | None = None) -> dict[str,
         "data_authors": list(data.authors), "hits": parse_hits, "candidates": candidates,
         "thresholds": {"hits": cfg.min_hits, "share": cfg.min_share},
     }  # fmt: skip
-    ex = extract(tree)
+    ex = extract(tree, page_styles(page))
     shown = with_data(ex, data) if data else None
     out["blocks"] = {
         "kept": len(ex.blocks),

@@ -28,6 +28,7 @@ from .fingerprint import signature
 from .index import StoryIndex
 from .photos import Looks
 from .saved import open_wire
+from .styles import page_styles
 from .types import Block, Extracted, Match, Page, Signature, Skip, Story, Terms
 
 #: Skip reasons that are not failures: what a crawl holds besides pages (images, PDFs, error
@@ -194,18 +195,22 @@ class Scanner:
         """Return the fingerprint of ``text`` with this scan's settings."""
         return signature(text, window=self.config.window, sample=self.config.sample)
 
-    def scan_page(self, page: Page, looks: Looks | None = None) -> list[Match]:
-        """Return the page's matches; raise :class:`PageError` for a page it will not read.
-        ``looks`` gives the page's pictures, for a page the caller fetched (:mod:`.photos`)."""
+    def may_hold_a_story(self, page: Page) -> bool:
+        """The sift: whether the page is worth a parse. Most pages of a crawl share too
+        little with every story (see ScanConfig.sift_hits); a page the sift is in doubt
+        about (a script or comment that never closed) is parsed whatever it found."""
         cfg = self.config
-        # the sift: most pages of a crawl share too little with every story to be
-        # worth a parse (see ScanConfig.sift_hits); a page the sift is in doubt about
-        # (a script or comment that never closed) is parsed whatever it found
         sig, doubt = sift_signature(
             page, window=cfg.window, sample=cfg.sample, max_depth=cfg.max_depth
         )
         sifted = self.index.query(sig, min_hits=cfg.sift_hits, min_share=cfg.sift_share)
-        if not doubt and not any(c.story in self.stories for c in sifted):
+        return doubt or any(c.story in self.stories for c in sifted)
+
+    def scan_page(self, page: Page, looks: Looks | None = None) -> list[Match]:
+        """Return the page's matches; raise :class:`PageError` for a page it will not read.
+        ``looks`` gives the page's pictures, for a page the caller fetched (:mod:`.photos`)."""
+        cfg = self.config
+        if not self.may_hold_a_story(page):
             return []
         tree, text = parse(page, max_depth=cfg.max_depth, screened=True)
         data = embedded(page.body)  # text the page carries as data (JSON-LD, Next.js …)
@@ -217,7 +222,7 @@ class Scanner:
         candidates = [c for c in found if c.story in self.stories]  # a loaded index may hold more
         if not candidates:
             return []
-        ex = extract(tree, page.styles)
+        ex = extract(tree, page_styles(page))
         page_text = PageText.of(ex.blocks)
         shown: tuple[Extracted, PageText] | None = None
         reported = []

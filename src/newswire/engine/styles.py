@@ -239,7 +239,8 @@ def selector_specificity(selector: str) -> tuple[int, int, int] | None:
         return None  # a selector the parser cannot read is one no browser applies either
     if len(compiled) != 1 or compiled[0].pseudo_element or not _lexbor_reads(selector):
         return None
-    return compiled[0].specificity
+    spec = compiled[0].specificity
+    return (int(spec[0]), int(spec[1]), int(spec[2]))
 
 
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
@@ -555,6 +556,33 @@ class Shown:
     textless: list[tuple[Any, str]] = field(default_factory=list)
     unhidden: dict[int, list[Any]] = field(default_factory=dict)
     backgrounds: list[tuple[Any, str]] = field(default_factory=list)
+
+
+_STYLE_BLOCK = re.compile(rb"<style\b([^>]*)>(.*?)</style\s*>", re.S | re.I)
+_MEDIA_ATTR = re.compile(rb"""\bmedia\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def style_blocks(body: bytes) -> tuple[str, ...]:
+    """The CSS of a page's ``<style>`` blocks whose ``media`` holds, read from its bytes (the
+    parse drops them for the page's text: the few pages that may hold a story read them
+    here, at the cost of one expression over the bytes)."""
+    if b"<style" not in body and b"<STYLE" not in body:
+        return ()
+    out = []
+    for attrs, css in _STYLE_BLOCK.findall(body):
+        media = _MEDIA_ATTR.search(attrs) if attrs else None
+        if media is not None:
+            said = next(g for g in media.groups() if g is not None)
+            if not media_matches(said.decode("latin-1")):
+                continue
+        out.append(css.decode("utf-8", "replace"))
+    return tuple(out)
+
+
+def page_styles(page: Any) -> tuple[str, ...]:
+    """A page's CSS in the order it applies: its linked sheets where the caller fetched them
+    (``Page.styles``), then its own ``<style>`` blocks."""
+    return (*page.styles, *style_blocks(page.body))
 
 
 def page_sheets(tree: Any, linked: Sequence[str] = ()) -> Sheets:
