@@ -399,6 +399,12 @@ def shells(shared: Path | None, n: int = 3) -> list[tuple[str, str, str]]:
                 continue
             markup = re.sub(r"<script\b.*?</script>|<link\b[^>]*>|<iframe\b.*?</iframe>", "",
                             body.group(1), flags=re.S | re.I)[:60_000]  # fmt: skip
+            # the dev corpus's pages are copies of this wire's stories: their own logo,
+            # bylines and photos of it go, so that what is judged is the form's alone
+            markup = re.sub(r"<(?:img|source|amp-img)\b[^>]*(?:pns-logo|plainfield|Getty)[^>]*>",
+                            "", markup, flags=re.I)  # fmt: skip
+            markup = re.sub(r"Grace Nakamura|Plainfield News Service", "a reporter", markup)
+            markup = markup.rsplit("<", 1)[0] + "<!-- -->"  # not cut inside a tag
             out.append((record.headers.get("WARC-Target-URI", "dev"), styles, markup))
             if len(out) > n:
                 break
@@ -413,9 +419,9 @@ def page(form: Form, shell: tuple[str, str, str]) -> str:
         f"</title>{shell_css}<style>html,body{{display:block!important;opacity:1!important;"
         "visibility:visible!important;margin:0}body{background:#fff;color:#000;font:16px/1.4 "
         "sans-serif}.story{display:block;position:relative;max-width:900px;margin:0 auto;"
-        f"padding:20px;background:#fff;color:#000}}</style><style>{form.css}</style></head>"
-        f'<body><article class="story"><h1>Council Weighs New Budget</h1>{form.attribution}'
-        f"{form.photo}{paras}</article>{shell_body}{form.script}</body></html>"
+        f"padding:20px;background:#fff;color:#000}}</style><style>{form.css}</style>{form.script}"
+        f'</head><body><article class="story"><h1>Council Weighs New Budget</h1>'
+        f"{form.attribution}{form.photo}{paras}</article>{shell_body}</body></html>"
     )
 
 
@@ -567,7 +573,7 @@ class Outcome:
         }
 
 
-def run(shared: Path | None, scanner: Any, terms: Any) -> list[Outcome]:
+def run(shared: Path | None, scanner: Any, terms: Any, progress: Any = None) -> list[Outcome]:
     """Judge every page of the corpus in Chromium and read it with the engine."""
     from newswire.engine.types import Page
 
@@ -576,6 +582,8 @@ def run(shared: Path | None, scanner: Any, terms: Any) -> list[Outcome]:
     outcomes = []
     try:
         for case in corpus(shared):
+            if progress:
+                progress(case)
             browser = judge.seen(case)
             static = static_view(case, terms)
             page_ = Page(case.url, case.html.encode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,7 +13,10 @@ from . import EXIT_SKIPPED, _django, _migrate, _warn, cli
 
 @cli.command()
 @click.argument("urls", nargs=-1, required=True)
-def check(urls: tuple[str, ...]) -> None:
+@click.option("--screenshot", is_flag=True,
+              help="Also keep a screenshot of each copy as a reader sees it, the checked "
+              "elements outlined (needs Debian's chromium and Playwright).")  # fmt: skip
+def check(urls: tuple[str, ...], screenshot: bool) -> None:
     """Check web pages now for copies of the wire's stories, and record what is found.
 
     Each page is fetched through the safe fetcher (public addresses only, robots.txt
@@ -53,7 +57,24 @@ def check(urls: tuple[str, ...]) -> None:
             for name in p.advisory_failed:
                 click.echo(f"    advisory (not required by the terms), {name}: "
                            f"{p.evidence.get(name) or ''}"[:200])  # fmt: skip
+            if screenshot:
+                status = max(status, _screenshot(p))
     sys.exit(status)
+
+
+def _screenshot(pickup: Any) -> int:
+    """Take and keep a screenshot of a copy; say where it is, or why not (exit code)."""
+    from ..pickups.screenshot import ScreenshotError, take
+
+    try:
+        shot = take(pickup)
+    except ScreenshotError as exc:
+        _warn(f"  no screenshot: {exc}")
+        return EXIT_SKIPPED
+    marks = ", ".join(m["what"] for m in shot.outlined) or "nothing the checks found"
+    click.echo(f"  screenshot: {shot.image.path} (outlined: {marks}; "
+               f"{shot.refused} requests refused)")  # fmt: skip
+    return 0
 
 
 @cli.group()

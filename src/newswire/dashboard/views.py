@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +31,7 @@ from ..pickups.check import check_urls, page_fetcher
 from ..pickups.diff import diff
 from ..pickups.models import (
     CHECK_NAMES,
+    CopyScreenshot,
     PartnerDay,
     Pickup,
     PickupCheck,
@@ -41,7 +42,8 @@ from ..pickups.models import (
     with_bit,
 )
 from ..pickups.record import PROBLEMS
-from ..pickups.tasks import check_page
+from ..pickups.screenshot import unavailable as screenshot_unavailable
+from ..pickups.tasks import check_page, take_screenshot
 from ..pickups.watch import by_partner
 from ..wire.cache import current_terms
 from ..wire.models import Reporter, Story, Terms
@@ -297,6 +299,8 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         {
             "pickup": pickup,
             "explained": explanation(pickup, Terms.current()),
+            "screenshot": pickup.screenshots.first(),
+            "screenshots_unavailable": screenshot_unavailable(),
             "diff": diff(headline, body, pickup.headline, pickup.text) if pickup.text else None,
             "history": pickup.history.all()[:50],
             "problem_names": PROBLEMS,
@@ -317,6 +321,31 @@ def recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
     else:
         messages.error(request, f"Could not check the page: {done.reason}")
     return redirect("dashboard:copy", pk=pk)
+
+
+@staff_member_required
+@require_POST
+def screenshot(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Ask a worker with Chromium for a screenshot of the copy as a reader sees it."""
+    pickup = get_object_or_404(Pickup, pk=pk)
+    why = screenshot_unavailable()
+    if why:
+        messages.error(request, f"No screenshot: {why}.")
+    else:
+        take_screenshot.enqueue(pickup.pk)
+        messages.success(request, "A screenshot is being taken; it appears here when the "
+                         "worker has taken it (reload in a minute).")  # fmt: skip
+    return redirect(reverse("dashboard:copy", kwargs={"pk": pk}) + "#screenshot")
+
+
+@staff_member_required
+def screenshot_file(request: HttpRequest, pk: int, shot: int) -> HttpResponseBase:
+    """A kept screenshot, to editors only (not under the public media URL)."""
+    kept = get_object_or_404(CopyScreenshot, pk=shot, pickup_id=pk)
+    try:
+        return FileResponse(kept.image.open("rb"), content_type="image/png")
+    except FileNotFoundError:
+        raise Http404("the screenshot's file is gone") from None
 
 
 # --- partners and unauthorised sites --------------------------------------------

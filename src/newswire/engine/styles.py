@@ -205,6 +205,15 @@ def _key(selector: str) -> tuple[str, str, tuple[str, ...]]:
 
 
 def _declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, bool], ...]:
+    if isinstance(tokens, str) and tokens.count("(") > MAX_NESTING * 4:
+        return ()  # hostile: tinycss2 recurses as deep as the parentheses
+    try:
+        return _read_declarations(tokens)
+    except RecursionError:
+        return ()
+
+
+def _read_declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, bool], ...]:
     found = []
     for d in tinycss2.parse_declaration_list(tokens, skip_whitespace=True, skip_comments=True):
         if d.type == "declaration" and d.lower_name in HONOURED:
@@ -261,6 +270,9 @@ _MAY_HIDE = re.compile(
     r"|(?:width|height)\s*:\s*[01](?:\.0+)?(?:px)?\s*(?:[;!]|$)|url\(",
     re.I,
 )
+#: a selector list longer than this, or with more parentheses, is not read (hostile CSS)
+MAX_SELECTOR = 4000
+MAX_NESTING = 32
 _UNAPPLIED_AT = frozenset({"supports", "layer", "container", "scope", "document"})
 
 
@@ -286,6 +298,8 @@ def sheet_rules(css: str) -> tuple[Rule, ...]:
         group = group.rsplit(";", 1)[-1].strip()  # after an "@import …;" or a stray ";"
         if not group or group.startswith("@"):
             continue
+        if len(group) > MAX_SELECTOR or group.count("(") > MAX_NESTING:
+            continue  # no site writes these; tinycss2 would recurse as deep as the parentheses
         for selector in _split_group(group):
             rules.append(Rule(selector, body, len(rules), _key(selector)))
     return tuple(rules)

@@ -472,3 +472,24 @@ class CorrectionWatch(models.Model):
     def start(self) -> Any:
         """The clock starts when the publisher was told (a copy nobody told: the change)."""
         return self.told_at or self.event_at
+
+
+class CopyScreenshot(models.Model):
+    """The copy as a reader saw it, in Chromium, with the checked elements outlined
+    (``newswire check --screenshot``, or the copy page's button): evidence an editor can
+    forward. The file is kept under MEDIA_ROOT/screenshots and shown to editors only."""
+
+    pickup = models.ForeignKey(Pickup, on_delete=models.CASCADE, related_name="screenshots")
+    taken_at = models.DateTimeField(default=timezone.now)
+    image = models.FileField(upload_to="screenshots/%Y/%m/", max_length=300)
+    url = models.CharField(max_length=2000)
+    # what was outlined: [{"what": "logo", "colour": "#0a7d28"}, ...]
+    outlined = models.JSONField(default=list, blank=True)
+    requests = models.PositiveIntegerField(default=0)  # fetched through the safe fetcher
+    refused = models.PositiveIntegerField(default=0)  # requests the safe fetcher refused
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self) -> str:
+        return f"screenshot of {self.url} at {self.taken_at:%Y-%m-%d %H:%M}"

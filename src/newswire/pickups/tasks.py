@@ -53,3 +53,20 @@ def poll_source(source_id: int) -> str:
     with page_fetcher() as fetcher:
         done = poll(source, fetcher)
     return done.error or f"{done.queued} articles queued"
+
+
+@task()
+def take_screenshot(pickup_id: int) -> str:
+    """Take a screenshot of a copy (the copy page's button): on a worker with Chromium."""
+    from .models import Pickup
+    from .screenshot import ScreenshotError, take
+
+    pickup = Pickup.objects.filter(pk=pickup_id).first()
+    if pickup is None:
+        return f"copy {pickup_id} is gone"
+    try:
+        shot = take(pickup)
+    except ScreenshotError as exc:
+        return f"no screenshot of {pickup.url}: {exc}"
+    marks = ", ".join(m["what"] for m in shot.outlined) or "nothing outlined"
+    return f"screenshot of {pickup.url}: {marks}"
