@@ -141,6 +141,11 @@ LAZY = (
     "<script>document.addEventListener('DOMContentLoaded',function(){document.querySelectorAll"
     "('img[data-src]').forEach(function(i){i.src=i.dataset.src})})</script>"
 )
+# what a theme's scroll script does: images fade in as they come into view
+REVEAL = (
+    "<script>document.addEventListener('DOMContentLoaded',function(){document.querySelectorAll"
+    "('.w img').forEach(function(i){i.classList.add('visible')})})</script>"
+)
 # what the AMP runtime does to an <amp-img> (the runtime is on a CDN: not reachable here)
 AMP = (
     "<script>document.addEventListener('DOMContentLoaded',function(){document.querySelectorAll"
@@ -252,6 +257,10 @@ def forms() -> list[Form]:
         Form(s, "print-only style sheet", "", '<style media="print">.w{display:none}</style>'
              f'<div class="w">{LOGO_IMG}</div>{BYLINE}'),
         _wrap_logo(s, "left without position", ".w{left:-9999px}"),
+        _wrap_logo(s, "an entrance animation a script plays",
+                   ".story .w img{opacity:0;transform:scale(.5)}.story .w img.visible"
+                   "{opacity:1;transform:none}", script=REVEAL),
+        _wrap_logo(h, "a toggle that waits for a click", ".w{display:none}.w.open{display:block}"),
         Form(s, "byline visibility:visible name",
              ".byline{visibility:hidden}.byline b{visibility:visible}",
              f'<div class="brand">{LOGO_IMG}</div>'

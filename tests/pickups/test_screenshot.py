@@ -47,6 +47,8 @@ def test_a_screenshot_outlines_what_the_checks_found(site, make_story, wire_term
     client.force_login(admin_user)
     page = client.get(f"/dashboard/copies/{pickup.pk}/").content.decode()
     assert "As a reader saw it" in page and f"/screenshots/{shot.pk}.png" in page
+    alt = page.split('alt="Screenshot of', 1)[1].split('"', 1)[0]
+    assert "<" not in alt and "UTC" in alt  # words, not markup, in the attribute
     image = client.get(f"/dashboard/copies/{pickup.pk}/screenshots/{shot.pk}.png")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     assert b"".join(image.streaming_content)[:4] == b"\x89PNG"

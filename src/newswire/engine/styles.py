@@ -624,6 +624,7 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
         for node in root.css(selector):
             candidates.setdefault(node.mem_id, node)
     hidden_visibility: list[Any] = []
+    entrances: list[str] | None = None
     for node in candidates.values():
         tag = node.tag or ""
         if tag in ("html", "body", "head", "style", "script"):
@@ -637,6 +638,11 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
                                 else "a closed <dialog>"))  # fmt: skip
             continue
         how = hidden_by(style, tag)
+        if how and how.startswith(("opacity", "transform: scale")):
+            if entrances is None:
+                entrances = _entrances(sheets, present)
+            if _plays_in(node, entrances):
+                how = ""  # an entrance animation: the page's script plays it as one scrolls
         if how:
             result.gone.append((node, how))
             continue
@@ -676,6 +682,43 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
             result.unhidden[node.mem_id] = shown_again
         result.gone.append((node, "visibility: hidden"))
     return result
+
+
+_SHOWING_AGAIN = re.compile(
+    r"opacity\s*:\s*(?:0*\.0*[1-9]|[1-9])|transform\s*:\s*(?:none|scale\(\s*1\s*\))", re.I
+)
+
+
+def _entrances(sheets: Sheets, present: set[str]) -> list[str]:
+    """The selectors, with the classes the page does not have taken out, of the rules that
+    bring an element back (``opacity`` above 0, ``transform: none`` or ``scale(1)``) once a
+    class the page lacks is added: ``.site-main img{opacity:0}`` with
+    ``.site-main img.visible{opacity:1}`` is an entrance animation that a script plays as
+    the reader scrolls, and the image counts as shown. ``display`` and ``visibility``
+    toggles (menus, dialogs, tabs) wait for the reader to act: they stay hidden."""
+    out = []
+    for rule in sheets.rules():
+        classes = set(_CLASS.findall(rule.selector))
+        missing = {c for c in classes if f".{c}" not in present}
+        if not missing or not _SHOWING_AGAIN.search(rule.body):
+            continue
+        stripped = rule.selector
+        for c in missing:
+            stripped = re.sub(rf"\.{re.escape(c)}(?![\w-])", "", stripped)
+        stripped = re.sub(r"(^|[\s>+~])(?=[\s>+~]|$)", r"\1*", stripped).strip()
+        if stripped and selector_specificity(stripped) is not None:
+            out.append(stripped)
+    return out
+
+
+def _plays_in(node: Any, entrances: list[str]) -> bool:
+    for selector in entrances:
+        try:
+            if node.css_matches(selector):
+                return True
+        except (SelectolaxError, ValueError):
+            continue
+    return False
 
 
 def _chunks(selectors: list[str], size: int = 200) -> list[str]:
