@@ -624,7 +624,7 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
         for node in root.css(selector):
             candidates.setdefault(node.mem_id, node)
     hidden_visibility: list[Any] = []
-    entrances: list[str] | None = None
+    entrances: set[str] | None = None
     for node in candidates.values():
         tag = node.tag or ""
         if tag in ("html", "body", "head", "style", "script"):
@@ -641,7 +641,7 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
         if how and how.startswith(("opacity", "transform: scale")):
             if entrances is None:
                 entrances = _entrances(sheets, present)
-            if _plays_in(node, entrances):
+            if _plays_in(node, sheets, entrances):
                 how = ""  # an entrance animation: the page's script plays it as one scrolls
         if how:
             result.gone.append((node, how))
@@ -689,14 +689,14 @@ _SHOWING_AGAIN = re.compile(
 )
 
 
-def _entrances(sheets: Sheets, present: set[str]) -> list[str]:
-    """The selectors, with the classes the page does not have taken out, of the rules that
-    bring an element back (``opacity`` above 0, ``transform: none`` or ``scale(1)``) once a
-    class the page lacks is added: ``.site-main img{opacity:0}`` with
-    ``.site-main img.visible{opacity:1}`` is an entrance animation that a script plays as
-    the reader scrolls, and the image counts as shown. ``display`` and ``visibility``
-    toggles (menus, dialogs, tabs) wait for the reader to act: they stay hidden."""
-    out = []
+def _entrances(sheets: Sheets, present: set[str]) -> set[str]:
+    """The selectors of rules that hide, brought back by another rule once a class the page
+    lacks is added: ``.site-main img{opacity:0}`` with ``.site-main img.visible{opacity:1}``
+    is an entrance animation that a script plays as the reader scrolls, and the image counts
+    as shown. Only the same selector with a class added counts, and only for ``opacity`` and
+    ``transform``; ``display`` and ``visibility`` toggles (menus, dialogs, tabs) wait for
+    the reader to act: they stay hidden."""
+    out = set()
     for rule in sheets.rules():
         classes = set(_CLASS.findall(rule.selector))
         missing = {c for c in classes if f".{c}" not in present}
@@ -705,16 +705,20 @@ def _entrances(sheets: Sheets, present: set[str]) -> list[str]:
         stripped = rule.selector
         for c in missing:
             stripped = re.sub(rf"\.{re.escape(c)}(?![\w-])", "", stripped)
-        stripped = re.sub(r"(^|[\s>+~])(?=[\s>+~]|$)", r"\1*", stripped).strip()
-        if stripped and selector_specificity(stripped) is not None:
-            out.append(stripped)
+        stripped = " ".join(stripped.split())
+        if stripped and stripped[-1] not in ">+~" and stripped != rule.selector:
+            out.add(stripped)
     return out
 
 
-def _plays_in(node: Any, entrances: list[str]) -> bool:
-    for selector in entrances:
+def _plays_in(node: Any, sheets: Sheets, entrances: set[str]) -> bool:
+    """Whether a rule that hides the element by opacity or scale is one an entrance brings
+    back (:func:`_entrances`)."""
+    for _, rule in sheets.for_node(node):
+        if " ".join(rule.selector.split()) not in entrances or rule.specificity is None:
+            continue
         try:
-            if node.css_matches(selector):
+            if node.css_matches(rule.selector):
                 return True
         except (SelectolaxError, ValueError):
             continue
