@@ -5,7 +5,7 @@ def test_all_lists_the_public_names_sorted_and_importable() -> None:
     assert engine.__all__ == sorted(engine.__all__)
     public = {n for n in dir(engine) if not n.startswith("_")}
     modules = {"align", "check", "config", "errors", "extract", "fingerprint", "index", "ninjs",
-               "pipeline", "pool", "read", "saved", "terms", "types", "embedded", "logging",
+               "pipeline", "pool", "read", "saved", "terms", "types", "embedded", "logging", "styles", "photos",
                "annotations"}  # fmt: skip
     assert set(engine.__all__) == public - modules | (set(engine.__all__) & modules)
     for name in engine.__all__:
