@@ -96,6 +96,7 @@ class Rule:
     body: str
     n: int  # its place in its sheet: later wins between equals
     key: tuple[str, str, tuple[str, ...]]  # the rightmost compound's tag, id and classes
+    hides: bool = False  # its block may hide an element, or draw an image, by itself
 
     @property
     def declarations(self) -> tuple[tuple[str, str, bool], ...]:
@@ -185,7 +186,6 @@ def _selectors(prelude: list[Any]) -> list[list[Any]]:
     return [p for p in parts if p]
 
 
-_COMPOUND = re.compile(r"([^\s>+~]+)\s*$")
 _CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 _ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
 _TAG = re.compile(r"^([a-zA-Z][\w-]*)")
@@ -194,10 +194,16 @@ _TAG = re.compile(r"^([a-zA-Z][\w-]*)")
 def _key(selector: str) -> tuple[str, str, tuple[str, ...]]:
     """The tag, id and classes that the selector's rightmost compound requires (what is
     inside ``:is()``/``:not()`` is not required: such a compound keys on what is outside)."""
-    compound = _COMPOUND.search(re.sub(r"\([^()]*\)", "()", selector))
-    if compound is None:
+    if "(" in selector:
+        selector = re.sub(r"\([^()]*\)", "()", selector)
+    text = selector.rstrip()
+    # the rightmost compound: after the last combinator (str methods: a regular expression
+    # anchored at the end backtracks from every position)
+    cut = max(text.rfind(" "), text.rfind(">"), text.rfind("+"), text.rfind("~"),
+              text.rfind("\t"), text.rfind("\n"))  # fmt: skip
+    text = text[cut + 1 :]
+    if not text:
         return "", "", ()
-    text = compound.group(1)
     tag = _TAG.match(text)
     ident = _ID.search(text)
     return ((tag.group(1).lower() if tag else ""), (ident.group(1) if ident else ""),
@@ -300,8 +306,9 @@ def sheet_rules(css: str) -> tuple[Rule, ...]:
             continue
         if len(group) > MAX_SELECTOR or group.count("(") > MAX_NESTING:
             continue  # no site writes these; tinycss2 would recurse as deep as the parentheses
+        hides = _MAY_HIDE.search(body) is not None
         for selector in _split_group(group):
-            rules.append(Rule(selector, body, len(rules), _key(selector)))
+            rules.append(Rule(selector, body, len(rules), _key(selector), hides))
     return tuple(rules)
 
 
@@ -330,10 +337,17 @@ def _block_end(css: str, start: int) -> int:
     return len(css)
 
 
+_TOP_COMMA = re.compile(r",(?![^()]*\))")
+_NESTED = re.compile(r"\([^()]*\(")
+
+
 def _split_group(group: str) -> list[str]:
-    """A selector list split at its top-level commas."""
+    """A selector list split at its top-level commas (a regular expression for one level of
+    parentheses, ``:not(.a, .b)``; tinycss2 for deeper ones)."""
     if "(" not in group:
         return [s.strip() for s in group.split(",") if s.strip()]
+    if _NESTED.search(group) is None and group.count("(") == group.count(")"):
+        return [s.strip() for s in _TOP_COMMA.split(group) if s.strip()]
     tokens = tinycss2.parse_component_value_list(group)
     return [t for p in _selectors(tokens) if (t := tinycss2.serialize(p).strip())]
 
@@ -616,8 +630,7 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
     present = _present_keys(root) if sheets else set()
     hiding = list(dict.fromkeys(
         r.selector for r in sheets.rules()
-        if _could_be_here(r.key, present) and _MAY_HIDE.search(r.body)
-        and r.specificity is not None))  # fmt: skip
+        if r.hides and _could_be_here(r.key, present) and r.specificity is not None))
     query = "[style], [hidden], dialog:not([open])"
     candidates: dict[int, Any] = {}
     for selector in [query, *_chunks(hiding)]:
