@@ -52,7 +52,6 @@ def test_a_screenshot_outlines_what_the_checks_found(site, make_story, wire_term
     image = client.get(f"/dashboard/copies/{pickup.pk}/screenshots/{shot.pk}.png")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     assert b"".join(image.streaming_content)[:4] == b"\x89PNG"
-    image.close()
     client.logout()
     assert client.get(f"/dashboard/copies/{pickup.pk}/screenshots/{shot.pk}.png"
                       ).status_code == 302  # editors only
