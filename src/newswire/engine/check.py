@@ -458,9 +458,9 @@ def _credit_key(credit: str, terms: Terms) -> str:
 def _credit_near(ex: Extracted, n: int) -> str:
     """The credit text a reader sees with image ``n``: its caption (the figure's
     figcaption), alt and title, and the short line (at most 300 characters) right after
-    it or right before it, when that line is beside the image: inside the element that
-    holds the image, or the one around that (a credit line under a wrapped photo, a
-    "wp-caption-text", a credit above the photo), with no other image between."""
+    it or right before it, when that line is beside the image (:func:`_beside`: a credit
+    line under a wrapped photo, a "wp-caption-text", a credit above the photo, the next
+    row of a table), with no other image between."""
     image = ex.images[n]
     parts = [image.caption, image.alt, image.title]
     previous = ex.images[n - 1].position if n else -1
@@ -479,9 +479,11 @@ def _credit_near(ex: Extracted, n: int) -> str:
 
 
 def _beside(block: tuple[int, ...], image: tuple[int, ...]) -> bool:
-    """Whether a block is in the element that holds an image or in the one around it."""
+    """Whether a block is beside an image: within the element that holds the image or the
+    two around it (a credit under a wrapped photo; a table's next row: cell, row, table
+    body)."""
     shared = len(_common_prefix([block, image]))
-    return shared >= max(len(image) - 1, 1)
+    return shared >= max(len(image) - 2, 1)
 
 
 def check_unedited(
