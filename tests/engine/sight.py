@@ -534,6 +534,9 @@ class CorpusLooks:
     def __init__(self) -> None:
         self.kept: dict[str, int | None] = {}
 
+    def stylesheets(self) -> tuple[str, ...]:
+        return ()  # the corpus's pages carry their CSS in <style> blocks
+
     def photo_hash(self, url: str) -> int | None:
         from newswire.engine.photos import photo_hash
 

@@ -23,8 +23,11 @@ MAX_LOOKED = 8
 
 
 class Looks(Protocol):
-    """What a page's pictures look like: the hash of the picture at a URL (None: it could
-    not be had, or is no picture)."""
+    """What a reader of a page the caller fetched sees beyond its bytes: the text of the
+    same site's stylesheets it links (asked for once, only when the page may hold a story),
+    and the hash of the picture at a URL (None: it could not be had, or is no picture)."""
+
+    def stylesheets(self) -> tuple[str, ...]: ...
 
     def photo_hash(self, url: str) -> int | None: ...
 

@@ -222,7 +222,8 @@ class Scanner:
         candidates = [c for c in found if c.story in self.stories]  # a loaded index may hold more
         if not candidates:
             return []
-        ex = extract(tree, page_styles(page))
+        linked = looks.stylesheets() if looks is not None else ()
+        ex = extract(tree, (*linked, *page_styles(page)))
         page_text = PageText.of(ex.blocks)
         shown: tuple[Extracted, PageText] | None = None
         reported = []

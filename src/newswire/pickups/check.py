@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +21,7 @@ from ..wire.models import Story, StoryVersion, Terms
 from ..wire.sanitize import text_of
 from . import wirescan
 from .corrections import Verdict, verdict
-from .looks import FetchedLooks, stylesheets
+from .looks import FetchedLooks
 from .models import HostTurn, Pickup, PickupCheck, Status, Via, url_key
 from .record import Recorded, record_match
 
@@ -133,12 +133,10 @@ def check_one(
                 where=fetched.final_url,
                 robots=fetched.headers.get("x-robots-tag", "")[:500])  # fmt: skip
     try:
-        if scanner.may_hold_a_story(page):
-            # what the reader sees beyond the page's bytes: its site's stylesheets, and its
-            # pictures when a check asks (only for a page that may hold a story)
-            page = replace(page, styles=stylesheets(fetched.final_url or url, page.body,
-                                                    fetcher))  # fmt: skip
-        matches = scanner.scan_page(page, FetchedLooks(fetcher))
+        # what the reader sees beyond the page's bytes (its site's stylesheets, its pictures),
+        # fetched when the scan asks: only for a page that may hold a story
+        matches = scanner.scan_page(page, FetchedLooks(fetcher, fetched.final_url or url,
+                                                       page.body))  # fmt: skip
     except EngineError as exc:
         return _could_not(url, Status.NOT_HTML, f"cannot read the page: {exc}", via)
     done = Checked(url)

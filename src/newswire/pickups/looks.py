@@ -109,9 +109,14 @@ class FetchedLooks:
     """:class:`newswire.engine.photos.Looks` for a check: each picture fetched once through
     the check's fetcher (bounded in size), its hash kept per process."""
 
-    def __init__(self, fetcher: PageFetcher) -> None:
+    def __init__(self, fetcher: PageFetcher, page_url: str = "", body: bytes = b"") -> None:
         self.fetcher = fetcher
+        self.page_url = page_url
+        self.body = body
         self.fetched = 0
+
+    def stylesheets(self) -> tuple[str, ...]:
+        return stylesheets(self.page_url, self.body, self.fetcher) if self.page_url else ()
 
     def photo_hash(self, url: str) -> int | None:
         kept = _HASHES.get(url)
