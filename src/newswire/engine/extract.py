@@ -715,12 +715,13 @@ def reader_view(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> None:
         for inner in list(node.traverse(include_text=True)):
             if inner.tag in ("-text", "img", "svg", "picture", "amp-img", "object", "embed"):
                 inner.decompose()
+    textless = {t.mem_id for t, _ in view.textless}
     for node, url in view.backgrounds:
         if inside_hidden(node) or node.mem_id in hidden:
             continue
         attrs = node.attributes
         alt = attrs.get("aria-label") or attrs.get("title") or ""
-        if not alt and not any(t for t, _ in view.textless if t.mem_id == node.mem_id):
+        if not alt and node.mem_id not in textless:
             alt = " ".join(node.text().split())[:200] if len(node.text()) <= 200 else ""
         made.append((node, False, {"src": url, "alt": alt}, "background-image"))
     if made:

@@ -264,10 +264,7 @@ _FLAT = re.compile(r"([^{}]*)\{([^{}]*)\}")
 _BRACE = re.compile(r"[{}]")
 #: a block that declares an honoured property (the only blocks kept)
 _RELEVANT = re.compile(
-    r"(?:^|[;{\s])(?:display|visibility|opacity|transform|position|left|top|right|bottom"
-    r"|margin(?:-left|-top)?|clip(?:-path)?|(?:max-)?(?:width|height)|overflow(?:-[xy])?"
-    r"|text-indent|font-size|background(?:-image)?)\s*:",
-    re.I,
+    r"(?:^|[;{\s])(?:" + "|".join(sorted(HONOURED, key=len, reverse=True)) + r")\s*:", re.I
 )
 #: a block that may hide an element, or draw an image, by itself (its elements are looked at)
 _MAY_HIDE = re.compile(
