@@ -4,8 +4,10 @@ cheaply, the cascade, and hostile CSS that must not stop a scan."""
 from __future__ import annotations
 
 import pytest
+import tinycss2
 from selectolax.lexbor import LexborHTMLParser
 
+from newswire.engine import styles
 from newswire.engine.extract import extract
 from newswire.engine.styles import media_matches, sheet_rules, style_blocks
 
@@ -50,3 +52,153 @@ def test_a_hostile_style_attribute_is_ignored():
 def test_a_print_style_block_hides_nothing_on_screen():
     body = b'<style media="print">.a{display:none}</style><div class=a><p>Seen.</p></div>'
     assert style_blocks(body) == ()
+
+
+# --- the hand-written fast paths agree with the libraries they stand in for -------------
+
+
+@pytest.fixture(scope="module")
+def dev_css() -> list[str]:
+    """The CSS of every page of the dev corpus: its <style> blocks, comments dropped."""
+    from newswire.engine.read import read_warc
+    from newswire.engine.types import Page
+    from tests.conftest import shared_or_skip
+
+    warc = shared_or_skip("corpus", "dev", "pages.warc.gz")
+    sheets = {css for p in read_warc(warc) if isinstance(p, Page) for css in style_blocks(p.body)}
+    return [styles._COMMENT.sub(" ", css.lstrip("\ufeff")) for css in sorted(sheets)]
+
+
+def _blocks(css: str) -> list[tuple[str, str]]:
+    out = []
+    for part in css.split("}")[:-1]:
+        head, brace, body = part.rpartition("{")
+        if brace:
+            out.append((head[head.rfind("{") + 1 :].strip(), body))
+    return out
+
+
+def _tinycss2_declarations(body: str) -> tuple[tuple[str, str, bool], ...]:
+    found = []
+    for d in tinycss2.parse_declaration_list(body, skip_whitespace=True, skip_comments=True):
+        if d.type == "declaration" and d.lower_name in styles.HONOURED:
+            value = " ".join(tinycss2.serialize(d.value).split())
+            if not d.lower_name.startswith("background"):
+                value = value.lower()
+            found.append((d.lower_name, value, bool(d.important)))
+    return tuple(found)
+
+
+def test_plain_blocks_are_read_as_tinycss2_reads_them(dev_css):
+    bodies = [b for css in dev_css for _, b in _blocks(css)]
+    generated = [
+        "DISPLAY:NONE", "display : none ! important", "display:none!IMPORTANT;opacity:0",
+        "display:;opacity:0", ";;display:none;;", "margin: -9999px   0 ;", "x:y;display:block",
+        "font-size:0 !important ; text-indent:-9999px", "display", "display:none:x",
+        "  Visibility :  Hidden  ", "width:1PX;height:0", "position:absolute;left:-10000px",
+    ]  # fmt: skip
+    plain = [b for b in bodies + generated if styles._NOT_PLAIN.search(b) is None]
+    assert len(plain) > 1000  # the dev corpus is read, not skipped
+    wrong = [b for b in plain if styles._plain_declarations(b) != _tinycss2_declarations(b)]
+    assert wrong == []
+
+
+def test_plain_selectors_get_the_specificity_cssselect2_gives(dev_css):
+    import cssselect2
+
+    checked = 0
+    for css in dev_css:
+        for group, _ in _blocks(css):
+            if not group or group.startswith("@") or len(group) > styles.MAX_SELECTOR:
+                continue
+            for selector in styles._split_group(group):
+                if (
+                    styles._NOT_PLAIN_SELECTOR.search(selector)
+                    or "::" in selector
+                    or styles._legacy_pseudo(selector)
+                    or not styles._lexbor_reads(selector)
+                ):
+                    continue
+                try:
+                    (compiled,) = cssselect2.compile_selector_list(
+                        tinycss2.parse_component_value_list(selector)
+                    )
+                except (cssselect2.SelectorError, ValueError):
+                    continue  # cssselect2 lacks a pseudo-class lexbor reads (":read-only")
+                checked += 1
+                assert styles._plain_specificity(selector) == tuple(compiled.specificity), selector
+    assert checked > 1000
+
+
+@pytest.mark.parametrize("selector, specificity", [
+    (".--hide-me", (0, 1, 0)), ("_mCS_1", (0, 0, 1)), ("#a.b c[d] > e:first-child", (1, 3, 2)),
+    ("*", (0, 0, 0)), (".é", (0, 1, 0)), ("a + b ~ c", (0, 0, 3)), ("[data-x=y] a", (0, 1, 1)), ('[href="a.b#c"]', (0, 1, 0)),
+])  # fmt: skip
+def test_specificity_of_plain_selectors(selector, specificity):
+    assert styles.selector_specificity(selector) == specificity
+
+
+# --- a rule applies to the elements it matches, not to those that hold one -------------
+
+
+@pytest.mark.parametrize("css, html", [
+    (".menu:not(.open)>.content>*{opacity:0} .content{transform:translateY(-10%)}",
+     '<div class=menu><nav class=content><p>Inside</p></nav></div>'),
+    (".box div{display:none} .x{position:relative;left:-5px}",
+     '<div class=x><div class=box><div>Its own</div></div></div>'),
+    ("p span{visibility:hidden} .x{clip-path:inset(1%)}",
+     '<div class=x><p>Seen <span>not this</span></p></div>'),
+    ("li > a{opacity:0} .x{scale:1.05;transform:scale(1.05)}",
+     '<ul class=x><li><a href=/a>link</a></li></ul>'),
+])  # fmt: skip
+def test_a_rule_matching_only_inside_an_element_does_not_style_it(css, html):
+    tree = LexborHTMLParser(f"<style>{css}</style><main>{html}<p>More text here.</p></main>")
+    outer = tree.css_first(".x, .menu > .content, .content")
+    sheets = styles.page_sheets(tree, styles.style_blocks(f"<style>{css}</style>".encode()))
+    style = styles.style_of(outer, sheets)
+    assert not styles.hidden_by(style, outer.tag or "")
+    assert style.get("visibility") != "hidden"
+    assert "data-newswire-self" not in (tree.html or "")  # the probe is taken off
+
+
+# --- only blocks that can hide send their elements to the cascade ----------------------
+
+
+@pytest.mark.parametrize("body, hides", [
+    ("font-size:0.875rem", False), ("font-size:0", True), ("font-size:0px!important", True),
+    ("transform:translateX(-50%)", False), ("transform:translateX(-2000px)", True),
+    ("transform:scale(1.05)", False), ("transform:scale(0)", True), ("left:-9999px", True),
+    ("position:absolute;left:-20px", False), ("height:0", True), ("height:0;overflow:visible", True),
+    ("clip:rect(0 0 0 0)", True), ("clip-path:inset(50%)", True), ("text-indent:-9999px", True),
+    ("text-indent:-1em", False), ("visibility:hidden", True), ("opacity:.5", False),
+    ("background:url(a.png) no-repeat", True), ("margin:-1000px 0 0", True), ("z-index:-1000", False),
+    ("display:none", True), ("display:block", False), ("width:1px", True), ("max-height:1px", True),
+])  # fmt: skip
+def test_what_a_block_can_hide_by_itself(body, hides):
+    assert styles.hides_by_itself(body) is hides
+
+
+@pytest.mark.parametrize("css, html", [
+    (".p{position:absolute} .o{left:-9999px}", '<div class="p o">{}</div>'),
+    (".c{overflow:hidden} .h{height:0}", '<div class="c h">{}</div>'),
+    (".b{display:block} .t{text-indent:-9999px}", '<a class="b t" href=/x>{}</a>'),
+    (".a{position:fixed} .k{clip:rect(0,0,0,0)}", '<span class="a k">{}</span>'),
+])  # fmt: skip
+def test_hiding_split_across_rules_is_still_found(css, html):
+    page = (
+        f"<style>{css}</style><main><p>The article text a reader sees.</p>"
+        + html.format("<p>Hidden words nobody reads.</p>")
+        + "</main>"
+    )
+    ex = extract(LexborHTMLParser(page), style_blocks(page.encode()))
+    text = " ".join(b.text for b in ex.blocks)
+    assert "article text" in text and "Hidden words" not in text
+
+
+def test_the_sheet_cache_is_bounded_by_the_css_it_holds(monkeypatch):
+    cache = styles._SheetCache(limit=1000)
+    for i in range(50):
+        cache.get(f".a{i}{{display:none}}" + " " * 100)
+    assert cache.chars <= 1000 and len(cache.kept) < 50
+    assert cache.get(".big{display:none}" + " " * 5000)  # read, though too big to keep
+    assert cache.chars <= 1000

@@ -43,6 +43,7 @@ can hover); ``@supports`` is taken as true; ``@layer`` order is not applied.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,15 +89,19 @@ _INLINE = frozenset(
 _IMAGES = frozenset({"img", "amp-img", "amp-anim", "svg", "object", "embed", "input", "picture"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Rule:
-    """One selector of a style rule and the text of its block (read when first needed)."""
+    """One selector of a style rule and the text of its block (read when first needed).
+    Never changed once read (not frozen: a frozen dataclass is made four times slower, and
+    a news site's sheets hold thousands of rules)."""
 
     selector: str
     body: str
     n: int  # its place in its sheet: later wins between equals
     key: tuple[str, str, tuple[str, ...]]  # the rightmost compound's tag, id and classes
     hides: bool = False  # its block may hide an element, or draw an image, by itself
+    needs: frozenset[str] = frozenset()  # the ids and classes a page must have for it to match
+    shows: bool = False  # its block shows an element again (opacity above 0, no transform)
 
     @property
     def declarations(self) -> tuple[tuple[str, str, bool], ...]:
@@ -186,16 +191,34 @@ def _selectors(prelude: list[Any]) -> list[list[Any]]:
     return [p for p in parts if p]
 
 
-_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-_ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
+#: a CSS identifier (without escapes): a letter, underscore or non-ASCII character first,
+#: after at most one hyphen, or two hyphens
+_IDENT = r"(?:--|-?[^\W\d])[\w-]*"
+_CLASS = re.compile(rf"\.({_IDENT})")
+_ID = re.compile(rf"#({_IDENT})")
 _TAG = re.compile(r"^([a-zA-Z][\w-]*)")
+_NEEDED = re.compile(rf"[.#]{_IDENT}")
 
 
 def _key(selector: str) -> tuple[str, str, tuple[str, ...]]:
     """The tag, id and classes that the selector's rightmost compound requires (what is
     inside ``:is()``/``:not()`` is not required: such a compound keys on what is outside)."""
+    return _key_and_needs(selector)[0]
+
+
+@lru_cache(maxsize=1 << 15)
+def _key_and_needs(
+    selector: str,
+) -> tuple[tuple[str, str, tuple[str, ...]], frozenset[str]]:
+    """:func:`_key`, and every id and class (``#id``, ``.class``) the selector requires of
+    some element of the page, in any compound (those inside parentheses are not required)."""
     if "(" in selector:
         selector = re.sub(r"\([^()]*\)", "()", selector)
+    needs = (
+        frozenset(_NEEDED.findall(selector))
+        if ("." in selector or "#" in selector)
+        else (frozenset())
+    )
     text = selector.rstrip()
     # the rightmost compound: after the last combinator (str methods: a regular expression
     # anchored at the end backtracks from every position)
@@ -203,11 +226,11 @@ def _key(selector: str) -> tuple[str, str, tuple[str, ...]]:
               text.rfind("\t"), text.rfind("\n"))  # fmt: skip
     text = text[cut + 1 :]
     if not text:
-        return "", "", ()
+        return ("", "", ()), needs
     tag = _TAG.match(text)
     ident = _ID.search(text)
     return ((tag.group(1).lower() if tag else ""), (ident.group(1) if ident else ""),
-            tuple(_CLASS.findall(text)))  # fmt: skip
+            tuple(_CLASS.findall(text))), needs  # fmt: skip
 
 
 def _declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, bool], ...]:
@@ -219,7 +242,14 @@ def _declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, bool], .
         return ()
 
 
+#: a block with none of these is split at its semicolons and colons as tinycss2 would
+_NOT_PLAIN = re.compile(r"[\"'(){}\\]|/\*")
+_IMPORTANT = re.compile(r"!\s*important\s*$", re.I)
+
+
 def _read_declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, bool], ...]:
+    if isinstance(tokens, str) and _NOT_PLAIN.search(tokens) is None:
+        return _plain_declarations(tokens)
     found = []
     for d in tinycss2.parse_declaration_list(tokens, skip_whitespace=True, skip_comments=True):
         if d.type == "declaration" and d.lower_name in HONOURED:
@@ -227,6 +257,28 @@ def _read_declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, boo
             if d.lower_name.startswith("background"):  # a URL keeps its case
                 value = " ".join(tinycss2.serialize(d.value).split())
             found.append((d.lower_name, value, bool(d.important)))
+    return tuple(found)
+
+
+def _plain_declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
+    """:func:`_read_declarations` of a block without strings, functions, escapes or
+    comments, where a declaration is what lies between semicolons. Written by hand: two in
+    three of a news site's blocks are plain, and tinycss2 takes about 0.2 ms to tokenize
+    each in Python, on the path of every page that may hold a story (the tests compare the
+    two on every block of the dev corpus)."""
+    found = []
+    for part in text.split(";"):
+        name, colon, value = part.partition(":")
+        name = name.strip().lower()
+        if not colon or name not in HONOURED:
+            continue
+        important = _IMPORTANT.search(value)
+        if important is not None:
+            value = value[: important.start()]
+        value = " ".join(value.split())
+        if not name.startswith("background"):  # a URL keeps its case
+            value = value.lower()
+        found.append((name, value, important is not None))
     return tuple(found)
 
 
@@ -242,12 +294,21 @@ def block_declarations(body: str) -> tuple[tuple[str, str, bool], ...]:
     return _declarations(body)
 
 
+#: a selector with none of these (ASCII only) is read by :func:`_plain_specificity`
+_NOT_PLAIN_SELECTOR = re.compile(r"[\"'()\\|]|[^\x00-\x7f]")
+_ATTRIBUTE = re.compile(r"\[[^\]]*\]")
+_PSEUDO_CLASS = re.compile(r":[a-zA-Z-]+")
+_TYPE = re.compile(rf"(?:^|[\s>+~])({_IDENT})")
+
+
 @lru_cache(maxsize=1 << 15)
 def selector_specificity(selector: str) -> tuple[int, int, int] | None:
     """A selector's specificity (cssselect2), or None for one that is never applied here: a
     state a reader must act to reach, a pseudo-element, one no parser can read."""
     if _ACTED.search(selector) or "::" in selector or _legacy_pseudo(selector):
         return None
+    if _NOT_PLAIN_SELECTOR.search(selector) is None and "," not in selector:
+        return _plain_specificity(selector) if _lexbor_reads(selector) else None
     try:
         compiled = cssselect2.compile_selector_list(tinycss2.parse_component_value_list(selector))
     except (cssselect2.SelectorError, ValueError, KeyError, TypeError, IndexError):
@@ -258,54 +319,154 @@ def selector_specificity(selector: str) -> tuple[int, int, int] | None:
     return (int(spec[0]), int(spec[1]), int(spec[2]))
 
 
+def _plain_specificity(selector: str) -> tuple[int, int, int]:
+    """:func:`selector_specificity` of a selector without functions, strings, escapes or
+    namespaces (lexbor has said it reads it): ids; classes, attributes and pseudo-classes;
+    types. Written by hand because cssselect2 compiles each selector into Python code
+    (``eval``), about 0.3 ms a selector, and a news site's sheets hold thousands (the tests
+    compare the two on every selector of the dev corpus)."""
+    attributes = len(_ATTRIBUTE.findall(selector))
+    rest = _ATTRIBUTE.sub(" [] ", selector) if attributes else selector
+    ids = len(_ID.findall(rest))
+    classes = len(_CLASS.findall(rest)) + attributes + len(_PSEUDO_CLASS.findall(rest))
+    types = len(_TYPE.findall(rest.strip()))
+    return (ids, classes, types)
+
+
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
 _AT_BLOCK = re.compile(r"@([\w-]+)([^{};]*)\{")
-_FLAT = re.compile(r"([^{}]*)\{([^{}]*)\}")
 _BRACE = re.compile(r"[{}]")
+# Both expressions below are matched against text already folded to lower case: with
+# re.I, Python's engine loses the first-character test that lets it skip most positions,
+# and the pre-scan ran six times slower.
 #: a block that declares an honoured property (the only blocks kept)
 _RELEVANT = re.compile(
-    r"(?:^|[;{\s])(?:" + "|".join(sorted(HONOURED, key=len, reverse=True)) + r")\s*:", re.I
+    r"(?:^|[;{\s])(?:" + "|".join(sorted(HONOURED, key=len, reverse=True)) + r")\s*:"
 )
 #: a block that may hide an element, or draw an image, by itself (its elements are looked at)
 _MAY_HIDE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*[0.]+%?\s*(?:[;!}]|$)"
-    r"|scale|matrix|translate|clip|-\s*\d{3,}|text-indent|font-size\s*:\s*0"
-    r"|(?:width|height)\s*:\s*[01](?:\.0+)?(?:px)?\s*(?:[;!]|$)|url\(",
-    re.I,
+    r"|scale|matrix|translate|clip|-\s*\d{3,}|text-indent|font-size\s*:\s*0(?:\.0+)?[a-z%]*\s*(?:[;!]|$)"
+    r"|(?:width|height)\s*:\s*[01](?:\.0+)?(?:px)?\s*(?:[;!]|$)|url\("
 )
+
+#: a block that shows an element again (an entrance animation's end: see _entrances)
+_SHOWING_AGAIN = re.compile(
+    r"opacity\s*:\s*(?:0*\.0*[1-9]|[1-9])|transform\s*:\s*(?:none|scale\(\s*1\s*\))"
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def hides_by_itself(body: str) -> bool:
+    """Whether a rule's block can hide an element, or draw an image, whatever else applies
+    to it: its declarations read as if the element were positioned absolutely, clipped to
+    its box and shown as a block, whatever the block says of those (the other rules that
+    apply to an element can make it so). A block that
+    moves an element a little, shrinks its font or scales it to 1.05 hides nothing; only the
+    elements of blocks that can hide are looked at by the cascade."""
+    style: dict[str, str] = {}
+    for prop, value, _ in block_declarations(body):
+        for name, part in _longhands(prop, value):
+            style[name] = part
+    if style.get("visibility") in ("hidden", "collapse"):
+        return True
+    if "url(" in style.get("background-image", ""):
+        return True
+    if hidden_by({**style, "position": "absolute", "overflow-x": "hidden"}, "div"):
+        return True
+    return bool(text_hidden_by({**style, "display": "block"}, "div"))
+
+
+def may_hide(declarations: str) -> bool:
+    """Whether a block (or a ``style`` attribute) may hide an element, or draw an image,
+    by itself."""
+    return _MAY_HIDE.search(declarations.lower()) is not None
+
+
 #: a selector list longer than this, or with more parentheses, is not read (hostile CSS)
 MAX_SELECTOR = 4000
 MAX_NESTING = 32
 _UNAPPLIED_AT = frozenset({"supports", "layer", "container", "scope", "document"})
 
 
-@lru_cache(maxsize=64)
+#: the CSS, in characters, whose rules are kept for the next page (a site sends the same
+#: sheets, and the same ``<style>`` blocks, with every page)
+SHEET_CACHE_CHARS = 16_000_000
+
+
+class _SheetCache:
+    """The rules of the sheets read last, up to :data:`SHEET_CACHE_CHARS` of their CSS
+    (functools' ``lru_cache`` bounds a count, and sheets run from 100 bytes to 500 KB)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.chars = 0
+        self.kept: OrderedDict[str, tuple[Rule, ...]] = OrderedDict()
+
+    def get(self, css: str) -> tuple[Rule, ...]:
+        rules = self.kept.get(css)
+        if rules is not None:
+            self.kept.move_to_end(css)
+            return rules
+        rules = _read_sheet(css)
+        if len(css) <= self.limit:
+            self.kept[css] = rules
+            self.chars += len(css)
+            while self.chars > self.limit:
+                old, _ = self.kept.popitem(last=False)
+                self.chars -= len(old)
+        return rules
+
+    def clear(self) -> None:
+        self.kept.clear()
+        self.chars = 0
+
+
+_SHEETS = _SheetCache(SHEET_CACHE_CHARS)
+
+
 def sheet_rules(css: str) -> tuple[Rule, ...]:
     """The rules of one stylesheet whose blocks declare an honoured property, one per
-    selector, with ``@media`` answered (a site sends the same sheets with every page: the
-    last 64 are kept).
+    selector, with ``@media`` answered (kept for the next page: :data:`SHEET_CACHE_CHARS`)."""
+    return _SHEETS.get(css)
+
+
+def _read_sheet(css: str) -> tuple[Rule, ...]:
+    """:func:`sheet_rules`, read.
 
     tinycss2 reads about 2 MB of CSS a second in Python, and a news page's own CSS is
     50-200 KB, most of it about colours and fonts: the sheet is first cut into its rules by
     regular expressions (comments dropped, ``@media`` blocks that do not hold cut out,
     ``@font-face``/``@keyframes``/``@page`` left out), and tinycss2 and cssselect2 read
     only the blocks and selectors the cascade of a hidden element asks for."""
+    css = css.lstrip("\ufeff")  # a byte-order mark, as a browser's decoder drops it
     if "/*" in css:
         css = _COMMENT.sub(" ", css)
     if "@" in css:
         css = _cut_unapplied(css)
     rules: list[Rule] = []
-    for group, body in _FLAT.findall(css):
-        if not _RELEVANT.search(body):
+    # a block is what lies between a "{" and the "}" that closes it (str.split, not a regular
+    # expression: five times faster); what follows the last "}" is not closed
+    for part in css.split("}")[:-1]:
+        head, brace, body = part.rpartition("{")
+        if not brace:
+            continue
+        group = head[head.rfind("{") + 1 :]
+        folded = body.lower()
+        if not _RELEVANT.search(folded):
             continue
         group = group.rsplit(";", 1)[-1].strip()  # after an "@import …;" or a stray ";"
         if not group or group.startswith("@"):
             continue
         if len(group) > MAX_SELECTOR or group.count("(") > MAX_NESTING:
             continue  # no site writes these; tinycss2 would recurse as deep as the parentheses
-        hides = _MAY_HIDE.search(body) is not None
+        hides = _MAY_HIDE.search(folded) is not None
+        shows = ("opacity" in folded or "transform" in folded) and (
+            _SHOWING_AGAIN.search(folded) is not None
+        )
         for selector in _split_group(group):
-            rules.append(Rule(selector, body, len(rules), _key(selector), hides))
+            key, needs = _key_and_needs(selector)
+            rules.append(Rule(selector, body, len(rules), key, hides, needs, shows))
     return tuple(rules)
 
 
@@ -338,15 +499,16 @@ _TOP_COMMA = re.compile(r",(?![^()]*\))")
 _NESTED = re.compile(r"\([^()]*\(")
 
 
-def _split_group(group: str) -> list[str]:
+@lru_cache(maxsize=1 << 14)
+def _split_group(group: str) -> tuple[str, ...]:
     """A selector list split at its top-level commas (a regular expression for one level of
     parentheses, ``:not(.a, .b)``; tinycss2 for deeper ones)."""
     if "(" not in group:
-        return [s.strip() for s in group.split(",") if s.strip()]
+        return tuple(s for part in group.split(",") if (s := part.strip()))
     if _NESTED.search(group) is None and group.count("(") == group.count(")"):
-        return [s.strip() for s in _TOP_COMMA.split(group) if s.strip()]
+        return tuple(s for part in _TOP_COMMA.split(group) if (s := part.strip()))
     tokens = tinycss2.parse_component_value_list(group)
-    return [t for p in _selectors(tokens) if (t := tinycss2.serialize(p).strip())]
+    return tuple(t for p in _selectors(tokens) if (t := tinycss2.serialize(p).strip()))
 
 
 def _legacy_pseudo(text: str) -> bool:
@@ -354,11 +516,16 @@ def _legacy_pseudo(text: str) -> bool:
     return re.search(r":(?:before|after|first-line|first-letter)\b", text, re.I) is not None
 
 
+@lru_cache(maxsize=1)
+def _probe() -> LexborHTMLParser:
+    return LexborHTMLParser("<p>")  # read, never changed
+
+
 @lru_cache(maxsize=1 << 14)
 def _lexbor_reads(selector: str) -> bool:
     """Whether lexbor can match this selector (one it cannot would break a joined query)."""
     try:
-        LexborHTMLParser("<p>").css(selector)
+        _probe().css(selector)
     except (SelectolaxError, ValueError):
         return False
     return True
@@ -370,12 +537,19 @@ def _lexbor_reads(selector: str) -> bool:
 @dataclass(slots=True)
 class Sheets:
     """A page's sheets, in order, with a look-up of their rules by the tag, id and
-    classes they key on."""
+    classes they key on. Given the ids and classes the page has (``present``), the rules
+    that need one it lacks are left out: they cannot match."""
 
     sheets: list[tuple[Rule, ...]] = field(default_factory=list)
+    present: set[str] | None = None
     _by_key: dict[str, list[tuple[int, Rule]]] = field(default_factory=dict)
+    every: list[tuple[Rule, ...]] = field(default_factory=list)  # those left out too
 
     def __post_init__(self) -> None:
+        present = self.present
+        self.every = self.sheets
+        if present is not None:
+            self.sheets = [tuple(r for r in rules if r.needs <= present) for rules in self.sheets]
         for number, rules in enumerate(self.sheets):
             for rule in rules:
                 tag, ident, classes = rule.key
@@ -390,14 +564,51 @@ class Sheets:
             yield from rules
 
     def for_node(self, node: Any) -> Iterable[tuple[int, Rule]]:
-        """The rules whose key the element has (they may match it; lexbor decides)."""
-        attrs = node.attributes
-        tokens = ["*", node.tag or ""]
-        if attrs.get("id"):
-            tokens.append(f"#{attrs['id']}")
-        tokens += [f".{c}" for c in (attrs.get("class") or "").split()]
+        """The rules whose rightmost compound asks for nothing the element lacks (tag, id,
+        classes): they may match it, and lexbor decides."""
+        attrs = node.attrs
+        tag = node.tag or ""
+        ident = attrs.get("id") or ""
+        classes = set((attrs.get("class") or "").split())
+        tokens = ["*", tag, *(f".{c}" for c in classes)]
+        if ident:
+            tokens.append(f"#{ident}")
         for token in tokens:
-            yield from self._by_key.get(token, ())
+            for number, rule in self._by_key.get(token, ()):
+                want_tag, want_id, want_classes = rule.key
+                if (
+                    (want_tag and want_tag != tag)
+                    or (want_id and want_id != ident)
+                    or (want_classes and not classes.issuperset(want_classes))
+                ):
+                    continue
+                yield number, rule
+
+
+#: an attribute set on an element while its rules are matched (see :func:`matching`)
+_SELF = "data-newswire-self"
+
+
+def matching(node: Any, rules: Iterable[tuple[int, Rule]]) -> list[tuple[int, Rule]]:
+    """The rules whose selector matches the element itself. selectolax's ``css_matches``
+    answers whether the element *or any element inside it* matches (lexbor's find, from
+    the element down): each selector is asked with an attribute only this element carries,
+    set for the time of the question and taken off after."""
+    rules = list(rules)
+    if not rules:
+        return []
+    out = []
+    node.attrs[_SELF] = ""
+    try:
+        for number, rule in rules:
+            try:
+                if node.css_matches(f"{rule.selector}[{_SELF}]"):
+                    out.append((number, rule))
+            except (SelectolaxError, ValueError):
+                continue
+    finally:
+        del node.attrs[_SELF]
+    return out
 
 
 def style_of(node: Any, sheets: Sheets) -> dict[str, str]:
@@ -409,14 +620,9 @@ def style_of(node: Any, sheets: Sheets) -> dict[str, str]:
             if name not in best or rank >= best[name][0]:
                 best[name] = (rank, part)
 
-    for sheet, rule in sheets.for_node(node):
+    for sheet, rule in matching(node, sheets.for_node(node)):
         specificity = rule.specificity
         if specificity is None:
-            continue
-        try:
-            if not node.css_matches(rule.selector):
-                continue
-        except (SelectolaxError, ValueError):
             continue
         for prop, value, important in rule.declarations:
             offer(prop, value, (important, False, specificity, (sheet, rule.n)))
@@ -548,7 +754,7 @@ def _clip_path_away(value: str) -> bool:
         if not parts:
             return False
         while len(parts) < 4:
-            parts = parts + parts[{1: 0, 2: 0, 3: 1}[len(parts)]: {1: 1, 2: 2, 3: 2}[len(parts)]]
+            parts = parts + parts[{1: 0, 2: 0, 3: 1}[len(parts)] : {1: 1, 2: 2, 3: 2}[len(parts)]]
         top, right, bottom, left = (_percent(p) for p in parts[:4])
         return (top + bottom >= 100) or (left + right >= 100)
     circle = re.search(r"(circle|ellipse)\(\s*([^)\s]*)(?:\s+([^)\s]*))?", value)
@@ -583,24 +789,27 @@ class Shown:
     backgrounds: list[tuple[Any, str]] = field(default_factory=list)
 
 
-_STYLE_BLOCK = re.compile(rb"<style\b([^>]*)>(.*?)</style\s*>", re.S | re.I)
-_MEDIA_ATTR = re.compile(rb"""\bmedia\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+# matched against the page's bytes folded to lower case (with re.I, four times slower)
+_STYLE_BLOCK = re.compile(rb"<style\b([^>]*)>(.*?)</style\s*>", re.S)
+_MEDIA_ATTR = re.compile(rb"""\bmedia\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 
 
 def style_blocks(body: bytes) -> tuple[str, ...]:
     """The CSS of a page's ``<style>`` blocks whose ``media`` holds, read from its bytes (the
     parse drops them for the page's text: the few pages that may hold a story read them
     here, at the cost of one expression over the bytes)."""
-    if b"<style" not in body and b"<STYLE" not in body:
+    folded = body.lower()
+    if b"<style" not in folded:
         return ()
     out = []
-    for attrs, css in _STYLE_BLOCK.findall(body):
+    for m in _STYLE_BLOCK.finditer(folded):
+        attrs = m.group(1)
         media = _MEDIA_ATTR.search(attrs) if attrs else None
         if media is not None:
             said = next(g for g in media.groups() if g is not None)
             if not media_matches(said.decode("latin-1")):
                 continue
-        out.append(css.decode("utf-8", "replace"))
+        out.append(body[m.start(2) : m.end(2)].decode("utf-8", "replace"))
     return tuple(out)
 
 
@@ -612,25 +821,34 @@ def page_styles(page: Any) -> tuple[str, ...]:
 
 def page_sheets(tree: Any, linked: Sequence[str] = ()) -> Sheets:
     """The rules of the page's linked sheets (fetched by the caller, in order) and of its
-    ``<style>`` blocks whose ``media`` holds."""
+    ``<style>`` blocks whose ``media`` holds, less those that need an id or a class the
+    page lacks."""
     sheets = [sheet_rules(css) for css in linked]
     for node in tree.css("style"):
         if media_matches(node.attributes.get("media") or ""):
             sheets.append(sheet_rules(node.text(deep=True) or ""))
-    return Sheets(sheets)
+    if not any(sheets):
+        return Sheets()
+    return Sheets(sheets, _present_keys(tree.root if tree.root is not None else tree.body))
 
 
 def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
     """Decide, for one parsed page, what its styles hide and what they draw."""
     sheets = page_sheets(tree, linked)
     result = Shown()
-    present = _present_keys(root) if sheets else set()
-    hiding = list(dict.fromkeys(
-        r.selector for r in sheets.rules()
-        if r.hides and _could_be_here(r.key, present) and r.specificity is not None))
-    query = "[style], [hidden], dialog:not([open])"
+    present = sheets.present or set()
+    hiding = list(
+        dict.fromkeys(
+            r.selector
+            for r in sheets.rules()
+            if r.hides and hides_by_itself(r.body) and r.specificity is not None
+        )
+    )
     candidates: dict[int, Any] = {}
-    for selector in [query, *_chunks(hiding)]:
+    for node in root.css("[style]"):  # an inline style that may hide by itself
+        if may_hide(node.attrs.get("style") or ""):
+            candidates[node.mem_id] = node
+    for selector in ["[hidden], dialog:not([open])", *_chunks(hiding)]:
         for node in root.css(selector):
             candidates.setdefault(node.mem_id, node)
     hidden_visibility: list[Any] = []
@@ -678,9 +896,13 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
             elif child.tag and not child.tag.startswith("-"):
                 result.gone.append((child, "a closed <details>"))
             child = child.next
-    showing = [r.selector for r in sheets.rules() if "visible" in r.body
-               and r.specificity is not None
-               and any(p == "visibility" and v == "visible" for p, v, _ in r.declarations)]
+    showing = [
+        r.selector
+        for r in sheets.rules()
+        if "visible" in r.body
+        and r.specificity is not None
+        and any(p == "visibility" and v == "visible" for p, v, _ in r.declarations)
+    ]
     for node in hidden_visibility:
         inner: dict[int, Any] = {}
         for selector in ["[style]", *_chunks(showing)]:
@@ -694,11 +916,6 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
     return result
 
 
-_SHOWING_AGAIN = re.compile(
-    r"opacity\s*:\s*(?:0*\.0*[1-9]|[1-9])|transform\s*:\s*(?:none|scale\(\s*1\s*\))", re.I
-)
-
-
 def _entrances(sheets: Sheets, present: set[str]) -> set[str]:
     """The selectors of rules that hide, brought back by another rule once a class the page
     lacks is added: ``.site-main img{opacity:0}`` with ``.site-main img.visible{opacity:1}``
@@ -707,10 +924,12 @@ def _entrances(sheets: Sheets, present: set[str]) -> set[str]:
     ``transform``; ``display`` and ``visibility`` toggles (menus, dialogs, tabs) wait for
     the reader to act: they stay hidden."""
     out = set()
-    for rule in sheets.rules():
+    for rule in (r for rules in sheets.every for r in rules):
+        if not rule.shows or rule.needs <= present:
+            continue  # it does not show, or every class it names is on the page
         classes = set(_CLASS.findall(rule.selector))
         missing = {c for c in classes if f".{c}" not in present}
-        if not missing or not _SHOWING_AGAIN.search(rule.body):
+        if not missing:
             continue
         stripped = rule.selector
         for c in missing:
@@ -724,15 +943,12 @@ def _entrances(sheets: Sheets, present: set[str]) -> set[str]:
 def _plays_in(node: Any, sheets: Sheets, entrances: set[str]) -> bool:
     """Whether a rule that hides the element by opacity or scale is one an entrance brings
     back (:func:`_entrances`)."""
-    for _, rule in sheets.for_node(node):
-        if " ".join(rule.selector.split()) not in entrances or rule.specificity is None:
-            continue
-        try:
-            if node.css_matches(rule.selector):
-                return True
-        except (SelectolaxError, ValueError):
-            continue
-    return False
+    asked = [
+        (n, rule)
+        for n, rule in sheets.for_node(node)
+        if " ".join(rule.selector.split()) in entrances and rule.specificity is not None
+    ]
+    return bool(matching(node, asked))
 
 
 def _chunks(selectors: list[str], size: int = 200) -> list[str]:
@@ -741,18 +957,14 @@ def _chunks(selectors: list[str], size: int = 200) -> list[str]:
 
 
 def _present_keys(root: Any) -> set[str]:
-    """The ids, classes and tags the page has (a rule keyed on one it lacks cannot match)."""
+    """The ids and classes the page has, ``root`` included (a rule that needs one it lacks
+    cannot match)."""
     keys: set[str] = set()
-    for node in root.css("[id], [class]"):
-        attrs = node.attributes
-        if attrs.get("id"):
-            keys.add(f"#{attrs['id']}")
-        keys.update(f".{c}" for c in (attrs.get("class") or "").split())
+    for node in (root, *root.css("[id]")):
+        if node.attrs.get("id"):
+            keys.add(f"#{node.attrs.get('id')}")
+    classes: set[str] = set()
+    for node in (root, *root.css("[class]")):
+        classes.update((node.attrs.get("class") or "").split())
+    keys.update(f".{c}" for c in classes)
     return keys
-
-
-def _could_be_here(key: tuple[str, str, tuple[str, ...]], present: set[str]) -> bool:
-    _, ident, classes = key
-    if ident and f"#{ident}" not in present:
-        return False
-    return all(f".{c}" in present for c in classes)
