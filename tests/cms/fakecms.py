@@ -46,6 +46,8 @@ class FakeWordPress:
         self.posts: dict[int, dict[str, Any]] = {}
         self.hidden: dict[int, int] = {}  # post id → status its own URL answers (404, 401)
         self.clock = START
+        #: called when a later page is asked for (a test changes the site mid-poll)
+        self.between_pages: Any = None
         site.route("/wp-json/wp/v2/posts", self._list)
         site.route("/", respond(200, b"<!doctype html><html><head></head><body>Home</body></html>",
                                 headers={"Link": f'<{site.url}/wp-json/>; rel="https://api.w.org/"'}))  # fmt: skip
@@ -164,16 +166,33 @@ class FakeWordPress:
         posts = [p for p in self.posts.values() if p["status"] == "publish"]
         if "modified_after" in q:
             posts = [p for p in posts if p["modified_gmt"] > q["modified_after"]]
-        posts.sort(key=lambda p: (p["modified_gmt"], p["id"]))
+        if "include" in q:
+            wanted = {int(i) for i in q["include"].split(",") if i}
+            posts = [p for p in posts if p["id"] in wanted]
+        if q.get("orderby") == "id":
+            posts.sort(key=lambda p: p["id"], reverse=q.get("order") != "asc")
+        else:
+            posts.sort(key=lambda p: (p["modified_gmt"], p["id"]))
         per = min(int(q.get("per_page", 10)), self.per_page)
         pages = max(1, -(-len(posts) // per))
         page = int(q.get("page", 1))
+        if self.between_pages is not None and (page > 1 or int(q.get("offset", 0)) > 0):
+            self.between_pages(self)  # something changes on the site while a poll pages
+        if "offset" in q:  # as WP_Query: an offset overrides the page
+            offset = int(q["offset"])
+            chosen = copy.deepcopy(posts[offset : offset + per])
+            self._send(h, q, chosen, posts, pages)
+            return
         if page > pages:
             self._json(h, 400, {"code": "rest_post_invalid_page_number",
                                        "message": "The page number requested is larger than the number of pages available.",
                                        "data": {"status": 400}})  # fmt: skip
             return
         chosen = copy.deepcopy(posts[(page - 1) * per : page * per])
+        self._send(h, q, chosen, posts, pages)
+
+    def _send(self, h: BaseHTTPRequestHandler, q: dict[str, str], chosen: list[Any],
+              posts: list[Any], pages: int) -> None:  # fmt: skip
         if "_fields" in q:
             keep = q["_fields"].split(",")
             chosen = [{k: p[k] for k in keep if k in p} for p in chosen]

@@ -16,10 +16,10 @@ def _five(wp):
     wp.add(6, coauthors=[("Grace Nakamura", "grace-nakamura"), ("Kwame Thornbury", "kwame")])
 
 
-def test_two_pages_of_posts_become_stories_with_bylines_desks_and_photos(wp, wp_source):
+def test_pages_of_posts_become_stories_with_bylines_desks_and_photos(wp, wp_source):
     _five(wp)
     done = poll(wp_source)
-    assert (done.created, done.pages, done.error) == (6, 2, "")
+    assert (done.created, done.pages, done.error) == (6, 3, "")  # pages of 3, overlapping by 1
     assert Story.objects.count() == 6
     story = Story.objects.get(cms_item__cms_id="1")
     assert story.headline == "Council \u2018Budget\u2019 Story 1"  # entities undone
@@ -133,3 +133,42 @@ def test_a_scheduled_post_is_embargoed_on_the_wire_until_its_time(wp, wp_source)
     story = Story.objects.get()
     assert story.status == "scheduled" and story.release_at == later
     assert not Story.objects.public().exists()
+
+
+def test_posts_that_leave_the_list_mid_poll_make_no_other_post_skipped(wp, wp_source):
+    """Pages of posts are in a total order (by id) and overlap: a post deleted or
+    unpublished between two page requests moves the others back, and none is skipped."""
+    for n in range(1, 13):
+        wp.add(n)
+    left = []
+
+    def unpublish_one(site):
+        if not left:
+            left.append(2)
+            site.remove(2, 401)
+
+    wp.between_pages = unpublish_one
+    done = poll(wp_source)
+    assert done.error == ""
+    assert set(Item.objects.values_list("cms_id", flat=True)) >= {str(n) for n in range(3, 13)}
+    asked = [p for _, p, _, _ in wp.site.log if p.startswith("/wp-json/wp/v2/posts?")]
+    assert all("orderby=id" in p for p in asked)
+
+
+def test_posts_sharing_their_modified_time_are_all_imported(wp, wp_source):
+    for n in range(1, 31):
+        wp.add(n)
+        wp.posts[n]["modified_gmt"] = wp.posts[n]["modified"] = "2026-11-20T10:00:00"
+    done = poll(wp_source)
+    assert (done.created, done.error) == (30, "")
+
+
+def test_the_sweep_imports_a_post_newswire_never_saw(wp, wp_source, settings):
+    for n in range(1, 5):
+        wp.add(n)
+    poll(wp_source)
+    old = wp.add(9)
+    old["modified_gmt"] = old["modified"] = "2020-01-01T00:00:00"  # before the cursor's window
+    settings.NEWSWIRE_SOURCE_SWEEP = 0
+    done = poll(wp_source)
+    assert done.created == 1 and Item.objects.filter(cms_id="9").exists()
