@@ -299,3 +299,94 @@ def test_withdrawn_stories_still_up_are_listed_with_their_notice(
     sent = WithdrawalNotice.objects.get(channel="email").sent_at
     assert "localdaily.example" in section and "withdrawal notice sent" in section
     assert timezone.localtime(sent).strftime("%Y-%m-%d %H:%M") in section
+
+
+# --- what is an edit, the adopted post, one push per change (real WordPress: issue 33) --
+
+
+@pytest.mark.parametrize("change", ["publish", "schedule", "save unchanged", "sticky"])
+def test_publishing_scheduling_or_saving_a_pushed_draft_is_no_edit(
+    connected, wp, make_story, django_capture_on_commit_callbacks, change
+):
+    story = released(make_story, django_capture_on_commit_callbacks)
+    run_worker()
+    (post_id,) = wp.posts
+    post = wp.posts[post_id]
+    if change == "publish":
+        post["status"] = "publish"
+    elif change == "schedule":
+        post["status"], post["date_gmt"] = "future", "2031-01-01T09:00:00"
+    elif change == "sticky":
+        post["sticky"] = True
+    post["content"] = {"raw": post["content"]["raw"], "rendered": post["content"]["raw"] + "\n"}
+    post["modified_gmt"] = wp._tick()  # WordPress moved its modified time: no edit for all that
+    with django_capture_on_commit_callbacks(execute=True):
+        story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    run_worker()
+    assert "Sunday" in wp.posts[post_id]["content"]["raw"]
+    assert WordPressPost.objects.get().state == "live"
+    assert not PushLog.objects.filter(action="held").exists()
+
+
+@pytest.mark.parametrize("edit", [
+    lambda raw: "<p>Our own intro.</p>" + raw, lambda raw: raw.replace("Monday", "Mon."),
+    lambda raw: raw[: len(raw) // 2],
+])  # fmt: skip
+def test_a_change_of_the_text_by_the_partner_is_an_edit(
+    connected, wp, make_story, django_capture_on_commit_callbacks, edit
+):
+    story = released(make_story, django_capture_on_commit_callbacks)
+    run_worker()
+    (post_id,) = wp.posts
+    wp.edit(post_id, edit(wp.posts[post_id]["content"]["raw"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    run_worker()
+    assert WordPressPost.objects.get().state == "held"
+    assert "title or text changed" in PushLog.objects.get(action="held").detail
+
+
+def test_a_correction_queues_one_push_per_partner(
+    connected, wp, make_story, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    story = released(make_story, django_capture_on_commit_callbacks)
+    run_worker()
+    before = DBTaskResult.objects.filter(task_path__endswith="push_to_wordpress").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    after = DBTaskResult.objects.filter(task_path__endswith="push_to_wordpress").count()
+    assert after - before == 1
+
+
+def test_the_post_adopted_after_a_lost_answer_is_recorded_like_any_other(
+    connected, wp, make_story, django_capture_on_commit_callbacks, mailoutbox
+):
+    from newswire.distribution.models import Delivery
+    from newswire.distribution.signals import wordpress_post_made
+
+    made = []
+
+    def seen(sender, post, **kwargs):
+        made.append(post.post_id)
+
+    wordpress_post_made.connect(seen, dispatch_uid="test-adopted")
+    try:
+        wp.fail_next("after")  # WordPress made the post, but its answer was a 500
+        story = released(make_story, django_capture_on_commit_callbacks)
+        run_worker()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert push(connected.partner_id, story.pk) == "updated"  # the retry adopts it
+    finally:
+        wordpress_post_made.disconnect(dispatch_uid="test-adopted")
+    (post_id,) = wp.posts
+    assert Delivery.objects.filter(partner_id=connected.partner_id, story=story).exists()
+    assert made == [post_id]  # recorded as a copy (checked once the partner publishes it)
+    logs = " ".join(PushLog.objects.values_list("detail", flat=True))
+    assert "as an editor asked" not in logs and "answer was lost" in logs
+    with django_capture_on_commit_callbacks(execute=True):
+        story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    run_worker()
+    assert "Sunday" in wp.posts[post_id]["content"]["raw"]
+    assert WordPressPost.objects.get().version == 2

@@ -388,6 +388,11 @@ class WordPressPost(models.Model):
     link = models.URLField(max_length=2000, blank=True)
     version = models.PositiveIntegerField(default=0, help_text="The story version it carries.")
     modified_gmt = models.CharField(max_length=40, blank=True, editable=False)
+    pushed_text = models.CharField(
+        blank=True, editable=False, max_length=64,
+        help_text="A digest of the title and text the post had after newswire's last "
+        "push, as WordPress stored them: the partner edited the post when they differ.",
+    )  # fmt: skip
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_try_at = models.DateTimeField(null=True, blank=True)

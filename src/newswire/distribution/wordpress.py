@@ -23,7 +23,9 @@ Decisions, said here once:
   push retried after an error whose post was in fact made finds it by that slug and adopts
   it, so a retry never makes a second post.
 - A partner's own edit is never overwritten silently. Before an update newswire reads the
-  post; if WordPress says it was modified after newswire's last push, the update is **held**
+  post; if its title or text is not what newswire's last push left there (as WordPress
+  stored them), the update is **held**. Publishing or scheduling a pushed draft, or saving
+  it unchanged, moves WordPress's modified time but is no edit: the correction goes on
   for an editor (the admin and the partner's page show it, with "push anyway"), and the
   partner is told by the log on its page (the correction's e-mail, sent as ever, carries
   the new text).
@@ -41,12 +43,12 @@ through the one safe fetcher.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import mimetypes
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -375,12 +377,28 @@ def _log(site: WordPressSite, story: Story, action: str, detail: str, ok: bool =
                            detail=detail[:2000])  # fmt: skip
 
 
+def _text_digest(data: Any) -> str:
+    """A digest of a post's title and text as WordPress stores them (``context=edit``
+    gives the raw fields; ``rendered`` where a site gives no raw): what a partner's edit
+    changes, and publishing, scheduling or an unchanged save does not."""
+    if not isinstance(data, dict):
+        return ""
+    parts = []
+    for key in ("title", "content"):
+        field = data.get(key)
+        if isinstance(field, dict):
+            field = field.get("raw", field.get("rendered", ""))
+        parts.append(" ".join(str(field or "").split()))
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
 def _done(post: WordPressPost, data: dict[str, Any], state: str, version: int) -> None:
     post.post_id = int(data.get("id") or post.post_id or 0) or post.post_id
     link = str(data.get("link") or "")
     # only a web link is kept (it is shown as an href): a site's answer is not trusted
     post.link = (link if is_web_link(link) else post.web_link)[:2000]
     post.modified_gmt = str(data.get("modified_gmt") or "")
+    post.pushed_text = _text_digest(data)
     post.version, post.state = version, state
     post.attempts, post.next_try_at, post.last_error = 0, None, ""
     post.updated_at = timezone.now()
@@ -399,10 +417,14 @@ def _create(wp: Client, site: WordPressSite, post: WordPressPost, story: Story,
         if other not in ours:
             _log(site, story, "left alone", f"post {str(other.get('id'))[:20]} answers the "
                  f"slug {slug} but is not one newswire made: not adopted, not changed")  # fmt: skip
-    if ours:  # made by a push whose answer was lost: adopt it
+    if ours:  # made by a push whose answer was lost: adopt it, and record it as any other
         _done(post, ours[0], WordPressPost.State.LIVE, post.version)
-        _log(site, story, "adopt", f"post {ours[0].get('id')} made by an earlier try")
-        return _update(wp, site, post, story, terms, force=True)
+        _log(site, story, "adopt", f"post {ours[0].get('id')} made by an earlier try whose "
+                                   "answer was lost")  # fmt: skip
+        done = _update(wp, site, post, story, terms, adopted=True)
+        Delivery.record(site.partner_id, [story], Delivery.Channel.WORDPRESS)
+        _record_copy(post)
+        return done
     skipped: list[str] = []
     photos = _upload_photos(wp, story, terms, skipped)
     for line in skipped:
@@ -438,11 +460,20 @@ def _made_by_us(found: dict[str, Any], slug: str, story: Story) -> bool:
     return beacon_url(story) in text
 
 
+def _edited(post: WordPressPost, now: Any) -> bool:
+    """Whether the partner changed the post's title or text since newswire's last push
+    (a post pushed before newswire kept the digest: by WordPress's modified time)."""
+    if post.pushed_text:
+        return _text_digest(now) != post.pushed_text
+    theirs = str((now or {}).get("modified_gmt") or "") if isinstance(now, dict) else ""
+    return bool(post.modified_gmt and theirs and theirs != post.modified_gmt)
+
+
 def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, terms: Terms,
-            *, force: bool = False) -> str:  # fmt: skip
+            *, force: bool = False, adopted: bool = False) -> str:  # fmt: skip
     now = wp.call("GET", f"/posts/{post.post_id}?context=edit").data
-    theirs = str((now or {}).get("modified_gmt") or "")
-    if not force and post.modified_gmt and theirs and theirs != post.modified_gmt:
+    theirs = str((now or {}).get("modified_gmt") or "") if isinstance(now, dict) else ""
+    if not force and not adopted and _edited(post, now):
         post.state, post.updated_at = WordPressPost.State.HELD, timezone.now()
         post.save(update_fields=["state", "updated_at"])
         _log(
@@ -450,11 +481,13 @@ def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, 
             story,
             "held",
             f"version {story.version} not written over post "
-            f"{post.post_id}: the partner edited it ({theirs} UTC) after our push "
-            f"({post.modified_gmt} UTC). An editor can push it anyway.",
+            f"{post.post_id}: the partner edited it (its title or text changed since our "
+            f"push of {post.modified_gmt} UTC; WordPress last saved it at {theirs} UTC). "
+            "An editor can push it anyway.",
             ok=False,
         )
         return "held"
+    edited = _edited(post, now)
     body = {"title": story.headline, "content": _content(story, terms),
             "meta": _seo_meta(story, terms)}  # fmt: skip
     if post.state == WordPressPost.State.DOWN:
@@ -467,7 +500,7 @@ def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, 
         story,
         "update",
         f"post {post.post_id}: version {was} -> {story.version}"
-        + (" (over the partner's edit, as an editor asked)" if force else ""),
+        + (" (over the partner's edit, as an editor asked)" if force and edited else ""),
     )
     if was and was < story.version:
         _told(site, story, "correction")
@@ -554,8 +587,35 @@ def queue_pushes(story: Story) -> int:
             if site.wants(story):
                 partners.add(site.partner_id)
     for partner_id in sorted(partners):
-        transaction.on_commit(partial(push_to_wordpress.enqueue, partner_id, story.pk))
+        _enqueue_once(partner_id, story.pk)
     return len(partners)
+
+
+def _enqueue_once(partner_id: int, story_id: int) -> None:
+    """Queue one push of the story to the partner when the transaction commits, however
+    many changes of it the transaction holds (a correction saves a version and the story:
+    two pushes at the same millisecond used a failing site's back-off twice as fast). The
+    pending pushes are Django's own on-commit list, so a rolled-back change queues none."""
+    key = (partner_id, story_id)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(callback, "newswire_push", None) == key and not callback.sent
+        for _, callback, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_Push(key))
+
+
+class _Push:
+    """One push waiting for its transaction's commit (see :func:`_enqueue_once`)."""
+
+    def __init__(self, key: tuple[int, int]) -> None:
+        self.newswire_push = key
+        self.sent = False
+
+    def __call__(self) -> None:
+        self.sent = True
+        push_to_wordpress.enqueue(*self.newswire_push)
 
 
 def due_pushes(now: Any = None) -> int:

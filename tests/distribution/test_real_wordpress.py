@@ -1,0 +1,102 @@
+"""Pushing into a partner's WordPress, against a real WordPress (Debian's package, on
+loopback: tests/realwp). Skipped, with the reason, where scripts/real-wordpress-setup has
+not run; .ci/run runs it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from newswire.distribution.models import PushLog, WordPressPost
+from newswire.distribution.wordpress import connect, push
+from newswire.partners.models import PartnerDomain
+from newswire.wire.models import Story
+
+from ..realwp import RealWordPress, unavailable
+from .test_notices import run_worker
+
+pytestmark = [pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "-"),
+              pytest.mark.realwp]  # fmt: skip
+
+
+@pytest.fixture
+def partner_site(tmp_path: Path, settings: Any, wire_terms: Any) -> Iterator[RealWordPress]:
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]  # the partner's WordPress is on loopback
+    site = RealWordPress(tmp_path, "Local Daily").start()
+    try:
+        yield site
+    finally:
+        site.stop()
+
+
+@pytest.fixture
+def drafts(partner_site: RealWordPress, partner: Any) -> Any:
+    """Connected as a partner does by default: stories arrive as drafts."""
+    PartnerDomain.objects.create(partner=partner, domain="localdaily.example")
+    login = partner_site.app_password("desk", "editor")
+    site = connect(partner, partner_site.url, "desk", login, arrive_as="draft")
+    site.connected_at = timezone.now() - timedelta(minutes=5)
+    site.save()
+    return site
+
+
+def _released(make_story: Any, cb: Any) -> Story:
+    with cb(execute=True):
+        story = make_story()
+    return Story.objects.get(pk=story.pk)
+
+
+def _post(site: RealWordPress, post_id: int) -> dict[str, Any]:
+    got = site.rest("GET", f"wp/v2/posts/{post_id}?context=edit")
+    assert got.status_code == 200, got.text
+    return got.json()
+
+
+def test_a_partner_publishing_the_pushed_draft_does_not_hold_the_correction(
+    partner_site, drafts, make_story, django_capture_on_commit_callbacks, capsys
+):
+    story = _released(make_story, django_capture_on_commit_callbacks)
+    run_worker()
+    mine = WordPressPost.objects.get()
+    assert mine.state == "live" and _post(partner_site, mine.post_id)["status"] == "draft"
+    # the partner's editor publishes it, as WordPress's editor does
+    published = partner_site.rest("POST", f"wp/v2/posts/{mine.post_id}",
+                                  json={"status": "publish"})  # fmt: skip
+    assert published.status_code == 200 and published.json()["status"] == "publish"
+    with django_capture_on_commit_callbacks(execute=True):
+        story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    saved = time.monotonic()
+    run_worker()
+    on_site = _post(partner_site, mine.post_id)
+    seconds = time.monotonic() - saved
+    assert "Sunday" in on_site["content"]["raw"] and "It was Sunday." in on_site["content"]["raw"]
+    assert on_site["status"] == "publish"  # what the partner chose stays
+    assert WordPressPost.objects.get().state == "live"
+    assert not PushLog.objects.filter(action="held").exists()
+    with capsys.disabled():
+        print(f"\n  real WordPress: a correction saved in newswire -> on the partner's "
+              f"post in {seconds:.2f} s (one worker batch)")  # fmt: skip
+
+
+def test_a_partner_changing_the_text_holds_the_correction(
+    partner_site, drafts, make_story, django_capture_on_commit_callbacks
+):
+    story = _released(make_story, django_capture_on_commit_callbacks)
+    run_worker()
+    mine = WordPressPost.objects.get()
+    raw = _post(partner_site, mine.post_id)["content"]["raw"]
+    partner_site.rest("POST", f"wp/v2/posts/{mine.post_id}",
+                      json={"content": "<p>Our own intro.</p>" + raw, "status": "publish"})
+    with django_capture_on_commit_callbacks(execute=True):
+        story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    run_worker()
+    assert _post(partner_site, mine.post_id)["content"]["raw"].startswith("<p>Our own intro.</p>")
+    assert WordPressPost.objects.get().state == "held"
+    assert push(drafts.partner_id, story.pk, force=True) == "updated"  # an editor's call
+    assert "Sunday" in _post(partner_site, mine.post_id)["content"]["raw"]
