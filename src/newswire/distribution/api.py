@@ -25,6 +25,7 @@ from ..engine.ninjs import SCHEMA_URIS
 from ..wire.cache import current_terms
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.ninjs import VERSIONS, in_version
+from ..wire.partner_copy import partner_body
 from .access import authenticate, rejection
 from .feeds import feed_validators
 from .models import ApiKey, Delivery, KeyRejected
@@ -316,13 +317,14 @@ def get_story(
 def get_corrections(request: HttpRequest, slug: PathStr[SlugPattern]) -> Any:
     """Each correction: its date, note and the text it produced (profile `$defs/correction`)."""
     story = _story(slug)
+    terms = Terms.current()
     return [
         {
             "version": v.number,
             "date": v.created_at,
             "note": v.note,
             "headline": v.headline,
-            "body": v.body,
+            "body": partner_body(v.body, story, terms),  # restricted photos left out
         }
         for v in story.versions.all()
         if v.number > 1

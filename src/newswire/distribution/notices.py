@@ -27,6 +27,7 @@ from django_tasks import task
 
 from ..fetch import FetchPolicy, SafeClient
 from ..wire.models import StoryVersion, Terms
+from ..wire.partner_copy import partner_body
 from ..wire.sanitize import one_line
 from .models import ComplianceNotice, CorrectionNotice, Delivery, Sending
 
@@ -73,7 +74,7 @@ def payload(notice: CorrectionNotice) -> dict[str, Any]:
         "version": version.number,
         "corrected_at": version.created_at.isoformat(),
         "note": version.note,
-        "body": version.body,
+        "body": partner_body(version.body, story, Terms.current()),  # restricted photos left out
         "api": settings.SITE_URL + f"/api/v1/stories/{story.slug}",
     }
 

@@ -455,6 +455,34 @@ def _credit_key(credit: str, terms: Terms) -> str:
     return ""
 
 
+def credit_lines(ex: Extracted, n: int) -> tuple[int, ...]:
+    """The blocks of ``ex`` that are image ``n``'s credit line, as :func:`_credit_near`
+    reads them (the short line right after it, or right before it, beside it, with no
+    other image between), where a line between two images is the first one's (a credit
+    stands under its photo): what the wire reads in its own stories' text to leave a
+    restricted photo out with its credit (``wire.partner_copy.partner_body``)."""
+    image = ex.images[n]
+    previous = ex.images[n - 1].position if n else -1
+    following = ex.images[n + 1].position if n + 1 < len(ex.images) else len(ex.blocks) + 1
+    out = []
+    for at in (image.position, image.position - 1):
+        if not 0 <= at < len(ex.blocks):
+            continue
+        if at < image.position and previous >= at:
+            continue  # the line under the photo before: that photo's
+        if at >= image.position and following == image.position:
+            continue
+        block = ex.blocks[at]
+        if len(block.text) <= 300 and _beside(block.path, image.path):
+            out.append(at)
+    return tuple(out)
+
+
+def image_urls(image: Image) -> tuple[str, ...]:
+    """Every URL an image is shown from, with the originals a CDN's URLs carry."""
+    return _urls(image)
+
+
 def _credit_near(ex: Extracted, n: int) -> str:
     """The credit text a reader sees with image ``n``: its caption (the figure's
     figcaption), alt and title, and the short line (at most 300 characters) right after

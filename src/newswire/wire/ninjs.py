@@ -25,6 +25,7 @@ from ..engine.ninjs import (
     not_a_story,
 )
 from .models import Story, Terms
+from .partner_copy import partner_body
 
 NINJS_STANDARD = {
     "name": "ninjs",
@@ -84,7 +85,8 @@ def to_ninjs(
                 **({"uri": terms.site} if terms.site else {}),
             }
         ],
-        "bodies": [{"role": "main", "contenttype": "text/html", "value": story.body}],
+        "bodies": [{"role": "main", "contenttype": "text/html",
+                    "value": partner_body(story.body, story, terms) if partner else story.body}],
         "renditions": [{"name": "web", "href": story.public_url(), "contenttype": "text/html"}],
         "copyrightholder": terms.wire,
     }
@@ -130,7 +132,8 @@ def version_ninjs(
     versions in order makes the story, then each correction, then its status)."""
     item = to_ninjs(story, terms, partner=partner)
     item["headlines"] = [{"role": "main", "value": version.headline}]
-    item["bodies"] = [{"role": "main", "contenttype": "text/html", "value": version.body}]
+    body = partner_body(version.body, story, terms or Terms.current()) if partner else version.body
+    item["bodies"] = [{"role": "main", "contenttype": "text/html", "value": body}]
     item["version"] = str(version.number)
     item["versioncreated"] = iso(version.created_at)
     if version.number > 1 and version.note:

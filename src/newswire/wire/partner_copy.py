@@ -7,6 +7,8 @@ all render it from here so that every copy carries the same credit.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.template.loader import render_to_string
 
 from .models import Media, Story, Terms
@@ -44,7 +46,80 @@ def partner_html(story: Story, terms: Terms | None = None, *, extra: str = "") -
             "terms": terms,
             "credit": byline_credit(story, terms),
             "media": shareable_media(story, terms),
+            "body": partner_body(story.body, story, terms),
             "attribution": attribution_html(story, terms),
             "extra": extra,
         },
     )
+
+
+_IMAGE_TAGS = ("<img", "<picture", "<amp-img", "<svg", "<object", "<embed", "<input")
+
+
+def partner_body(body: str, story: Story, terms: Terms) -> str:
+    """The story's text as a partner receives it: every image in it that a partner may not
+    be given left out, wherever it stands, by the rule the checks use on copies
+    (``docs/checks.md``): one of the story's restricted photos (by URL or file name, through
+    an image CDN's URL too), or an image whose credit shown with it (its figure's caption,
+    alt or title, or the short line right before or after it) names a source the terms
+    restrict. The image goes with its ``<figure>`` (caption and credit) or ``<picture>``.
+    Every surface that gives text to partners calls this: the snippet, the feeds, the
+    API, the push into their WordPress and the correction notices."""
+    if not any(t in body.lower() for t in _IMAGE_TAGS):
+        return body  # (most stories: no image in the text)
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ..engine.check import credit_lines, file_stem, image_urls, normalize_url
+    from ..engine.extract import extract
+
+    document = f"<!doctype html><html><body>{body}</body></html>"
+    ex = extract(LexborHTMLParser(document))
+    held = [m.absolute_src() for m in story.media.all() if m.restricted(terms)]
+    urls = {normalize_url(u) for u in held}
+    stems = {file_stem(u) for u in held} - {""}
+    left_out: list[str] = []
+    credits: list[str] = []
+    for n, image in enumerate(ex.images):
+        named = any(normalize_url(u) in urls or file_stem(u) in stems for u in image_urls(image))
+        lines = [ex.blocks[at].text for at in credit_lines(ex, n)]
+        said = [line for line in lines if terms.restricts(line)]
+        if named or terms.restricts(f"{image.caption} {image.alt} {image.title}") or said:
+            left_out.append(image.src)
+            credits += said
+    if not left_out:
+        return body
+    tree = LexborHTMLParser(document)
+    gone: dict[int, Any] = {}
+    for node in tree.css("img, amp-img, source, object, embed, input, image"):
+        attrs = node.attributes
+        shown = {attrs.get(k) or "" for k in ("src", "data-src", "data", "href", "xlink:href")}
+        shown |= {u.split()[0] for u in (attrs.get("srcset") or "").split(",") if u.strip()}
+        if not shown & set(left_out):
+            continue
+        whole = node
+        parent = node.parent
+        while parent is not None and parent.tag not in ("body", "html"):
+            if parent.tag in ("figure", "picture", "svg"):
+                whole = parent
+            parent = parent.parent
+        gone[whole.mem_id] = whole
+    for line in credits:  # the credit line of a photo left out goes with it
+        for node in tree.css("p, div, span, small, em, cite, i, b, strong, figcaption"):
+            if " ".join(node.text().split()) == line and node.css_first("img") is None:
+                gone[node.mem_id] = node
+                break
+    for node in _outermost(gone):  # each taken off once, never inside one taken off before
+        node.decompose()
+    return (tree.body.inner_html or "") if tree.body is not None else ""
+
+
+def _outermost(nodes: dict[int, Any]) -> list[Any]:
+    """The nodes that are not inside another of them (a node taken off takes its own)."""
+    out = []
+    for node in nodes.values():
+        parent = node.parent
+        while parent is not None and parent.mem_id not in nodes:
+            parent = parent.parent
+        if parent is None:
+            out.append(node)
+    return out
