@@ -110,7 +110,8 @@ class FakeWP:
                h: BaseHTTPRequestHandler) -> tuple[int, Any]:  # fmt: skip
         if path == "/users/me":
             return 200, {"id": 3, "name": "Partner Desk", "slug": USER,
-                         "capabilities": {"edit_posts": True, "publish_posts": True}}  # fmt: skip
+                         "capabilities": {"edit_posts": True, "publish_posts": True,
+                                          "upload_files": True}}  # fmt: skip
         if path == "/media" and method == "POST":
             n = self._new_id()
             name = re.search(r'filename="([^"]+)"', h.headers.get("Content-Disposition", ""))

@@ -100,3 +100,75 @@ def test_a_partner_changing_the_text_holds_the_correction(
     assert WordPressPost.objects.get().state == "held"
     assert push(drafts.partner_id, story.pk, force=True) == "updated"  # an editor's call
     assert "Sunday" in _post(partner_site, mine.post_id)["content"]["raw"]
+
+
+@pytest.mark.parametrize("role, arrive_as, accepted", [
+    ("contributor", "draft", False), ("contributor", "publish", False),
+    ("author", "publish", True), ("author", "draft", True), ("editor", "publish", True),
+    ("subscriber", "draft", False),
+])  # fmt: skip
+def test_connect_checks_the_user_may_do_what_pushes_need(partner_site, partner, role,
+                                                         arrive_as, accepted):  # fmt: skip
+    from newswire.distribution.wordpress import WordPressError
+
+    login = partner_site.app_password(f"user-{role}", role)
+    if accepted:
+        site = connect(partner, partner_site.url, f"user-{role}", login, arrive_as=arrive_as)
+        assert site.pk
+        return
+    with pytest.raises(WordPressError, match="Author, Editor or Administrator"):
+        connect(partner, partner_site.url, f"user-{role}", login, arrive_as=arrive_as)
+    from newswire.distribution.models import WordPressSite
+
+    assert not WordPressSite.objects.filter(partner=partner).exists()  # nothing kept
+
+
+def test_an_author_connected_in_draft_mode_can_push_a_story_with_its_photo(
+    partner_site, partner, make_story, django_capture_on_commit_callbacks, settings
+):
+    login = partner_site.app_password("writer", "author")
+    site = connect(partner, partner_site.url, "writer", login, arrive_as="draft")
+    site.connected_at = timezone.now() - timedelta(minutes=5)
+    site.save()
+    story = _released(make_story, django_capture_on_commit_callbacks)
+    run_worker()
+    mine = WordPressPost.objects.get()
+    assert mine.state == "live", PushLog.objects.values_list("detail", flat=True)
+    assert _post(partner_site, mine.post_id)["title"]["raw"] == story.headline
+
+
+def test_the_pushed_post_shows_its_headline_and_photo_once(
+    partner_site, partner, make_story, django_capture_on_commit_callbacks
+):
+    import io
+
+    from PIL import Image as Picture
+
+    from newswire.wire.models import Media
+
+    from ..fakesite import fake_site, respond
+
+    buffer = io.BytesIO()
+    Picture.new("RGB", (640, 400), (180, 90, 40)).save(buffer, "JPEG")
+    login = partner_site.app_password("desk2", "editor")
+    site = connect(partner, partner_site.url, "desk2", login, arrive_as="publish")
+    site.connected_at = timezone.now() - timedelta(minutes=5)
+    site.save()
+    with fake_site() as photos:
+        photos.route("/council.jpg", respond(200, buffer.getvalue(), content_type="image/jpeg"))
+        photos.route("/market.jpg", respond(200, buffer.getvalue(), content_type="image/jpeg"))
+        with django_capture_on_commit_callbacks(execute=True):
+            story = make_story(status="draft")
+            for name in ("council", "market"):
+                Media.objects.create(story=story, url=f"{photos.url}/{name}.jpg",
+                                     caption=f"The {name}.", credit="Newsroom staff")
+            story.status = "published"
+            story.save()
+        run_worker()
+    mine = WordPressPost.objects.get()
+    post = _post(partner_site, mine.post_id)
+    content = post["content"]["raw"]
+    assert post["featured_media"]  # the first photo: the theme shows it
+    assert "<h1>" not in content and story.headline not in content  # the title shows it
+    assert content.count("<figure>") == 1 and "The market." in content  # the second photo
+    assert "The council." not in content

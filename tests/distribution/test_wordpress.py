@@ -249,6 +249,7 @@ def test_the_partner_page_connects_and_shows_the_log(wp, partner, client, django
             "arrive_as": "draft", "desks": "", "withdraw_as": "draft"}  # fmt: skip
     page = client.post("/partner/wordpress/", form).content.decode()
     assert "Not connected: WordPress refused the user name or application password" in page
+    assert "Connected</strong>" not in page and "Disconnect" not in page  # nothing was kept
     form["password"] = PASSWORD
     done = client.post("/partner/wordpress/", form, follow=True).content.decode()
     assert "Connected to" in done and "Delivery log" in done and PASSWORD not in done

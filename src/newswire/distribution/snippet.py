@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
@@ -24,6 +26,11 @@ def beacon_img(story: Story) -> str:
     )
 
 
-def snippet_html(story: Story, terms: Terms | None = None) -> str:
-    """What a partner pastes: headline, body, allowed media, attribution, beacon."""
-    return partner_html(story, terms, extra=beacon_img(story)).strip() + "\n"
+def snippet_html(story: Story, terms: Terms | None = None, *, as_post: bool = False,
+                 featured: Any = None) -> str:  # fmt: skip
+    """What a partner pastes: headline, body, allowed media, attribution, beacon
+    (``as_post``, ``featured``: for a post whose title and featured image show the headline
+    and that photo, see ``partner_html``)."""
+    html = partner_html(story, terms, extra=beacon_img(story), as_post=as_post,
+                        featured=featured)  # fmt: skip
+    return html.strip() + "\n"

@@ -170,8 +170,16 @@ def check_connection(site: WordPressSite, password: str | None = None) -> str:
     if not isinstance(me, dict) or "id" not in me:
         raise WordPressError("the address answered, but not as a WordPress REST API does")
     caps = me.get("capabilities") or {}
-    if caps and not (caps.get("publish_posts") or caps.get("edit_posts")):
-        raise WordPressError(f"the user {me.get('name', site.user)} may not write posts")
+    if isinstance(caps, dict) and caps:
+        needed = ["upload_files", "publish_posts" if site.arrive_as == "publish" else "edit_posts"]
+        lacking = [c for c in needed if not caps.get(c)]
+        if lacking:
+            roles = ", ".join(str(r) for r in me.get("roles") or []) or "no role"
+            doing = ("publish posts" if site.arrive_as == "publish" else "write draft posts")
+            raise WordPressError(
+                f"the user {me.get('name', site.user)} ({roles}) may not upload photos and "
+                f"{doing} on this site (it lacks {', '.join(lacking)}): give it the Author, "
+                "Editor or Administrator role, or connect another user")
     return str(me.get("name") or site.user)
 
 
@@ -190,7 +198,9 @@ def connect(
     why = url_problem(url.strip())
     if why:  # (checked here, where the address comes in: the form, the admin, the command)
         raise WordPressError(f"not a web address newswire can reach: {why}")
-    site = WordPressSite(partner=partner, url=url.strip(), user=user.strip(),
+    # (partner_id, not partner: an unsaved site must not stand in the partner's cache as
+    # its connection when the site refuses)
+    site = WordPressSite(partner_id=partner.pk, url=url.strip(), user=user.strip(),
                          arrive_as=arrive_as, desks=list(desks or []),
                          withdraw_as=withdraw_as)  # fmt: skip
     try:
@@ -223,8 +233,10 @@ def post_slug(story: Story) -> str:
     return f"newswire-{story.slug}"[:190]
 
 
-def _content(story: Story, terms: Terms) -> str:
-    body = snippet_html(story, terms)
+def _content(story: Story, terms: Terms, featured: Any = None) -> str:
+    """The post's text: the snippet without the headline (the post's title shows it) and
+    without the photo that is the post's featured image (its theme shows it)."""
+    body = snippet_html(story, terms, as_post=True, featured=featured)
     last = story.versions.order_by("-number").first()
     if last is not None and last.number > 1 and last.note:
         note = (f'<p class="newswire-correction"><strong>Correction '
@@ -245,11 +257,12 @@ def _seo_meta(story: Story, terms: Terms) -> dict[str, Any]:
     return {}
 
 
-def _upload_photos(wp: Client, story: Story, terms: Terms, skipped: list[str]) -> list[int]:
+def _upload_photos(wp: Client, story: Story, terms: Terms,
+                   skipped: list[str]) -> list[tuple[Any, int]]:  # fmt: skip
     """Upload the story's shareable photos (restricted ones never); return their ids. A
     photo that cannot be had whole (too large, not fetched) is left out, said in
     ``skipped``: never a cut file."""
-    ids = []
+    ids: list[tuple[Any, int]] = []
     for m in shareable_media(story, terms):
         try:
             data, name, kind = _photo_bytes(m)
@@ -266,7 +279,7 @@ def _upload_photos(wp: Client, story: Story, terms: Terms, skipped: list[str]) -
         caption = " ".join(x for x in (m.caption, f"Photo: {m.credit}" if m.credit else "") if x)
         wp.call("POST", f"/media/{media_id}", {"caption": caption, "alt_text": m.caption[:200],
                                                "description": caption})  # fmt: skip
-        ids.append(media_id)
+        ids.append((m, media_id))
     return ids
 
 
@@ -429,11 +442,12 @@ def _create(wp: Client, site: WordPressSite, post: WordPressPost, story: Story,
     photos = _upload_photos(wp, story, terms, skipped)
     for line in skipped:
         _log(site, story, "photo", line, ok=False)
-    body: dict[str, Any] = {"title": story.headline, "content": _content(story, terms),
+    featured = photos[0][0] if photos else None
+    body: dict[str, Any] = {"title": story.headline, "content": _content(story, terms, featured),
                             "status": site.arrive_as, "slug": slug,
                             "meta": _seo_meta(story, terms)}  # fmt: skip
     if photos:
-        body["featured_media"] = photos[0]
+        body["featured_media"] = photos[0][1]
     made = wp.call("POST", "/posts", body).data
     _done(post, made, WordPressPost.State.LIVE, story.version)
     # it has the story now: its corrections and withdrawal are told to it as to any partner
@@ -488,7 +502,11 @@ def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, 
         )
         return "held"
     edited = _edited(post, now)
-    body = {"title": story.headline, "content": _content(story, terms),
+    # the featured image the post was made with: the first photo that could be uploaded
+    shareable = shareable_media(story, terms)
+    has_featured = isinstance(now, dict) and bool(now.get("featured_media"))
+    featured = shareable[0] if has_featured and shareable else None
+    body = {"title": story.headline, "content": _content(story, terms, featured),
             "meta": _seo_meta(story, terms)}  # fmt: skip
     if post.state == WordPressPost.State.DOWN:
         body["status"] = site.arrive_as

@@ -163,7 +163,7 @@ def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def wordpress(request: HttpRequest) -> HttpResponse:
     """The partner's WordPress: connect it (checked at once), see every push, retry one."""
-    from ..distribution.models import PushLog, WordPressPost
+    from ..distribution.models import PushLog, WordPressPost, WordPressSite
     from ..distribution.wordpress import WordPressError, connect, disconnect, push_to_wordpress
 
     partner = _partner_for(request)
@@ -201,7 +201,9 @@ def wordpress(request: HttpRequest) -> HttpResponse:
                                           f"on arrive {arrive}.")  # fmt: skip
                 return redirect("partners:wordpress")
     return render(request, "partners/wordpress.html", {
-        "partner": partner, "form": form, "site": getattr(partner, "wordpress", None),
+        # the site as stored: a refused connection keeps nothing (and shows no "Connected")
+        "partner": partner, "form": form,
+        "site": WordPressSite.objects.filter(partner=partner).first(),
         "posts": WordPressPost.objects.filter(partner=partner).select_related("story")
         .order_by("-updated_at")[:50],
         "log": PushLog.objects.filter(partner=partner).select_related("story")[:50],

@@ -36,16 +36,21 @@ def attribution_html(story: Story, terms: Terms) -> str:
     )
 
 
-def partner_html(story: Story, terms: Terms | None = None, *, extra: str = "") -> str:
-    """The whole partner copy as an HTML fragment; ``extra`` is appended (e.g. a beacon)."""
+def partner_html(story: Story, terms: Terms | None = None, *, extra: str = "",
+                 as_post: bool = False, featured: Media | None = None) -> str:  # fmt: skip
+    """The whole partner copy as an HTML fragment; ``extra`` is appended (e.g. a beacon).
+    ``as_post``: the text of a post in the partner's CMS, which shows the headline as the
+    post's title and ``featured`` as its featured image: neither again in the text."""
     terms = terms or Terms.current()
+    media = [m for m in shareable_media(story, terms) if featured is None or m.pk != featured.pk]
     return render_to_string(
         "wire/_partner_copy.html",
         {
             "story": story,
             "terms": terms,
             "credit": byline_credit(story, terms),
-            "media": shareable_media(story, terms),
+            "headline": not as_post,
+            "media": media,
             "body": partner_body(story.body, story, terms),
             "attribution": attribution_html(story, terms),
             "extra": extra,
