@@ -66,3 +66,76 @@ def test_the_sweep_imports_a_post_whose_time_is_before_the_window(newsroom, sour
     assert swept.error == ""
     assert Item.objects.filter(source=source, cms_id=old).exists()
     assert Story.objects.get(cms_item__cms_id=old).headline == "An old story found late"
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image as Picture
+
+    buffer = io.BytesIO()
+    Picture.new("RGB", (640, 400), (40, 90, 180)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+BODY = ("<p>The council met on Monday to vote on the budget, and the vote was close.</p>"
+        "<p>Residents packed the chamber and many stayed until the end of the night.</p>")  # fmt: skip
+
+
+def test_two_reporters_in_one_author_a_cyrillic_title_and_a_caption_edit(newsroom, source):
+    import json
+
+    from newswire.distribution.wordpress import post_slug
+
+    both = newsroom.php(
+        "echo wp_insert_user(['user_login' => 'duo', 'user_pass' => wp_generate_password(), "
+        "'display_name' => 'Anna Petrova and Ben Osei', 'role' => 'author', "
+        "'user_email' => 'duo@example.org']);").strip()
+    photo = newsroom.rest("POST", "wp/v2/media", content=_jpeg(), headers={
+        "Content-Type": "image/jpeg", "Content-Disposition": 'attachment; filename="hall.jpg"'})
+    assert photo.status_code == 201, photo.text
+    media_id = photo.json()["id"]
+    assert newsroom.rest("POST", f"wp/v2/media/{media_id}",
+                         json={"caption": "The hall before the vote."}).status_code == 200
+    made = newsroom.rest("POST", "wp/v2/posts", json={
+        "title": "Москва: 40 000 человек вышли на улицы", "content": BODY, "status": "publish",
+        "author": int(both), "featured_media": media_id})
+    assert made.status_code == 201, made.text
+    post_id = str(made.json()["id"])
+    assert poll(source).error == ""
+    story = Story.objects.get(cms_item__cms_id=post_id)
+    assert [r.name for r in story.ordered_reporters()] == ["Anna Petrova", "Ben Osei"]
+    assert story.slug.startswith("moskva-40-000-chelovek")
+    assert post_slug(story).startswith("newswire-moskva-40-000")
+    assert story.media.get().caption == "The hall before the vote."
+    # the newsroom fixes the photo's caption only: the photo changes, the text is not corrected
+    assert newsroom.rest("POST", f"wp/v2/media/{media_id}",
+                         json={"caption": "The hall before the budget vote."}).status_code == 200
+    newsroom.php(f"wp_update_post(['ID' => {post_id}]);")  # (WordPress moves the post's time)
+    again = poll(source)
+    assert again.error == "" and again.corrected == 0
+    story.refresh_from_db()
+    assert story.version == 1 and story.versions.count() == 1
+    assert story.media.get().caption == "The hall before the budget vote."
+    assert json.loads(newsroom.php("echo json_encode(1);")) == 1
+
+
+def test_a_caption_edited_in_the_text_is_no_correction_and_a_word_is(newsroom, source):
+    figure = ('<figure class="wp-block-image"><img src="{url}/x.jpg" alt="The hall">'
+              '<figcaption class="wp-element-caption">{caption}</figcaption></figure>')
+    first = BODY + figure.format(url=newsroom.url, caption="The hall before the vote.")
+    made = newsroom.rest("POST", "wp/v2/posts", json={
+        "title": "Council delays the budget vote", "content": first, "status": "publish"})
+    post_id = made.json()["id"]
+    poll(source)
+    fixed = BODY + figure.format(url=newsroom.url, caption="The hall before the budget vote.")
+    newsroom.rest("POST", f"wp/v2/posts/{post_id}", json={"content": fixed})
+    done = poll(source)
+    story = Story.objects.get(cms_item__cms_id=str(post_id))
+    assert (done.corrected, done.error) == (0, "") and story.version == 1
+    assert "before the budget vote" in story.body
+    newsroom.rest("POST", f"wp/v2/posts/{post_id}",
+                  json={"content": fixed.replace("Monday", "Tuesday")})
+    done = poll(source)
+    story.refresh_from_db()
+    assert done.corrected == 1 and story.version == 2 and "Tuesday" in story.body

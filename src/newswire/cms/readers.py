@@ -28,7 +28,7 @@ from ..wire.importer import (
     shallow_json,
 )
 from ..wire.models import Story
-from ..wire.ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs
+from ..wire.ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs, parse_byline
 
 
 class SourceFault(Exception):
@@ -199,6 +199,7 @@ def wordpress_entry(post: dict[str, Any], page: str = "") -> Entry:
     embedded = post.get("_embedded") if isinstance(post.get("_embedded"), dict) else {}
     assert isinstance(embedded, dict)
     authors = _wp_authors(post, embedded)
+    language = str(post.get("lang") or "en")  # (Polylang, WPML; WordPress itself says none)
     terms = [t for g in embedded.get("wp:term") or [] if isinstance(g, list) for t in g]
     categories = [
         plain(t.get("name"))
@@ -227,7 +228,9 @@ def wordpress_entry(post: dict[str, Any], page: str = "") -> Entry:
         uri="",  # made by the store from the source and the post id
         headline=headline,
         body=body,
-        reporters=[(name, "") for name, _ in authors],
+        # one WordPress user may stand for two reporters ("Anna Petrova and Ben Osei"):
+        # its name is read as a feed's byline is
+        reporters=[pair for name, _ in authors for pair in parse_byline(name, language)],
         summary=plain(post.get("excerpt")),
         desk=categories[0] if categories else "",
         canonical_url=str(post.get("link") or ""),
@@ -236,7 +239,7 @@ def wordpress_entry(post: dict[str, Any], page: str = "") -> Entry:
         published_at=published,
         media=media,
     )
-    entry.links = {name: url for name, url in authors if url}
+    entry.links = {name: url for name, url in authors if url}  # (a split name has none)
     return entry
 
 

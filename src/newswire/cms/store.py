@@ -52,6 +52,26 @@ def text_hash(fields: StoryFields) -> str:
     return hashlib.sha256(f"{fields.headline}\0{fields.body}".encode()).hexdigest()
 
 
+def _captions_only(old: str, new: str) -> bool:
+    """Whether two texts of a story differ only in their photos' captions (a figure's
+    ``figcaption``, WordPress's ``wp-caption-text``, an image's alt text): an edit of a
+    caption is the photo's, not a correction of the story's text."""
+    if old == new:
+        return False
+    return _text_without_captions(old) == _text_without_captions(new)
+
+
+def _text_without_captions(body: str) -> str:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(f"<html><body>{body}</body></html>")
+    for node in tree.css("figcaption, .wp-caption-text, .wp-element-caption"):
+        node.decompose()
+    for node in tree.css("img"):
+        node.decompose()
+    return " ".join((tree.body.text(separator=" ") if tree.body is not None else "").split())
+
+
 def meta_of(entry: Entry, fields: StoryFields) -> dict[str, Any]:
     """Everything but the text, in a form to compare with the last poll's."""
     return {
@@ -310,7 +330,11 @@ def _update(
     story.summary = fields.summary or story.summary
     story.desk = fields.desk[:100]
     story.canonical_url = fields.canonical_url[:500]
-    if new_text != item.text_hash:
+    if new_text != item.text_hash and fields.headline == story.headline and _captions_only(
+        story.body, fields.body
+    ):
+        story.body = fields.body  # a photo's caption fixed in the text: no correction of it
+    elif new_text != item.text_hash:
         if story.versions.exists():
             story.save()
             version = story.correct(body=fields.body, headline=fields.headline, note=NOTE)

@@ -28,10 +28,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.dispatch import Signal
-from django.utils.text import slugify
 
 from .cache import forget as forget_cached
-from .models import Byline, Licence, Media, Reporter, Story, StoryVersion, Terms
+from .models import Byline, Licence, Media, Reporter, Story, StoryVersion, Terms, headline_slug
 from .ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs, parse_byline
 from .sanitize import clean_html, text_of
 
@@ -955,7 +954,7 @@ def create_many(
     made: list[tuple[str, Story, list[str], StoryFields]] = []
     # the slugs taken: the batch's headlines' own (one query), and for a headline whose
     # slug is taken, its -2, -3 … (a query for each such headline: few)
-    bases = {slugify(f.headline)[:180] or "story" for _, f in batch}
+    bases = {headline_slug(f.headline) for _, f in batch}
     slugs: set[str] = set(Story.objects.filter(slug__in=bases).values_list("slug", flat=True))
     for base in list(slugs):
         slugs |= set(Story.objects.filter(slug__startswith=base).values_list("slug", flat=True))

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
@@ -173,6 +174,13 @@ class StoryQuerySet(models.QuerySet["Story"]):
         )
 
 
+def headline_slug(headline: str) -> str:
+    """A story's slug: the headline's words, in any script, written in Latin letters
+    (anyascii: "Москва: 40 000 человек" is ``moskva-40-000-chelovek``), so that the wire's
+    URLs and a partner's post keep them; "story" only for a headline with no words."""
+    return slugify(anyascii(headline))[:180].strip("-") or "story"
+
+
 class Story(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -264,7 +272,7 @@ class Story(models.Model):
     def _unique_slug(self, extra: set[str] | None = None, *, query: bool = True) -> str:
         """The headline's slug, with -2, -3 … if taken (``extra``: taken too; without
         ``query``, ``extra`` is all that is taken: a bulk import looked them up at once)."""
-        base = slugify(self.headline)[:180] or "story"
+        base = headline_slug(self.headline)
         taken = set(extra or ())
         if query:
             taken |= set(
