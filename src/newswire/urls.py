@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("newswire.dashboard.urls")),
     path("", include("newswire.partners.urls")),
     path("", include("newswire.distribution.urls")),
+    path("", include("newswire.cms.urls")),
     path("", include("newswire.wire.urls")),
     # Uploaded logos and photos, each only while what it belongs to may be seen
     # (a photo of an embargoed story is not public): see wire/media.py.

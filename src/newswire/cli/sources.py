@@ -93,7 +93,8 @@ def sources_list() -> None:
         flags = f", {s.flagged} flagged for an editor" if s.flagged else ""
         click.echo(
             f"{s.pk:>3} {s.kind:<9} {'publish' if s.publish else 'draft':<7} {s.url}\n"
-            f"    {s.n} stories{flags}; {'active' if s.active else 'paused'}; {state}"
+            f"    {s.n} stories{flags}; {'active' if s.active else 'paused'}; {state}\n"
+            f"    ping (POST, polls it at once): {s.ping_url()}"
         )
 
 

@@ -40,9 +40,9 @@ class SourceAdmin(admin.ModelAdmin[StorySource]):
     search_fields = ["name", "url"]
     fields = ["name", "url", "kind", "publish", "active", "every", "next_poll_at",
               "last_polled_at", "last_ok_at", "last_error", "last_error_at", "modified_after",
-              "swept_at"]  # fmt: skip
+              "swept_at", "ping_address"]  # fmt: skip
     readonly_fields = ["last_polled_at", "last_ok_at", "last_error", "last_error_at",
-                       "modified_after", "swept_at"]  # fmt: skip
+                       "modified_after", "swept_at", "ping_address"]  # fmt: skip
     inlines = [FaultInline]
     actions = ["poll_now"]
 
@@ -78,6 +78,15 @@ class SourceAdmin(admin.ModelAdmin[StorySource]):
             + f"?source__id__exact={obj.pk}&flag__in=deleted,unpublished"
         )
         return format_html('<a href="{}">{}</a>', url, n)
+
+    @admin.display(description="Ping address")
+    def ping_address(self, obj: StorySource) -> str:
+        if obj.pk is None:
+            return "given once the source is saved"
+        return format_html(
+            "<code>{}</code><br>The newsroom's CMS POSTs here when a post changes, and the "
+            "source is polled at once (docs/sources.md gives a WordPress plugin that does "
+            "it). Keep it private: who has it can ask for polls.", obj.ping_url())
 
     @admin.action(description="Poll now (queued for the worker)")
     def poll_now(self, request: HttpRequest, queryset: QuerySet[StorySource]) -> None:

@@ -13,10 +13,15 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from ..wire.models import Story, http_url
+
+#: the salt of the sources' ping signatures
+PING_SALT = "newswire.source-ping"
 
 
 def default_every() -> int:
@@ -63,9 +68,23 @@ class StorySource(models.Model):
     last_error = models.TextField(blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # a poll asked for by the CMS's ping (see ping_url) and not started yet: pings while it
+    # waits queue no second one
+    ping_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "url"]
+
+    def ping_token(self) -> str:
+        """The signature in the source's ping address: made from ``SECRET_KEY`` (a new key
+        makes new addresses), so only who was given the address can ask for a poll."""
+        return signing.Signer(salt=PING_SALT).sign(str(self.pk)).rsplit(":", 1)[1]
+
+    def ping_url(self) -> str:
+        """Where the newsroom's CMS says "a post changed": a POST polls the source at once
+        (``docs/sources.md``: a WordPress mu-plugin that calls it on ``save_post``)."""
+        path = reverse("cms:ping", kwargs={"source_id": self.pk, "token": self.ping_token()})
+        return settings.SITE_URL.rstrip("/") + path
 
     def __str__(self) -> str:
         return self.name or self.url
