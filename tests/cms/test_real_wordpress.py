@@ -139,3 +139,37 @@ def test_a_caption_edited_in_the_text_is_no_correction_and_a_word_is(newsroom, s
     done = poll(source)
     story.refresh_from_db()
     assert done.corrected == 1 and story.version == 2 and "Tuesday" in story.body
+
+
+def test_scheduled_posts_arrive_embargoed_with_an_application_password(newsroom, source,
+                                                                        admin_client, caplog):  # fmt: skip
+    import logging
+
+    from newswire.wire.models import Story as WireStory
+
+    later = "2031-03-01T09:00:00"
+    made = newsroom.rest("POST", "wp/v2/posts", json={
+        "title": "Budget vote set for March", "content": BODY, "status": "future",
+        "date_gmt": later})
+    assert made.status_code == 201 and made.json()["status"] == "future", made.text
+    post_id = str(made.json()["id"])
+    poll(source)  # without a password: WordPress lists published posts only
+    assert not Item.objects.filter(source=source, cms_id=post_id).exists()
+    login = newsroom.app_password("wire-reader", "editor")
+    caplog.set_level(logging.DEBUG)
+    page = admin_client.post(f"/admin/cms/storysource/{source.pk}/change/", {
+        "name": source.name, "url": source.url, "kind": "wordpress", "publish": "on",
+        "active": "on", "every": "300", "next_poll_at_0": "2026-01-01",
+        "next_poll_at_1": "00:00:00", "user": "wire-reader", "password": login,
+        "faults-TOTAL_FORMS": "0", "faults-INITIAL_FORMS": "0"})
+    assert page.status_code == 302, page.content.decode()[:2000]
+    source.refresh_from_db()
+    assert source.signed_in() and login not in source.password_token  # sealed, not in clear
+    shown = admin_client.get(f"/admin/cms/storysource/{source.pk}/change/").content.decode()
+    assert login not in shown
+    done = poll(source)
+    assert done.error == ""
+    story = WireStory.objects.get(cms_item__cms_id=post_id)
+    assert story.status == "scheduled" and story.release_at.isoformat().startswith("2031-03-01")
+    assert not story.is_public()  # embargoed until its time
+    assert login not in caplog.text

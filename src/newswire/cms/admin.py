@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -32,15 +33,42 @@ class FaultInline(admin.TabularInline[Fault, StorySource]):
         return False
 
 
+class SourceForm(forms.ModelForm[StorySource]):
+    """A source, with the WordPress application password written in and never shown."""
+
+    password = forms.CharField(
+        label="Application password", required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="WordPress: kept encrypted, never shown again. Leave empty to keep the one "
+        "stored; clear the user to forget it.",
+    )  # fmt: skip
+
+    class Meta:
+        model = StorySource
+        fields = ["name", "url", "kind", "publish", "active", "every", "next_poll_at", "user"]
+
+    def save(self, commit: bool = True) -> StorySource:
+        source = super().save(commit=False)
+        given = self.cleaned_data.get("password") or ""
+        if not source.user:
+            source.set_password("")
+        elif given:
+            source.set_password(given)
+        if commit:
+            source.save()
+        return source
+
+
 @admin.register(StorySource)
 class SourceAdmin(admin.ModelAdmin[StorySource]):
+    form = SourceForm
     list_display = ["__str__", "kind", "publish", "active", "last_polled_at", "health",
                     "stories", "flagged"]  # fmt: skip
     list_filter = ["kind", "active", "publish"]
     search_fields = ["name", "url"]
-    fields = ["name", "url", "kind", "publish", "active", "every", "next_poll_at",
-              "last_polled_at", "last_ok_at", "last_error", "last_error_at", "modified_after",
-              "swept_at", "ping_address"]  # fmt: skip
+    fields = ["name", "url", "kind", "publish", "active", "every", "next_poll_at", "user",
+              "password", "last_polled_at", "last_ok_at", "last_error", "last_error_at",
+              "modified_after", "swept_at", "ping_address"]  # fmt: skip
     readonly_fields = ["last_polled_at", "last_ok_at", "last_error", "last_error_at",
                        "modified_after", "swept_at", "ping_address"]  # fmt: skip
     inlines = [FaultInline]

@@ -71,9 +71,32 @@ class StorySource(models.Model):
     # a poll asked for by the CMS's ping (see ping_url) and not started yet: pings while it
     # waits queue no second one
     ping_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # WordPress: a user and application password (kept as the push's are: Fernet, never in
+    # clear, never shown or logged), with which scheduled posts arrive, embargoed
+    user = models.CharField(
+        max_length=200, blank=True,
+        help_text="WordPress: a user whose application password lets newswire read scheduled "
+        "posts (they arrive embargoed until their time). Empty: published posts only.",
+    )  # fmt: skip
+    password_token = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "url"]
+
+    def set_password(self, plain: str) -> None:
+        from ..distribution.secrets import seal
+
+        self.password_token = seal(plain) if plain else ""
+
+    def password(self) -> str:
+        """The application password in clear (raises ``SecretLost`` when this server's key
+        cannot read it)."""
+        from ..distribution.secrets import unseal
+
+        return unseal(self.password_token) if self.password_token else ""
+
+    def signed_in(self) -> bool:
+        return bool(self.user and self.password_token)
 
     def ping_token(self) -> str:
         """The signature in the source's ping address: made from ``SECRET_KEY`` (a new key

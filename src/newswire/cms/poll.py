@@ -24,6 +24,7 @@ transaction: a poll killed half-way leaves whole stories or none.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ipaddress
 import json
@@ -39,6 +40,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..distribution.secrets import SecretLost
 from ..fetch import FEED_TYPES, Fetched, FetchError, FetchPolicy, Network, SafeClient
 from ..wire.models import Story, Terms
 from .models import Fault, Item, StorySource
@@ -141,14 +143,16 @@ def source_client() -> SafeClient:
 
 
 def _fetch(
-    client: SafeClient, url: str, accept: str, *, etag: str = "", last_modified: str = ""
-) -> Fetched:
-    headers = {"Accept": accept}
+    client: SafeClient, url: str, accept: str, *, etag: str = "", last_modified: str = "",
+    auth: dict[str, str] | None = None,
+) -> Fetched:  # fmt: skip
+    headers = {"Accept": accept, **(auth or {})}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    got = client.get(url, headers=headers)
+    # a source's password goes to the source's own origin only: a redirect elsewhere stops
+    got = client.request("GET", url, headers=headers, same_origin=bool(auth))
     if got.status == 304 or 200 <= got.status < 300:
         return got
     detail = ""
@@ -262,9 +266,26 @@ def _poll_pages(
 OVERLAP = 10
 
 
+def _wordpress_auth(source: StorySource) -> dict[str, str]:
+    """The Authorization header of a source that holds an application password ({} when
+    it holds none, or this server's key cannot read it: then published posts only, and
+    the source's fault says why)."""
+    if not source.signed_in():
+        return {}
+    try:
+        secret = source.password()
+    except SecretLost:
+        fault(source, source.url, "the application password cannot be read with this "
+                                  "server's key: enter it again (published posts only meanwhile)")
+        return {}
+    token = base64.b64encode(f"{source.user}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
 def _posts_pages(
-    client: SafeClient, posts: str, query: dict[str, str], source: StorySource
-) -> Iterator[tuple[str, Fetched]]:
+    client: SafeClient, posts: str, query: dict[str, str], source: StorySource,
+    auth: dict[str, str] | None = None,
+) -> Iterator[tuple[str, Fetched]]:  # fmt: skip
     """The list of posts, page by page, in a total order (by id: WordPress orders by
     ``modified`` with ties in no set order, and posts that share a second moved between
     pages and were never seen), each page starting ``OVERLAP`` posts before the last one
@@ -273,7 +294,7 @@ def _posts_pages(
     while True:
         asked = {**query, "orderby": "id", "order": "asc", "offset": str(offset)}
         url = f"{posts}?{urlencode(asked)}"
-        got = _fetch(client, url, "application/json")
+        got = _fetch(client, url, "application/json", auth=auth)
         yield url, got
         pages += 1
         count = _listed_count(got.body)
@@ -298,12 +319,15 @@ def _listed_count(body: bytes) -> int:
 def _poll_wordpress(source: StorySource, client: SafeClient, terms: Terms, done: Polled) -> None:
     posts = source.api_root() + "wp/v2/posts"
     query = {"_embed": "1", "per_page": str(PER_PAGE)}
+    auth = _wordpress_auth(source)
+    if auth:  # scheduled posts too: they arrive embargoed until their time
+        query["status"] = "publish,future"
     if source.modified_after:
         since = datetime.fromisoformat(source.modified_after) - timedelta(days=1)
         query["modified_after"] = since.strftime("%Y-%m-%dT%H:%M:%S")
     newest = source.modified_after
     seen: set[str] = set()
-    for page, (_, got) in enumerate(_posts_pages(client, posts, query, source), start=1):
+    for page, (_, got) in enumerate(_posts_pages(client, posts, query, source, auth), start=1):
         entries = wordpress_posts(got.body, f" (page {page})")
         fresh = [e for e in entries if not e.cms_id or e.cms_id not in seen]  # the overlap
         seen.update(e.cms_id for e in entries)
@@ -316,7 +340,7 @@ def _poll_wordpress(source: StorySource, client: SafeClient, terms: Terms, done:
     source.modified_after = _valid_time(newest)
     swept = source.swept_at
     if swept is None or swept <= timezone.now() - timedelta(seconds=settings.NEWSWIRE_SOURCE_SWEEP):
-        flagged, found = _sweep_wordpress(source, client, posts, terms)
+        flagged, found = _sweep_wordpress(source, client, posts, terms, auth)
         done.flagged += flagged
         done.created += found
         source.swept_at = timezone.now()
@@ -331,14 +355,17 @@ def _valid_time(value: str) -> str:
 
 
 def _sweep_wordpress(
-    source: StorySource, client: SafeClient, posts: str, terms: Terms
-) -> tuple[int, int]:
+    source: StorySource, client: SafeClient, posts: str, terms: Terms,
+    auth: dict[str, str] | None = None,
+) -> tuple[int, int]:  # fmt: skip
     """Compare the list of post ids with ours: import the posts newswire has never seen
     (whatever their modification time) and flag the items whose posts WordPress no longer
     shows. Return (flagged, imported)."""
     listed: set[str] = set()
-    for url, got in _posts_pages(client, posts, {"_fields": "id", "per_page": str(PER_PAGE)},
-                                 source):  # fmt: skip
+    listing = {"_fields": "id", "per_page": str(PER_PAGE)}
+    if auth:
+        listing["status"] = "publish,future"
+    for url, got in _posts_pages(client, posts, listing, source, auth):
         try:
             data = json.loads(got.body or b"[]")
         except (ValueError, RecursionError):
@@ -352,8 +379,10 @@ def _sweep_wordpress(
     for start in range(0, len(never), PER_PAGE):
         batch = never[start : start + PER_PAGE]
         asked = {"_embed": "1", "per_page": str(PER_PAGE), "include": ",".join(batch)}
+        if auth:
+            asked["status"] = "publish,future"
         url = f"{posts}?{urlencode(asked)}"
-        got = _fetch(client, url, "application/json")
+        got = _fetch(client, url, "application/json", auth=auth)
         entries = wordpress_posts(got.body, " (posts never seen, found by the sweep)")
         found += sum(o == "created" for o in store_page(source, entries, terms))
     missing = (
@@ -364,9 +393,9 @@ def _sweep_wordpress(
     )
     flagged = 0
     for item in missing.select_related("story")[:1000]:
-        got = client.get(
-            f"{posts}/{item.cms_id}?_fields=id,status", headers={"Accept": "application/json"}
-        )
+        got = client.request("GET", f"{posts}/{item.cms_id}?_fields=id,status",
+                             headers={"Accept": "application/json", **(auth or {})},
+                             same_origin=bool(auth))  # fmt: skip
         gone: str
         if got.status in (404, 410):
             gone = Item.Flag.DELETED
