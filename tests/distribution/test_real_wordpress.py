@@ -172,3 +172,40 @@ def test_the_pushed_post_shows_its_headline_and_photo_once(
     assert "<h1>" not in content and story.headline not in content  # the title shows it
     assert content.count("<figure>") == 1 and "The market." in content  # the second photo
     assert "The council." not in content
+
+
+@pytest.mark.parametrize("plugin", [False, True])
+def test_connect_says_whether_the_site_takes_the_canonical_link(
+    partner_site, partner, make_story, django_capture_on_commit_callbacks, wire_terms, client,
+    django_user_model, plugin,
+):
+    import shutil
+
+    import newswire.distribution
+
+    wire_terms.canonical = "link"
+    wire_terms.save()
+    if plugin:
+        shutil.copy(Path(newswire.distribution.__file__).parent / "plugins"
+                    / "newswire-seo-meta.php",
+                    partner_site.content / "mu-plugins" / "newswire-seo-meta.php")
+    login = partner_site.app_password("desk3", "editor")
+    site = connect(partner, partner_site.url, "desk3", login, arrive_as="publish")
+    site.connected_at = timezone.now() - timedelta(minutes=5)
+    site.save()
+    said = site.seo_words("link")
+    user = django_user_model.objects.create_user("local", "l@localdaily.example", "pw")
+    partner.members.add(user)
+    client.force_login(user)
+    page = client.get("/partner/wordpress/").content.decode()
+    assert said.split(":")[0].split(".")[0] in page
+    story = _released(make_story, django_capture_on_commit_callbacks)
+    run_worker()
+    mine = WordPressPost.objects.get()
+    meta = _post(partner_site, mine.post_id).get("meta") or {}
+    if plugin:
+        assert site.seo_meta and "through Rank Math and Yoast SEO" in said
+        assert meta.get("_yoast_wpseo_canonical") == story.public_url()
+    else:
+        assert site.seo_meta == [] and "does not take one" in said
+        assert "_yoast_wpseo_canonical" not in meta

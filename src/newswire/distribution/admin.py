@@ -163,6 +163,7 @@ class WordPressSiteForm(forms.ModelForm[WordPressSite]):
             if not isinstance(exc, WordPressError) and type(exc).__name__ != "SecretLost":
                 raise
             raise forms.ValidationError(f"Not connected: {exc}.") from None
+        self.instance.seo_meta = probe.seo_meta  # what the site's REST API takes
         return data
 
     def save(self, commit: bool = True) -> WordPressSite:
@@ -184,8 +185,16 @@ class WordPressSiteAdmin(admin.ModelAdmin[WordPressSite]):
     form = WordPressSiteForm
     list_display = ["partner", "url", "user", "arrive_as", "withdraw_as", "checked_at"]
     fields = ["partner", "url", "user", "password", "arrive_as", "desks_text", "withdraw_as",
-              "connected_at", "checked_at", "last_error"]  # fmt: skip
-    readonly_fields = ["connected_at", "checked_at", "last_error"]
+              "connected_at", "checked_at", "seo", "last_error"]  # fmt: skip
+    readonly_fields = ["connected_at", "checked_at", "seo", "last_error"]
+
+    @admin.display(description="Canonical link or noindex")
+    def seo(self, obj: WordPressSite) -> str:
+        from ..wire.models import Terms
+
+        if obj.pk is None:
+            return "asked of the site when it is connected"
+        return obj.seo_words(Terms.current().canonical) or "the terms ask for neither"
 
     def save_model(self, request: HttpRequest, obj: WordPressSite, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

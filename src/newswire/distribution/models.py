@@ -322,9 +322,28 @@ class WordPressSite(models.Model):
     connected_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # the SEO plugins' post meta the site takes through its REST API (asked at connect):
+    # the canonical link or noindex the terms ask for is set only where it is taken
+    seo_meta = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = "partner's WordPress"
+
+    def seo_words(self, asked: str) -> str:
+        """What the site does with the canonical link or noindex the terms ask for
+        (``asked``: the terms' ``canonical`` rule), in words for the partner and the admin."""
+        if not asked:
+            return ""
+        wanted = "a canonical link" if asked in ("link", "either") else "noindex"
+        if set(self.seo_meta or []):
+            plugins = sorted({"Yoast SEO" if k.startswith("_yoast") else "Rank Math"
+                              for k in self.seo_meta})  # fmt: skip
+            return f"Posts get {wanted} through {' and '.join(plugins)}, as our terms ask."
+        return (f"Our terms ask each copy for {wanted}, and this site does not take one "
+                "through its REST API: WordPress drops it. Set it on each post yourself, or "
+                "open Yoast SEO's or Rank Math's fields to the REST API (we send a small "
+                "plugin, newswire-seo-meta.php, that does only that); until then the "
+                "copies' canonical check fails.")
 
     def __str__(self) -> str:
         return f"{self.partner}: {self.url}"

@@ -162,11 +162,34 @@ def _http_words(status: int, said: str) -> str:
     return f"{what}{f' ({said})' if said else ''}"
 
 
+#: the SEO plugins' post meta the push writes (see _seo_meta)
+SEO_KEYS = ("_yoast_wpseo_canonical", "_yoast_wpseo_meta-robots-noindex",
+            "rank_math_canonical_url", "rank_math_robots")  # fmt: skip
+
+
+def seo_meta_taken(wp: Client) -> list[str]:
+    """The SEO meta keys the site's REST API takes for posts: the ``meta`` properties of
+    the posts schema (``OPTIONS /wp/v2/posts``). WordPress drops meta it does not know,
+    silently; asked here, the partner's page can say so."""
+    try:
+        schema = wp.call("OPTIONS", "/posts").data
+    except WordPressError:
+        return []
+    if not isinstance(schema, dict):
+        return []
+    props = ((schema.get("schema") or {}).get("properties") or {}).get("meta") or {}
+    taken = props.get("properties") if isinstance(props, dict) else None
+    return [k for k in SEO_KEYS if isinstance(taken, dict) and k in taken]
+
+
 def check_connection(site: WordPressSite, password: str | None = None) -> str:
     """Who the site says we are ("" on success is never returned: the user's name), or
-    raise :class:`WordPressError` saying what is wrong."""
+    raise :class:`WordPressError` saying what is wrong. Notes on ``site`` the SEO meta its
+    REST API takes (``seo_meta``)."""
     with Client(site, password) as wp:
         me = wp.call("GET", "/users/me?context=edit").data
+        if isinstance(me, dict) and "id" in me:
+            site.seo_meta = seo_meta_taken(wp)
     if not isinstance(me, dict) or "id" not in me:
         raise WordPressError("the address answered, but not as a WordPress REST API does")
     caps = me.get("capabilities") or {}
@@ -246,15 +269,17 @@ def _content(story: Story, terms: Terms, featured: Any = None) -> str:
     return body
 
 
-def _seo_meta(story: Story, terms: Terms) -> dict[str, Any]:
-    """What the terms ask of a copy's canonical link, in the SEO plugins' post meta."""
+def _seo_meta(story: Story, terms: Terms, taken: list[str] | None = None) -> dict[str, Any]:
+    """What the terms ask of a copy's canonical link, in the SEO plugins' post meta the
+    site takes (``taken``: asked at connect; None: every key, for a site connected before)."""
     mode = getattr(terms, "canonical", "") or ""
+    meta: dict[str, Any] = {}
     if mode in ("link", "either"):
         url = story.public_url()
-        return {"_yoast_wpseo_canonical": url, "rank_math_canonical_url": url}
-    if mode == "noindex":
-        return {"_yoast_wpseo_meta-robots-noindex": "1", "rank_math_robots": ["noindex"]}
-    return {}
+        meta = {"_yoast_wpseo_canonical": url, "rank_math_canonical_url": url}
+    elif mode == "noindex":
+        meta = {"_yoast_wpseo_meta-robots-noindex": "1", "rank_math_robots": ["noindex"]}
+    return {k: v for k, v in meta.items() if taken is None or k in taken}
 
 
 def _upload_photos(wp: Client, story: Story, terms: Terms,
@@ -445,7 +470,7 @@ def _create(wp: Client, site: WordPressSite, post: WordPressPost, story: Story,
     featured = photos[0][0] if photos else None
     body: dict[str, Any] = {"title": story.headline, "content": _content(story, terms, featured),
                             "status": site.arrive_as, "slug": slug,
-                            "meta": _seo_meta(story, terms)}  # fmt: skip
+                            "meta": _seo_meta(story, terms, site.seo_meta or None)}  # fmt: skip
     if photos:
         body["featured_media"] = photos[0][1]
     made = wp.call("POST", "/posts", body).data
@@ -507,7 +532,7 @@ def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, 
     has_featured = isinstance(now, dict) and bool(now.get("featured_media"))
     featured = shareable[0] if has_featured and shareable else None
     body = {"title": story.headline, "content": _content(story, terms, featured),
-            "meta": _seo_meta(story, terms)}  # fmt: skip
+            "meta": _seo_meta(story, terms, site.seo_meta or None)}  # fmt: skip
     if post.state == WordPressPost.State.DOWN:
         body["status"] = site.arrive_as
     made = wp.call("POST", f"/posts/{post.post_id}", body).data

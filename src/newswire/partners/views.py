@@ -200,10 +200,11 @@ def wordpress(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Connected to {site.url}: stories we release from now "
                                           f"on arrive {arrive}.")  # fmt: skip
                 return redirect("partners:wordpress")
+    # the site as stored: a refused connection keeps nothing (and shows no "Connected")
+    stored = WordPressSite.objects.filter(partner=partner).first()
     return render(request, "partners/wordpress.html", {
-        # the site as stored: a refused connection keeps nothing (and shows no "Connected")
-        "partner": partner, "form": form,
-        "site": WordPressSite.objects.filter(partner=partner).first(),
+        "partner": partner, "form": form, "site": stored,
+        "seo_words": stored.seo_words(Terms.current().canonical) if stored else "",
         "posts": WordPressPost.objects.filter(partner=partner).select_related("story")
         .order_by("-updated_at")[:50],
         "log": PushLog.objects.filter(partner=partner).select_related("story")[:50],
