@@ -86,7 +86,7 @@ def test_connect_from_the_command_line(wp, partner, tmp_path):
     assert ok.exit_code == 0, ok.output
     assert "connected to" in ok.output and PASSWORD not in ok.output
     listed = runner.invoke(cli, ["partners", "list"])
-    assert wp.url in listed.output and "publish, Local" in listed.output
+    assert wp.url in listed.output and "stories arrive published at once, Local" in listed.output
     missing = runner.invoke(cli, ["partners", "disconnect-wordpress", "nobody.example"])
     assert missing.exit_code == 2 and "no partner has the id or the domain" in missing.output
     gone = runner.invoke(cli, ["partners", "disconnect-wordpress", "localdaily.example"])

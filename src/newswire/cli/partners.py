@@ -44,7 +44,8 @@ def partners_list() -> None:
         line = f"{p.pk:>4}  {p.name} ({p.get_status_display().lower()}; {domains})"
         if site is not None:
             desks = ", ".join(site.desks) or "all desks"
-            line += f"\n      WordPress {site.url} as {site.user}: {site.arrive_as}, {desks}"
+            line += (f"\n      WordPress {site.url} as {site.user}: stories arrive "
+                     f"{site.get_arrive_as_display()}, {desks}")  # fmt: skip
         click.echo(line)
 
 
