@@ -28,3 +28,6 @@ NEWSWIRE_BEACON_FLUSH_SECONDS = 0
 # every view counts in tests of the beacon's mechanics; tests/distribution/test_audience.py
 # turns the repeat window on
 NEWSWIRE_BEACON_REPEAT_SECONDS = 0
+# the fake CMSes' photos live at names that do not resolve (newsroom.example): a test that
+# copies photos into the wire's store turns this on (tests/cms/test_real_wordpress.py)
+NEWSWIRE_SOURCE_PHOTOS = False

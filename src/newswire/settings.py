@@ -270,6 +270,10 @@ NEWSWIRE_NOTICE_RETRIES = 5
 NEWSWIRE_SOURCE_EVERY = int(os.environ.get("NEWSWIRE_SOURCE_EVERY", "300"))
 NEWSWIRE_SOURCE_MAX_BYTES = int(os.environ.get("NEWSWIRE_SOURCE_MAX_BYTES", str(32 * 1024 * 1024)))
 NEWSWIRE_SOURCE_TIMEOUT = float(os.environ.get("NEWSWIRE_SOURCE_TIMEOUT", "60"))
+# a source's photos are copied into the wire's media store (cms/photos.py), at most this
+# many bytes each
+NEWSWIRE_SOURCE_PHOTOS = os.environ.get("NEWSWIRE_SOURCE_PHOTOS", "1") != "0"
+NEWSWIRE_PHOTO_MAX_BYTES = int(os.environ.get("NEWSWIRE_PHOTO_MAX_BYTES", str(20 * 1024 * 1024)))
 NEWSWIRE_SOURCE_MAX_PAGES = int(os.environ.get("NEWSWIRE_SOURCE_MAX_PAGES", "1000"))
 NEWSWIRE_SOURCE_SWEEP = int(os.environ.get("NEWSWIRE_SOURCE_SWEEP", "3600"))
 # Hosts and networks (comma-separated: "cms.internal,10.20.0.0/16") that story sources,

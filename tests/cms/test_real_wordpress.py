@@ -173,3 +173,44 @@ def test_scheduled_posts_arrive_embargoed_with_an_application_password(newsroom,
     assert story.status == "scheduled" and story.release_at.isoformat().startswith("2031-03-01")
     assert not story.is_public()  # embargoed until its time
     assert login not in caplog.text
+
+
+def test_a_posts_photo_is_copied_into_the_wires_own_store(newsroom, source, settings, client):
+    from newswire.cms.models import Fault
+    from newswire.wire.partner_copy import partner_html
+
+    settings.NEWSWIRE_SOURCE_PHOTOS = True
+    picture = _jpeg()
+    photo = newsroom.rest("POST", "wp/v2/media", content=picture, headers={
+        "Content-Type": "image/jpeg", "Content-Disposition": 'attachment; filename="hall.jpg"'})
+    media_id = photo.json()["id"]
+    made = newsroom.rest("POST", "wp/v2/posts", json={
+        "title": "Council delays the budget vote", "content": BODY, "status": "publish",
+        "featured_media": media_id})
+    gone = newsroom.rest("POST", "wp/v2/posts", json={
+        "title": "A story whose photo is gone", "content": BODY, "status": "publish",
+        "featured_media": media_id})
+    assert made.status_code == gone.status_code == 201
+    assert poll(source).error == ""
+    story = Story.objects.get(cms_item__cms_id=str(made.json()["id"]))
+    photo_row = story.media.get()
+    assert photo_row.file and photo_row.url.startswith(newsroom.url)  # kept, and whence
+    src = photo_row.absolute_src()
+    assert src.startswith(settings.SITE_URL) and "/media/photos/" in src
+    served = client.get(src.removeprefix(settings.SITE_URL))
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == picture
+    snippet = partner_html(story)
+    assert f'src="{newsroom.url}' not in snippet and f'src="{src}"' in snippet  # the wire's
+    # a photo the CMS no longer gives (its file is gone): the story stays, the fault says so
+    lost = newsroom.rest("POST", "wp/v2/media", content=picture, headers={
+        "Content-Type": "image/jpeg", "Content-Disposition": 'attachment; filename="lost.jpg"'})
+    for path in (newsroom.content / "uploads").rglob("lost*.jpg"):
+        path.unlink()
+    third = newsroom.rest("POST", "wp/v2/posts", json={
+        "title": "A story whose photo is lost", "content": BODY, "status": "publish",
+        "featured_media": lost.json()["id"]})
+    assert poll(source).error == ""
+    kept = Story.objects.get(cms_item__cms_id=str(third.json()["id"]))
+    assert not kept.media.get().file and kept.status == "published"
+    assert Fault.objects.filter(source=source, reason__contains="not copied to the wire").count() == 1

@@ -243,6 +243,7 @@ def _poll_pages(
         else:
             entries, after = feed_entries(got.body, where, got.headers)
         outcomes = [done.add(o) for o in store_page(source, entries, terms)]
+        _copy_photos(source, client, entries, outcomes)
         done.page_done()
         seen.add(url)
         link_next = got.headers.get("link", "")
@@ -331,8 +332,10 @@ def _poll_wordpress(source: StorySource, client: SafeClient, terms: Terms, done:
         entries = wordpress_posts(got.body, f" (page {page})")
         fresh = [e for e in entries if not e.cms_id or e.cms_id not in seen]  # the overlap
         seen.update(e.cms_id for e in entries)
-        for outcome in store_page(source, fresh, terms):
+        outcomes = store_page(source, fresh, terms)
+        for outcome in outcomes:
             done.add(outcome)
+        _copy_photos(source, client, fresh, outcomes)
         for entry in entries:
             if entry.modified and entry.modified > newest:
                 newest = entry.modified
@@ -344,6 +347,21 @@ def _poll_wordpress(source: StorySource, client: SafeClient, terms: Terms, done:
         done.flagged += flagged
         done.created += found
         source.swept_at = timezone.now()
+
+
+def _copy_photos(source: StorySource, client: SafeClient, entries: list[Entry],
+                 outcomes: list[str]) -> None:  # fmt: skip
+    """The photos of the stories a page made or changed, into the wire's store."""
+    from .photos import copy_photos
+
+    if not settings.NEWSWIRE_SOURCE_PHOTOS:
+        return
+
+    touched = [e.cms_id for e, o in zip(entries, outcomes, strict=False)
+               if o in ("created", "corrected", "updated") and e.cms_id]  # fmt: skip
+    for item in Item.objects.filter(source=source, cms_id__in=touched).select_related("story"):
+        if item.story is not None and item.story.media.filter(file="").exists():
+            copy_photos(source, item.story, client)
 
 
 def _valid_time(value: str) -> str:
