@@ -328,6 +328,7 @@ class WordPressSite(models.Model):
 
     class Meta:
         verbose_name = "partner's WordPress"
+        verbose_name_plural = "partners' WordPress sites"
 
     def seo_words(self, asked: str) -> str:
         """What the site does with the canonical link or noindex the terms ask for
