@@ -29,10 +29,9 @@ from newswire.wire.models import Story
 
 from .distribution.test_notices import run_worker
 from .fakesite import fake_site, respond
-from .realwp import RealWordPress, unavailable
+from .realwp import NEEDED, RealWordPress, running
 
-pytestmark = [pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "-"),
-              pytest.mark.realwp]  # fmt: skip
+pytestmark = NEEDED
 
 PLUGIN = Path(newswire.cms.__file__).parent / "wordpress" / "newswire-ping.php"
 BODY = ("<p>The council met on Monday to vote on the budget, and the vote was close.</p>"
@@ -51,13 +50,8 @@ def relay(settings: Any) -> Iterator[Any]:
 def sites(tmp_path: Path, settings: Any, wire_terms: Any, relay: Any
           ) -> Iterator[tuple[RealWordPress, RealWordPress]]:  # fmt: skip
     settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
-    newsroom = RealWordPress(tmp_path, "The Newsroom")
-    partner = RealWordPress(tmp_path, "Local Daily")
-    try:
-        yield newsroom.start(), partner.start()
-    finally:
-        newsroom.stop()
-        partner.stop()
+    with running(tmp_path, "The Newsroom") as newsroom, running(tmp_path, "Local Daily") as theirs:
+        yield newsroom, theirs
 
 
 def _until(done: Any, relay: Any, client: Any, seconds: float = 30.0) -> float:

@@ -14,20 +14,16 @@ from newswire.cms.models import Item, StorySource
 from newswire.cms.poll import poll
 from newswire.wire.models import Story
 
-from ..realwp import BURST, RealWordPress, unavailable
+from ..realwp import BURST, NEEDED, RealWordPress, running
 
-pytestmark = [pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "-"),
-              pytest.mark.realwp]  # fmt: skip
+pytestmark = NEEDED
 
 
 @pytest.fixture
 def newsroom(tmp_path: Path, settings: Any, wire_terms: Any) -> Iterator[RealWordPress]:
     settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]  # the newsroom's WordPress is on loopback
-    site = RealWordPress(tmp_path, "The Newsroom").start()
-    try:
+    with running(tmp_path, "The Newsroom") as site:
         yield site
-    finally:
-        site.stop()
 
 
 @pytest.fixture

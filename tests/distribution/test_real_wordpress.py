@@ -18,21 +18,17 @@ from newswire.distribution.wordpress import connect, push
 from newswire.partners.models import PartnerDomain
 from newswire.wire.models import Story
 
-from ..realwp import RealWordPress, unavailable
+from ..realwp import NEEDED, RealWordPress, running
 from .test_notices import run_worker
 
-pytestmark = [pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "-"),
-              pytest.mark.realwp]  # fmt: skip
+pytestmark = NEEDED
 
 
 @pytest.fixture
 def partner_site(tmp_path: Path, settings: Any, wire_terms: Any) -> Iterator[RealWordPress]:
     settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]  # the partner's WordPress is on loopback
-    site = RealWordPress(tmp_path, "Local Daily").start()
-    try:
+    with running(tmp_path, "Local Daily") as site:
         yield site
-    finally:
-        site.stop()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ with that reason (never silently).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -18,10 +19,12 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 HERE = Path(__file__).resolve().parent
 WORDPRESS = Path("/usr/share/wordpress")
@@ -29,6 +32,7 @@ CONFIG = Path("/etc/wordpress/config-newswire-tests.php")
 SETUP = "scripts/real-wordpress-setup"
 
 
+@functools.lru_cache(maxsize=1)
 def unavailable() -> str:
     """Why no real WordPress can be started here ("" when one can)."""
     if not (WORDPRESS / "wp-settings.php").is_file():
@@ -44,6 +48,22 @@ def unavailable() -> str:
     if probe.returncode != 0:
         return f"MariaDB does not answer for the user newswire ({SETUP} starts it)"
     return ""
+
+
+#: the marks of a test module that needs a real WordPress: skipped, with the reason, where
+#: none can be started
+NEEDED = [pytest.mark.skipif(bool(unavailable()), reason=unavailable() or "-"),
+          pytest.mark.realwp]  # fmt: skip
+
+
+@contextlib.contextmanager
+def running(root: Path, title: str) -> Iterator[RealWordPress]:
+    """A site made for a test, and thrown away after it."""
+    site = RealWordPress(root, title).start()
+    try:
+        yield site
+    finally:
+        site.stop()
 
 
 def _free_port() -> int:
