@@ -116,3 +116,30 @@ def test_a_newsroom_edit_reaches_the_partners_post_in_seconds(sites, relay, clie
         print(f"\n  real WordPress both ways: a new post on the partner's site {first:.1f} s "
               f"after the newsroom published it; an edit in {seconds:.1f} s (ping, poll, "
               f"correction, push)")  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agency_photo_in_the_newsrooms_text_never_reaches_the_partner(sites, relay, client,
+                                                                         partner):  # fmt: skip
+    newsroom, theirs = sites
+    source = StorySource.objects.create(url=newsroom.url, kind="wordpress", publish=True,
+                                        name="The Newsroom")  # fmt: skip
+    PartnerDomain.objects.create(partner=partner, domain="localdaily.example")
+    site = connect(partner, theirs.url, "desk", theirs.app_password("desk", "editor"),
+                   arrive_as="publish")  # fmt: skip
+    site.connected_at = timezone.now() - timedelta(minutes=5)
+    site.save()
+    agency = (f'<figure class="wp-block-image"><img src="{newsroom.url}/wp-content/uploads/'
+              'IMG_2231.jpg" alt=""><figcaption>Protesters at city hall. Photo: Ana Ruiz/'
+              "Getty Images</figcaption></figure>")  # fmt: skip
+    made = newsroom.rest("POST", "wp/v2/posts", json={
+        "title": "Council delays the budget vote", "content": BODY + agency, "status": "publish"})
+    assert made.status_code == 201
+    from newswire.cms.poll import poll
+
+    poll(source)
+    ours = WordPressPost.objects.filter(story__cms_item__cms_id=str(made.json()["id"]))
+    _until(lambda: ours.filter(state="live").exists(), relay, client)
+    content = theirs.rest("GET", f"wp/v2/posts/{ours.get().post_id}?context=edit").json()
+    raw = content["content"]["raw"]
+    assert "IMG_2231" not in raw and "Getty Images" not in raw and "Monday" in raw

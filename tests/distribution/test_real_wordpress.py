@@ -205,3 +205,38 @@ def test_connect_says_whether_the_site_takes_the_canonical_link(
     else:
         assert site.seo_meta == [] and "does not take one" in said
         assert "_yoast_wpseo_canonical" not in meta
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:9/x.jpg", "http://10.0.0.5/x.jpg", "/media/x.jpg", "http://[::1/x.jpg",
+    "ftp://example.org/x.jpg", "http://no-such-host.invalid/x.jpg",
+    "data:image/png;base64,AAAA",
+])  # fmt: skip
+def test_a_photo_that_cannot_be_fetched_is_left_out_and_the_post_is_made(
+    partner_site, drafts, make_story, url
+):
+    from newswire.wire.models import Media
+
+    story = make_story()
+    Media.objects.create(story=story, url=url, caption="The hall.", credit="Newsroom staff")
+    assert push(drafts.partner_id, story.pk) == "created"
+    mine = WordPressPost.objects.get()
+    assert mine.state == "live" and _post(partner_site, mine.post_id)["title"]["raw"]
+    said = PushLog.objects.filter(action="photo").get()
+    assert not said.ok and "The hall." in said.detail and "left out" in said.detail
+    assert push(drafts.partner_id, story.pk) == "nothing to do"  # done, not failing again
+
+
+def test_a_correction_is_one_push(partner_site, drafts, make_story,
+                                  django_capture_on_commit_callbacks):  # fmt: skip
+    from django_tasks_db.models import DBTaskResult
+
+    story = _released(make_story, django_capture_on_commit_callbacks)
+    run_worker()
+    before = DBTaskResult.objects.filter(task_path__endswith="push_to_wordpress").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+    assert DBTaskResult.objects.filter(task_path__endswith="push_to_wordpress").count() == (
+        before + 1)
+    run_worker()
+    assert PushLog.objects.filter(action="update").count() == 1
