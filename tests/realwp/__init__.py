@@ -15,6 +15,7 @@ import functools
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -116,6 +117,7 @@ class RealWordPress:
             ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(WORDPRESS),
              str(HERE / "router.php")],
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its worker processes go with it (see stop)
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -127,8 +129,15 @@ class RealWordPress:
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            # php -S forks PHP_CLI_SERVER_WORKERS workers: the whole group is stopped, or
+            # they outlive the test, one set per site
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.server.pid, signal.SIGTERM)
+            try:
+                self.server.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.server.pid, signal.SIGKILL)
                 self.server.wait(10)
             self._log.close()
         subprocess.run(
