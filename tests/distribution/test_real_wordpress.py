@@ -240,3 +240,60 @@ def test_a_correction_is_one_push(partner_site, drafts, make_story,
         before + 1)
     run_worker()
     assert PushLog.objects.filter(action="update").count() == 1
+
+
+def test_the_post_made_before_a_lost_answer_is_adopted_and_recorded(
+    partner_site, partner, make_story, django_capture_on_commit_callbacks, settings
+):
+    """WordPress made the post, but its answer never came back (a proxy in front of the
+    real site answers 500 after passing the request on): the retry finds the post by its
+    slug, adopts it, and records it like any other; a correction then reaches it."""
+    import httpx
+
+    from newswire.distribution.models import Delivery
+
+    from ..fakesite import fake_site
+
+    lost: list[str] = []
+
+    def forward(h: Any) -> None:
+        sent = {k: v for k, v in h.headers.items() if k.lower() not in ("host", "content-length")}
+        got = httpx.request(h.command, partner_site.url + h.path, headers=sent,
+                            content=h.body or None, timeout=60)  # fmt: skip
+        status, body = got.status_code, got.content
+        if h.command == "POST" and h.path.split("?")[0] == "/wp-json/wp/v2/posts" and not lost:
+            lost.append(h.path)  # made there; the answer is lost on the way back
+            status, body = 500, b'{"code":"internal_server_error","message":"Timed out"}'
+        h.send_response(status)
+        h.send_header("Content-Type", got.headers.get("content-type", "application/json"))
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    class Everywhere(dict):  # type: ignore[type-arg]
+        def get(self, key: Any, default: Any = None) -> Any:
+            return forward
+
+    with fake_site() as proxy:
+        proxy.routes = Everywhere()
+        login = partner_site.app_password("desk4", "editor")
+        site = connect(partner, proxy.url, "desk4", login, arrive_as="publish")
+        site.connected_at = timezone.now() - timedelta(minutes=5)
+        site.save()
+        story = _released(make_story, django_capture_on_commit_callbacks)
+        run_worker()  # the first try: WordPress made the post, newswire heard HTTP 500
+        assert lost and WordPressPost.objects.get().state == "failed"
+        with django_capture_on_commit_callbacks(execute=True):
+            assert push(site.partner_id, story.pk) == "updated"  # the retry adopts it
+        posts = partner_site.rest("GET", "wp/v2/posts?status=any&context=edit&per_page=100")
+        ours = [p for p in posts.json() if p["slug"].startswith("newswire-")]
+        assert len(ours) == 1  # one post, not two
+        mine = WordPressPost.objects.get()
+        assert mine.state == "live" and mine.post_id == ours[0]["id"]
+        assert Delivery.objects.filter(partner=partner, story=story).exists()
+        logs = " ".join(PushLog.objects.values_list("detail", flat=True))
+        assert "answer was lost" in logs and "as an editor asked" not in logs
+        with django_capture_on_commit_callbacks(execute=True):
+            story.correct(body=story.body.replace("Monday", "Sunday"), note="It was Sunday.")
+        run_worker()
+        assert "Sunday" in _post(partner_site, mine.post_id)["content"]["raw"]
