@@ -24,7 +24,6 @@ transaction: a poll killed half-way leaves whole stories or none.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import ipaddress
 import json
@@ -41,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..distribution.secrets import SecretLost
+from ..distribution.wordpress import basic_auth
 from ..fetch import FEED_TYPES, Fetched, FetchError, FetchPolicy, Network, SafeClient
 from ..wire.models import Story, Terms
 from .models import Fault, Item, StorySource
@@ -279,8 +279,7 @@ def _wordpress_auth(source: StorySource) -> dict[str, str]:
         fault(source, source.url, "the application password cannot be read with this "
                                   "server's key: enter it again (published posts only meanwhile)")
         return {}
-    token = base64.b64encode(f"{source.user}:{secret}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
+    return basic_auth(source.user, secret)
 
 
 def _posts_pages(

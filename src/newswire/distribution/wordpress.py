@@ -88,14 +88,20 @@ class Answer:
     data: Any
 
 
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    """The Authorization header of a WordPress user's application password (the push's,
+    and a source's: ``cms.poll``)."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
 class Client:
     """The few REST calls newswire makes, as one user with an application password."""
 
     def __init__(self, site: WordPressSite, password: str | None = None) -> None:
         self.base = site.url.rstrip("/") + "/wp-json/wp/v2"
         secret = password if password is not None else site.password()
-        token = base64.b64encode(f"{site.user}:{secret}".encode()).decode()
-        self.auth = {"Authorization": f"Basic {token}"}
+        self.auth = basic_auth(site.user, secret)
         policy = FetchPolicy.from_settings(settings, total_timeout=TIMEOUT,
                                            max_bytes=ANSWER_LIMIT)  # fmt: skip
         self.http = SafeClient(policy)
@@ -512,7 +518,8 @@ def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, 
             *, force: bool = False, adopted: bool = False) -> str:  # fmt: skip
     now = wp.call("GET", f"/posts/{post.post_id}?context=edit").data
     theirs = str((now or {}).get("modified_gmt") or "") if isinstance(now, dict) else ""
-    if not force and not adopted and _edited(post, now):
+    edited = _edited(post, now)
+    if edited and not force and not adopted:
         post.state, post.updated_at = WordPressPost.State.HELD, timezone.now()
         post.save(update_fields=["state", "updated_at"])
         _log(
@@ -526,7 +533,6 @@ def _update(wp: Client, site: WordPressSite, post: WordPressPost, story: Story, 
             ok=False,
         )
         return "held"
-    edited = _edited(post, now)
     # the featured image the post was made with: the first photo that could be uploaded
     shareable = shareable_media(story, terms)
     has_featured = isinstance(now, dict) and bool(now.get("featured_media"))

@@ -461,21 +461,7 @@ def credit_lines(ex: Extracted, n: int) -> tuple[int, ...]:
     other image between), where a line between two images is the first one's (a credit
     stands under its photo): what the wire reads in its own stories' text to leave a
     restricted photo out with its credit (``wire.partner_copy.partner_body``)."""
-    image = ex.images[n]
-    previous = ex.images[n - 1].position if n else -1
-    following = ex.images[n + 1].position if n + 1 < len(ex.images) else len(ex.blocks) + 1
-    out = []
-    for at in (image.position, image.position - 1):
-        if not 0 <= at < len(ex.blocks):
-            continue
-        if at < image.position and previous >= at:
-            continue  # the line under the photo before: that photo's
-        if at >= image.position and following == image.position:
-            continue
-        block = ex.blocks[at]
-        if len(block.text) <= 300 and _beside(block.path, image.path):
-            out.append(at)
-    return tuple(out)
+    return _lines_beside(ex, n, shared_with_previous=False)
 
 
 def image_urls(image: Image) -> tuple[str, ...]:
@@ -491,19 +477,32 @@ def _credit_near(ex: Extracted, n: int) -> str:
     row of a table), with no other image between."""
     image = ex.images[n]
     parts = [image.caption, image.alt, image.title]
+    parts += [ex.blocks[at].text for at in _lines_beside(ex, n, shared_with_previous=True)]
+    return " ".join(p for p in parts if p)
+
+
+def _lines_beside(ex: Extracted, n: int, *, shared_with_previous: bool) -> tuple[int, ...]:
+    """The short lines (at most 300 characters) right after image ``n`` and right before
+    it that are beside it (:func:`_beside`), with no other image between. A line right
+    after the image before is that image's too when ``shared_with_previous``; otherwise
+    it is that image's only."""
+    image = ex.images[n]
     previous = ex.images[n - 1].position if n else -1
     following = ex.images[n + 1].position if n + 1 < len(ex.images) else len(ex.blocks) + 1
+    out = []
     for at in (image.position, image.position - 1):
         if not 0 <= at < len(ex.blocks):
             continue
-        if at < image.position and previous == image.position:
-            continue  # another image stands between that line and this one
+        if at < image.position and (
+            previous == image.position if shared_with_previous else previous >= at
+        ):
+            continue  # another image stands between (or, not shared: the line is its own)
         if at >= image.position and following == image.position:
             continue
         block = ex.blocks[at]
         if len(block.text) <= 300 and _beside(block.path, image.path):
-            parts.append(block.text)
-    return " ".join(p for p in parts if p)
+            out.append(at)
+    return tuple(out)
 
 
 def _beside(block: tuple[int, ...], image: tuple[int, ...]) -> bool:

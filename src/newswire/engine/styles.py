@@ -200,18 +200,14 @@ _TAG = re.compile(r"^([a-zA-Z][\w-]*)")
 _NEEDED = re.compile(rf"[.#]{_IDENT}")
 
 
-def _key(selector: str) -> tuple[str, str, tuple[str, ...]]:
-    """The tag, id and classes that the selector's rightmost compound requires (what is
-    inside ``:is()``/``:not()`` is not required: such a compound keys on what is outside)."""
-    return _key_and_needs(selector)[0]
-
-
 @lru_cache(maxsize=1 << 15)
 def _key_and_needs(
     selector: str,
 ) -> tuple[tuple[str, str, tuple[str, ...]], frozenset[str]]:
-    """:func:`_key`, and every id and class (``#id``, ``.class``) the selector requires of
-    some element of the page, in any compound (those inside parentheses are not required)."""
+    """The tag, id and classes that the selector's rightmost compound requires (what is
+    inside ``:is()``/``:not()`` is not required: such a compound keys on what is outside),
+    and every id and class (``#id``, ``.class``) the selector requires of some element of
+    the page, in any compound (those inside parentheses are not required)."""
     if "(" in selector:
         selector = re.sub(r"\([^()]*\)", "()", selector)
     needs = (
