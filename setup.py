@@ -1,4 +1,4 @@
-"""The compiled parts of the engine (src/newswire/engine/_sift.c, _walk.c): optional.
+"""The compiled parts of the engine (src/newswire/engine/_sift.c, _sheets.c, _walk.c): optional.
 
 Everything else is in pyproject.toml. When no C compiler is at hand the build goes on
 without it and the engine uses its numpy versions, which give the same results.
@@ -11,6 +11,12 @@ setup(
         Extension(
             "newswire.engine._sift",
             ["src/newswire/engine/_sift.c"],
+            optional=True,
+            extra_compile_args=["-O3"],
+        ),
+        Extension(
+            "newswire.engine._sheets",
+            ["src/newswire/engine/_sheets.c"],
             optional=True,
             extra_compile_args=["-O3"],
         ),

@@ -30,3 +30,9 @@ def test_the_compiled_sift_is_built():
 def test_the_compiled_walk_is_bound():
     module = sys.modules["newswire.engine.extract"]
     assert module.WALK is not None, f"the compiled walk is not bound: {module.WALK_MISSING}"
+
+
+def test_the_compiled_sheet_reading_is_built():
+    from newswire.engine import styles
+
+    assert styles._compiled is not None

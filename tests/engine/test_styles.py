@@ -3,6 +3,8 @@ cheaply, the cascade, and hostile CSS that must not stop a scan."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 import tinycss2
 from selectolax.lexbor import LexborHTMLParser
@@ -69,6 +71,17 @@ def dev_css() -> list[str]:
     return [styles._COMMENT.sub(" ", css.lstrip("\ufeff")) for css in sorted(sheets)]
 
 
+@pytest.fixture(scope="module")
+def dev_pages() -> list[bytes]:
+    """The HTML of every page of the dev corpus."""
+    from newswire.engine.read import read_warc
+    from newswire.engine.types import Page
+    from tests.conftest import shared_or_skip
+
+    warc = shared_or_skip("corpus", "dev", "pages.warc.gz")
+    return [p.body for p in read_warc(warc) if isinstance(p, Page)]
+
+
 def _blocks(css: str) -> list[tuple[str, str]]:
     out = []
     for part in css.split("}")[:-1]:
@@ -96,11 +109,45 @@ def test_plain_blocks_are_read_as_tinycss2_reads_them(dev_css):
         "display:;opacity:0", ";;display:none;;", "margin: -9999px   0 ;", "x:y;display:block",
         "font-size:0 !important ; text-indent:-9999px", "display", "display:none:x",
         "  Visibility :  Hidden  ", "width:1PX;height:0", "position:absolute;left:-10000px",
+        # parentheses: followed, unbalanced, stray, nested, with semicolons inside
+        "transform:translate(-50%,-50%) scale(0);opacity:0", "width:calc(100% - (2 * 10px))",
+        "clip:rect(0 0 0 0);width:1px", "clip:rect(0;0);display:none", "width:calc(1px;display:none",
+        "display:none);width:(0", "x:a));display:none;y:(;;)", "clip-path:inset(50%)!important",
+        "transform:matrix(1,0,0,1,0,0) !IMPORTANT", "opacity:var(--o, 0);display:block",
+        "width:min(10px, 2vw);height:max(0px,(1px))", "background:rgba(0,0,0,.5)", "((;display:none",
     ]  # fmt: skip
     plain = [b for b in bodies + generated if styles._NOT_PLAIN.search(b) is None]
-    assert len(plain) > 1000  # the dev corpus is read, not skipped
-    wrong = [b for b in plain if styles._plain_declarations(b) != _tinycss2_declarations(b)]
+    read = [b for b in plain if styles._plain_declarations(b) is not None]
+    assert len(read) > 1000  # the dev corpus is read, not skipped
+    assert sum("(" in b for b in read) > 300
+    wrong = [b for b in read if styles._plain_declarations(b) != _tinycss2_declarations(b)]
     assert wrong == []
+    # a block that leaves a parenthesis open is tinycss2's to read (it closes it)
+    left_open = [b for b in plain if styles._plain_declarations(b) is None]
+    assert "width:calc(1px;display:none" in left_open and "display:none);width:(0" in left_open
+    assert all(styles.block_declarations(b) == _tinycss2_declarations(b) for b in left_open)
+
+
+def test_generated_blocks_read_by_hand_are_read_as_tinycss2_reads_them():
+    """Blocks made at random from the pieces that part tokens (signs, dots, units, hashes,
+    bangs, parentheses, spaces of every kind): each one the hand-written reading takes is
+    read as tinycss2 reads it; the others are left to tinycss2."""
+    pieces = ["1", "0", ".5", "5", "px", "rem", "%", "e", "E", "-", "+", ".", "(", ")", ",", " ",
+              "#", "!important", "!", "calc(", "a", "x", "_", "*", "~", "=", "/", ":", ";", "width:",
+              "opacity:", "display:", "none", "scale(", "rect(", "var(--o", "--", "h1", "\t", "\n",
+              "\u00e9", "\u00a0", "&", "?", "<", "clip:", "0px", "font-size:", "1e3"]  # fmt: skip
+    rng = random.Random(36)
+    taken = 0
+    for _ in range(30_000):
+        block = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        if styles._NOT_PLAIN.search(block) is not None:
+            continue
+        plain = styles._plain_declarations(block)
+        if plain is None:
+            continue
+        taken += 1
+        assert plain == _tinycss2_declarations(block), block
+    assert taken > 5000
 
 
 def test_plain_selectors_get_the_specificity_cssselect2_gives(dev_css):
@@ -202,3 +249,91 @@ def test_the_sheet_cache_is_bounded_by_the_css_it_holds(monkeypatch):
     assert cache.chars <= 1000 and len(cache.kept) < 50
     assert cache.get(".big{display:none}" + " " * 5000)  # read, though too big to keep
     assert cache.chars <= 1000
+
+
+def _python_rules(css: str) -> tuple[styles.Rule, ...]:
+    css = css.lstrip("\ufeff")
+    if "/*" in css:
+        css = styles._COMMENT.sub(" ", css)
+    if "@" in css:
+        css = styles._cut_unapplied(css)
+    rules: list[styles.Rule] = []
+    styles._read_blocks(css, rules)
+    return tuple(rules)
+
+
+def _as_tuples(rules):
+    return [(r.selector, r.body, r.n, r.key, r.hides, r.needs, r.shows) for r in rules]
+
+
+def _generated_sheets(seed: int, count: int) -> list[str]:
+    """Sheets made at random from the pieces the reading looks at: selectors with ids,
+    classes, parentheses (nested, unbalanced), combinators and commas; declarations that
+    hide, show again or do neither, with every kind of space; text outside ASCII; stray
+    braces and semicolons; at-rules."""
+    rng = random.Random(seed)
+    sel = [".a", "#b", "div", "A", ".--x", "#-y", "._z1", ".1bad", "*", " ", ">", "+", "~", ",",
+           ":not(.c)", ":is(.d, .e)", ":not(:is(.f))", "(", ")", "[x='.g']", "\t", "\n", ".é",
+           "#\u00e9t\u00e9", "\u212a", "::before", ":hover", ";", "@x", ".h.i", "p#j.k"]  # fmt: skip
+    decl = ["display:none", "DISPLAY : NONE", "visibility:hidden", "visibility: collapse",
+            "opacity:0", "opacity: .0%", "opacity:0.5", "opacity:1", "opacity:00.01",
+            "transform:none", "transform: scale( 1 )", "transform:scale(0)", "clip:rect(0 0 0 0)",
+            "margin-left:-9999px", "margin: - 1000px", "text-indent:-999em", "font-size:0",
+            "font-size:0.0PX", "font-size:0.5em", "width:1px", "height: 0 !important",
+            "max-width:1.00px", "width:10px", "background:url(x.png)", "color:red",
+            "position:absolute", "left:-10000px", "\u00a0display:none", "display:none\n",
+            "opacity:0\n", "width:0\u2028", "top:0", ";", " ", "\x1c", "\u212aey:1"]  # fmt: skip
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            group = "".join(rng.choice(sel) for _ in range(rng.randint(1, 6)))
+            body = ";".join(rng.choice(decl) for _ in range(rng.randint(0, 4)))
+            shape = rng.random()
+            if shape < 0.05:
+                parts.append(f"@media print{{{group}{{{body}}}}}")
+            elif shape < 0.1:
+                parts.append(f"@media screen{{{group}{{{body}}}}}")
+            elif shape < 0.13:
+                parts.append(f"{group}{{{body}")  # never closed
+            elif shape < 0.16:
+                parts.append(f"{group}}}{body}}}")  # a stray brace
+            elif shape < 0.19:
+                parts.append(f"/* {group} */{group}{{{body}}}")
+            else:
+                parts.append(f"{group}{{{body}}}")
+        out.append(("\ufeff" if rng.random() < 0.05 else "") + "".join(parts))
+    return out
+
+
+@pytest.mark.skipif(styles._compiled is None, reason="the compiled sheet reading is not built")
+def test_the_compiled_sheet_reading_gives_the_python_rules(dev_css):
+    sheets = [*dev_css, *_generated_sheets(36, 3000)]
+    rules = 0
+    for css in sheets:
+        expected = _as_tuples(_python_rules(css))
+        assert _as_tuples(styles._read_sheet(css)) == expected, css[:500]
+        rules += len(expected)
+    assert rules > 20_000
+    # hostile: a sheet of one selector list nested 500 deep, or 5,000 characters long, is
+    # left out by both; a lone surrogate (not UTF-8) is read in Python
+    for css in (":is(" * 500 + ".a" + ")" * 500 + "{display:none}",
+                ".a," * 1700 + ".b{display:none}", ".\ud800{display:none}.b{width:0}"):  # fmt: skip
+        assert _as_tuples(styles._read_sheet(css)) == _as_tuples(_python_rules(css))
+
+
+def test_the_present_keys_are_read_by_the_walk_as_by_selectolax(dev_pages):
+    """The ids and classes of every dev page, and of pages with odd ones (spaces outside
+    ASCII, bytes that are not UTF-8, empty and valueless attributes), read both ways."""
+    odd = [
+        b'<html class="x  y\x1cz"><body id="" class><p class="\xc2\xa0a\xc2\xa0b" id="i\xff">'
+        b'<span class="\xe2\x80\x83c d\te\nf" id="#q"></span><b id=r class=s CLASS=t></b>'
+        b"<template><i class=inside></i></template></body></html>",
+        b"<p>no keys at all</p>",
+    ]
+    trees = [LexborHTMLParser(p) for p in [*dev_pages, *odd]]
+    for tree in trees:
+        for root in (tree.root, tree.body):
+            if root is not None:
+                assert styles._present_keys(root) == styles._present_keys_python(root)
+    assert {".a", ".b", "#i\ufffd", ".c", ".d", "#r", ".s"} <= styles._present_keys(trees[-2].root)

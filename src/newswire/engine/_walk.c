@@ -616,6 +616,93 @@ static PyObject *walk(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* keys(root): the ids ("#id") and classes (".class") of the elements under a node, the
+   node included (styles._present_keys, as selectolax reads them: a class attribute split
+   as str.split() splits it, an id or class of invalid UTF-8 with U+FFFD) */
+static int add_key(PyObject *set, char mark, const unsigned char *v, size_t n) {
+    PyObject *key;
+    if (is_ascii(v, n)) {
+        char small[256];
+        char *buf = n + 1 <= sizeof(small) ? small : PyMem_Malloc(n + 1);
+        if (buf == NULL) { PyErr_NoMemory(); return -1; }
+        buf[0] = mark;
+        memcpy(buf + 1, v, n);
+        key = PyUnicode_DecodeASCII(buf, (Py_ssize_t)n + 1, "strict");
+        if (buf != small) PyMem_Free(buf);
+    } else {
+        PyObject *text = PyUnicode_DecodeUTF8((const char *)v, (Py_ssize_t)n, "replace");
+        if (text == NULL) return -1;
+        key = PyUnicode_FromFormat("%c%U", mark, text);
+        Py_DECREF(text);
+    }
+    if (key == NULL) return -1;
+    int rc = PySet_Add(set, key);
+    Py_DECREF(key);
+    return rc;
+}
+
+/* Python's str.split() whitespace, of ASCII */
+static int split_space(unsigned char c) { return (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x20); }
+
+static int add_classes(PyObject *set, const unsigned char *v, size_t n) {
+    if (!is_ascii(v, n)) {
+        PyObject *text = PyUnicode_DecodeUTF8((const char *)v, (Py_ssize_t)n, "replace");
+        if (text == NULL) return -1;
+        PyObject *words = PyUnicode_Split(text, NULL, -1);
+        Py_DECREF(text);
+        if (words == NULL) return -1;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
+            PyObject *key = PyUnicode_FromFormat(".%U", PyList_GET_ITEM(words, i));
+            if (key == NULL || PySet_Add(set, key) < 0) {
+                Py_XDECREF(key);
+                Py_DECREF(words);
+                return -1;
+            }
+            Py_DECREF(key);
+        }
+        Py_DECREF(words);
+        return 0;
+    }
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && split_space(v[i])) i++;
+        size_t start = i;
+        while (i < n && !split_space(v[i])) i++;
+        if (i > start && add_key(set, '.', v + start, i - start) < 0) return -1;
+    }
+    return 0;
+}
+
+static PyObject *keys(PyObject *self, PyObject *args) {
+    unsigned long long address;
+    if (!PyArg_ParseTuple(args, "K", &address)) return NULL;
+    if (qualified_name == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "lexbor is not bound (call bind first)");
+        return NULL;
+    }
+    PyObject *set = PySet_New(NULL);
+    if (set == NULL) return NULL;
+    node *root = (node *)(uintptr_t)address, *n = root;
+    for (;;) {
+        if (n->type == ELEMENT) {
+            some_attributes a;
+            read_attributes(n, &a);
+            if ((a.value[ID] && a.len[ID] && add_key(set, '#', a.value[ID], a.len[ID]) < 0) ||
+                (a.value[CLASS] && a.len[CLASS] && add_classes(set, a.value[CLASS], a.len[CLASS]) < 0)) {
+                Py_DECREF(set);
+                return NULL;
+            }
+        }
+        if (n->first_child != NULL) {
+            n = n->first_child;
+            continue;
+        }
+        while (n != root && n->next == NULL) n = n->parent;
+        if (n == root) return set;
+        n = n->next;
+    }
+}
+
 /* Find lexbor's functions in the loaded selectolax module and check, on a page that
    Python parsed, that this module reads lexbor as selectolax does: the node layout (a
    subtree's first child, next sibling, parent and type read both ways), a text node's
@@ -718,6 +805,7 @@ static PyMethodDef METHODS[] = {
      "the chrome stems: bind(path, root, text_node, text_bytes, element, attributes, "
      "tag_flags, stems)."},
     {"walk", walk, METH_VARARGS, "extract._walk over the tree under a node (its mem_id)."},
+    {"keys", keys, METH_VARARGS, "The ids and classes under a node (its mem_id), the node's own too."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -42,6 +42,8 @@ can hover); ``@supports`` is taken as true; ``@layer`` order is not applied.
 
 from __future__ import annotations
 
+import importlib
+import os
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -239,13 +241,24 @@ def _declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, bool], .
 
 
 #: a block with none of these is split at its semicolons and colons as tinycss2 would
-_NOT_PLAIN = re.compile(r"[\"'(){}\\]|/\*")
+#: (parentheses are followed; ``url(`` is not: unquoted, its inside is one token), and its
+#: values kept as written: text outside ASCII (str.strip() and tinycss2 differ on its
+#: spaces), and tokens written without a space between them that tinycss2's serializer
+#: parts with an empty comment (``1rem+1vw`` → ``1rem/**/+1vw``) or a unit it escapes
+#: (``5e``), written out wider than they are (``h1-x`` is one token: it is left to tinycss2)
+_NOT_PLAIN = re.compile(
+    r"[^\x00-\x7f]|[\"'{}\\\[\]@$^|]|/\*|url\(|[\w%.)]\+|\d-|(?:[a-z_%).#]|--)[\w-]*\.\d"
+    r"|[+.][+\-.]|-[+.]|\d\.\d*\.|[*~]=|\de(?![a-z\d])|![^;]*!|#(?![\w-])",
+    re.I,
+)
 _IMPORTANT = re.compile(r"!\s*important\s*$", re.I)
 
 
 def _read_declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, bool], ...]:
     if isinstance(tokens, str) and _NOT_PLAIN.search(tokens) is None:
-        return _plain_declarations(tokens)
+        plain = _plain_declarations(tokens)
+        if plain is not None:
+            return plain
     found = []
     for d in tinycss2.parse_declaration_list(tokens, skip_whitespace=True, skip_comments=True):
         if d.type == "declaration" and d.lower_name in HONOURED:
@@ -256,14 +269,19 @@ def _read_declarations(tokens: Iterable[Any] | str) -> tuple[tuple[str, str, boo
     return tuple(found)
 
 
-def _plain_declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
-    """:func:`_read_declarations` of a block without strings, functions, escapes or
-    comments, where a declaration is what lies between semicolons. Written by hand: two in
-    three of a news site's blocks are plain, and tinycss2 takes about 0.2 ms to tokenize
-    each in Python, on the path of every page that may hold a story (the tests compare the
-    two on every block of the dev corpus)."""
+def _plain_declarations(text: str) -> tuple[tuple[str, str, bool], ...] | None:
+    """:func:`_read_declarations` of a block without strings, URLs, brackets, escapes or
+    comments, where a declaration is what lies between semicolons outside parentheses (a
+    ``)`` with none open stands alone, as in tinycss2; None for a block that leaves one
+    open, which tinycss2 closes). Written by hand: nine in ten of a
+    news site's blocks are plain, and tinycss2 takes about 0.2 ms to tokenize each in
+    Python, on the path of every page that may hold a story (the tests compare the two on
+    every block of the dev corpus and on generated ones)."""
+    parts = _top_level_split(text) if "(" in text else text.split(";")
+    if parts is None:
+        return None
     found = []
-    for part in text.split(";"):
+    for part in parts:
         name, colon, value = part.partition(":")
         name = name.strip().lower()
         if not colon or name not in HONOURED:
@@ -276,6 +294,21 @@ def _plain_declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
             value = value.lower()
         found.append((name, value, important is not None))
     return tuple(found)
+
+
+def _top_level_split(text: str) -> list[str] | None:
+    """``text`` split at the semicolons outside parentheses; None if one is left open."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char == ";" and depth == 0:
+            parts.append(text[start:at])
+            start = at + 1
+    parts.append(text[start:])
+    return parts if depth == 0 else None
 
 
 @lru_cache(maxsize=4096)
@@ -385,6 +418,24 @@ MAX_NESTING = 32
 _UNAPPLIED_AT = frozenset({"supports", "layer", "container", "scope", "document"})
 
 
+def _compiled_sheets() -> Any:
+    """The compiled reading of a sheet's blocks (``_sheets.c``), bound to the honoured
+    properties and the limits above; None where it was not built or ``NEWSWIRE_PURE_PYTHON``
+    is set (the Python reading gives the same rules)."""
+    if os.environ.get("NEWSWIRE_PURE_PYTHON"):
+        return None
+    try:
+        from . import _sheets  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - built without a C compiler
+        return None
+    names = tuple(n.encode() for n in sorted(HONOURED, key=len, reverse=True))
+    _sheets.bind(names, MAX_SELECTOR, MAX_NESTING)
+    return _sheets
+
+
+_compiled = _compiled_sheets()
+
+
 #: the CSS, in characters, whose rules are kept for the next page (a site sends the same
 #: sheets, and the same ``<style>`` blocks, with every page)
 SHEET_CACHE_CHARS = 16_000_000
@@ -431,16 +482,40 @@ def _read_sheet(css: str) -> tuple[Rule, ...]:
     """:func:`sheet_rules`, read.
 
     tinycss2 reads about 2 MB of CSS a second in Python, and a news page's own CSS is
-    50-200 KB, most of it about colours and fonts: the sheet is first cut into its rules by
-    regular expressions (comments dropped, ``@media`` blocks that do not hold cut out,
+    50-200 KB, most of it about colours and fonts: the sheet is first cut into its rules
+    (comments dropped, ``@media`` blocks that do not hold cut out,
     ``@font-face``/``@keyframes``/``@page`` left out), and tinycss2 and cssselect2 read
-    only the blocks and selectors the cascade of a hidden element asks for."""
+    only the blocks and selectors the cascade of a hidden element asks for. The cutting
+    into rules is compiled (``_sheets.c``) where it is built; :func:`_read_blocks` is the
+    same in Python, the reference the tests hold it to."""
     css = css.lstrip("\ufeff")  # a byte-order mark, as a browser's decoder drops it
     if "/*" in css:
         css = _COMMENT.sub(" ", css)
     if "@" in css:
         css = _cut_unapplied(css)
     rules: list[Rule] = []
+    if _compiled is None:
+        _read_blocks(css, rules)
+        return tuple(rules)
+    try:
+        items = _compiled.read_blocks(css)
+    except UnicodeError:  # a lone surrogate: not UTF-8
+        _read_blocks(css, rules)
+        return tuple(rules)
+    for item in items:
+        if len(item) == 8:
+            selector, body, tag, ident, classes, needs, hides, shows = item
+            rules.append(Rule(selector, body, len(rules), (tag, ident, classes), hides, needs,
+                              shows))  # fmt: skip
+        elif len(item) == 4:  # a selector list with nested parentheses: tinycss2 splits it
+            _block_rules(item[0], item[1], item[2], item[3], rules)
+        else:  # a block with text outside ASCII: read here
+            _read_blocks(f"{item[0]}{{{item[1]}}}", rules)
+    return tuple(rules)
+
+
+def _read_blocks(css: str, rules: list[Rule]) -> None:
+    """The rules of ``css`` (comments and unapplied at-rules cut), appended to ``rules``."""
     # a block is what lies between a "{" and the "}" that closes it (str.split, not a regular
     # expression: five times faster); what follows the last "}" is not closed
     for part in css.split("}")[:-1]:
@@ -460,10 +535,13 @@ def _read_sheet(css: str) -> tuple[Rule, ...]:
         shows = ("opacity" in folded or "transform" in folded) and (
             _SHOWING_AGAIN.search(folded) is not None
         )
-        for selector in _split_group(group):
-            key, needs = _key_and_needs(selector)
-            rules.append(Rule(selector, body, len(rules), key, hides, needs, shows))
-    return tuple(rules)
+        _block_rules(group, body, hides, shows, rules)
+
+
+def _block_rules(group: str, body: str, hides: bool, shows: bool, rules: list[Rule]) -> None:
+    for selector in _split_group(group):
+        key, needs = _key_and_needs(selector)
+        rules.append(Rule(selector, body, len(rules), key, hides, needs, shows))
 
 
 def _cut_unapplied(css: str) -> str:
@@ -962,7 +1040,24 @@ def _chunks(selectors: list[str], size: int = 200) -> list[str]:
 
 def _present_keys(root: Any) -> set[str]:
     """The ids and classes the page has, ``root`` included (a rule that needs one it lacks
-    cannot match)."""
+    cannot match): read by the compiled walk (``_walk.c``) where it is bound, else here."""
+    walk = _bound_walk()
+    if walk is not None:
+        found: set[str] = walk.keys(root.mem_id)
+        return found
+    return _present_keys_python(root)
+
+
+@lru_cache(maxsize=1)
+def _bound_walk() -> Any:
+    """The compiled walk where extract.py bound it (built, checked on its probe page, and
+    ``NEWSWIRE_PURE_PYTHON`` not set), else None."""
+    extract = importlib.import_module("newswire.engine.extract")  # loaded by now: no circle
+    return extract.WALK
+
+
+def _present_keys_python(root: Any) -> set[str]:
+    """:func:`_present_keys` in Python (the reference the tests hold the compiled one to)."""
     keys: set[str] = set()
     for node in (root, *root.css("[id]")):
         if node.attrs.get("id"):
