@@ -39,6 +39,29 @@ def test_the_fingerprint_is_the_same_compiled(text, shape):
     assert np.array_equal(fast, slow)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="abcdefghij", min_size=1, max_size=12),
+            st.text(alphabet="xyz", min_size=4000, max_size=9000),  # a run past a block
+            st.sampled_from([" ", ". ", "\u2019", "\u00a0", "\n", "--"]),
+        ),
+        min_size=1,
+        max_size=2500,
+    ),
+    st.sampled_from([(32, 8), (16, 1), (256, 2), (300, 4), (1, 1)]),
+)
+def test_the_fingerprint_of_long_text_is_the_same_compiled(words, shape):
+    """Texts past the compiled hashing's blocks (4,096 window starts), with windows up to
+    its widest (256 bytes) and past it."""
+    text = " ".join(words)
+    window, sample = shape
+    fast = signature(text, window=window, sample=sample).hashes
+    slow = signature_numpy(text, window=window, sample=sample).hashes
+    assert np.array_equal(fast, slow)
+
+
 def test_the_engine_runs_and_finds_the_same_without_them(tmp_path):
     from ..factories import (
         article,

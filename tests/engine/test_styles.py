@@ -337,3 +337,43 @@ def test_the_present_keys_are_read_by_the_walk_as_by_selectolax(dev_pages):
             if root is not None:
                 assert styles._present_keys(root) == styles._present_keys_python(root)
     assert {".a", ".b", "#i\ufffd", ".c", ".d", "#r", ".s"} <= styles._present_keys(trees[-2].root)
+
+
+def test_style_blocks_are_found_in_any_case():
+    """``<style>`` blocks as HTML reads them, in every case of the tag's letters: a block
+    with a media that does not hold is left out, ``<styles>`` is no style block, one never
+    closed ends the search."""
+    rng = random.Random(7)
+    pieces = ["<style>", "<STYLE>", "<StYlE media=print>", "<style media='screen'>",
+              "<style\tMEDIA=\"(max-width: 10px)\">", "</style>", "</STYLE >", "</StYle>",
+              "<styles>", "<style_x>", "a{display:none}", "<p>text</p>", "<STYLE media=all>",
+              "é", ">", "<"]  # fmt: skip
+
+    def by_lower_case(body: bytes) -> tuple[str, ...]:
+        # the reading before: the page lower-cased, then bytes.find
+        folded, out, at = body.lower(), [], body.lower().find(b"<style")
+        while at != -1:
+            after = folded[at + 6 : at + 7]
+            if after.isalnum() or after == b"_":
+                at = folded.find(b"<style", at + 6)
+                continue
+            opened = folded.find(b">", at)
+            closing = folded.find(b"</style", opened) if opened != -1 else -1
+            if closing == -1:
+                break
+            attrs, start = folded[at + 6 : opened], opened + 1
+            at = folded.find(b"<style", closing + 7)
+            media = styles._MEDIA_ATTR.search(attrs) if attrs.strip() else None
+            if media is not None:
+                said = next(g for g in media.groups() if g is not None)
+                if not media_matches(said.decode("latin-1")):
+                    continue
+            out.append(body[start:closing].decode("utf-8", "replace"))
+        return tuple(out)
+
+    found = 0
+    for _ in range(3000):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))).encode()
+        assert style_blocks(body) == by_lower_case(body), body
+        found += len(style_blocks(body))
+    assert found > 1000

@@ -271,6 +271,11 @@ done:
 static unsigned char BYTE_MAP[256];
 #define SPACE 32
 #define BASE 0x100000001B3ULL
+/* the text is hashed in blocks of BLOCK window starts (see sign); POW[k] = BASE^k and
+   INV_POW[k] = BASE^-k modulo 2^64, made when the module loads */
+#define BLOCK 4096
+#define MAX_WINDOW 256
+static uint64_t POW[BLOCK + MAX_WINDOW], INV_POW[BLOCK];
 
 /* an in-place sort of hashes: qsort's call per comparison was a fifth of a page's
    fingerprint; an insertion sort below 16, quicksort (middle pivot) above */
@@ -303,7 +308,7 @@ __attribute__((optimize("no-tree-vectorize")))
 static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ssize_t sample,
                 uint64_t **out, Py_ssize_t *count) {
     unsigned char *d = (unsigned char *)malloc((size_t)n + 1);
-    uint64_t *h = NULL, pw[256];
+    uint64_t *h = NULL;
     *out = NULL; *count = 0;
     if (!d) return -1;
     /* fold and collapse in one pass; a typographic mark (E2 80 xx, E2 81 xx; C2 A0, AB, BB,
@@ -328,38 +333,54 @@ static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ss
     Py_ssize_t cap = m / 2 + 2;
     h = (uint64_t *)malloc((size_t)cap * sizeof(uint64_t));
     if (!h) { free(d); return -1; }
-    uint64_t p = 1;
-    Py_ssize_t w = window < 256 ? window : 256;
-    for (Py_ssize_t i = 0; i < w; i++) { pw[i] = p; p *= BASE; }
     Py_ssize_t kept = 0;
-    /* windows start at 0 and after each space: memchr finds the next one */
-    for (Py_ssize_t s = 0; s <= m - window;) {
-        uint64_t x = 0;
-        if (window <= 256) {
-            /* four independent sums: scalar multiplies, one a cycle (a vectorised loop
-               emulates 64-bit multiplies with three 32-bit ones each) */
-            uint64_t x1 = 0, x2 = 0, x3 = 0;
-            Py_ssize_t i = 0;
-            for (; i + 4 <= window; i += 4) {
-                x += (uint64_t)d[s + i] * pw[i];
-                x1 += (uint64_t)d[s + i + 1] * pw[i + 1];
-                x2 += (uint64_t)d[s + i + 2] * pw[i + 2];
-                x3 += (uint64_t)d[s + i + 3] * pw[i + 3];
+    if (window <= MAX_WINDOW) {
+        /* Each window's hash from a prefix sum over a block of the text: with
+           L[j] = sum over base <= k < j of d[k] * BASE^(k - base), a window starting at s
+           sums to (L[s + window] - L[s]) * BASE^-(s - base), exactly (arithmetic modulo
+           2^64, where the odd BASE has an inverse): one multiply a byte and one a window,
+           where the sum written out took `window` multiplies a window, and a byte is in
+           about five windows */
+        uint64_t *L = (uint64_t *)malloc((size_t)(BLOCK + MAX_WINDOW + 1) * sizeof(uint64_t));
+        if (!L) { free(d); free(h); return -1; }
+        Py_ssize_t s = 0;
+        for (Py_ssize_t base = 0; base <= m - window; base += BLOCK) {
+            Py_ssize_t upto = base + BLOCK + window;  /* the prefix the block's windows need */
+            if (upto > m) upto = m;
+            uint64_t acc = 0;
+            L[0] = 0;
+            for (Py_ssize_t k = base; k < upto; k++) {
+                acc += (uint64_t)d[k] * POW[k - base];
+                L[k - base + 1] = acc;
             }
-            for (; i < window; i++) x += (uint64_t)d[s + i] * pw[i];
-            x += x1 + x2 + x3;
-        } else {
-            uint64_t q = 1;
-            for (Py_ssize_t i = 0; i < window; i++) { x += (uint64_t)d[s + i] * q; q *= BASE; }
+            /* windows start at 0 and after each space: memchr finds the next one */
+            while (s < base + BLOCK && s <= m - window) {
+                uint64_t x = (L[s - base + window] - L[s - base]) * INV_POW[s - base];
+                x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL;
+                x ^= x >> 27; x *= 0x94D049BB133111EBULL;
+                x ^= x >> 31;
+                int keep = (sample & (sample - 1)) == 0 ? (x & (uint64_t)(sample - 1)) == 0 : x % (uint64_t)sample == 0;
+                if (keep) h[kept++] = x;
+                const unsigned char *sp = (const unsigned char *)memchr(d + s, SPACE, (size_t)(m - window - s + 1));
+                if (!sp) { s = m; break; }
+                s = sp - d + 1;
+            }
+            if (s > m - window) break;
         }
-        x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL;
-        x ^= x >> 27; x *= 0x94D049BB133111EBULL;
-        x ^= x >> 31;
-        int keep = (sample & (sample - 1)) == 0 ? (x & (uint64_t)(sample - 1)) == 0 : x % (uint64_t)sample == 0;
-        if (keep) h[kept++] = x;
-        const unsigned char *sp = (const unsigned char *)memchr(d + s, SPACE, (size_t)(m - window - s + 1));
-        if (!sp) break;
-        s = sp - d + 1;
+        free(L);
+    } else {
+        for (Py_ssize_t s = 0; s <= m - window;) {
+            uint64_t x = 0, q = 1;
+            for (Py_ssize_t i = 0; i < window; i++) { x += (uint64_t)d[s + i] * q; q *= BASE; }
+            x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL;
+            x ^= x >> 27; x *= 0x94D049BB133111EBULL;
+            x ^= x >> 31;
+            int keep = (sample & (sample - 1)) == 0 ? (x & (uint64_t)(sample - 1)) == 0 : x % (uint64_t)sample == 0;
+            if (keep) h[kept++] = x;
+            const unsigned char *sp = (const unsigned char *)memchr(d + s, SPACE, (size_t)(m - window - s + 1));
+            if (!sp) break;
+            s = sp - d + 1;
+        }
     }
     free(d);
     sort_u64(h, kept);
@@ -696,7 +717,17 @@ static PyMethodDef METHODS[] = {
 static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_sift", NULL, -1, METHODS};
 
 PyMODINIT_FUNC PyInit__sift(void) {
-    /* BASE is odd: its inverse modulo 2^64 by Newton's iteration */
+    /* BASE is odd: its inverse modulo 2^64 by Newton's iteration (each step doubles the
+       bits that are right: 3 to start with, 96 after five) */
+    uint64_t inv = BASE;
+    for (int i = 0; i < 5; i++) inv *= 2 - BASE * inv;
+    POW[0] = 1, INV_POW[0] = 1;
+    for (int k = 1; k < BLOCK + MAX_WINDOW; k++) POW[k] = POW[k - 1] * BASE;
+    for (int k = 1; k < BLOCK; k++) INV_POW[k] = INV_POW[k - 1] * inv;
+    if (BASE * inv != 1) {
+        PyErr_SetString(PyExc_ImportError, "_sift: no inverse of the hash base");
+        return NULL;
+    }
     for (int i = 0; i < 256; i++) {
         unsigned char c = (unsigned char)i;
         if (i >= 0x80) BYTE_MAP[i] = c;

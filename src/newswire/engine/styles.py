@@ -867,25 +867,32 @@ class Shown:
 _MEDIA_ATTR = re.compile(rb"""\bmedia\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 
 
+#: ``<style`` and ``</style`` in any case (a regular expression that starts with a literal:
+#: faster than lower-casing the page to find them, which copies it)
+_STYLE_OPEN = re.compile(rb"<[sS][tT][yY][lL][eE]")
+_STYLE_CLOSE = re.compile(rb"</[sS][tT][yY][lL][eE]")
+
+
 def style_blocks(body: bytes) -> tuple[str, ...]:
     """The CSS of a page's ``<style>`` blocks whose ``media`` holds, read from its bytes (the
     parse drops them for the page's text: the few pages that may hold a story read them
-    here). Found with bytes.find, five times faster than a regular expression's lazy
+    here). Found by their tags, five times faster than a regular expression's lazy
     ``(.*?)</style>`` over a page."""
-    folded = body.lower()
     out = []
-    at = folded.find(b"<style")
-    while at != -1:
-        after = folded[at + 6 : at + 7]
+    found = _STYLE_OPEN.search(body)
+    while found is not None:
+        at = found.start()
+        after = body[at + 6 : at + 7]
         if after.isalnum() or after == b"_":  # <styles>, not <style>
-            at = folded.find(b"<style", at + 6)
+            found = _STYLE_OPEN.search(body, at + 6)
             continue
-        opened = folded.find(b">", at)
-        closing = folded.find(b"</style", opened) if opened != -1 else -1
-        if closing == -1:
+        opened = body.find(b">", at)
+        shut = _STYLE_CLOSE.search(body, opened) if opened != -1 else None
+        if shut is None:
             break  # never closed: the rest of the page is not a style block
-        attrs, start = folded[at + 6 : opened], opened + 1
-        at = folded.find(b"<style", closing + 7)
+        closing = shut.start()
+        attrs, start = body[at + 6 : opened].lower(), opened + 1
+        found = _STYLE_OPEN.search(body, closing + 7)
         media = _MEDIA_ATTR.search(attrs) if attrs.strip() else None
         if media is not None:
             said = next(g for g in media.groups() if g is not None)
