@@ -188,3 +188,46 @@ def test_a_line_after_the_copy_that_opens_like_the_next_paragraph_is_no_cut() ->
     cut = f"<p>{paras[-2]} This article has</p>"
     b = align(story(paras), page_text(f"<html><body><article>{kept}{cut}</article></body></html>"))
     assert not b.trimmed_end_only and b.dropped_end == 6
+
+
+def _runs_written_out(s: tuple[str, ...], p: tuple[str, ...]) -> list[Run]:
+    """Every run as the alignment's first version found them: each 4-gram of the page
+    looked up in a dict of the story's, each run extended word by word."""
+    grams: dict[tuple[str, ...], list[int]] = {}
+    for j in range(len(s) - 3):
+        grams.setdefault(s[j : j + 4], []).append(j)
+    runs = []
+    for i in range(len(p) - 3):
+        for j in grams.get(p[i : i + 4], [])[:16]:
+            if i and j and p[i - 1] == s[j - 1]:
+                continue
+            length = 4
+            while i + length < len(p) and j + length < len(s) and p[i + length] == s[j + length]:
+                length += 1
+            runs.append(Run(j, i, length))
+    return runs
+
+
+def test_the_runs_are_those_written_out() -> None:
+    """The runs of pages made of pieces of a story (repeated, overlapping, long and short,
+    among other words; the story of five words, so that its 4-grams repeat) are those the
+    plain dict-and-loop reading finds, in order."""
+    import random
+
+    from newswire.engine.align import _runs
+
+    rng = random.Random(34)
+    found = 0
+    for _ in range(1500):
+        story_words = [rng.choice("abcde") for _ in range(rng.randint(4, 300))]
+        st_ = StoryText.of(Story("urn:t:r", "H", (" ".join(story_words),)))
+        page_words: list[str] = []
+        for _ in range(rng.randint(1, 6)):
+            start = rng.randint(0, len(story_words))
+            page_words += st_.words[start : start + rng.randint(0, 80)]
+            page_words += [rng.choice("abxyz") for _ in range(rng.randint(0, 3))]
+        page = PageText(tuple(page_words), tuple(0 for _ in page_words))
+        runs = _runs(st_, page)
+        assert runs == _runs_written_out(st_.words, page.words)
+        found += len(runs)
+    assert found > 10_000

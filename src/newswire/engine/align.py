@@ -53,6 +53,10 @@ class StoryText:
     vocab: dict[str, int]
     gram_keys: npt.NDArray[np.int64] = field(compare=False)
     gram_starts: tuple[int, ...] = field(compare=False)
+    # the same positions, and each story word's number, as arrays (anchors inside a run
+    # already found are left out with numpy: see _runs)
+    gram_order: npt.NDArray[np.int64] = field(compare=False)
+    ids: npt.NDArray[np.int64] = field(compare=False)
     # the 4-grams' positions by their words: only for a story of more distinct words than
     # its 4-grams' numbers can hold (see _gram_keys), which the numbers then replace
     grams: dict[tuple[str, ...], tuple[int, ...]] | None = field(default=None, compare=False)
@@ -73,6 +77,7 @@ class StoryText:
             order = np.argsort(keys, kind="stable")  # a 4-gram's positions stay in order
             keys, starts = keys[order], tuple(order.tolist())
         else:
+            order = np.zeros(0, dtype=np.int64)
             keys, starts = np.zeros(0, dtype=np.int64), ()
             found: dict[tuple[str, ...], list[int]] = {}
             for j in range(len(all_words) - ANCHOR + 1):
@@ -86,6 +91,8 @@ class StoryText:
             vocab,
             keys,
             starts,
+            order.astype(np.int64),
+            ids,
             grams,
         )
 
@@ -155,7 +162,7 @@ def _runs(st: StoryText, page: PageText) -> list[Run]:
         # every word known to the story, and the four words' numbers as one among the
         # story's (a dict lookup a position cost more than the rest of the alignment)
         get = st.vocab.get
-        ids = np.asarray([get(w, -1) for w in p], dtype=np.int64)
+        ids = np.fromiter(map(get, p, itertools.repeat(-1, n)), dtype=np.int64, count=n)
         known = ids >= 0
         starts = known[: n - ANCHOR + 1].copy()
         for k in range(1, ANCHOR):
@@ -165,12 +172,24 @@ def _runs(st: StoryText, page: PageText) -> list[Run]:
         first = np.searchsorted(table, keys)
         starts &= table[np.minimum(first, table.shape[0] - 1)] == keys
         positions = np.flatnonzero(starts)
+        firsts = first[positions]
         last = np.searchsorted(table, keys[positions], side="right")
+        # an anchor inside a run found from the anchor before it (the word before it is
+        # the word before its place in the story) is passed over by the loop below; where
+        # its 4-gram is once in the story, nearly always, it is left out here at once
+        once = st.gram_order[np.minimum(firsts, st.gram_order.shape[0] - 1)]
+        inside = (
+            (last - firsts == 1)
+            & (positions > 0)
+            & (once > 0)
+            & (ids[positions - 1] == st.ids[once - 1])  # an unknown word is -1
+        )
+        kept = ~inside
         order = st.gram_starts
         anchors = (
             (i, order[a:b])
-            for i, a, b in zip(positions.tolist(), first[positions].tolist(), last.tolist(),
-                               strict=True)
+            for i, a, b in zip(positions[kept].tolist(), firsts[kept].tolist(),
+                               last[kept].tolist(), strict=True)
         )  # fmt: skip
     else:
         grams = st.grams
@@ -181,9 +200,14 @@ def _runs(st: StoryText, page: PageText) -> list[Run]:
         for j in where[:16]:
             if i and j and p[i - 1] == s[j - 1]:
                 continue  # inside a run found from an earlier anchor
+            # extended 16 words at a time (a slice compared in C), then word by word
             length = ANCHOR
-            while i + length < n and j + length < ns and p[i + length] == s[j + length]:
-                length += 1
+            while (k := min(16, n - i - length, ns - j - length)) > 0:
+                if p[i + length : i + length + k] != s[j + length : j + length + k]:
+                    while p[i + length] == s[j + length]:
+                        length += 1
+                    break
+                length += k
             runs.append(Run(j, i, length))
     return runs
 
