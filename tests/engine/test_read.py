@@ -289,3 +289,60 @@ def test_a_gzip_bomb_in_a_6_kb_warc_is_skipped_within_the_budget(tmp_path: Path)
     assert [i.reason for i in items if isinstance(i, Skip)] == ["too_large"]
     assert [i.url for i in items if isinstance(i, Page)] == ["https://ex.org/after"]
     assert peak < 40 * 1024 * 1024, f"{peak} bytes traced reading a bomb"
+
+
+def test_a_response_is_read_as_its_whole_block_would_be(tmp_path: Path) -> None:
+    """A response's head is read line by line and its body apart (no copy of the body out
+    of the block): on every kind of head — CRLF and bare LF lines, mixed, no empty line, a
+    line past 8 KB, an empty head, CRLF CRLF inside the body, chunked and gzip bodies, cut
+    short — the page or the skip is what reading the whole block gives."""
+    import gzip as gz
+    import random
+
+    from newswire.engine.read import _page_from_http
+
+    rng = random.Random(12)
+    heads = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+        b"HTTP/1.1 200 OK\nContent-Type: text/html\n\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\n\r\n",
+        b"HTTP/1.1 200 OK\nContent-Type: text/html\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 9000 + b"\r\nContent-Type: text/html\r\n\r\n",
+        b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n",
+        b"\r\n\r\n",
+        b"",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Robots-Tag: noindex\r\nContent-Type: text/html\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 600 + b"Content-Type: text/html\r\n\r\n",
+        b"NOT HTTP\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html",
+    ]
+    bodies = [b"<p>one</p>", b"<p>a\r\n\r\nb</p>", b"", b"\n\n<p>x</p>", b"\xff\xfe<p>bytes</p>"]
+    blocks = []
+    for _ in range(300):
+        head, body = rng.choice(heads), rng.choice(bodies)
+        if b"chunked" in head:
+            body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        if b"gzip" in head and rng.random() < 0.7:
+            body = gz.compress(body)
+        blocks.append(head + body)
+    path = tmp_path / "heads.warc.gz"
+    write_warc(path, [warc_record(f"https://ex.org/{k}", b) for k, b in enumerate(blocks)])
+    got = list(read_warc(path))
+    want = [
+        _page_from_http(f"https://ex.org/{k}", block, source=str(path), where="", date=None,
+                        max_bytes=8 << 20)  # fmt: skip
+        for k, block in enumerate(blocks)
+    ]
+
+    def key(item: Page | Skip) -> tuple[object, ...]:
+        if isinstance(item, Page):
+            return ("page", item.url, item.body, item.content_type, item.charset, item.robots)
+        return ("skip", item.reason, item.message)
+
+    assert len(got) == len(want) == 300
+    assert [key(g) for g in got] == [key(w) for w in want]
+    assert sum(isinstance(g, Page) for g in got) > 50  # pages and skips both
+    assert sum(isinstance(g, Skip) for g in got) > 50
