@@ -332,8 +332,9 @@ def test_a_response_is_read_as_its_whole_block_would_be(tmp_path: Path) -> None:
     write_warc(path, [warc_record(f"https://ex.org/{k}", b) for k, b in enumerate(blocks)])
     got = list(read_warc(path))
     want = [
-        _page_from_http(f"https://ex.org/{k}", block, source=str(path), where="", date=None,
-                        max_bytes=8 << 20)  # fmt: skip
+        _page_from_http(
+            f"https://ex.org/{k}", block, source=str(path), where="", date=None, max_bytes=8 << 20
+        )
         for k, block in enumerate(blocks)
     ]
 
