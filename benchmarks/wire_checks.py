@@ -4,6 +4,7 @@ way every check worked before it (the whole wire read and fingerprinted again pe
 
     .venv/bin/python benchmarks/wire_checks.py [--stories 1000 10000] [--pages 40]
                                                [--old-pages 3] [--postgres]
+                                               [--hosts 10 [--workers 2]]
 
 For each size it loads the wire into a new SQLite file (stories of ~300 words of varied
 text, their reporters, bylines and versions, by bulk insert), serves ``--pages`` copies of
@@ -18,12 +19,18 @@ host, so the fetcher's politeness wait never applies), and prints:
 - the old way's time per page (``--old-pages`` pages: it is slow on a big wire);
 - ``newswire check URL`` from a cold start, with the worker's saved wire and without it.
 
+With ``--hosts N`` it runs only the worker's batch: the pages spread over N hosts and
+queued host by host, ``--workers`` ``newswire worker --batch`` processes started together
+(seconds a page over the whole batch, each page's fetches, the least gap between two
+requests to one host).
+
 Prints figures; asserts nothing. Talks only to the loopback servers it starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -32,12 +39,13 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 CHILD = "--child"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from databases import WORDS, clean_env  # noqa: E402  (a sibling module)
+from databases import WORDS, clean_env, postgres_database  # noqa: E402  (a sibling module)
 
 
 def _text(rng: random.Random, n: int) -> str:
@@ -73,9 +81,12 @@ def load(stories: int) -> None:
 
 class _Pages(BaseHTTPRequestHandler):
     pages: dict[str, bytes] = {}
+    asked: list[tuple[str, str, float]] = []  # (host, path, when): every request
 
     def do_GET(self) -> None:
-        body = type(self).pages.get(f"{self.headers['Host'].split(':')[0]}{self.path}")
+        host = self.headers["Host"].split(":")[0]
+        type(self).asked.append((host, self.path, time.monotonic()))
+        body = type(self).pages.get(f"{host}{self.path}")
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body or b"")))
@@ -86,24 +97,75 @@ class _Pages(BaseHTTPRequestHandler):
         pass
 
 
-def serve(n: int) -> tuple[list[str], list[ThreadingHTTPServer]]:
-    """One server on each of 127.0.0.2 … (n+1); returns the page URLs and the servers."""
+def serve(n: int, hosts: int = 0) -> tuple[list[str], list[ThreadingHTTPServer]]:
+    """``n`` pages, each a copy of a random story, on ``hosts`` servers on 127.0.0.2 …
+    (one page a host when 0); returns the page URLs, host by host, and the servers."""
     from newswire.distribution.snippet import snippet_html
     from newswire.wire.models import Story
 
     rng = random.Random(5)
     ids = list(Story.objects.values_list("pk", flat=True))
     urls, servers = [], []
-    for k in range(n):
+    hosts = hosts or n
+    for k in range(hosts):
         host = f"127.0.0.{k + 2}"
         server = ThreadingHTTPServer((host, 0), _Pages)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        story = Story.objects.get(pk=rng.choice(ids))
-        html = f"<!doctype html><html><body><article>{snippet_html(story)}</article></body></html>"
-        _Pages.pages[f"{host}/copy"] = html.encode()
-        urls.append(f"http://{host}:{server.server_port}/copy")
         servers.append(server)
+        for page in range(k, n, hosts):
+            story = Story.objects.get(pk=rng.choice(ids))
+            html = (f"<!doctype html><html><body><article>{snippet_html(story)}</article>"
+                    "</body></html>")  # fmt: skip
+            path = "/copy" if n == hosts else f"/copy-{page}"
+            _Pages.pages[f"{host}{path}"] = html.encode()
+            urls.append(f"http://{host}:{server.server_port}{path}")
     return urls, servers
+
+
+def batch(args: argparse.Namespace) -> None:
+    """The pages' checks as the beacon queues them, host by host, run by ``--workers``
+    ``newswire worker --batch`` processes started together: seconds a page over the whole
+    batch (each worker's start, housekeeping and warm wire's first build included), each
+    page's fetches, and the least time between two requests to one host."""
+    from django_tasks_db.models import DBTaskResult
+
+    from newswire.pickups.models import Pickup
+    from newswire.pickups.tasks import check_page
+
+    urls, servers = serve(args.pages, args.hosts)
+    for url in urls:
+        check_page.enqueue(url)
+    newswire = str(Path(sys.executable).with_name("newswire"))
+    start = time.perf_counter()
+    workers = [subprocess.Popen([newswire, "worker", "--batch"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE) for _ in range(args.workers)]  # fmt: skip
+    for w in workers:
+        _, err = w.communicate()
+        assert w.returncode == 0, err.decode()[-2000:]
+    wall = time.perf_counter() - start
+    done = DBTaskResult.objects.filter(status="SUCCESSFUL")
+    waited = done.filter(return_value__startswith="waiting").count()
+    first = min(done.values_list("started_at", flat=True))
+    last = max(done.values_list("finished_at", flat=True))
+    fetched: dict[str, int] = {}
+    by_host: dict[str, list[float]] = {}
+    for host, path, when in _Pages.asked:
+        fetched[f"{host}{path}"] = fetched.get(f"{host}{path}", 0) + 1
+        by_host.setdefault(host, []).append(when)
+    pages = {k: v for k, v in fetched.items() if not k.endswith("/robots.txt")}
+    gaps = [b - a for times in map(sorted, by_host.values())
+            for a, b in itertools.pairwise(times)]  # fmt: skip
+    print(f"  {args.pages} pages on {len(servers)} hosts, {args.workers} worker(s): "
+          f"{wall:.1f} s in all, {wall / args.pages:.2f} s a page (start and warm wire "
+          f"included); {Pickup.objects.count()} copies recorded; each page fetched "
+          f"{min(pages.values())}-{max(pages.values())} times; robots.txt "
+          f"{sum(v for k, v in fetched.items() if k.endswith('/robots.txt'))} times; "
+          f"least gap between two requests to a host {min(gaps):.3f} s; "
+          f"{waited} task(s) put back to wait for a turn another worker took; from the "
+          f"first task's start to the last's end {(last - first).total_seconds():.1f} s"
+          )  # fmt: skip
+    for server in servers:
+        server.shutdown()
 
 
 def per_page(urls: list[str], **kwargs: object) -> list[float]:
@@ -129,6 +191,9 @@ def child(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     load(args.stories)
     print(f"  {args.stories} stories loaded in {time.perf_counter() - start:.0f} s", flush=True)
+    if args.hosts:
+        batch(args)
+        return
     urls, servers = serve(args.pages)
     from newswire.pickups import wirescan
     from newswire.wire.models import Story
@@ -217,6 +282,10 @@ def main() -> None:
     parser.add_argument("--stories", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--old-pages", type=int, default=3)
+    parser.add_argument("--hosts", type=int, default=0,
+                        help="only the worker's batch: the pages spread over this many hosts")
+    parser.add_argument("--workers", type=int, default=1, help="with --hosts: worker processes")
+    parser.add_argument("--postgres", action="store_true", help="on PostgreSQL, not SQLite")
     parser.add_argument(CHILD, action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -224,11 +293,14 @@ def main() -> None:
         child(args)
         return
     for n in args.stories:
-        print(f"{n} stories, SQLite", flush=True)
-        with tempfile.TemporaryDirectory() as tmp:
+        print(f"{n} stories, {'PostgreSQL' if args.postgres else 'SQLite'}", flush=True)
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
             env = clean_env(NEWSWIRE_DATA=tmp, NEWSWIRE_FETCH_ALLOW="127.0.0.0/8")
+            if args.postgres:
+                env["DATABASE_URL"] = stack.enter_context(postgres_database())
             subprocess.run([sys.executable, __file__, CHILD, "--stories", str(n),
-                            "--pages", str(args.pages), "--old-pages", str(args.old_pages)],
+                            "--pages", str(args.pages), "--old-pages", str(args.old_pages),
+                            "--hosts", str(args.hosts), "--workers", str(args.workers)],
                            check=True, env=env)  # fmt: skip
 
 

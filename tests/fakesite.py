@@ -24,7 +24,7 @@ class FakeSite:
         self.routes: dict[str, Handler] = {}
         self.log: list[tuple[str, str, dict[str, str], bytes]] = []
         self.port = server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{server.server_address[0]}:{self.port}"
 
     def route(self, path: str, handler: Handler) -> None:
         self.routes[path] = handler
@@ -108,7 +108,8 @@ def drip(seconds: int = 60) -> Handler:
 
 
 @contextmanager
-def fake_site() -> Iterator[FakeSite]:
+def fake_site(address: str = "127.0.0.1") -> Iterator[FakeSite]:
+    """A site on a loopback ``address`` (127.0.0.2 … for hosts of their own)."""
     site: FakeSite
 
     class H(BaseHTTPRequestHandler):
@@ -135,7 +136,7 @@ def fake_site() -> Iterator[FakeSite]:
             if not isinstance(sys.exc_info()[1], OSError):  # a client hanging up is fine
                 super().handle_error(request, client_address)
 
-    server = Server(("127.0.0.1", 0), H)
+    server = Server((address, 0), H)
     server.daemon_threads = True
     site = FakeSite(server)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

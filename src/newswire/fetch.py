@@ -689,18 +689,21 @@ class PageFetcher:
         etag: str = "",
         last_modified: str = "",
         types: tuple[str, ...] = HTML_TYPES,
+        throttle: Callable[[str], None] | None = None,
     ) -> Fetched:
-        """GET ``url``; refuse (``not_html``, or ``wrong_type``) a body of another type."""
+        """GET ``url``; refuse (``not_html``, or ``wrong_type``) a body of another type.
+        ``throttle``: this request's (and its robots.txt's) in place of the fetcher's."""
         _check_url(url)
         parts = urlsplit(url)
-        if not self.allowed(url):
+        throttle = throttle or self.throttle
+        if not self.allowed(url, throttle=throttle):
             raise FetchError("robots", "robots.txt does not allow newswire to fetch it", url=url)
         headers = {"Accept": ",".join(types) + ",*/*;q=0.1"}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        self.throttle(parts.hostname or "")
+        throttle(parts.hostname or "")
         return _of_type(self.client.get(url, headers=headers), types, url)
 
     def sitemaps(self, url: str) -> list[str]:
@@ -709,7 +712,7 @@ class PageFetcher:
         parts = urlsplit(url)
         return list(self._robots[f"{parts.scheme}://{parts.netloc}"][1].sitemaps)
 
-    def allowed(self, url: str) -> bool:
+    def allowed(self, url: str, *, throttle: Callable[[str], None] | None = None) -> bool:
         from protego import Protego
 
         _check_url(url)
@@ -717,7 +720,7 @@ class PageFetcher:
         origin = f"{parts.scheme}://{parts.netloc}"
         kept = self._robots.get(origin)
         if kept is None or kept[0] < time.monotonic():
-            self.throttle(parts.hostname or "")
+            (throttle or self.throttle)(parts.hostname or "")
             # A robots.txt that cannot be read is no refusal by the site: the site is down,
             # or its name does not resolve. Nothing is fetched then (RFC 9309 2.3.1.4), and
             # the error says what happened, in the words of the fetch that failed; it is not

@@ -94,18 +94,15 @@ def worker(batch: bool, interval: float) -> None:
     _django()
     _migrate()
     _say_if_slow()
-    from django.core.management import call_command
-
     from .. import housekeeping
 
     if batch:
         click.echo(f"housekeeping: {housekeeping.housekeeping()}")
     else:
         housekeeping.start()  # abandoned tasks, due re-checks, beacon spools
-    args = ["--interval", str(interval)]
-    if batch:
-        args.append("--batch")
-    call_command("db_worker", *args)
+    from ..worker import run
+
+    run(batch=batch, interval=interval)
 
 
 @cli.command()

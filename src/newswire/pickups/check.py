@@ -3,15 +3,12 @@ the wire's stories, record what it finds (``newswire check``; the dashboard's fo
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from ..engine import Page, Scanner, story_from_ninjs
@@ -22,8 +19,9 @@ from ..wire.sanitize import text_of
 from . import wirescan
 from .corrections import Verdict, verdict
 from .looks import FetchedLooks
-from .models import HostTurn, Pickup, PickupCheck, Status, Via, url_key
+from .models import Pickup, PickupCheck, Status, Via, url_key
 from .record import Recorded, record_match
+from .turns import turn_or_raise, wait_turn
 
 #: A fetch refusal's reason, as a pickup's status.
 STATUS_FOR = {
@@ -45,19 +43,6 @@ class Checked:
     found: list[Recorded] = field(default_factory=list)
 
 
-def wait_turn(host: str, gap: float = 1.0) -> None:
-    """Wait until ``host`` may get another request: one a second, across every process."""
-    with transaction.atomic():
-        turn, _ = HostTurn.objects.select_for_update().get_or_create(host=host[:253])
-        now = timezone.now()
-        start = max(now, turn.next_at)
-        turn.next_at = start + timedelta(seconds=gap)
-        turn.save(update_fields=["next_at"])
-    wait = (start - now).total_seconds()
-    if wait > 0:
-        time.sleep(wait)
-
-
 # robots.txt as this process last read it, per origin (kept an hour): a worker checking
 # a hundred pages of one site reads it once, not a hundred times
 _ROBOTS: dict[str, tuple[float, Any]] = {}
@@ -77,22 +62,31 @@ def check_urls(
     fetcher: PageFetcher | None = None,
     observation: str = "",
     cold_from_saved: bool = False,
+    defer: bool = False,
 ) -> Iterator[Checked]:
     """Check each page now and record the outcome; yield it. Nothing stops the rest.
-    ``cold_from_saved``: a one-off process may open the worker's saved wire."""
+    ``cold_from_saved``: a one-off process may open the worker's saved wire. ``defer``
+    (the worker): where a page's host has had its turn in the last second, raise
+    :class:`~.turns.NotYourTurn` before anything is asked of it, and not wait."""
     scanner = wirescan.scanner(cold_from_saved=cold_from_saved)  # warm, kept current
     own = fetcher is None
     fetcher = fetcher or page_fetcher()
     try:
         for url in urls:
-            yield check_one(url, scanner, fetcher, via, observation)
+            yield check_one(url, scanner, fetcher, via, observation, defer=defer)
     finally:
         if own:
             fetcher.close()
 
 
 def check_one(
-    url: str, scanner: Scanner, fetcher: PageFetcher, via: str, observation: str = ""
+    url: str,
+    scanner: Scanner,
+    fetcher: PageFetcher,
+    via: str,
+    observation: str = "",
+    *,
+    defer: bool = False,
 ) -> Checked:
     known = list(
         Pickup.objects.filter(url_key=url_key(url), status=Status.OK).select_related(
@@ -111,6 +105,9 @@ def check_one(
             url,
             etag=validators.etag if validators else "",
             last_modified=validators.last_modified if validators else "",
+            # the worker: the page and its robots.txt wait for no turn (the page is queued
+            # again); what the reader sees with it (its sheets, its pictures) waits for its own
+            throttle=turn_or_raise if defer else None,
         )
     except FetchError as exc:
         status = STATUS_FOR.get(exc.reason, Status.UNREACHABLE)

@@ -6,6 +6,7 @@ from django_tasks import TaskContext, task
 
 from .check import check_urls
 from .models import Via
+from .turns import NotYourTurn
 
 
 @task(takes_context=True)
@@ -21,7 +22,14 @@ def check_page(context: TaskContext, url: str, via: str = Via.BEACON, watched: i
 
         if not still_open(url, watched):
             return "the copy carries the change already"
-    done = next(iter(check_urls([url], via=via, observation=f"task {context.task_result.id}")))
+    try:
+        done = next(iter(check_urls([url], via=via, observation=f"task {context.task_result.id}",
+                                    defer=True)))  # fmt: skip
+    except NotYourTurn as turn:
+        # another worker asked the host a moment ago: this page waits in the queue, and the
+        # worker checks another meanwhile (pickups/turns.py)
+        check_page.using(run_after=turn.at).enqueue(url, via, watched)
+        return f"waiting for its host's turn ({turn.host}, at {turn.at:%H:%M:%S.%f})"
     if done.status != "ok":
         return f"{done.status}: {done.reason}"
     return f"{len(done.found)} copies"
