@@ -4,6 +4,7 @@ the page whose host's turn has come rather than waiting for each host in the que
 
 from __future__ import annotations
 
+import itertools
 import time
 from contextlib import ExitStack
 from datetime import timedelta
@@ -112,7 +113,7 @@ def test_the_worker_checks_pages_on_several_hosts_in_step_with_their_turns(setti
         paths = [p for _, p in times[host]]
         assert sorted(paths) == ["/copy-0", "/copy-1", "/copy-2", "/robots.txt"]  # each once
         stamps = [t for t, _ in times[host]]
-        assert all(b - a >= 0.98 for a, b in zip(stamps, stamps[1:])), (host, stamps)
+        assert all(b - a >= 0.98 for a, b in itertools.pairwise(stamps)), (host, stamps)
     # in step: the last host was asked for its first page before the first host's last page
     first_of_last = min(t for t, p in times[hosts[-1]] if p.startswith("/copy"))
     last_of_first = max(t for t, p in times[hosts[0]] if p.startswith("/copy"))
