@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.text import slugify
@@ -179,6 +180,26 @@ def headline_slug(headline: str) -> str:
     (anyascii: "Москва: 40 000 человек" is ``moskva-40-000-chelovek``), so that the wire's
     URLs and a partner's post keep them; "story" only for a headline with no words."""
     return slugify(anyascii(headline))[:180].strip("-") or "story"
+
+
+def _story_path(slug: str) -> str:
+    """``reverse("wire:story", slug=…)``: reversed once per URLconf and script prefix, then
+    filled in (the warm wire reads every story's URL: a reverse() each was a fifth of it).
+    A slug is letters, digits, "-" and "_" (SlugField): nothing reverse() would quote."""
+    if not _SLUG.fullmatch(slug):
+        return reverse("wire:story", kwargs={"slug": slug})
+    return _story_path_around(get_urlconf(), get_script_prefix()).replace(_SLOT, slug)
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_SLOT = "newswire-slug-slot"
+
+
+@lru_cache(maxsize=8)
+def _story_path_around(urlconf: str | None, prefix: str) -> str:
+    """The story's path with a slot for its slug (``prefix`` keys the cache: reverse()
+    reads the script prefix itself)."""
+    return reverse("wire:story", kwargs={"slug": _SLOT}, urlconf=urlconf)
 
 
 class Story(models.Model):
@@ -387,10 +408,7 @@ class Story(models.Model):
         # memoised per slug: a feed renders each story's URL several times
         cached = self.__dict__.get("_url")
         if cached is None or cached[0] != self.slug:
-            cached = self.__dict__["_url"] = (
-                self.slug,
-                reverse("wire:story", kwargs={"slug": self.slug}),
-            )
+            cached = self.__dict__["_url"] = (self.slug, _story_path(self.slug))
         return cached[1]
 
     def public_url(self) -> str:
@@ -402,9 +420,10 @@ class Story(models.Model):
     def ordered_reporters(self) -> list[Reporter]:
         return [b.reporter for b in self.ordered_bylines()]
 
-    def byline(self) -> str:
-        """ "NAME, TITLE" for each reporter, joined as a byline is ("and" before the last)."""
-        credits = [b.credit() for b in self.ordered_bylines()]
+    def byline(self, bylines: list[Byline] | None = None) -> str:
+        """ "NAME, TITLE" for each reporter, joined as a byline is ("and" before the last);
+        ``bylines``: :meth:`ordered_bylines`, when the caller has them already."""
+        credits = [b.credit() for b in (self.ordered_bylines() if bylines is None else bylines)]
         if len(credits) <= 1:
             return "".join(credits)
         return "; ".join(credits[:-1]) + " and " + credits[-1]

@@ -65,7 +65,8 @@ def to_ninjs(
     if version != "2.2":
         return in_version(to_ninjs(story, terms, partner=partner), version)
     terms = terms or Terms.current()
-    reporters = story.ordered_reporters()
+    bylines = story.ordered_bylines()
+    reporters = [b.reporter for b in bylines]
     item: dict[str, Any] = {
         "standard": dict(NINJS_STANDARD),
         "uri": story.uri,
@@ -76,7 +77,7 @@ def to_ninjs(
         "pubstatus": PUBSTATUS[Story.Status(story.status)],
         "language": story.language or "en",
         "headlines": [{"role": "main", "value": story.headline}],
-        "by": story.byline(),
+        "by": story.byline(bylines),
         "people": [{"name": r.name, "rel": "author"} for r in reporters],
         "infosources": [
             {
