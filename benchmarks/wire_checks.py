@@ -164,6 +164,11 @@ def batch(args: argparse.Namespace) -> None:
           f"{waited} task(s) put back to wait for a turn another worker took; from the "
           f"first task's start to the last's end {(last - first).total_seconds():.1f} s"
           )  # fmt: skip
+    if os.environ.get("BENCH_TIMELINE"):
+        for r in done.order_by("started_at"):
+            print(f"    {(r.started_at - first).total_seconds():6.2f} "
+                  f"{(r.finished_at - r.started_at).total_seconds() * 1000:5.0f} ms "
+                  f"{r.args_kwargs['args'][0]} {r.return_value}")  # fmt: skip
     for server in servers:
         server.shutdown()
 

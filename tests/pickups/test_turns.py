@@ -119,3 +119,16 @@ def test_the_worker_checks_pages_on_several_hosts_in_step_with_their_turns(setti
     last_of_first = max(t for t, p in times[hosts[0]] if p.startswith("/copy"))
     assert first_of_last < last_of_first
     assert DBTaskResult.objects.filter(status="READY").count() == 0  # the batch ran them all
+
+
+def test_of_the_hosts_whose_turn_has_come_the_one_that_waited_longest_goes_first():
+    now = timezone.now()
+    HostTurn.objects.create(host="lately.test", next_at=now - timedelta(seconds=1))
+    HostTurn.objects.create(host="long-ago.test", next_at=now - timedelta(seconds=60))
+    check_page.enqueue("https://lately.test/a")
+    check_page.enqueue("https://long-ago.test/a")
+    task, _ = next_task(DBTaskResult.objects.ready())
+    assert task.args_kwargs["args"][0] == "https://long-ago.test/a"
+    check_page.enqueue("https://never.test/a")  # a host never asked: its clock starts now
+    task, _ = next_task(DBTaskResult.objects.ready())
+    assert task.args_kwargs["args"][0] == "https://never.test/a"

@@ -92,9 +92,12 @@ def host_of(task: Any) -> str | None:
 
 
 def next_task(tasks: Any) -> tuple[Any | None, float | None]:
-    """The first of the ready ``tasks`` (in the queue's order) that asks no host, or whose
-    host's turn has come, locked; else (None, seconds until the first of their hosts' turns
-    comes); (None, None) when none is ready."""
+    """The next of the ready ``tasks`` to run, locked: the first (in the queue's order)
+    that asks no host; else, of those whose host's turn has come, the one whose host has
+    waited longest (never asked first, so that every host's clock starts at once: ten hosts
+    of four pages take four seconds, not ten after three, then four for the last). Else
+    (None, seconds until the first of their hosts' turns comes); (None, None) when none is
+    ready."""
     ahead = list(tasks.select_for_update(skip_locked=True)[:LOOK_AHEAD])
     if not ahead:
         return None, None
@@ -103,11 +106,20 @@ def next_task(tasks: Any) -> tuple[Any | None, float | None]:
     turns = dict(HostTurn.objects.filter(host__in=wanted).values_list("host", "next_at"))
     now = timezone.now()
     soonest: datetime | None = None
+    best: tuple[datetime, Any] | None = None
     for task in ahead:
         host = hosts[task.pk]
-        at = turns.get(host) if host else None
-        if at is None or at <= now:
+        if host is None:
             return task, None
-        soonest = at if soonest is None else min(soonest, at)
+        at = turns.get(host)
+        if at is None:
+            return task, None  # a host never asked (or not for a long time)
+        if at <= now:
+            if best is None or at < best[0]:
+                best = (at, task)
+        else:
+            soonest = at if soonest is None else min(soonest, at)
+    if best is not None:
+        return best[1], None
     assert soonest is not None
     return None, max(0.0, (soonest - now).total_seconds())
