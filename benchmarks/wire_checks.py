@@ -144,7 +144,7 @@ def batch(args: argparse.Namespace) -> None:
         assert w.returncode == 0, err.decode()[-2000:]
     wall = time.perf_counter() - start
     done = DBTaskResult.objects.filter(status="SUCCESSFUL")
-    waited = done.filter(return_value__startswith="waiting").count()
+    waited = sum(str(v).startswith("waiting") for v in done.values_list("return_value", flat=True))
     first = min(done.values_list("started_at", flat=True))
     last = max(done.values_list("finished_at", flat=True))
     fetched: dict[str, int] = {}
@@ -161,7 +161,7 @@ def batch(args: argparse.Namespace) -> None:
           f"{min(pages.values())}-{max(pages.values())} times; robots.txt "
           f"{sum(v for k, v in fetched.items() if k.endswith('/robots.txt'))} times; "
           f"least gap between two requests to a host {min(gaps):.3f} s; "
-          f"{waited} task(s) put back to wait for a turn another worker took; from the "
+          f"{waited} task(s) put back to wait for their host's turn; from the "
           f"first task's start to the last's end {(last - first).total_seconds():.1f} s"
           )  # fmt: skip
     if os.environ.get("BENCH_TIMELINE"):
