@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +45,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.message import Message
+from functools import lru_cache
 from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
@@ -292,13 +294,21 @@ class _Refused(httpcore.ConnectError):
         self.reason = reason
 
 
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """The TLS context every client shares, made once a process (httpx's default: the
+    system's trusted certificates; reading them cost 20 ms a client, and a worker makes a
+    client per check). An SSLContext is safe to share between connections and threads."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class _PinnedTransport(httpx.HTTPTransport):
     def __init__(self, policy: FetchPolicy) -> None:
-        super().__init__(trust_env=False, retries=0)
+        super().__init__(verify=_tls_context(), trust_env=False, retries=0)
         # httpx builds its httpcore pool without a way to pass a network backend;
         # the pool is rebuilt with the pinned one (same TLS context httpx would use).
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_tls_context(),
             max_connections=20,
             network_backend=_PinnedBackend(policy),
         )

@@ -4,8 +4,8 @@
   page checks queued for ten sites are checked at the speed of the checks, each host still
   asked at most once a second by every worker together, instead of waiting for each host's
   turn in the queue's order. Other tasks are taken in the queue's order, as before.
-- ``--batch`` runs what is due and what comes due within :data:`BATCH_WAIT` seconds (a page
-  waiting for its host's turn), then exits.
+- ``--batch`` runs what is due, and the page checks waiting for their host's turn (due
+  within :data:`BATCH_WAIT` seconds), then exits.
 
 The loop is django_tasks_db's ``Worker.run`` with the choice of the next task changed: the
 library takes the first ready task (``get_locked``) and has no hook for choosing another,
@@ -29,7 +29,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from .pickups.turns import next_task
+from .pickups.turns import CHECK_TASK, next_task
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -79,11 +79,13 @@ class TurnWorker(Worker):
                 time.sleep(min(self.interval, wait) if wait is not None else self.interval)
 
     def _due_soon(self) -> float | None:
-        """Seconds until the next queued task comes due within BATCH_WAIT, or None."""
+        """Seconds until the next page check queued to wait for its host's turn comes due
+    (within BATCH_WAIT), or None."""
         now = timezone.now()
         tasks = DBTaskResult.objects.filter(
             backend_name=self.backend_name,
             status=TaskResultStatus.READY,
+            task_path=CHECK_TASK,  # a page waiting for its host's turn; not a later retry
             run_after__gt=now,
             run_after__lte=now + timedelta(seconds=BATCH_WAIT),
         )

@@ -8,7 +8,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 
 from newswire.distribution.models import CorrectionNotice, Delivery
@@ -52,15 +51,20 @@ def delivered(make_story, partner, wire_terms, hook_server):
 
 
 def run_worker():
-    """Run the real db_worker over the queue, inside the test's transaction.
+    """Run the real worker's batch (``newswire worker --batch``: newswire.worker) over the
+    queue, inside the test's transaction.
 
     The worker calls close_old_connections() between tasks, which closes a
     connection that is inside a transaction (the test's); here that is a no-op.
     """
     from unittest import mock
 
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    from newswire.worker import TurnWorker
+
+    with mock.patch("newswire.worker.close_old_connections"):
+        TurnWorker(queue_names=["default"], interval=0.05, batch=True, backend_name="default",
+                   startup_delay=False, max_tasks=None, worker_id="test",
+                   excluded_queue_names=[]).run()  # fmt: skip
 
 
 def test_correction_reaches_partner_by_email_and_signed_webhook(

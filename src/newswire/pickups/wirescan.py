@@ -31,7 +31,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import CharField, Count, Max, Q
+from django.db.models.functions import Cast
 
 from ..engine import Scanner, story_from_ninjs, terms_from_dict
 from ..engine.errors import EngineError
@@ -49,7 +50,7 @@ class _Warm:
     terms: tuple[Any, ...]
     last: datetime | None  # the latest change read
     seen: set[str] = field(default_factory=set)  # the uris on the wire as read
-    recent: dict[int, datetime] = field(default_factory=dict)  # changed lately, as read
+    recent: dict[int, str] = field(default_factory=dict)  # changed lately, as read (times as text)
 
 
 _WARM: dict[str, _Warm] = {}
@@ -60,7 +61,7 @@ def _on_wire() -> Any:
     return Story.objects.exclude(status=Story.Status.DRAFT)
 
 
-def _stamp() -> tuple[tuple[Any, ...], tuple[Any, ...], dict[int, datetime]]:
+def _stamp() -> tuple[tuple[Any, ...], tuple[Any, ...], dict[int, str]]:
     """(the wire's stamp, the terms', the stories changed lately: id -> updated_at).
 
     ``updated_at`` is stamped by the application's clock before the transaction commits,
@@ -73,10 +74,16 @@ def _stamp() -> tuple[tuple[Any, ...], tuple[Any, ...], dict[int, datetime]]:
     # over every story, drafts too, so that the indexes answer it (updated_at's, the key's)
     row = Story.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
     terms = Terms.current()
-    recent: dict[int, datetime] = {}
+    recent: dict[int, str] = {}
     if row["last"] is not None:
         cutoff = row["last"] - timedelta(seconds=settings.NEWSWIRE_WIRE_OVERLAP)
-        recent = dict(Story.objects.filter(updated_at__gte=cutoff).values_list("pk", "updated_at"))
+        # the times as the database writes them (text: no datetime made of each, which was
+        # most of a check's time in the minutes after an import of thousands)
+        recent = dict(
+            Story.objects.filter(updated_at__gte=cutoff)
+            .annotate(at=Cast("updated_at", CharField()))
+            .values_list("pk", "at")
+        )
     digest = hashlib.sha256(repr(sorted(recent.items())).encode()).hexdigest()[:16]
     return (row["n"], row["last"], row["top"], digest), (terms.pk, terms.updated_at), recent
 
