@@ -93,7 +93,9 @@ def refresh_statistics(every: float = 3600.0) -> int:
     return 1
 
 
-def housekeeping() -> dict[str, int]:
+def housekeeping(*, save: bool = True) -> dict[str, int]:
+    """One round of the worker's upkeep; ``save=False`` leaves the saved wire to the caller
+    (a batch writes it after its tasks: its first checks need not wait for it)."""
     from .cms.poll import due_sources
     from .distribution.beacon import drain_spool
     from .distribution.wordpress import due_pushes
@@ -108,7 +110,7 @@ def housekeeping() -> dict[str, int]:
         "partner feeds and sitemaps to poll": polls,
         "story sources to poll": due_sources(),
         "WordPress pushes": due_pushes(),
-        "saved wire written": int(save_wire()),
+        "saved wire written": int(save and save_wire()),
         "beacon views": drain_spool(),
         "statistics refreshed": refresh_statistics(),
         "partners' old re-check asks forgotten": forget_old_asks(),

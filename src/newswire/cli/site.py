@@ -95,14 +95,19 @@ def worker(batch: bool, interval: float) -> None:
     _migrate()
     _say_if_slow()
     from .. import housekeeping
-
-    if batch:
-        click.echo(f"housekeeping: {housekeeping.housekeeping()}")
-    else:
-        housekeeping.start()  # abandoned tasks, due re-checks, beacon spools
     from ..worker import run
 
-    run(batch=batch, interval=interval)
+    if not batch:
+        housekeeping.start()  # abandoned tasks, due re-checks, beacon spools, the saved wire
+        run(batch=False, interval=interval)
+        return
+    # a batch: the upkeep, the tasks, then the saved wire (written after the tasks, which
+    # build the warm wire when a page first needs it, while the hosts' turns come)
+    click.echo(f"housekeeping: {housekeeping.housekeeping(save=False)}")
+    run(batch=True, interval=interval)
+    from ..pickups.wirescan import save
+
+    click.echo(f"saved wire written: {int(save())}")
 
 
 @cli.command()

@@ -3,7 +3,7 @@ the wire's stories, record what it finds (``newswire check``; the dashboard's fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -68,12 +68,15 @@ def check_urls(
     ``cold_from_saved``: a one-off process may open the worker's saved wire. ``defer``
     (the worker): where a page's host has had its turn in the last second, raise
     :class:`~.turns.NotYourTurn` before anything is asked of it, and not wait."""
-    scanner = wirescan.scanner(cold_from_saved=cold_from_saved)  # warm, kept current
     own = fetcher is None
     fetcher = fetcher or page_fetcher()
+
+    def wire() -> Scanner:  # warm, kept current; asked for once a page has been fetched
+        return wirescan.scanner(cold_from_saved=cold_from_saved)
+
     try:
         for url in urls:
-            yield check_one(url, scanner, fetcher, via, observation, defer=defer)
+            yield check_one(url, wire, fetcher, via, observation, defer=defer)
     finally:
         if own:
             fetcher.close()
@@ -81,7 +84,7 @@ def check_urls(
 
 def check_one(
     url: str,
-    scanner: Scanner,
+    wire: Callable[[], Scanner],
     fetcher: PageFetcher,
     via: str,
     observation: str = "",
@@ -129,6 +132,9 @@ def check_one(
                 charset=fetched.charset, fetched_at=timezone.now(), source="fetch",
                 where=fetched.final_url,
                 robots=fetched.headers.get("x-robots-tag", "")[:500])  # fmt: skip
+    # the wire, current as of now (after the fetch: a page that waits for its host's turn
+    # asks nothing of the database)
+    scanner = wire()
     try:
         # what the reader sees beyond the page's bytes (its site's stylesheets, its pictures),
         # fetched when the scan asks: only for a page that may hold a story
