@@ -299,6 +299,23 @@ static void sort_u64(uint64_t *a, Py_ssize_t n) {
     }
 }
 
+/* a window's sum, mixed (splitmix64), kept in h when 0 modulo `sample`: h's new count */
+static inline Py_ssize_t keep_if_sampled(uint64_t *h, Py_ssize_t kept, uint64_t x, Py_ssize_t sample) {
+    x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27; x *= 0x94D049BB133111EBULL;
+    x ^= x >> 31;
+    int keep = (sample & (sample - 1)) == 0 ? (x & (uint64_t)(sample - 1)) == 0 : x % (uint64_t)sample == 0;
+    if (keep) h[kept++] = x;
+    return kept;
+}
+
+/* windows start at 0 and after each space: the next start after s (memchr finds it), or
+   past `last` (the last start a window fits at) when there is none */
+static inline Py_ssize_t next_start(const unsigned char *d, Py_ssize_t s, Py_ssize_t last) {
+    const unsigned char *sp = (const unsigned char *)memchr(d + s, SPACE, (size_t)(last - s + 1));
+    return sp ? sp - d + 1 : last + 1;
+}
+
 /* The sampled, sorted, unique window hashes of raw[0..n) into *out (malloc'd; *count of
    them): 0, or -1 with no memory. What signature_numpy computes: bytes folded (ASCII
    letters lower-cased, punctuation and typographic marks a space), runs of spaces as one,
@@ -353,17 +370,9 @@ static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ss
                 acc += (uint64_t)d[k] * POW[k - base];
                 L[k - base + 1] = acc;
             }
-            /* windows start at 0 and after each space: memchr finds the next one */
             while (s < base + BLOCK && s <= m - window) {
-                uint64_t x = (L[s - base + window] - L[s - base]) * INV_POW[s - base];
-                x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL;
-                x ^= x >> 27; x *= 0x94D049BB133111EBULL;
-                x ^= x >> 31;
-                int keep = (sample & (sample - 1)) == 0 ? (x & (uint64_t)(sample - 1)) == 0 : x % (uint64_t)sample == 0;
-                if (keep) h[kept++] = x;
-                const unsigned char *sp = (const unsigned char *)memchr(d + s, SPACE, (size_t)(m - window - s + 1));
-                if (!sp) { s = m; break; }
-                s = sp - d + 1;
+                kept = keep_if_sampled(h, kept, (L[s - base + window] - L[s - base]) * INV_POW[s - base], sample);
+                s = next_start(d, s, m - window);
             }
             if (s > m - window) break;
         }
@@ -372,14 +381,8 @@ static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ss
         for (Py_ssize_t s = 0; s <= m - window;) {
             uint64_t x = 0, q = 1;
             for (Py_ssize_t i = 0; i < window; i++) { x += (uint64_t)d[s + i] * q; q *= BASE; }
-            x ^= x >> 30; x *= 0xBF58476D1CE4E5B9ULL;
-            x ^= x >> 27; x *= 0x94D049BB133111EBULL;
-            x ^= x >> 31;
-            int keep = (sample & (sample - 1)) == 0 ? (x & (uint64_t)(sample - 1)) == 0 : x % (uint64_t)sample == 0;
-            if (keep) h[kept++] = x;
-            const unsigned char *sp = (const unsigned char *)memchr(d + s, SPACE, (size_t)(m - window - s + 1));
-            if (!sp) break;
-            s = sp - d + 1;
+            kept = keep_if_sampled(h, kept, x, sample);
+            s = next_start(d, s, m - window);
         }
     }
     free(d);
