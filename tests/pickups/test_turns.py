@@ -126,3 +126,19 @@ def test_of_the_hosts_whose_turn_has_come_the_one_that_waited_longest_goes_first
     check_page.enqueue("https://never.test/a")  # a host never asked: its clock starts now
     task, _ = next_task(DBTaskResult.objects.ready())
     assert task.args_kwargs["args"][0] == "https://never.test/a"
+
+
+def test_a_notice_does_not_wait_behind_a_sites_pages_nor_one_site_behind_another():
+    from newswire.pickups.tasks import take_screenshot
+
+    busy = timezone.now() + timedelta(seconds=30)
+    HostTurn.objects.create(host="busy.test", next_at=busy)
+    for n in range(150):  # a partner's feed brought 150 pages of one site
+        check_page.enqueue(f"https://busy.test/{n}")
+    check_page.enqueue("https://other.test/a")  # then a beacon's page on another site
+    take_screenshot.enqueue(1)  # and a task that asks no host's turn
+    task, _ = next_task(DBTaskResult.objects.ready())
+    assert task.task_path.endswith("take_screenshot")
+    task.delete()
+    task, wait = next_task(DBTaskResult.objects.ready())
+    assert task.args_kwargs["args"][0] == "https://other.test/a" and wait is None

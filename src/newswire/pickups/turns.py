@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,8 +30,8 @@ from .models import HostTurn
 
 #: the least time between two requests to one host
 GAP = 1.0
-#: the queued tasks a worker looks through for one whose host's turn has come
-LOOK_AHEAD = 100
+#: the queued page checks a worker looks through for one whose host's turn has come
+LOOK_AHEAD = 1000
 #: the task whose URL is a page to fetch (its first argument, or ``url=``)
 CHECK_TASK = "newswire.pickups.tasks.check_page"
 
@@ -92,34 +93,52 @@ def host_of(task: Any) -> str | None:
 
 
 def next_task(tasks: Any) -> tuple[Any | None, float | None]:
-    """The next of the ready ``tasks`` to run, locked: the first (in the queue's order)
-    that asks no host; else, of those whose host's turn has come, the one whose host has
-    waited longest (never asked first, so that every host's clock starts at once: ten hosts
-    of four pages take four seconds, not ten after three, then four for the last). Else
-    (None, seconds until the first of their hosts' turns comes); (None, None) when none is
-    ready."""
-    ahead = list(tasks.select_for_update(skip_locked=True)[:LOOK_AHEAD])
+    """The next of the ready ``tasks`` to run, locked, with None; else (None, seconds to
+    wait), or (None, None) when none is ready.
+
+    - A task that asks no host (a notice, a poll, a push) first, in the queue's order: it
+      waits for no turn, and a notice must not wait behind a site's hundred pages.
+    - Else a page check: of those whose host's turn has come, the one whose host has waited
+      longest (never asked first, so that every host's clock starts at once: ten hosts of
+      four pages take four seconds, not ten after three, then four for the last). The
+      first :data:`LOOK_AHEAD` checks in the queue are looked at without a lock (a site's
+      hundred pages do not hide another site's page behind them), and only the one chosen
+      is locked; one another worker locked a moment before is looked for again at once.
+    - Else how long until the first of their hosts' turns comes.
+    """
+    other = tasks.exclude(task_path=CHECK_TASK).select_for_update(skip_locked=True).first()
+    if other is not None:
+        return other, None
+    ahead = list(
+        tasks.filter(task_path=CHECK_TASK).values_list("pk", "task_path", "args_kwargs")[
+            :LOOK_AHEAD
+        ]
+    )
     if not ahead:
         return None, None
-    hosts = {task.pk: host_of(task) for task in ahead}
+    hosts = {
+        pk: host_of(SimpleNamespace(task_path=path, args_kwargs=given))
+        for pk, path, given in ahead
+    }
     wanted = {h for h in hosts.values() if h}
     turns = dict(HostTurn.objects.filter(host__in=wanted).values_list("host", "next_at"))
     now = timezone.now()
     soonest: datetime | None = None
-    best: tuple[datetime, Any] | None = None
-    for task in ahead:
-        host = hosts[task.pk]
-        if host is None:
-            return task, None
-        at = turns.get(host)
-        if at is None:
-            return task, None  # a host never asked (or not for a long time)
+    chosen: Any = None
+    best: datetime | None = None
+    for pk, _, _ in ahead:
+        host = hosts[pk]
+        at = turns.get(host) if host else None
+        if at is None:  # no host to wait for, or one never asked (for a long time)
+            chosen = pk
+            break
         if at <= now:
-            if best is None or at < best[0]:
-                best = (at, task)
+            if best is None or at < best:
+                chosen, best = pk, at
         else:
             soonest = at if soonest is None else min(soonest, at)
-    if best is not None:
-        return best[1], None
+    if chosen is not None:
+        task = tasks.filter(pk=chosen).select_for_update(skip_locked=True).first()
+        return (task, None) if task is not None else (None, 0.0)
     assert soonest is not None
     return None, max(0.0, (soonest - now).total_seconds())
