@@ -80,7 +80,7 @@ class TurnWorker(Worker):
 
     def _due_soon(self) -> float | None:
         """Seconds until the next page check queued to wait for its host's turn comes due
-    (within BATCH_WAIT), or None."""
+        (within BATCH_WAIT), or None."""
         now = timezone.now()
         tasks = DBTaskResult.objects.filter(
             backend_name=self.backend_name,
