@@ -86,7 +86,7 @@ class TurnWorker(Worker):
             backend_name=self.backend_name,
             status=TaskResultStatus.READY,
             task_path=CHECK_TASK,  # a page waiting for its host's turn; not a later retry
-            run_after__gt=now,
+            # (one that came due since the queue was read counts: it runs at once)
             run_after__lte=now + timedelta(seconds=BATCH_WAIT),
         )
         if not self.process_all_queues:

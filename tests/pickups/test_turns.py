@@ -18,6 +18,7 @@ from newswire.distribution.snippet import snippet_html
 from newswire.pickups.models import HostTurn, Pickup, PickupCheck
 from newswire.pickups.tasks import check_page
 from newswire.pickups.turns import NotYourTurn, next_task, take_turn, turn_or_raise
+from newswire.worker import TurnWorker
 
 from ..fakesite import fake_site, html, respond
 
@@ -142,3 +143,23 @@ def test_a_notice_does_not_wait_behind_a_sites_pages_nor_one_site_behind_another
     task.delete()
     task, wait = next_task(DBTaskResult.objects.ready())
     assert task.args_kwargs["args"][0] == "https://other.test/a" and wait is None
+
+
+def test_a_batch_waits_for_a_page_whose_turn_comes_or_came_while_it_looked():
+    """A batch worker that found nothing ready looks for page checks coming due: one that
+    came due between the two looks runs at once (the batch does not end without it);
+    a later retry of another task, or a page due in minutes, is left to the next batch."""
+    worker = TurnWorker(queue_names=["default"], interval=0.05, batch=True,
+                        backend_name="default", startup_delay=False, max_tasks=None,
+                        worker_id="w", excluded_queue_names=[])  # fmt: skip
+    assert worker._due_soon() is None
+    from newswire.pickups.tasks import take_screenshot
+
+    take_screenshot.using(run_after=timezone.now() + timedelta(seconds=2)).enqueue(1)
+    assert worker._due_soon() is None  # another task's retry: the next batch's
+    check_page.using(run_after=timezone.now() + timedelta(minutes=5)).enqueue("https://a.test/")
+    assert worker._due_soon() is None
+    check_page.using(run_after=timezone.now() + timedelta(seconds=2)).enqueue("https://b.test/")
+    assert 1 < worker._due_soon() <= 2
+    check_page.using(run_after=timezone.now() - timedelta(seconds=1)).enqueue("https://c.test/")
+    assert worker._due_soon() == 0.0

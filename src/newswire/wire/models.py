@@ -188,7 +188,8 @@ def _story_path(slug: str) -> str:
     A slug is letters, digits, "-" and "_" (SlugField): nothing reverse() would quote."""
     if not _SLUG.fullmatch(slug):
         return reverse("wire:story", kwargs={"slug": slug})
-    return _story_path_around(get_urlconf(), get_script_prefix()).replace(_SLOT, slug)
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _story_path_around(urlconf, get_script_prefix()).replace(_SLOT, slug)
 
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -196,7 +197,7 @@ _SLOT = "newswire-slug-slot"
 
 
 @lru_cache(maxsize=8)
-def _story_path_around(urlconf: str | None, prefix: str) -> str:
+def _story_path_around(urlconf: Any, prefix: str) -> str:
     """The story's path with a slot for its slug (``prefix`` keys the cache: reverse()
     reads the script prefix itself)."""
     return reverse("wire:story", kwargs={"slug": _SLOT}, urlconf=urlconf)
