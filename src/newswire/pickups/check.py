@@ -108,8 +108,8 @@ def check_one(
             url,
             etag=validators.etag if validators else "",
             last_modified=validators.last_modified if validators else "",
-            # the worker: the page and its robots.txt wait for no turn (the page is queued
-            # again); what the reader sees with it (its sheets, its pictures) waits for its own
+            # the worker: the page and its robots.txt do not wait for their host's turn (the
+            # page is put back in the queue); its sheets and pictures wait for theirs
             throttle=turn_or_raise if defer else None,
         )
     except FetchError as exc:
@@ -132,8 +132,8 @@ def check_one(
                 charset=fetched.charset, fetched_at=timezone.now(), source="fetch",
                 where=fetched.final_url,
                 robots=fetched.headers.get("x-robots-tag", "")[:500])  # fmt: skip
-    # the wire, current as of now (after the fetch: a page that waits for its host's turn
-    # asks nothing of the database)
+    # the wire, current as of now (read after the fetch: a page put back to wait for its
+    # host's turn does not read it, and a batch builds it while the hosts' turns come)
     scanner = wire()
     try:
         # what the reader sees beyond the page's bytes (its site's stylesheets, its pictures),
