@@ -510,7 +510,7 @@ def _read_sheet(css: str) -> tuple[Rule, ...]:
         elif len(item) == 4:  # a selector list with nested parentheses: tinycss2 splits it
             _block_rules(item[0], item[1], item[2], item[3], rules)
         else:  # a block with text outside ASCII: read here
-            _read_blocks(f"{item[0]}{{{item[1]}}}", rules)
+            _read_block(item[0], item[1], rules)
     return tuple(rules)
 
 
@@ -520,22 +520,26 @@ def _read_blocks(css: str, rules: list[Rule]) -> None:
     # expression: five times faster); what follows the last "}" is not closed
     for part in css.split("}")[:-1]:
         head, brace, body = part.rpartition("{")
-        if not brace:
-            continue
-        group = head[head.rfind("{") + 1 :]
-        folded = body.lower()
-        if not _RELEVANT.search(folded):
-            continue
-        group = group.rsplit(";", 1)[-1].strip()  # after an "@import …;" or a stray ";"
-        if not group or group.startswith("@"):
-            continue
-        if len(group) > MAX_SELECTOR or group.count("(") > MAX_NESTING:
-            continue  # no site writes these; tinycss2 would recurse as deep as the parentheses
-        hides = _MAY_HIDE.search(folded) is not None
-        shows = ("opacity" in folded or "transform" in folded) and (
-            _SHOWING_AGAIN.search(folded) is not None
-        )
-        _block_rules(group, body, hides, shows, rules)
+        if brace:
+            _read_block(head[head.rfind("{") + 1 :], body, rules)
+
+
+def _read_block(group: str, body: str, rules: list[Rule]) -> None:
+    """One block's rules (its selector list as written, after the "{" before it), appended
+    to ``rules``; what ``_sheets.c`` gives back to Python for a block outside ASCII."""
+    folded = body.lower()
+    if not _RELEVANT.search(folded):
+        return
+    group = group.rsplit(";", 1)[-1].strip()  # after an "@import …;" or a stray ";"
+    if not group or group.startswith("@"):
+        return
+    if len(group) > MAX_SELECTOR or group.count("(") > MAX_NESTING:
+        return  # no site writes these; tinycss2 would recurse as deep as the parentheses
+    hides = _MAY_HIDE.search(folded) is not None
+    shows = ("opacity" in folded or "transform" in folded) and (
+        _SHOWING_AGAIN.search(folded) is not None
+    )
+    _block_rules(group, body, hides, shows, rules)
 
 
 def _block_rules(group: str, body: str, hides: bool, shows: bool, rules: list[Rule]) -> None:

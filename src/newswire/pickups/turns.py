@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -79,11 +78,12 @@ def turn_or_raise(host: str) -> None:
         raise NotYourTurn(host, at)
 
 
-def host_of(task: Any) -> str | None:
-    """The host a queued task will ask (a page check's URL), or None."""
-    if task.task_path != CHECK_TASK:
+def host_of(task_path: str, args_kwargs: Any) -> str | None:
+    """The host a queued task (its ``task_path`` and ``args_kwargs``) will ask: a page
+    check's URL's, or None."""
+    if task_path != CHECK_TASK:
         return None
-    given = task.args_kwargs or {}
+    given = args_kwargs or {}
     args, kwargs = given.get("args") or [], given.get("kwargs") or {}
     url = args[0] if args else kwargs.get("url", "")
     try:
@@ -116,10 +116,7 @@ def next_task(tasks: Any) -> tuple[Any | None, float | None]:
     )
     if not ahead:
         return None, None
-    hosts = {
-        pk: host_of(SimpleNamespace(task_path=path, args_kwargs=given))
-        for pk, path, given in ahead
-    }
+    hosts = {pk: host_of(path, given) for pk, path, given in ahead}
     wanted = {h for h in hosts.values() if h}
     turns = dict(HostTurn.objects.filter(host__in=wanted).values_list("host", "next_at"))
     now = timezone.now()
