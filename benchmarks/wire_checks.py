@@ -4,7 +4,7 @@ way every check worked before it (the whole wire read and fingerprinted again pe
 
     .venv/bin/python benchmarks/wire_checks.py [--stories 1000 10000] [--pages 40]
                                                [--old-pages 3] [--postgres]
-                                               [--hosts 10 [--workers 2]]
+                                               [--hosts 10 [--workers 2] [--saved]]
 
 For each size it loads the wire into a new SQLite file (stories of ~300 words of varied
 text, their reporters, bylines and versions, by bulk insert), serves ``--pages`` copies of
@@ -17,12 +17,14 @@ host, so the fetcher's politeness wait never applies), and prints:
   between two requests to a host) and on a host seen before;
 - the same after a correction (the one story read and fingerprinted again);
 - the old way's time per page (``--old-pages`` pages: it is slow on a big wire);
-- ``newswire check URL`` from a cold start, with the worker's saved wire and without it.
+- ``newswire check URL`` from a cold start (what a web worker meets after a restart): with
+  the worker's saved wire, with it and 50 stories changed since it was written, without it.
 
 With ``--hosts N`` it runs only the worker's batch: the pages spread over N hosts and
 queued host by host, ``--workers`` ``newswire worker --batch`` processes started together
 (seconds a page over the whole batch, each page's fetches, the least gap between two
-requests to one host).
+requests to one host). ``--saved``: the worker's saved wire is on disk when they start
+(a worker that ran before); without it the first worker builds it.
 
 Prints figures; asserts nothing. Talks only to the loopback servers it starts.
 """
@@ -133,6 +135,11 @@ def batch(args: argparse.Namespace) -> None:
     from newswire.pickups.tasks import check_page
 
     urls, servers = serve(args.pages, args.hosts)
+    if args.saved:  # a worker that ran before: the saved wire is on disk
+        from newswire.pickups import wirescan
+
+        wirescan.save(force=True)
+        wirescan.forget()
     for url in urls:
         check_page.enqueue(url)
     newswire = str(Path(sys.executable).with_name("newswire"))
@@ -235,22 +242,44 @@ def child(args: argparse.Namespace) -> None:
             old = per_page(urls[: args.old_pages])
         print(f"  check a page, the old way (the wire rebuilt per page): median "
               f"{statistics.median(old):.2f} s ({len(old)} pages)")  # fmt: skip
-    # `newswire check URL` from a cold start: a new process, with the worker's saved wire
-    # on disk (written by its housekeeping), and without it
-    start = time.perf_counter()
-    wirescan.save(force=True)
-    print(f"  saved wire written (the worker's housekeeping): {time.perf_counter() - start:.1f} s")
-    newswire = str(Path(sys.executable).with_name("newswire"))
-    for label in ("with the saved wire", "without it"):
-        if label == "without it":
-            wirescan.saved_path().with_suffix(".stamp").unlink()
-        time.sleep(1.1)
-        start = time.perf_counter()
-        subprocess.run([newswire, "check", urls[-1]], check=False, capture_output=True)
-        print(f"  newswire check URL, cold, {label}: {time.perf_counter() - start:.1f} s")
-    through_the_worker(urls, newswire)
+    cold_starts(urls, wirescan)
+    through_the_worker(urls, str(Path(sys.executable).with_name("newswire")))
     for server in servers:
         server.shutdown()
+
+
+def cold_starts(urls: list[str], wirescan: object) -> None:
+    """A process that starts and checks a page (``newswire check URL``: what a web worker
+    does after a restart): with the worker's saved wire on disk (written by its
+    housekeeping), with it and 25 corrections and 25 new stories made since it was written
+    (the process reads those over it), and without it (the process builds its own)."""
+    from newswire.wire.models import Story
+
+    start = time.perf_counter()
+    wirescan.save(force=True)  # type: ignore[attr-defined]
+    print(f"  saved wire written (the worker's housekeeping): {time.perf_counter() - start:.1f} s")
+    newswire = str(Path(sys.executable).with_name("newswire"))
+
+    def check(label: str) -> None:
+        time.sleep(1.1)
+        start = time.perf_counter()
+        done = subprocess.run([newswire, "check", urls[-1]], check=False, capture_output=True)
+        took = time.perf_counter() - start
+        assert b"could not check" not in done.stdout, done.stdout.decode()
+        print(f"  newswire check URL, cold, {label}: {took:.1f} s")
+
+    check("with the saved wire")
+    rng = random.Random(7)
+    for story in Story.objects.order_by("?")[:25]:
+        story.snapshot()
+        story.correct(body=story.body.replace("Para", "Paragraph", 1), note="bench")
+    top = Story.objects.count()
+    for n in range(top, top + 25):
+        Story.objects.create(headline=f"Story {n}", body=_text(rng, n), status="published",
+                             uri=f"urn:bench:{n}")  # fmt: skip
+    check("with the saved wire, 50 stories changed since it was written")
+    wirescan.saved_path().unlink()  # type: ignore[attr-defined]
+    check("without it (built from the rows)")
 
 
 def through_the_worker(urls: list[str], newswire: str) -> None:
@@ -291,6 +320,8 @@ def main() -> None:
                         help="only the worker's batch: the pages spread over this many hosts")
     parser.add_argument("--workers", type=int, default=1, help="with --hosts: worker processes")
     parser.add_argument("--postgres", action="store_true", help="on PostgreSQL, not SQLite")
+    parser.add_argument("--saved", action="store_true",
+                        help="with --hosts: the saved wire written before the workers start")
     parser.add_argument(CHILD, action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -305,7 +336,8 @@ def main() -> None:
                 env["DATABASE_URL"] = stack.enter_context(postgres_database())
             subprocess.run([sys.executable, __file__, CHILD, "--stories", str(n),
                             "--pages", str(args.pages), "--old-pages", str(args.old_pages),
-                            "--hosts", str(args.hosts), "--workers", str(args.workers)],
+                            "--hosts", str(args.hosts), "--workers", str(args.workers),
+                            *(["--saved"] if args.saved else [])],
                            check=True, env=env)  # fmt: skip
 
 

@@ -57,6 +57,8 @@ def _empty_cache() -> Any:
 
     cache.clear()
     wirescan.forget()  # (and no warm wire from another test's rolled-back rows)
+    wirescan.saved_path().unlink(missing_ok=True)  # (nor another test's saved wire)
+    wirescan.saved_path().with_suffix(".stamp").unlink(missing_ok=True)
     yield
 
 

@@ -237,6 +237,9 @@ NEWSWIRE_TASK_TIMEOUT = int(os.environ.get("NEWSWIRE_TASK_TIMEOUT", "900"))
 # the warm wire re-reads stories changed this many seconds before the latest change it saw:
 # longer than the longest transaction that writes stories (pickups/wirescan.py)
 NEWSWIRE_WIRE_OVERLAP = float(os.environ.get("NEWSWIRE_WIRE_OVERLAP", "120"))
+# the worker writes the saved wire again once this many stories changed since it was written
+# (each process keeps those over the saved one, and one that starts reads them: wirescan)
+NEWSWIRE_WIRE_REWRITE = int(os.environ.get("NEWSWIRE_WIRE_REWRITE", "1000"))
 NEWSWIRE_HOUSEKEEPING = float(os.environ.get("NEWSWIRE_HOUSEKEEPING", "60"))
 # the key partners' WordPress application passwords are encrypted with (a Fernet key);
 # unset: one derived from SECRET_KEY (distribution/secrets.py)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newswire.engine import IndexFormatError, Scanner, open_wire, scan_inputs, write_wire
+from newswire.engine import IndexFormatError, Page, Scanner, open_wire, scan_inputs, write_wire
 from newswire.engine.saved import FORMAT_VERSION, MAGIC
 from newswire.engine.types import Match
 
@@ -123,7 +123,7 @@ def test_other_versions_and_damaged_files_are_refused(saved, damage, says):
     with pytest.raises(IndexFormatError) as refused:
         open_wire(saved)
     assert str(saved) in str(refused.value) and says in str(refused.value)
-    assert FORMAT_VERSION == 1 and MAGIC.startswith(b"NWIDX")
+    assert FORMAT_VERSION == 2 and MAGIC.startswith(b"NWIDX")
 
 
 def test_a_corrupt_story_record_is_refused_when_it_is_read(saved, tmp_path, story_items):
@@ -238,7 +238,9 @@ def _owners(value: int):
             {"header": _set("settings", "max_df_share", value=0)},
             "header field settings/max_df_share",
         ),
-        ({"header": _set("format", value=2)}, "header field format"),
+        ({"header": _set("format", value=1)}, "header field format"),
+        ({"header": _set("common", value=2)}, "sections/common: 0 bytes, where the counts"),
+        ({"header": _set("common", value=-1)}, "header field common"),
         # (issue 31) values of the right JSON Schema type that Python cannot use as they are
         ({"header": _set("bucket_shift", value=60.0)}, "header field bucket_shift: 60.0 is not"),
         ({"header": _set("sections", "hashes", 0, value=64.0)}, "sections/hashes/0: 64.0"),
@@ -315,3 +317,92 @@ def test_the_scan_refuses_a_crafted_index_with_exit_2_naming_the_file_and_field(
     assert isinstance(result.exception, SystemExit | None)
     assert result.exit_code == 2
     assert f"error: {saved}: section owners: a story number outside" in result.stderr
+
+
+def _page(paras: list[str]) -> Page:
+    body = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paras) + "</article>"
+    return Page(url="https://copier.example/x", body=(body + "</body></html>").encode())
+
+
+def test_changes_kept_over_a_saved_wire_find_what_a_rebuilt_wire_finds(tmp_path, terms):
+    """(issue 36, item 2) A saved wire opened and then changed (stories added, replaced,
+    removed, added back) keeps the changes over the file: on generated wires, every page
+    gives the matches of a scanner built from the stories as they now are, and the stories
+    it holds are those. A paragraph shared by many stories (boilerplate, dropped from the
+    saved index) is in the changed ones too."""
+    import random
+
+    from newswire.engine import story_from_ninjs
+    from newswire.engine.index import LayeredIndex
+    from newswire.engine.pipeline import LayeredStories
+
+    footer = "This story is shared with partners of the Plainfield News Service " * 3
+
+    def make(rng: random.Random, seed: int, i: int, version: int = 0):
+        paras = paragraphs(1000 * seed + 10 * i + version, n=rng.randint(3, 9))
+        if rng.random() < 0.5:
+            paras.append(footer)
+        return story_from_ninjs(ninjs(f"urn:test:{i}", paras, headline=f"S{i}v{version}"), terms)
+
+    for seed in range(6):
+        rng = random.Random(seed)
+        current = {s.uri: s for s in (make(rng, seed, i) for i in range(40))}
+        everything = dict(current)
+        path = write_wire(tmp_path / f"w{seed}.idx", terms, list(current.values())).path
+        held = Scanner.saved(path)
+        for step in range(30):
+            op = rng.choice(["add", "replace", "replace", "remove", "back"])
+            i = rng.randrange(60)
+            uri = f"urn:test:{i}"
+            if op == "remove":
+                held.update(removed=[uri])
+                current.pop(uri, None)
+            else:
+                if op == "back" and uri in everything:
+                    story = everything[uri]
+                else:
+                    story = make(rng, seed, i, step + 1)
+                held.update([story])
+                current[uri] = everything[uri] = story
+            assert isinstance(held.index, LayeredIndex) and isinstance(held.stories, LayeredStories)
+            assert set(held.stories) == set(current) and len(held.stories) == len(current)
+            assert {s.uri: s for s in held.stories.each()} == current
+            fresh = Scanner(list(current.values()), terms)
+            for story in rng.sample(list(everything.values()), 8):
+                page = _page(list(story.paragraphs))
+                assert [m.to_json() for m in held.scan_page(page)] == [
+                    m.to_json() for m in fresh.scan_page(page)
+                ], (seed, step, op, story.uri)
+
+
+def test_a_saved_wires_uris_are_learnt_from_the_records_start(tmp_path, terms):
+    """Learning every uri of a saved wire reads only each record's start (the uri is
+    first), and a uri too long for that start, or outside ASCII, is read whole."""
+    from newswire.engine import story_from_ninjs
+
+    uris = ["urn:test:plain", "urn:test:" + "é" * 1500, "urn:test:" + "x" * 5000, "urn:test:日本"]
+    stories = [story_from_ninjs(ninjs(u, paragraphs(k)), terms) for k, u in enumerate(uris)]
+    wire = open_wire(write_wire(tmp_path / "w.idx", terms, stories).path)
+    assert list(wire.stories) == uris and all(u in wire.stories for u in uris)
+    assert wire.stories._stories == {}  # (no story decoded to learn them)
+
+
+def test_a_saved_wire_keeps_its_boilerplate_hashes_and_refuses_them_out_of_order(tmp_path, terms):
+    from newswire.engine import story_from_ninjs
+
+    footer = "This story is shared with partners of the Plainfield News Service " * 3
+    stories = [story_from_ninjs(ninjs(f"urn:test:{k}", [*paragraphs(k), footer]), terms)
+               for k in range(12)]  # fmt: skip
+    written = write_wire(tmp_path / "w.idx", terms, stories)
+    wire = open_wire(written.path)
+    common = wire.index.common
+    assert common.shape[0] > 2 and written.dropped >= 12 * 2
+    assert not set(Scanner(stories, terms).index._hashes.tolist()) & set(common.tolist())
+
+    def swap(parts):
+        first, second = bytes(parts["common"][0:8]), bytes(parts["common"][8:16])
+        parts["common"][0:8], parts["common"][8:16] = second, first
+
+    _craft(written.path, arrays=swap)
+    with pytest.raises(IndexFormatError, match="section common: not sorted"):
+        open_wire(written.path)

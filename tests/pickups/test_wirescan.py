@@ -3,6 +3,8 @@ the same answers as a scanner built afresh."""
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -62,55 +64,153 @@ def test_new_terms_rebuild_it(wire_terms, make_story):
     assert wirescan.scanner() is not warm
 
 
-def test_a_cold_process_opens_the_workers_saved_wire(wire_terms, make_story, settings, tmp_path):
+def test_a_new_process_opens_the_saved_wire_and_follows_the_changes_since(
+    wire_terms, make_story, settings, tmp_path
+):
+    """(issue 36, item 2) A process that starts opens the worker's saved wire, not the rows,
+    and reads only the stories changed since it was written; the worker writes it again once
+    enough have changed."""
     settings.DATA_DIR = tmp_path
     one = make_story("Council Delays Budget Vote")
     assert wirescan.save() is True  # the worker's housekeeping: written
     assert wirescan.save() is False  # nothing changed: not written again
-    built = [m.to_json() for m in wirescan.scanner().scan_page(page_of(one))]
+    built = [m.to_json() for m in wirescan.build().scan_page(page_of(one))]
     wirescan.forget()  # a new process
-    cold = wirescan.scanner(cold_from_saved=True)
+    cold = wirescan.scanner()
     assert not isinstance(cold.stories, dict)  # opened from the file, not built
     assert [m.to_json() for m in cold.scan_page(page_of(one))] == built
-    # the wire moves on: the saved wire is not used for it, nor kept in this process
+    # the wire moves on: a new process opens the file all the same and reads the one change
     two = make_story("Bridge Opens Early", body="".join(f"<p>{p}</p>" for p in paragraphs(7)))
     wirescan.forget()
-    current = wirescan.scanner(cold_from_saved=True)
-    assert isinstance(current.stories, dict) and two.uri in current.stories
-    assert wirescan.save() is True  # (and the worker writes it anew)
+    with CaptureQueriesContext(connection) as q:
+        current = wirescan.scanner()
+    assert not isinstance(current.stories, dict) and two.uri in current.stories
+    assert current.changed_since_saved == 1
+    assert len(q.captured_queries) < 20  # (one story read, not the wire)
+    assert [m.to_json() for m in current.scan_page(page_of(two))] == [
+        m.to_json() for m in wirescan.build().scan_page(page_of(two))
+    ]
+    assert wirescan.save() is False  # one change: below NEWSWIRE_WIRE_REWRITE
+    settings.NEWSWIRE_WIRE_REWRITE = 1
+    assert wirescan.save() is True  # enough: written again, with the change in it
+    reopened = wirescan.scanner()  # (this process opens what it wrote)
+    assert reopened is not current and reopened.changed_since_saved == 0
+    assert two.uri in reopened.stories
 
 
-def test_a_web_process_reopens_the_saved_wire_the_worker_rewrites(
+def _another_process_saves() -> None:
+    """What the worker's housekeeping does in its own process: its own warm wire, written."""
+    mine = dict(wirescan._WARM)
+    wirescan.forget()
+    try:
+        assert wirescan.save(force=True) is True
+    finally:
+        wirescan._WARM.clear()
+        wirescan._WARM.update(mine)
+
+
+def test_a_web_process_opens_the_saved_wire_the_worker_rewrites(
     wire_terms, make_story, settings, tmp_path
 ):
-    """The web server's checks open the worker's saved wire; when the wire moves they open
-    it again once the worker has rewritten it, and build their own while it has not."""
-    from newswire.engine.saved import write_wire
-
+    """The web server's checks open the worker's saved wire; when the worker writes it
+    again, they open the new one at their next check and follow it from there."""
     settings.DATA_DIR = tmp_path
-
-    def the_worker_writes() -> None:  # (what another process's housekeeping does)
-        built = wirescan.build()
-        write_wire(wirescan.saved_path(), built.terms, list(built.stories.values()), built.config)
-        wirescan.saved_path().with_suffix(".stamp").write_text(
-            wirescan._stamp_text(*wirescan._stamp()[:2])
-        )
-
     one = make_story("Council Delays Budget Vote")
-    the_worker_writes()
-    opened = wirescan.scanner(cold_from_saved=True)
+    _another_process_saves()
+    opened = wirescan.scanner()
     assert not isinstance(opened.stories, dict) and one.uri in opened.stories
     two = make_story("Bridge Opens Early", body="".join(f"<p>{p}</p>" for p in paragraphs(7)))
-    the_worker_writes()
-    again = wirescan.scanner(cold_from_saved=True)
-    assert again is not opened and not isinstance(again.stories, dict)
+    followed = wirescan.scanner()
+    assert followed is opened and two.uri in followed.stories  # kept over the file
+    _another_process_saves()
+    again = wirescan.scanner()
+    assert again is not opened and again.changed_since_saved == 0
     assert two.uri in again.stories
     three = make_story("Library Hours Cut", body="".join(f"<p>{p}</p>" for p in paragraphs(9)))
-    built = wirescan.scanner(cold_from_saved=True)  # not rewritten yet: its own, from the rows
-    assert isinstance(built.stories, dict) and three.uri in built.stories
-    assert [m.to_json() for m in built.scan_page(page_of(three))] == [
+    current = wirescan.scanner()
+    assert current is again and three.uri in current.stories
+    assert [m.to_json() for m in current.scan_page(page_of(three))] == [
         m.to_json() for m in wirescan.build().scan_page(page_of(three))
     ]
+
+
+def test_a_saved_wire_of_other_terms_or_another_database_is_not_opened(
+    wire_terms, make_story, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    make_story("Council Delays Budget Vote")
+    _another_process_saves()
+    wire_terms.affiliation = "Another Wire"
+    wire_terms.save()
+    assert isinstance(wirescan.scanner().stories, dict)  # new terms: built from the rows
+    wirescan.forget()
+    _another_process_saves()  # written for the new terms
+    stamp = wirescan.saved_path().with_suffix(".stamp")
+    about = json.loads(stamp.read_text())
+    stamp.write_text(json.dumps({**about, "database": "default:elsewhere"}))
+    assert isinstance(wirescan.scanner().stories, dict)
+    wirescan.forget()
+    stamp.write_text("{not json")  # a stamp file cut short: built, not a crash
+    assert isinstance(wirescan.scanner().stories, dict)
+
+
+def test_followed_from_the_saved_wire_as_if_built_afresh(
+    wire_terms, make_story, settings, tmp_path
+):
+    """Generated runs of changes (new stories, corrections, withdrawals to drafts, returns,
+    deletions), with the worker writing the saved wire and processes starting between them:
+    after each step the process's wire holds the stories on the wire and no other, and finds
+    on each story's page what a wire built afresh from the rows finds."""
+    import random
+
+    settings.DATA_DIR = tmp_path
+    rng = random.Random(36)
+    words = [w.strip(".,") for w in " ".join(paragraphs(40)).split()]
+    made: list[Story] = []
+
+    def new_story(i: int) -> Story:
+        body = "".join(
+            f"<p>{' '.join(rng.choice(words) for _ in range(rng.randint(18, 30)))}.</p>"
+            for _ in range(rng.randint(4, 8))
+        )
+        return make_story(f"Story {i} {rng.choice(words)}", body=body)
+
+    for i in range(6):
+        made.append(new_story(i))
+    _another_process_saves()
+    for step in range(40):
+        op = rng.choice(["new", "correct", "correct", "draft", "publish", "delete", "save",
+                         "restart"])  # fmt: skip
+        live = list(Story.objects.filter(pk__in=[s.pk for s in made]))
+        if op == "new" or not live:
+            made.append(new_story(100 + step))
+        elif op == "correct":
+            story = rng.choice(live)
+            story.body = story.body.replace("</p>", f" {rng.choice(words)} {step}.</p>", 1)
+            story.save()
+        elif op == "draft":
+            Story.objects.filter(pk=rng.choice(live).pk).update(status=Story.Status.DRAFT)
+            Story.objects.get(pk=rng.choice(live).pk).save()  # (a save moves the stamp)
+        elif op == "publish":
+            drafts = [s for s in live if s.status == Story.Status.DRAFT]
+            if drafts:
+                story = rng.choice(drafts)
+                story.status = Story.Status.PUBLISHED
+                story.save()
+        elif op == "delete":
+            rng.choice(live).delete()
+        elif op == "save":
+            _another_process_saves()
+        else:
+            wirescan.forget()
+        held = wirescan.scanner()
+        fresh = wirescan.build()
+        assert set(held.stories) == set(fresh.stories), (step, op)
+        for story in Story.objects.filter(pk__in=[s.pk for s in made]):
+            page = page_of(story)
+            assert [m.to_json() for m in held.scan_page(page)] == [
+                m.to_json() for m in fresh.scan_page(page)
+            ], (step, op, story.headline)
 
 
 def test_a_change_committed_late_with_an_earlier_stamp_is_read(wire_terms, make_story):

@@ -39,7 +39,7 @@ def check(urls: tuple[str, ...], screenshot: bool) -> None:
     _migrate()
     from ..pickups.check import check_urls
 
-    for done in check_urls(usable, cold_from_saved=True):  # the worker's saved wire, if current
+    for done in check_urls(usable):  # (the worker's saved wire, opened: wirescan)
         if done.status != "ok":
             click.echo(f"{done.url}\n  could not check: {done.status} ({done.reason})")
             status = EXIT_SKIPPED

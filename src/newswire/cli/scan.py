@@ -210,7 +210,7 @@ def _scanner(
         _migrate()
         from ..pickups import wirescan
 
-        scanner = wirescan.scanner(cold_from_saved=True)  # the worker's saved wire, if current
+        scanner = wirescan.scanner()  # the worker's saved wire, opened and brought up to date
         if not scanner.stories:
             _warn("error: the wire has no published story to look for")
             sys.exit(EXIT_UNUSABLE)
@@ -287,7 +287,7 @@ def index_build(
         _migrate()
         from ..pickups import wirescan
 
-        built = wirescan.scanner()  # (built from the database: its stories are all in memory)
+        built = wirescan.scanner(from_saved=False)  # (from the rows: its stories in memory)
         terms = built.terms
         source: Iterator[Story | Skip] = iter(built.stories.values())
     else:

@@ -314,8 +314,7 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 def recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
     pickup = get_object_or_404(Pickup, pk=pk)
     with page_fetcher(total_timeout=PAGE_SECONDS) as fetcher:
-        done = next(iter(check_urls([pickup.url], via=Via.RECHECK, fetcher=fetcher,
-                                    cold_from_saved=True)))  # fmt: skip
+        done = next(iter(check_urls([pickup.url], via=Via.RECHECK, fetcher=fetcher)))
     if done.status == "ok":
         messages.success(request, f"Re-checked: {len(done.found)} copies on the page.")
     else:
@@ -598,8 +597,7 @@ def check_url(request: HttpRequest) -> HttpResponseBase:
                 if n and time.monotonic() - start > CHECK_SECONDS - PAGE_SECONDS:
                     queued = urls[n:]
                     break
-                results.extend(check_urls([url], via=Via.SUBMITTED, fetcher=fetcher,
-                                          cold_from_saved=True))  # fmt: skip
+                results.extend(check_urls([url], via=Via.SUBMITTED, fetcher=fetcher))
         for url in queued:
             check_page.enqueue(url, Via.SUBMITTED)
     recent = PickupCheck.objects.filter(via=Via.SUBMITTED).select_related(

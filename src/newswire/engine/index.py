@@ -52,9 +52,14 @@ class StoryIndex:
             that a small wire's two near-identical stories still index.
     """
 
-    def __init__(self, *, max_df_share: float = 0.01, min_df_ceiling: int = 2) -> None:
+    def __init__(
+        self, *, max_df_share: float = 0.01, min_df_ceiling: int = 2, counted_with: int = 0
+    ) -> None:
         self.max_df_share = max_df_share
         self.min_df_ceiling = min_df_ceiling
+        # stories of another index this one is layered over (:class:`LayeredIndex`), counted
+        # in the boilerplate ceiling as if the two were one index
+        self.counted_with = counted_with
         self._uris: list[str] = []
         self._ids: dict[str, int] = {}
         self._sizes: list[int] = []
@@ -66,6 +71,10 @@ class StoryIndex:
         self._bucket_shift = 64
         self._bucket_starts = np.zeros(2, dtype=np.uint32)
         self.dropped = 0  # boilerplate entries dropped at the last build
+        # the hashes dropped as boilerplate (sorted, unique), and those dropped in an index
+        # this one is layered over, dropped here too
+        self.common = np.zeros(0, dtype=np.uint64)
+        self.common_below = np.zeros(0, dtype=np.uint64)
         self._count: int | None = None  # stories, for an index made by from_arrays
 
     # --- building ------------------------------------------------------------
@@ -109,6 +118,7 @@ class StoryIndex:
         uris: UriLookup,
         max_df_share: float,
         min_df_ceiling: int,
+        common: npt.NDArray[np.uint64] | None = None,
     ) -> StoryIndex:
         """A built index over arrays made elsewhere (a saved wire's, mapped from its file):
         for queries only. ``uris`` may be lazy: it is asked only for candidates' uris."""
@@ -117,6 +127,8 @@ class StoryIndex:
         index._bucket_starts, index._bucket_shift = bucket_starts, bucket_shift
         index._uris = uris  # type: ignore[assignment]
         index._count = int(sizes.shape[0])
+        if common is not None:
+            index.common = common
         return index
 
     def build(self) -> None:
@@ -136,10 +148,14 @@ class StoryIndex:
         hashes, owners = hashes[order], owners[order]
         # document frequency of each hash; drop the boilerplate
         if hashes.shape[0]:
-            ceiling = max(self.min_df_ceiling, math.floor(self.max_df_share * len(self)))
+            stories = len(self) + self.counted_with
+            ceiling = max(self.min_df_ceiling, math.floor(self.max_df_share * stories))
             starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
             counts = np.diff(np.append(starts, hashes.shape[0]))
             common = np.repeat(counts > ceiling, counts)
+            self.common = np.union1d(hashes[starts[counts > ceiling]], self.common)
+            if self.common_below.shape[0]:
+                common |= np.isin(hashes, self.common_below)
             self.dropped = int(common.sum())
             hashes, owners = hashes[~common], owners[~common]
         self._hashes, self._owners = hashes, owners
@@ -310,3 +326,64 @@ class StoryIndex:
         index._ids = {u: i for i, u in enumerate(index._uris) if i not in index._removed}
         index._sizes = index._sizes_arr.tolist()
         return index
+
+
+class LayeredIndex:
+    """A saved wire's index, which is read-only (mapped from its file, shared by every
+    process that opens it), with the stories changed since it was written in a small
+    index of their own on top: what lets a process open the saved wire and follow the wire's
+    changes from there instead of building the whole index itself.
+
+    A story added or replaced goes into the top index and hides the saved one of the same
+    uri; a story removed hides it. A query asks both and leaves out the hidden stories'
+    hits from the saved index, so it finds what a query of one index rebuilt from all the
+    stories would find, with one difference: a hash the saved index dropped as boilerplate
+    is still in a changed story's entries (the top index drops only what is common among
+    its own stories, with the same ceiling as the whole wire's), so a changed story can be
+    a candidate on more pages than it would be in a rebuilt index, never on fewer. A
+    candidate is only that: the alignment decides whether a page holds the story.
+    """
+
+    def __init__(self, base: StoryIndex) -> None:
+        self.base = base
+        self.top = StoryIndex(
+            max_df_share=base.max_df_share,
+            min_df_ceiling=base.min_df_ceiling,
+            counted_with=len(base),
+        )
+        self.top.common_below = base.common
+        self.hidden: set[str] = set()  # uris whose entries in ``base`` are out of date
+
+    @property
+    def max_df_share(self) -> float:
+        return self.base.max_df_share
+
+    @property
+    def min_df_ceiling(self) -> int:
+        return self.base.min_df_ceiling
+
+    def add(self, uri: str, sig: Signature) -> None:
+        self.hidden.add(uri)
+        self.top.add(uri, sig)
+
+    def remove(self, uri: str) -> None:
+        self.hidden.add(uri)
+        if uri in self.top:
+            self.top.remove(uri)
+
+    def build(self) -> None:
+        self.top.build()
+
+    def query(
+        self, sig: Signature, *, min_hits: int = 3, min_share: float = 0.04
+    ) -> list[Candidate]:
+        """The candidates of both indexes, the saved index's hidden stories left out."""
+        below = self.base.query(sig, min_hits=min_hits, min_share=min_share)
+        if self.hidden:
+            below = [c for c in below if c.story not in self.hidden]
+        out = below + self.top.query(sig, min_hits=min_hits, min_share=min_share)
+        out.sort(key=lambda c: (-c.hits, c.story))
+        return out
+
+    def nbytes(self) -> int:
+        return self.base.nbytes() + self.top.nbytes()

@@ -25,9 +25,9 @@ from .embedded import JSON_LD, Embedded, embedded
 from .errors import PageError
 from .extract import extract, iso_time, parse, sift_signature
 from .fingerprint import signature
-from .index import StoryIndex
+from .index import LayeredIndex, StoryIndex
 from .photos import Looks
-from .saved import open_wire
+from .saved import SavedStories, open_wire
 from .styles import page_styles
 from .types import Block, Extracted, Match, Page, Signature, Skip, Story, Terms
 
@@ -128,6 +128,57 @@ def copy_headline(blocks: tuple[Block, ...], held: tuple[int, ...]) -> str:
     return next((b.text for b in blocks if b.tag == "title"), "")
 
 
+class LayeredStories(Mapping[str, Story]):
+    """A saved wire's stories (read-only, each decoded when first asked for) with the
+    stories changed since it was written over them: :class:`LayeredIndex`'s companion."""
+
+    def __init__(self, base: Mapping[str, Story]) -> None:
+        self.base = base
+        self.top: dict[str, Story] = {}
+        self.hidden: set[str] = set()  # uris whose story in ``base`` is out of date
+
+    def put(self, story: Story) -> None:
+        self.hidden.add(story.uri)
+        self.top[story.uri] = story
+
+    def drop(self, uri: str) -> None:
+        self.hidden.add(uri)
+        self.top.pop(uri, None)
+
+    def __getitem__(self, uri: str) -> Story:
+        found = self.top.get(uri)
+        if found is not None:
+            return found
+        if uri in self.hidden:
+            raise KeyError(uri)
+        return self.base[uri]
+
+    def __contains__(self, uri: object) -> bool:
+        return uri in self.top or (uri not in self.hidden and uri in self.base)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (uri for uri in self.base if uri not in self.hidden)
+        yield from list(self.top)
+
+    def __len__(self) -> int:
+        return len(self.base) - sum(1 for uri in self.hidden if uri in self.base) + len(self.top)
+
+    def each(self) -> Iterator[Story]:
+        """Every story, the saved ones decoded without being kept (a writer's pass over the
+        whole wire, which would otherwise keep every story it read in memory)."""
+        base = self.base
+        every = base.every() if isinstance(base, SavedStories) else iter(base.values())
+        yield from (story for story in every if story.uri not in self.hidden)
+        yield from list(self.top.values())
+
+    def frozen(self) -> LayeredStories:
+        """A copy that later changes to this one do not touch (the base is shared: it
+        never changes), for a writer that reads every story while checks go on."""
+        copy = LayeredStories(self.base)
+        copy.top, copy.hidden = dict(self.top), set(self.hidden)
+        return copy
+
+
 class Scanner:
     """Finds the wire's stories on pages and checks each copy against the terms."""
 
@@ -136,12 +187,12 @@ class Scanner:
         stories: Iterable[Story] | Mapping[str, Story],
         terms: Terms,
         config: ScanConfig | None = None,
-        index: StoryIndex | None = None,
+        index: StoryIndex | LayeredIndex | None = None,
     ) -> None:
         self.config = config or ScanConfig()
         self.terms = terms
         # stories by uri: a saved wire's mapping reads each only when a page may hold it
-        self.stories: Mapping[str, Story] = (
+        self.stories: Mapping[str, Story] | LayeredStories = (
             stories if isinstance(stories, Mapping) else {s.uri: s for s in stories}
         )
         # A story's words and 4-grams are prepared the first time a page may
@@ -155,28 +206,50 @@ class Scanner:
             for uri, story in self.stories.items():
                 index.add(uri, self.signature(" ".join(story.paragraphs)))
         index.build()
-        self.index = index
+        self.index: StoryIndex | LayeredIndex = index
 
     def update(self, stories: Iterable[Story] = (), removed: Iterable[str] = ()) -> int:
         """Take changed stories (a new story, a correction) and drop ``removed`` uris, in
         place: only their fingerprints are made, and the index is merged once. Returns how
-        many stories changed. (A scanner over a saved wire is read-only: open it anew.)"""
-        if not isinstance(self.stories, dict):
-            raise TypeError("a saved wire's scanner is read-only: open the saved wire anew")
+        many stories changed. A scanner over a saved wire, which is read-only, keeps the
+        changes over it (:class:`LayeredIndex`, :class:`LayeredStories`); one built in
+        memory takes them into its own index."""
+        stories = list(stories)
+        removed = list(removed)
+        if not stories and not removed:
+            return 0
+        if not isinstance(self.stories, dict | LayeredStories):  # a saved wire's, first change
+            self.stories = LayeredStories(self.stories)
+            assert isinstance(self.index, StoryIndex)
+            self.index = LayeredIndex(self.index)
         n = 0
         for uri in removed:
-            if uri in self.stories:
+            if isinstance(self.stories, LayeredStories):
+                self.stories.drop(uri)  # (without asking the saved wire whether it holds it)
+            elif uri in self.stories:
                 del self.stories[uri]
-                self._texts.pop(uri, None)
+            else:
+                continue
+            self._texts.pop(uri, None)
+            if isinstance(self.index, LayeredIndex) or uri in self.index:
                 self.index.remove(uri)
-                n += 1
+            n += 1
         for story in stories:
-            self.stories[story.uri] = story
+            if isinstance(self.stories, LayeredStories):
+                self.stories.put(story)
+            else:
+                self.stories[story.uri] = story
             self._texts.pop(story.uri, None)
             self.index.add(story.uri, self.signature(" ".join(story.paragraphs)))
             n += 1
         self.index.build()
         return n
+
+    @property
+    def changed_since_saved(self) -> int:
+        """How many stories this scanner holds apart from the saved wire it was opened
+        over (0 for one built in memory, or a saved wire not changed since)."""
+        return len(self.stories.hidden) if isinstance(self.stories, LayeredStories) else 0
 
     @classmethod
     def saved(cls, path: str | Path, config: ScanConfig | None = None) -> Scanner:
@@ -243,8 +316,9 @@ class Scanner:
         published = ex.published or iso_time(data.published) or ex.time
         for st, a, kind, on in reported:
             others = tuple(o for _, o, _, e in reported if e is on)
-            checks, retitled = run_checks(st, on, a, self.terms, page.url, others, page.robots,
-                                          looks)
+            checks, retitled = run_checks(
+                st, on, a, self.terms, page.url, others, page.robots, looks
+            )
             a = replace(a, headline_changed=retitled)
             compliant, advisory = verdict(checks, self.terms)
             matches.append(

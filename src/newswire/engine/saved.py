@@ -18,6 +18,8 @@ The file, little-endian::
       sizes   i32[stories]   sampled hashes per story (before boilerplate was dropped)
       buckets u32[2^b + 1]   where each bucket of hashes (their top b bits) starts
       offsets u64[stories+1] where each story's record starts in ``records``
+      common  u64[dropped hashes] the hashes dropped as boilerplate, sorted (what the
+              stories changed since the file was written drop too: LayeredIndex)
       records per story: u32 CRC-32 of the JSON that follows, then the JSON
 
 A file of another format version, a truncated file (its length is not what the header
@@ -51,10 +53,12 @@ from .terms import EDIT_NAMES
 from .types import CANONICAL_MODES, CHECK_NAMES, Logo, Signature, Story, StoryImage, Terms
 
 MAGIC = b"NWIDX\r\n\x1a"  # the \r\n and ^Z catch a file mangled as text, as PNG's do
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the boilerplate hashes dropped (``common``), for the changes kept over it
 _PRELUDE = struct.Struct("<8sIII")
 _ALIGN = 64
 _RECORD_CRC = struct.Struct("<I")
+_URI_FIRST = b'{"uri":'
+_DECODER = json.JSONDecoder()
 #: the scan settings an index is made with; a scan of a saved wire uses these
 INDEX_SETTINGS = ("window", "sample", "max_df_share", "min_df_ceiling")
 
@@ -178,6 +182,7 @@ def write_wire(
                 "<u4" if index._bucket_starts.dtype == np.uint32 else "<i8", copy=False
             ),
             "offsets": offsets.astype("<u8", copy=False),
+            "common": index.common.astype("<u8", copy=False),
         }
         header: dict[str, Any] = {
             "format": FORMAT_VERSION,
@@ -186,6 +191,7 @@ def write_wire(
             "stories": len(spans),
             "entries": int(arrays["hashes"].shape[0]),
             "dropped": index.dropped,
+            "common": int(arrays["common"].shape[0]),
             "bucket_shift": index._bucket_shift,
             "buckets_dtype": arrays["buckets"].dtype.str,
             "sections": {},
@@ -268,27 +274,56 @@ class SavedStories(Mapping[str, Story]):
         """Story number ``sid`` (decoded once, then kept)."""
         found = self._stories.get(sid)
         if found is None:
-            try:
-                found = story_from_record(self._record(sid))
-            except KeyError as exc:
-                raise IndexFormatError(f"{self._path}: story {sid} lacks a field: {exc}") from None
-            except (TypeError, ValueError) as exc:
-                raise IndexFormatError(f"{self._path}: story {sid}: {exc}") from None
-            self._stories[sid] = found
+            found = self._stories[sid] = self._decode(sid)
             self._ids[found.uri] = sid
         return found
+
+    def _decode(self, sid: int) -> Story:
+        try:
+            return story_from_record(self._record(sid))
+        except KeyError as exc:
+            raise IndexFormatError(f"{self._path}: story {sid} lacks a field: {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise IndexFormatError(f"{self._path}: story {sid}: {exc}") from None
 
     def uri(self, sid: int) -> str:
         return self.story(sid).uri
 
+    def every(self) -> Iterator[Story]:
+        """Every story in the file's order, decoded and not kept (a pass over the whole
+        wire: one that wrote it again would otherwise keep all of it in memory)."""
+        for sid in range(self._count):
+            found = self._stories.get(sid)
+            yield found if found is not None else self._decode(sid)
+
     def _learn_all(self) -> None:
         if not self._all_known:
             for sid in range(self._count):
-                uri = self._record(sid).get("uri")
+                uri = self._uri_of(sid)
                 if not isinstance(uri, str):
                     raise IndexFormatError(f"{self._path}: story {sid}: uri is not a string")
                 self._ids.setdefault(uri, sid)
             self._all_known = True
+
+    def _uri_of(self, sid: int) -> object:
+        """Story ``sid``'s uri, its record checked but not all decoded: the writer puts the
+        uri first (``story_record``), so only the record's start is read as JSON (the whole
+        record, a story's text, was most of the cost of learning every uri of a wire)."""
+        start, end = int(self._offsets[sid]), int(self._offsets[sid + 1])
+        raw = self._records[start:end].data
+        if len(raw) < _RECORD_CRC.size:
+            raise IndexFormatError(f"{self._path}: story {sid} is cut short")
+        (crc,) = _RECORD_CRC.unpack_from(raw)
+        if zlib.crc32(raw[_RECORD_CRC.size :]) != crc:
+            raise IndexFormatError(f"{self._path}: story {sid} is corrupt (its CRC does not match)")
+        head = bytes(raw[_RECORD_CRC.size : _RECORD_CRC.size + 2048])
+        if head.startswith(_URI_FIRST):
+            try:
+                uri, _end = _DECODER.raw_decode(head.decode("utf-8", "ignore"), len(_URI_FIRST))
+                return uri
+            except ValueError:
+                pass  # (a uri longer than the start read: the whole record)
+        return self._record(sid).get("uri")
 
     def __getitem__(self, uri: str) -> Story:
         sid = self._ids.get(uri)
@@ -365,7 +400,8 @@ def open_wire(path: str | Path, config: ScanConfig | None = None) -> SavedWire:
     header = _read_header(path, blob, size, _PRELUDE.size + head_len)
     sections = header["sections"]
     dtypes = {"hashes": "<u8", "owners": "<i4", "sizes": "<i4",
-              "buckets": header["buckets_dtype"], "offsets": "<u8", "records": "u1"}  # fmt: skip
+              "buckets": header["buckets_dtype"], "offsets": "<u8", "common": "<u8",
+              "records": "u1"}  # fmt: skip
     arrays: dict[str, npt.NDArray[Any]] = {}
     for name, dtype in dtypes.items():
         offset, nbytes, crc = sections[name]
@@ -392,6 +428,7 @@ def open_wire(path: str | Path, config: ScanConfig | None = None) -> SavedWire:
         uris=_Uris(stories),
         max_df_share=config.max_df_share,
         min_df_ceiling=config.min_df_ceiling,
+        common=arrays["common"],
     )
     return SavedWire(path, terms_from_record(header["terms"]), config, index, stories)
 
@@ -416,6 +453,7 @@ _HEADER_SCHEMA: dict[str, Any] = {
         "stories",
         "entries",
         "dropped",
+        "common",
         "bucket_shift",
         "buckets_dtype",
         "sections",
@@ -426,8 +464,18 @@ _HEADER_SCHEMA: dict[str, Any] = {
         "terms": {
             "type": "object",
             # every field the writer writes (asdict of Terms) and the reader uses
-            "required": ["wire", "affiliation", "site", "contact", "logo", "restricted_credits",
-                         "required", "allowed_edits", "unavailable", "canonical"],
+            "required": [
+                "wire",
+                "affiliation",
+                "site",
+                "contact",
+                "logo",
+                "restricted_credits",
+                "required",
+                "allowed_edits",
+                "unavailable",
+                "canonical",
+            ],
             "additionalProperties": False,
             "properties": {
                 "wire": {"type": "string"},
@@ -460,12 +508,13 @@ _HEADER_SCHEMA: dict[str, Any] = {
         "stories": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
         "entries": _COUNT,
         "dropped": _COUNT,
+        "common": _COUNT,
         # 2^(64 - shift) buckets: 4 to 30 bits for a built index, none (64) for an empty one
         "bucket_shift": {"type": "integer", "minimum": 34, "maximum": 64},
         "buckets_dtype": {"enum": ["<u4", "<i8"]},
         "sections": {
             "type": "object",
-            "required": ["hashes", "owners", "sizes", "buckets", "offsets", "records"],
+            "required": ["hashes", "owners", "sizes", "buckets", "offsets", "common", "records"],
             "additionalProperties": _SECTION,
         },
         "total": _COUNT,
@@ -521,6 +570,7 @@ def _read_header(path: Path, blob: bytes, size: int, data_start: int) -> dict[st
         "sizes": stories * 4,
         "buckets": ((1 << bits) + 1) * dtype.itemsize,
         "offsets": (stories + 1) * 8,
+        "common": header["common"] * 8,
     }
     for name, (offset, nbytes, _crc) in header["sections"].items():
         where = f"{path}: header field sections/{name}"
@@ -576,6 +626,9 @@ def _check_arrays(path: Path, header: dict[str, Any], arrays: dict[str, npt.NDAr
     hashes = arrays["hashes"]
     if entries > 1 and bool((hashes[1:] < hashes[:-1]).any()):
         raise refuse("hashes", "not sorted")
+    common = arrays["common"]
+    if common.shape[0] > 1 and bool((common[1:] <= common[:-1]).any()):
+        raise refuse("common", "not sorted, or a hash twice")
     b = buckets.astype(np.int64)
     if int(b[0]) != 0 or int(b[-1]) != entries or bool((b[1:] < b[:-1]).any()):
         raise refuse("buckets", f"not a rising count from 0 to the {entries} entries")

@@ -61,18 +61,17 @@ def check_urls(
     via: str = Via.SUBMITTED,
     fetcher: PageFetcher | None = None,
     observation: str = "",
-    cold_from_saved: bool = False,
     defer: bool = False,
 ) -> Iterator[Checked]:
     """Check each page now and record the outcome; yield it. Nothing stops the rest.
-    ``cold_from_saved``: a one-off process may open the worker's saved wire. ``defer``
+    ``defer``
     (the worker): where a page's host has had its turn in the last second, raise
     :class:`~.turns.NotYourTurn` before anything is asked of it, and not wait."""
     own = fetcher is None
     fetcher = fetcher or page_fetcher()
 
     def wire() -> Scanner:  # warm, kept current; asked for once a page has been fetched
-        return wirescan.scanner(cold_from_saved=cold_from_saved)
+        return wirescan.scanner()
 
     try:
         for url in urls:

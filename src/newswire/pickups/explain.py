@@ -74,7 +74,7 @@ def explain_live(
                 charset=fetched.charset, source=url,
                 robots=fetched.headers.get("x-robots-tag", "")[:500])  # fmt: skip
     try:
-        scanner = wirescan.scanner(cold_from_saved=True)  # (the web server's: see wirescan)
+        scanner = wirescan.scanner()  # (the web server's: see wirescan)
         return explain(scanner, page, story.uri if story else None), ""
     except EngineError as exc:
         return None, f"the page could not be read: {exc}"

@@ -1,6 +1,21 @@
 """The wire as the engine reads it, for every check made outside a batch scan (a beacon's
-page, a partner's article, a re-check, "Check a URL", "why?"): built once per process and
+page, a partner's article, a re-check, "Check a URL", "why?"): opened once per process and
 kept current, instead of read from the database and fingerprinted again for each page.
+
+**One saved wire for every process.** The worker writes the wire to disk
+(``$NEWSWIRE_DATA/wire.idx``, the engine's saved wire, with what it was written for
+beside it in ``wire.stamp``: :func:`save`). Every process — web workers, task workers,
+one-off commands — opens that file (memory-mapped: the operating system shares its pages
+between them) and follows the wire's changes from the moment it was written: the stories
+changed since are read from the database and kept over it (the engine's layered index),
+stories gone since are hidden. No process builds the whole wire itself when a saved wire
+for the current terms is there; one that finds none (the first start, new terms) builds
+from the database, and the worker writes it for the others. When the worker writes it
+again, each process opens the new file at its next check (one ``stat`` a check tells).
+
+The worker writes the file again when it is missing, was written for other terms, or when
+the stories changed since it was written reach ``NEWSWIRE_WIRE_REWRITE`` (so every
+process's layer stays small, and a process that starts follows only a few changes).
 
 Kept current by a stamp that costs one aggregate query and one range of an index: the
 number of the wire's stories, the last change to any of them and their largest id, the
@@ -12,17 +27,17 @@ stamp moves, only the stories changed since the last look are read and fingerpri
 (a correction, a new story, a withdrawal: a few), stories no longer on the wire (made drafts
 again, deleted) are dropped, and the index is merged once; new terms rebuild it all.
 
-One per process and database, behind a lock: web workers and ``newswire worker`` each keep
-their own. The worker also writes it to disk (``$NEWSWIRE_DATA/wire.idx``, the engine's
-saved wire, with the stamp it was made for beside it) when the wire changes, so that a
-one-off process (``newswire check URL``) opens it in a fraction of a second instead of
-building its own.
+The file and its stamp are each written beside their place and renamed into it, the file
+first: a process that reads the stamp and then opens the file may find a newer file than
+the stamp says, never an older one; it then reads again the stories changed between the
+two, which is harmless (they are in the file already, and read again over it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +51,7 @@ from django.db.models.functions import Cast
 
 from ..engine import Scanner, story_from_ninjs, terms_from_dict
 from ..engine.errors import EngineError
+from ..engine.pipeline import LayeredStories
 from ..engine.saved import write_wire
 from ..wire.models import Story, Terms
 from ..wire.ninjs import to_ninjs
@@ -51,9 +67,11 @@ class _Warm:
     last: datetime | None  # the latest change read
     seen: set[str] = field(default_factory=set)  # the uris on the wire as read
     recent: dict[int, str] = field(default_factory=dict)  # changed lately, as read (times as text)
+    file: tuple[int, int, int] | None = None  # the saved wire's stamp file it was opened from
 
 
 _WARM: dict[str, _Warm] = {}
+_LOOKED: dict[str, tuple[int, int, int]] = {}  # the saved wire's stamp file last looked at
 
 
 def _on_wire() -> Any:
@@ -94,81 +112,121 @@ def _engine_stories(rows: Any, terms_row: Terms, terms: Any) -> list[Any]:
 
 
 def saved_path() -> Path:
-    """The saved wire ``newswire worker`` keeps for cold starts (``newswire check``)."""
+    """The saved wire the worker keeps for every process (``.stamp`` beside it)."""
     return Path(settings.DATA_DIR) / "wire.idx"
+
+
+def _database() -> str:
+    return connection.alias + ":" + str(connection.settings_dict.get("NAME"))
 
 
 def _stamp_text(stamp: tuple[Any, ...], terms_stamp: tuple[Any, ...]) -> str:
     return json.dumps([str(x) for x in (*stamp, *terms_stamp)])
 
 
-def _open_saved(stamp: tuple[Any, ...], terms_stamp: tuple[Any, ...]) -> Scanner | None:
-    """The saved wire, if the worker wrote it for the wire as it is now (else None)."""
-    path = saved_path()
+def _terms_text(terms_stamp: tuple[Any, ...]) -> str:
+    return json.dumps([str(x) for x in terms_stamp])
+
+
+def _file_id(path: Path) -> tuple[int, int, int] | None:
     try:
-        if path.with_suffix(".stamp").read_text() != _stamp_text(stamp, terms_stamp):
-            return None
-        return Scanner.saved(path)
-    except (OSError, EngineError):
+        st = path.stat()
+    except OSError:
         return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _open_saved(terms_stamp: tuple[Any, ...], key: str) -> _Warm | None:
+    """The saved wire, as it was written, when it was written for this database and these
+    terms and this process has not looked at it yet (else None: one ``stat`` tells). Its
+    stamp is left empty, so that the first look follows the changes made since it was
+    written."""
+    stamp_file = saved_path().with_suffix(".stamp")
+    file_id = _file_id(stamp_file)
+    if file_id is None or _LOOKED.get(key) == file_id:
+        return None
+    _LOOKED[key] = file_id
+    try:
+        about = json.loads(stamp_file.read_text())
+        if about.get("database") != _database() or about.get("terms") != _terms_text(terms_stamp):
+            return None
+        opened = Scanner.saved(saved_path())
+        last = datetime.fromisoformat(about["last"]) if about.get("last") else None
+        recent = {int(k): str(v) for k, v in about.get("recent", {}).items()}
+        seen = set(about["uris"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, EngineError):
+        return None  # (a file half replaced, or not ours: build, or keep what this process has)
+    return _Warm(opened, (), terms_stamp, last, seen, recent, file_id)
 
 
 def save(force: bool = False) -> bool:
-    """Write the saved wire when the wire changed since it was last written (the worker's
-    housekeeping). Returns whether it wrote. The stamp is written beside it, after it: a
-    reader that finds the two different builds its own."""
-    stamp, terms_stamp, _recent = _stamp()
+    """Write the saved wire when it is missing, was written for other terms or another
+    database, or when the stories changed since it was written reach
+    ``NEWSWIRE_WIRE_REWRITE`` (the worker's housekeeping; ``force``: at once). Returns
+    whether it wrote. The stamp is written beside it, after it."""
+    key = _database()
+    scanner()  # current as of now
+    with _LOCK:
+        warm = _WARM[key]
+        stamp_file = saved_path().with_suffix(".stamp")
+        if not force and warm.file is not None and warm.file == _file_id(stamp_file):
+            changed = warm.scanner.changed_since_saved
+            if changed < settings.NEWSWIRE_WIRE_REWRITE:
+                return False
+        # what is written: the wire as this process holds it now (a copy of the layer, so
+        # that checks go on while it is written)
+        held = warm.scanner
+        stories = (
+            held.stories.frozen().each()
+            if isinstance(held.stories, LayeredStories)
+            else list(held.stories.values())
+        )
+        about = {
+            "database": key,
+            "terms": _terms_text(warm.terms),
+            "stamp": _stamp_text(warm.stamp, warm.terms),
+            "last": warm.last.isoformat() if warm.last else None,
+            "recent": {str(k): v for k, v in warm.recent.items()},
+            "uris": sorted(warm.seen),
+        }
     path = saved_path()
-    text = _stamp_text(stamp, terms_stamp)
-    stamp_file = path.with_suffix(".stamp")
-    try:
-        if not force and stamp_file.read_text() == text:
-            return False
-    except OSError:
-        pass
-    warm = scanner()
-    if not isinstance(warm.stories, dict):
-        return False  # (this process reads the saved wire itself: nothing newer to write)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_wire(path, warm.terms, list(warm.stories.values()), warm.config)
-    tmp = stamp_file.with_suffix(".stamp.tmp")
-    tmp.write_text(text)
+    write_wire(path, held.terms, stories, held.config)
+    tmp = stamp_file.with_suffix(f".stamp.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(about))
     tmp.replace(stamp_file)
     return True
 
 
-def scanner(*, cold_from_saved: bool = False) -> Scanner:
-    """The wire's scanner, current as of this call. ``cold_from_saved``: a process that
-    does not write the saved wire (``newswire check``, the web server's checks and why?)
-    may open the worker's instead of building one, when it was written for the wire as it
-    is now. The worker itself builds its own, and writes it."""
-    key = connection.alias + ":" + str(connection.settings_dict.get("NAME"))
+def scanner(*, from_saved: bool = True) -> Scanner:
+    """The wire's scanner, current as of this call: the saved wire, opened (again when
+    the worker has rewritten it) and kept current over it, or, while there is none for
+    these terms, built from the database and kept current. ``from_saved=False``: build
+    from the database whatever is saved (``newswire index build``, which writes a wire of
+    its own from the rows)."""
+    key = _database()
     with _LOCK:
         stamp, terms_stamp, recent = _stamp()
         warm = _WARM.get(key)
-        if warm is not None and warm.stamp == stamp and warm.terms == terms_stamp:
-            return warm.scanner
-        # a process that never built its own (a one-off command, a web worker) may open the
-        # worker's saved wire when it was written for the wire as it is now; a saved wire
-        # is read-only, so when the wire moves it is opened anew if the worker has written
-        # it again, and built from the database (then kept current here) if not
-        if cold_from_saved and (warm is None or warm.last is None):
-            opened = _open_saved(stamp, terms_stamp)
-            if opened is not None:
-                _WARM[key] = _Warm(opened, stamp, terms_stamp, None)
-                return opened
-        if warm is None or warm.terms != terms_stamp or warm.last is None:
+        opened = _open_saved(terms_stamp, key) if from_saved else None
+        if opened is not None:
+            warm = _WARM[key] = opened
+        if warm is None or warm.terms != terms_stamp or (not from_saved and warm.file):
             built = build()
             warm = _Warm(built, stamp, terms_stamp, stamp[1], set(built.stories), recent)
             _WARM[key] = warm
             return warm.scanner
+        if warm.stamp == stamp:
+            return warm.scanner
         terms_row = Terms.current()
         terms = terms_from_dict(terms_row.to_dict())[0]
-        # the stories changed since the last look (a few): read again, or dropped if they
-        # left the wire (made drafts again)
-        # and those that committed late, with a stamp no later than the last one read
+        # the stories changed since the last look (a few; all of them if the wire was empty
+        # then): read again, or dropped if they left the wire (made drafts again), and those
+        # that committed late, with a stamp no later than the last one read
         late = [pk for pk, at in recent.items() if warm.recent.get(pk) != at]
-        since = Story.objects.filter(Q(updated_at__gt=warm.last) | Q(pk__in=late))
+        since = Story.objects.all()
+        if warm.last is not None:
+            since = since.filter(Q(updated_at__gt=warm.last) | Q(pk__in=late))
         gone = set(since.filter(status=Story.Status.DRAFT).values_list("uri", flat=True))
         fresh = _engine_stories(since.exclude(status=Story.Status.DRAFT), terms_row, terms)
         removed = [uri for uri in gone if uri in warm.seen]
@@ -194,3 +252,4 @@ def forget() -> None:
     """Drop every process's warm wire (tests; a restore of the database under it)."""
     with _LOCK:
         _WARM.clear()
+        _LOOKED.clear()
