@@ -13,6 +13,15 @@ threads for --minutes minutes, each on a keep-alive connection, choosing at rand
 - a beacon hit (from one of 300 partner pages; every hit sent is counted),
 - now and then an application to the partner program (429 past the hourly limit).
 
+With ``--workers N`` (the several-machines soak of docs/deploy.md) N ``newswire worker``
+processes run beside the web server, and the beacon hits come from ``--pages`` real copies
+served on 20 loopback hosts (127.0.0.2 …), so that each page's first view queues its check
+(the beacon hand-off) and the workers fetch, check and record it, sharing the hosts' turns,
+while the saved wire is written again under the import and every process follows it. At
+the end, besides the figures above: check tasks failed (target 0), copies recorded against
+pages served (target: equal), and each page's fetches against the checks queued for it
+(its first view's, and a correction's re-checks; target: equal, none twice for one ask).
+
 Meanwhile an import of --import-stories new stories runs (`newswire import`), and
 every 20 s a correction of a published story is imported (a changed body), which
 creates correction notices. At the end: requests, errors (5xx, connection errors and
@@ -20,6 +29,7 @@ unexpected statuses; target 0), p50/p99 per kind, pages that showed another stor
 (target 0), and beacon hits sent against those recorded (target: equal).
 
     .venv/bin/python benchmarks/soak.py [--minutes 10] [--clients 8] [--stories 500]
+                                        [--workers 2 [--pages 200]]
 """
 
 from __future__ import annotations
@@ -40,7 +50,9 @@ import time
 import urllib.parse
 import uuid
 from collections import Counter, defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -60,6 +72,31 @@ Terms(wire="Soak News Service", affiliation="SNS", logo_url="https://soak.exampl
 partner = Partner.objects.create(name="Soak Daily", website="https://soakdaily.example",
                                  contact_email="desk@soakdaily.example")
 print(ApiKey.issue(partner, "soak")[1])
+"""
+
+SNIPPETS = """
+import django, json, sys; django.setup()
+from newswire.distribution.snippet import snippet_html
+from newswire.wire.models import Story
+print(json.dumps({i: snippet_html(Story.objects.get(slug=f"soak-base-story-{i}"))
+                  for i in map(int, sys.argv[1:])}))
+"""
+
+CHECKS = """
+import django, json; django.setup()
+from collections import Counter
+from django_tasks_db.models import DBTaskResult
+from newswire.pickups.models import Pickup
+tasks = DBTaskResult.objects.filter(task_path__endswith="check_page")
+asks = Counter()
+for r in tasks.exclude(return_value__startswith="waiting"):
+    asks[r.args_kwargs["args"][0]] += 1
+print(json.dumps({
+    "statuses": dict(Counter(tasks.values_list("status", flat=True))),
+    "asks": asks,
+    "waited": tasks.filter(return_value__startswith="waiting").count(),
+    "pickups": list(Pickup.objects.values_list("url", flat=True)),
+}))
 """
 
 COUNT_HITS = """
@@ -110,6 +147,52 @@ def write_jsonl(path: Path, items: list[dict[str, object]]) -> Path:
 #: a reader's browser (the beacon counts no bot, and no request without a User-Agent)
 BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/131.0.0.0 Safari/537.36")  # fmt: skip
+
+
+class _Copies(BaseHTTPRequestHandler):
+    """The partners' pages: copies of stories with the beacon, on loopback hosts."""
+
+    pages: dict[str, bytes] = {}
+    fetched: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        key = f"{self.headers['Host']}{self.path}"
+        with type(self).lock:
+            type(self).fetched[key] += 1
+        body = type(self).pages.get(key)
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+Copies = tuple[list[tuple[int, str]], list[ThreadingHTTPServer]]
+
+
+def serve_copies(env: dict[str, str], count: int, stories: int) -> Copies:
+    """``count`` copies of random base stories on 20 loopback hosts: (story, url) each."""
+    rng = random.Random(3)
+    chosen = [rng.randrange(stories) for _ in range(count)]
+    snippets = json.loads(subprocess.run(
+        [str(BIN / "python"), "-c", SNIPPETS, *map(str, sorted(set(chosen)))], env=env,
+        capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])  # fmt: skip
+    servers, pages = [], []
+    for h in range(20):
+        server = ThreadingHTTPServer((f"127.0.0.{h + 2}", 0), _Copies)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    for n, i in enumerate(chosen):
+        server = servers[n % 20]
+        host = f"127.0.0.{n % 20 + 2}:{server.server_port}"
+        html = f"<!doctype html><html><body><article>{snippets[str(i)]}</article></body></html>"
+        _Copies.pages[f"{host}/copy-{n}"] = html.encode()
+        pages.append((i, f"http://{host}/copy-{n}"))
+    return pages, servers
 
 
 class Client(threading.Thread):
@@ -172,8 +255,11 @@ class Client(threading.Thread):
                 if status == 200 and f"Soak base story {i}<".encode() not in data:
                     s.wrong_pages += 1
             elif roll < 0.995:
-                i = self.rng.randrange(s.stories)
-                page = f"https://partner{self.rng.randrange(300)}.example/p/{i}"
+                if s.copies:  # (with workers: real copies, each checked once it is seen)
+                    i, page = self.rng.choice(s.copies)
+                else:
+                    i = self.rng.randrange(s.stories)
+                    page = f"https://partner{self.rng.randrange(300)}.example/p/{i}"
                 status, _ = self.request("beacon", s.pixels[i],
                                          {"Referer": page, "User-Agent": BROWSER})  # fmt: skip
                 if s.expect("beacon", status, (200,)):
@@ -237,6 +323,7 @@ class Soak:
         self.wrong_pages = 0
         self.conditional = 0  # feed polls that sent the ETag of an earlier answer
         self.not_modified = 0  # ... answered 304
+        self.copies: list[tuple[int, str]] = []  # (story, page url): the served copies
 
     def note(self, kind: str, status: int, seconds: float, error: str) -> None:
         with self.lock:
@@ -260,6 +347,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--stories", type=int, default=500)
     parser.add_argument("--import-stories", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="newswire worker processes beside the web server")
+    parser.add_argument("--pages", type=int, default=200,
+                        help="with --workers: copies served on loopback hosts")
     args = parser.parse_args()
     admin = os.environ.get("SOAK_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     import psycopg
@@ -282,8 +373,13 @@ def main() -> None:
         "NEWSWIRE_BEACON_PAGES_PER_CLIENT": "100000000",
         # eight clients on one address stand for many readers: every view counts
         "NEWSWIRE_BEACON_REPEAT_SECONDS": "0",
+        # the partners' pages are on loopback hosts; the workers' upkeep runs every 5 s
+        "NEWSWIRE_FETCH_ALLOW": "127.0.0.0/8",
+        "NEWSWIRE_HOUSEKEEPING": "5",
     }
     server = None
+    workers: list[subprocess.Popen[bytes]] = []
+    copy_servers: list[ThreadingHTTPServer] = []
     try:
         key = subprocess.run([str(BIN / "python"), "-c", SETUP], env=env, capture_output=True,
                              text=True, check=True).stdout.strip().splitlines()[-1]  # fmt: skip
@@ -313,6 +409,12 @@ def main() -> None:
             pixels.append(re.search(r"/beacon/\d+\.gif", page).group(0))
         seconds = args.minutes * 60
         soak = Soak(port, key, args.stories, pixels, seconds)
+        if args.workers:
+            soak.copies, copy_servers = serve_copies(env, args.pages, args.stories)
+            for n in range(args.workers):
+                wlog = (tmp / f"worker{n}.log").open("w")
+                workers.append(subprocess.Popen([str(BIN / "newswire"), "worker"], env=env,
+                                                stdout=wlog, stderr=subprocess.STDOUT))  # fmt: skip
         clients = [Client(soak, n) for n in range(args.clients)]
         started = time.monotonic()
         for c in clients:
@@ -338,10 +440,16 @@ def main() -> None:
         imported = importer.wait(timeout=600)
         elapsed = time.monotonic() - started
         time.sleep(3)  # the beacon spools flush each second
+        checks = drained(env, bool(workers))
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+        for w in workers:
+            w.terminate()
+            w.wait(timeout=60)
+        for cs in copy_servers:
+            cs.shutdown()
     recorded = json.loads(
         subprocess.run(
             [str(BIN / "python"), "-c", COUNT_HITS],
@@ -378,7 +486,53 @@ def main() -> None:
           f"{soak.not_modified}")  # fmt: skip
     print(f"beacon hits sent {sent}, recorded {got}; stories whose count differs: {len(missing)}"
           f" (target 0){' e.g. ' + str(list(missing.items())[:5]) if missing else ''}")  # fmt: skip
-    sys.exit(0 if errors == 0 and soak.wrong_pages == 0 and not missing else 1)
+    bad_checks = report_checks(checks, soak, args.workers, tmp) if workers else 0
+    sys.exit(0 if errors == 0 and soak.wrong_pages == 0 and not missing and not bad_checks else 1)
+
+
+def drained(env: dict[str, str], workers: bool) -> dict[str, Any]:
+    """With workers: wait (up to 5 min) until no check task is queued or running; then the
+    check tasks' statuses, the checks asked per page, and the copies recorded."""
+    if not workers:
+        return {}
+    for _ in range(300):
+        out = json.loads(subprocess.run([str(BIN / "python"), "-c", CHECKS], env=env,
+                                        capture_output=True, text=True, check=True)
+                         .stdout.strip().splitlines()[-1])  # fmt: skip
+        if not set(out["statuses"]) & {"READY", "RUNNING"}:
+            return dict(out)
+        time.sleep(1)
+    return dict(out)
+
+
+def report_checks(checks: dict[str, Any], soak: Soak, workers: int, tmp: Path) -> int:
+    """Print the checks' figures; return how many were wrong (failed tasks, pages seen and not
+    recorded, pages fetched other than once per check asked)."""
+    pages = {url for _, url in soak.copies}
+    asks: dict[str, int] = checks.get("asks", {})
+    fetched = {f"http://{k}": n for k, n in _Copies.fetched.items()
+               if not k.endswith("/robots.txt")}  # fmt: skip
+    recorded = set(checks.get("pickups", [])) & pages
+    failed = checks.get("statuses", {}).get("FAILED", 0)
+    queued = sum(n for st, n in checks.get("statuses", {}).items() if st in ("READY", "RUNNING"))
+    wrong_fetches = {u: (fetched.get(u, 0), asks.get(u, 0)) for u in pages
+                     if fetched.get(u, 0) != asks.get(u, 0)}  # fmt: skip
+    viewed = {u for u in pages if asks.get(u, 0)}
+    print(f"\n{workers} workers: check tasks {checks.get('statuses')}; put back for their "
+          f"host's turn {checks.get('waited')} times; failed {failed} (target 0); still queued "
+          f"{queued} (target 0)")  # fmt: skip
+    print(f"copies served {len(pages)}, checks asked {sum(asks.get(u, 0) for u in pages)} "
+          f"(first views {len(viewed)}, re-checks after corrections "
+          f"{sum(asks.get(u, 0) for u in pages) - len(viewed)}); recorded {len(recorded)} of the "
+          f"{len(viewed)} pages checked (target: all); pages fetched other than once per check "
+          f"asked: {len(wrong_fetches)} (target 0)")  # fmt: skip
+    if wrong_fetches:
+        print(f"  e.g. (fetched, asked): {list(wrong_fetches.items())[:5]}")
+    errors = [line for n in range(workers)
+              for line in (tmp / f"worker{n}.log").read_text().splitlines()
+              if "Traceback" in line or " ERROR " in line]  # fmt: skip
+    print(f"worker log errors: {len(errors)} (target 0){' e.g. ' + errors[0] if errors else ''}")
+    return failed + queued + len(viewed - recorded) + len(wrong_fetches) + len(errors)
 
 
 if __name__ == "__main__":
