@@ -91,8 +91,14 @@ tasks = DBTaskResult.objects.filter(task_path__endswith="check_page")
 asks = Counter()
 for r in tasks.exclude(return_value__startswith="waiting"):
     asks[r.args_kwargs["args"][0]] += 1
+from django.db.models import Q
+from django.utils import timezone
 print(json.dumps({
     "statuses": dict(Counter(tasks.values_list("status", flat=True))),
+    # due now or running (the sooner re-checks a correction schedules hours ahead are not)
+    "due": tasks.filter(Q(status="RUNNING") | Q(status="READY", run_after__lte=timezone.now()))
+                .count(),
+    "later": tasks.filter(status="READY", run_after__gt=timezone.now()).count(),
     "asks": asks,
     "waited": tasks.filter(return_value__startswith="waiting").count(),
     "pickups": list(Pickup.objects.values_list("url", flat=True)),
@@ -491,18 +497,18 @@ def main() -> None:
 
 
 def drained(env: dict[str, str], workers: bool) -> dict[str, Any]:
-    """With workers: wait (up to 5 min) until no check task is queued or running; then the
+    """With workers: wait (up to 5 min) until no check task is due or running; then the
     check tasks' statuses, the checks asked per page, and the copies recorded."""
     if not workers:
         return {}
-    for _ in range(300):
+    deadline = time.monotonic() + 300
+    while True:
         out = json.loads(subprocess.run([str(BIN / "python"), "-c", CHECKS], env=env,
                                         capture_output=True, text=True, check=True)
                          .stdout.strip().splitlines()[-1])  # fmt: skip
-        if not set(out["statuses"]) & {"READY", "RUNNING"}:
+        if not out["due"] or time.monotonic() > deadline:
             return dict(out)
         time.sleep(1)
-    return dict(out)
 
 
 def report_checks(checks: dict[str, Any], soak: Soak, workers: int, tmp: Path) -> int:
@@ -514,13 +520,14 @@ def report_checks(checks: dict[str, Any], soak: Soak, workers: int, tmp: Path) -
                if not k.endswith("/robots.txt")}  # fmt: skip
     recorded = set(checks.get("pickups", [])) & pages
     failed = checks.get("statuses", {}).get("FAILED", 0)
-    queued = sum(n for st, n in checks.get("statuses", {}).items() if st in ("READY", "RUNNING"))
+    queued = checks.get("due", 0)
     wrong_fetches = {u: (fetched.get(u, 0), asks.get(u, 0)) for u in pages
                      if fetched.get(u, 0) != asks.get(u, 0)}  # fmt: skip
     viewed = {u for u in pages if asks.get(u, 0)}
     print(f"\n{workers} workers: check tasks {checks.get('statuses')}; put back for their "
-          f"host's turn {checks.get('waited')} times; failed {failed} (target 0); still queued "
-          f"{queued} (target 0)")  # fmt: skip
+          f"host's turn {checks.get('waited')} times; failed {failed} (target 0); due and not run "
+          f"{queued} (target 0); sooner re-checks after corrections, due later "
+          f"{checks.get('later', 0)}")  # fmt: skip
     print(f"copies served {len(pages)}, checks asked {sum(asks.get(u, 0) for u in pages)} "
           f"(first views {len(viewed)}, re-checks after corrections "
           f"{sum(asks.get(u, 0) for u in pages) - len(viewed)}); recorded {len(recorded)} of the "
@@ -532,7 +539,7 @@ def report_checks(checks: dict[str, Any], soak: Soak, workers: int, tmp: Path) -
               for line in (tmp / f"worker{n}.log").read_text().splitlines()
               if "Traceback" in line or " ERROR " in line]  # fmt: skip
     print(f"worker log errors: {len(errors)} (target 0){' e.g. ' + errors[0] if errors else ''}")
-    return failed + queued + len(viewed - recorded) + len(wrong_fetches) + len(errors)
+    return int(failed + queued) + len(viewed - recorded) + len(wrong_fetches) + len(errors)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .runtime import this_process
+
 log = logging.getLogger(__name__)
 
 
@@ -59,16 +61,14 @@ def queue_due_rechecks(now: datetime | None = None) -> int:
     return queued
 
 
-_LAST_OPTIMIZE: list[float] = [0.0]
-
-
 def refresh_statistics(every: float = 3600.0) -> int:
     """SQLite: ``PRAGMA optimize`` once an hour, so the planner keeps choosing the
     dashboard's covering indexes as the tables grow (SQLite gathers no statistics by
     itself). PostgreSQL's autovacuum does this there. Return 1 when it ran."""
     import time
 
-    if connection.vendor != "sqlite" or time.monotonic() - _LAST_OPTIMIZE[0] < every:
+    state = this_process()
+    if connection.vendor != "sqlite" or time.monotonic() - state.statistics_refreshed < every:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
@@ -89,7 +89,7 @@ def refresh_statistics(every: float = 3600.0) -> int:
         )
         for (table,) in cursor.fetchall():
             cursor.execute(f'ANALYZE "{table}"')
-    _LAST_OPTIMIZE[0] = time.monotonic()
+    state.statistics_refreshed = time.monotonic()
     return 1
 
 
@@ -148,4 +148,5 @@ def start(every: float | None = None) -> threading.Thread:
 
     thread = threading.Thread(target=loop, name="newswire-housekeeping", daemon=True)
     thread.start()
+    this_process().housekeeping = thread
     return thread

@@ -14,15 +14,16 @@ from django.utils import timezone
 
 from newswire.distribution import beacon
 from newswire.distribution.models import BeaconHit
+from newswire.runtime import this_process
 
 
 @pytest.fixture
 def spool(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.NEWSWIRE_BEACON_FLUSH_SECONDS = 3600  # no flusher thread; the test flushes
-    beacon._Spool._instance = None
+    this_process().spool = None
     yield beacon.spool_dir()
-    beacon._Spool._instance = None
+    this_process().spool = None
 
 
 def _write_claimed(folder, pid: int, story: int, pages: list[str], age: float = 0):

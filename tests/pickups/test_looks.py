@@ -13,10 +13,10 @@ from PIL import ImageDraw
 
 from newswire.distribution.snippet import snippet_html
 from newswire.fetch import FetchPolicy, PageFetcher, SafeClient
-from newswire.pickups import looks
 from newswire.pickups.check import check_urls
 from newswire.pickups.looks import linked_sheets
 from newswire.pickups.models import Pickup
+from newswire.runtime import this_process
 from newswire.wire import models as wire
 
 from ..fakesite import fake_site, html, respond
@@ -33,8 +33,8 @@ def fetcher() -> PageFetcher:
 @pytest.fixture(autouse=True)
 def _forget():
     """Each test starts with no sheets or pictures kept by the process."""
-    looks._SHEETS.clear()
-    looks._HASHES.clear()
+    this_process().sheets.clear()
+    this_process().picture_hashes.clear()
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_a_logo_hidden_by_the_sites_linked_stylesheet_fails(site, make_story, wi
     site.route("/site.css", respond(200, b"/* theme */ article img { display: none }",
                                     content_type="text/css"))  # fmt: skip
     site.route("/copy2", html(page))
-    looks._SHEETS.clear()  # the missing sheet was kept for a while: the while is over
+    this_process().sheets.clear()  # the missing sheet was kept for a while: the while is over
     with fetcher() as f:
         list(check_urls([f"http://copies.test:{site.port}/copy2"], fetcher=f))
     second = Pickup.objects.get(url__endswith="/copy2")

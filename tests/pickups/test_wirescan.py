@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from newswire.distribution.snippet import snippet_html
 from newswire.engine import Page
 from newswire.pickups import wirescan
+from newswire.runtime import this_process
 from newswire.wire.models import Story
 
 from ..factories import paragraphs
@@ -100,13 +101,14 @@ def test_a_new_process_opens_the_saved_wire_and_follows_the_changes_since(
 
 def _another_process_saves() -> None:
     """What the worker's housekeeping does in its own process: its own warm wire, written."""
-    mine = dict(wirescan._WARM)
+    wires = this_process().wires
+    mine = dict(wires)
     wirescan.forget()
     try:
         assert wirescan.save(force=True) is True
     finally:
-        wirescan._WARM.clear()
-        wirescan._WARM.update(mine)
+        wires.clear()
+        wires.update(mine)
 
 
 def test_a_web_process_opens_the_saved_wire_the_worker_rewrites(

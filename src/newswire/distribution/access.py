@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from ..runtime import this_process
 from .models import ApiKey, KeyRejected, RateWindow
 
 KEY_HEADERS = ("Authorization", "X-Api-Key")
@@ -45,15 +45,13 @@ def raw_key(request: HttpRequest, *, allow_query: bool = True) -> str | None:
 
 
 # Requests counted in this process and not yet added to the database's count, per
-# (key prefix, minute); and the database's count when this process last added to it.
-# Written by hand because the rate-limit libraries count in the cache, which is per
-# process unless a shared one is configured; this keeps one count in the database for
-# every worker while writing it once every FLUSH_EVERY requests, not on every one.
+# (key prefix, minute); and the database's count when this process last added to it
+# (newswire.runtime: api_counted, api_written). Written by hand because the rate-limit
+# libraries count in the cache, which is per process unless a shared one is configured;
+# this keeps one count in the database for every worker while writing it once every
+# FLUSH_EVERY requests, not on every one.
 FLUSH_EVERY = 16
 MARGIN = 4 * FLUSH_EVERY  # what up to four web workers may hold unwritten between them
-_counted: dict[tuple[str, datetime], int] = {}
-_written: dict[tuple[str, datetime], int] = {}
-_lock = threading.Lock()
 
 
 def check_rate(key: ApiKey) -> None:
@@ -65,7 +63,9 @@ def check_rate(key: ApiKey) -> None:
     limit = settings.NEWSWIRE_API_RATE_PER_MINUTE
     window = timezone.now().replace(second=0, microsecond=0)
     slot = (key.prefix, window)
-    with _lock:
+    state = this_process()
+    _counted, _written = state.api_counted, state.api_written
+    with state.api_lock:
         pending = _counted.get(slot, 0) + 1
         known = _written.get(slot, 0)
         if pending < FLUSH_EVERY and known + pending + MARGIN <= limit:
@@ -76,7 +76,7 @@ def check_rate(key: ApiKey) -> None:
             _written.pop(old, None)
             _counted.pop(old, None)
     count = _add_to_window(key.prefix, window, pending)
-    with _lock:
+    with state.api_lock:
         _written[slot] = count
     if count > limit:
         raise KeyRejected(

@@ -47,6 +47,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.db.models import F
 from django.utils import timezone
 
+from ..runtime import this_process
 from ..wire.models import Story
 from .models import BeaconHit
 
@@ -167,10 +168,7 @@ def drain_spool() -> int:
 
 
 class _Spool:
-    """This process's spool file, and the thread that records it."""
-
-    _instance: _Spool | None = None
-    _made = threading.Lock()
+    """This process's spool file, and the thread that records it (``newswire.runtime``)."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()
@@ -180,11 +178,13 @@ class _Spool:
 
     @classmethod
     def get(cls) -> _Spool:
-        with cls._made:
-            if cls._instance is None or cls._instance.pid != os.getpid():  # new after a fork
-                cls._instance = _Spool()
-                atexit.register(cls._instance.flush)
-            return cls._instance
+        state = this_process()  # (made anew after a fork: a child gets a spool of its own)
+        with state.spool_lock:
+            if state.spool is None:
+                state.spool = _Spool()
+                atexit.register(state.spool.flush)
+            spool: _Spool = state.spool
+            return spool
 
     def append(self, view: View) -> None:
         line = json.dumps([view.story, view.page, view.user_agent, view.client,

@@ -24,6 +24,7 @@ import html
 import os
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -103,22 +104,21 @@ for _b in range(256):
 del _b, _c
 _BYTE_TABLE = _BYTE_MAP.tobytes()
 
-_POW_CACHE: dict[str, npt.NDArray[np.uint64]] = {}
-
-
 def _powers(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-    """Return BASE**i and BASE**-i for i < n (modulo 2**64), grown on demand."""
-    have = _POW_CACHE.get("p")
-    if have is None or have.shape[0] < n:
-        size = max(n, 1 << 16)
-        with np.errstate(over="ignore"):
-            p = np.full(size, _BASE, dtype=np.uint64)
-            p[0] = 1
-            _POW_CACHE["p"] = np.cumprod(p, dtype=np.uint64)
-            q = np.full(size, _BASE_INV, dtype=np.uint64)
-            q[0] = 1
-            _POW_CACHE["q"] = np.cumprod(q, dtype=np.uint64)
-    return _POW_CACHE["p"][:n], _POW_CACHE["q"][:n]
+    """Return BASE**i and BASE**-i for i < n (modulo 2**64), from a table made once for
+    each size up to a power of two (a memo of a pure function: no state)."""
+    p, q = _power_table(max(1 << 16, 1 << max(n - 1, 0).bit_length()))
+    return p[:n], q[:n]
+
+
+@lru_cache(maxsize=8)
+def _power_table(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    with np.errstate(over="ignore"):
+        p = np.full(size, _BASE, dtype=np.uint64)
+        p[0] = 1
+        q = np.full(size, _BASE_INV, dtype=np.uint64)
+        q[0] = 1
+        return np.cumprod(p, dtype=np.uint64), np.cumprod(q, dtype=np.uint64)
 
 
 def fold_bytes(text: str) -> npt.NDArray[np.uint8]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ..engine import Page, Scanner, story_from_ninjs
 from ..engine.errors import EngineError
 from ..fetch import FetchError, FetchPolicy, PageFetcher, SafeClient
+from ..runtime import this_process
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.sanitize import text_of
 from . import wirescan
@@ -43,16 +44,13 @@ class Checked:
     found: list[Recorded] = field(default_factory=list)
 
 
-# robots.txt as this process last read it, per origin (kept an hour): a worker checking
-# a hundred pages of one site reads it once, not a hundred times
-_ROBOTS: dict[str, tuple[float, Any]] = {}
-
-
 def page_fetcher(**limits: Any) -> PageFetcher:
     """The fetcher for checks; ``limits`` tighten the policy (a web request's shorter
     total time-out)."""
     policy = FetchPolicy.from_settings(settings, **limits)
-    return PageFetcher(SafeClient(policy), throttle=wait_turn, robots=_ROBOTS)
+    # robots.txt as this process last read it, per origin (kept an hour: newswire.runtime):
+    # a worker checking a hundred pages of one site reads it once, not a hundred times
+    return PageFetcher(SafeClient(policy), throttle=wait_turn, robots=this_process().robots)
 
 
 def check_urls(

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..engine.photos import photo_hash
 from ..fetch import FetchError, PageFetcher
+from ..runtime import this_process
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,7 @@ CSS_TYPES = ("text/css",)
 _LINK = re.compile(rb"<link\b[^>]*>", re.I)
 _ATTR = re.compile(rb"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 
-# per process: url -> (kept until, value)
-_SHEETS: dict[str, tuple[float, str | None]] = {}
-_HASHES: dict[str, tuple[float, int | None]] = {}
+# kept per process (newswire.runtime: sheets, picture_hashes): url -> (kept until, value)
 _KEPT_MAX = 4096
 
 
@@ -88,8 +87,9 @@ def _keep(store: dict[str, Any], key: str, value: object) -> None:
 def stylesheets(page_url: str, body: bytes, fetcher: PageFetcher) -> tuple[str, ...]:
     """The text of the page's same-site linked stylesheets (kept per process)."""
     out = []
+    sheets = this_process().sheets
     for url in linked_sheets(page_url, body):
-        kept = _SHEETS.get(url)
+        kept = sheets.get(url)
         if kept is None or kept[0] < time.monotonic():
             css: str | None = None
             try:
@@ -98,8 +98,8 @@ def stylesheets(page_url: str, body: bytes, fetcher: PageFetcher) -> tuple[str, 
                     css = fetched.body.decode(fetched.charset or "utf-8", "replace")
             except (FetchError, LookupError) as exc:
                 log.info("stylesheet %s of %s not read: %s", url, page_url, exc)
-            _keep(_SHEETS, url, css)
-            kept = _SHEETS[url]
+            _keep(sheets, url, css)
+            kept = sheets[url]
         if kept[1]:
             out.append(kept[1])
     return tuple(out)
@@ -119,7 +119,8 @@ class FetchedLooks:
         return stylesheets(self.page_url, self.body, self.fetcher) if self.page_url else ()
 
     def photo_hash(self, url: str) -> int | None:
-        kept = _HASHES.get(url)
+        hashes = this_process().picture_hashes
+        kept = hashes.get(url)
         if kept is not None and kept[0] >= time.monotonic():
             return kept[1]
         value: int | None = None
@@ -130,5 +131,5 @@ class FetchedLooks:
                 value = photo_hash(fetched.body)
         except FetchError as exc:
             log.info("picture %s not read: %s", url, exc)
-        _keep(_HASHES, url, value)
+        _keep(hashes, url, value)
         return value

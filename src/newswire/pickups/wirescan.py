@@ -38,7 +38,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -53,10 +52,9 @@ from ..engine import Scanner, story_from_ninjs, terms_from_dict
 from ..engine.errors import EngineError
 from ..engine.pipeline import LayeredStories
 from ..engine.saved import write_wire
+from ..runtime import this_process
 from ..wire.models import Story, Terms
 from ..wire.ninjs import to_ninjs
-
-_LOCK = threading.Lock()
 
 
 @dataclass
@@ -70,8 +68,6 @@ class _Warm:
     file: tuple[int, int, int] | None = None  # the saved wire's stamp file it was opened from
 
 
-_WARM: dict[str, _Warm] = {}
-_LOOKED: dict[str, tuple[int, int, int]] = {}  # the saved wire's stamp file last looked at
 
 
 def _on_wire() -> Any:
@@ -143,9 +139,10 @@ def _open_saved(terms_stamp: tuple[Any, ...], key: str) -> _Warm | None:
     written."""
     stamp_file = saved_path().with_suffix(".stamp")
     file_id = _file_id(stamp_file)
-    if file_id is None or _LOOKED.get(key) == file_id:
+    looked = this_process().wire_files
+    if file_id is None or looked.get(key) == file_id:
         return None
-    _LOOKED[key] = file_id
+    looked[key] = file_id
     try:
         about = json.loads(stamp_file.read_text())
         if about.get("database") != _database() or about.get("terms") != _terms_text(terms_stamp):
@@ -166,8 +163,9 @@ def save(force: bool = False) -> bool:
     whether it wrote. The stamp is written beside it, after it."""
     key = _database()
     scanner()  # current as of now
-    with _LOCK:
-        warm = _WARM[key]
+    state = this_process()
+    with state.wire_lock:
+        warm: _Warm = state.wires[key]
         stamp_file = saved_path().with_suffix(".stamp")
         if not force and warm.file is not None and warm.file == _file_id(stamp_file):
             changed = warm.scanner.changed_since_saved
@@ -205,16 +203,17 @@ def scanner(*, from_saved: bool = True) -> Scanner:
     from the database whatever is saved (``newswire index build``, which writes a wire of
     its own from the rows)."""
     key = _database()
-    with _LOCK:
+    state = this_process()
+    with state.wire_lock:
         stamp, terms_stamp, recent = _stamp()
-        warm = _WARM.get(key)
+        warm: _Warm | None = state.wires.get(key)
         opened = _open_saved(terms_stamp, key) if from_saved else None
         if opened is not None:
-            warm = _WARM[key] = opened
+            warm = state.wires[key] = opened
         if warm is None or warm.terms != terms_stamp or (not from_saved and warm.file):
             built = build()
             warm = _Warm(built, stamp, terms_stamp, stamp[1], set(built.stories), recent)
-            _WARM[key] = warm
+            state.wires[key] = warm
             return warm.scanner
         if warm.stamp == stamp:
             return warm.scanner
@@ -249,7 +248,8 @@ def build() -> Scanner:
 
 
 def forget() -> None:
-    """Drop every process's warm wire (tests; a restore of the database under it)."""
-    with _LOCK:
-        _WARM.clear()
-        _LOOKED.clear()
+    """Drop this process's wire (tests; a restore of the database under it)."""
+    state = this_process()
+    with state.wire_lock:
+        state.wires.clear()
+        state.wire_files.clear()

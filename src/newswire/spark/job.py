@@ -52,9 +52,7 @@ from newswire.engine.errors import IndexFormatError
 from newswire.engine.pipeline import failures as count_failures
 from newswire.engine.types import MatchRecord, Skip, record_fields
 from newswire.fetch import FetchError, FetchPolicy, SafeClient
-
-#: one scanner per saved wire per Python worker process (see the module's docstring)
-_SCANNERS: dict[str, Scanner] = {}
+from newswire.runtime import this_process
 
 
 @dataclass
@@ -78,10 +76,12 @@ class InputSummary:
 
 
 def scanner_for(index_path: str) -> Scanner:
-    """The scanner over a saved wire, opened once per process."""
-    found = _SCANNERS.get(index_path)
+    """The scanner over a saved wire, opened once per Python worker process (kept in
+    ``newswire.runtime``; see the module's docstring)."""
+    scanners = this_process().scanners
+    found: Scanner | None = scanners.get(index_path)
     if found is None:
-        found = _SCANNERS[index_path] = Scanner.saved(index_path)
+        found = scanners[index_path] = Scanner.saved(index_path)
     return found
 
 
