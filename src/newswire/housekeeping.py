@@ -96,10 +96,10 @@ def refresh_statistics(every: float = 3600.0) -> int:
 def housekeeping(*, save: bool = True) -> dict[str, int]:
     """One round of the worker's upkeep; ``save=False`` leaves the saved wire to the caller
     (a batch writes it after its tasks: its first checks need not wait for it)."""
-    from .cms.poll import due_sources
+    from .cms.tasks import due_sources
     from .distribution.beacon import drain_spool
     from .distribution.wordpress import due_pushes
-    from .pickups.sources import due_work
+    from .pickups.tasks import due_work
     from .pickups.wirescan import save as save_wire
 
     discoveries, polls = due_work()

@@ -11,7 +11,8 @@ from django_tasks_db.models import DBTaskResult
 
 from newswire.cli import cli
 from newswire.cms.models import Item, StorySource
-from newswire.cms.poll import due_sources, poll
+from newswire.cms.poll import poll
+from newswire.cms.tasks import due_sources
 from newswire.wire.models import Story
 
 from ..distribution.test_notices import run_worker

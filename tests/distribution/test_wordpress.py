@@ -365,7 +365,7 @@ def test_the_post_adopted_after_a_lost_answer_is_recorded_like_any_other(
     connected, wp, make_story, django_capture_on_commit_callbacks, mailoutbox
 ):
     from newswire.distribution.models import Delivery
-    from newswire.distribution.signals import wordpress_post_made
+    from newswire.events import wordpress_post_made
 
     made = []
 

@@ -11,7 +11,8 @@ from newswire.distribution.snippet import snippet_html
 from newswire.fetch import FetchPolicy, PageFetcher, SafeClient
 from newswire.partners.models import PartnerDomain
 from newswire.pickups.models import DomainWatch, PartnerFeed, Pickup
-from newswire.pickups.sources import discover, due_work, poll
+from newswire.pickups.sources import discover, poll
+from newswire.pickups.tasks import due_work
 
 from ..distribution.test_notices import run_worker
 from ..fakesite import endless, fake_site, html, respond

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from . import EXIT_UNUSABLE, _django, _migrate, _warn, cli
+from .base import EXIT_UNUSABLE, _django, _migrate, _warn, cli
 
 
 @cli.group()

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from . import EXIT_SKIPPED, _django, _migrate, _warn, cli
+from .base import EXIT_SKIPPED, _django, _migrate, _warn, cli
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import EXIT_SKIPPED, EXIT_UNUSABLE, _django, _migrate, _warn, cli
+from .base import EXIT_SKIPPED, EXIT_UNUSABLE, _django, _migrate, _warn, cli
 
 if TYPE_CHECKING:
     from ..engine import Scanner, Summary

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import _django, _migrate, _site_url, _warn, cli
+from .base import _django, _migrate, _site_url, _warn, cli
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from . import EXIT_SKIPPED, EXIT_UNUSABLE, _django, _migrate, _warn, cli
+from .base import EXIT_SKIPPED, EXIT_UNUSABLE, _django, _migrate, _warn, cli
 
 KINDS = ["rss", "atom", "wordpress", "ninjs"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import EXIT_SKIPPED, EXIT_UNUSABLE, _warn, cli
+from .base import EXIT_SKIPPED, EXIT_UNUSABLE, _warn, cli
 
 
 @cli.command()

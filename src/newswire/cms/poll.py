@@ -439,29 +439,5 @@ def _status_of(body: bytes) -> str:
     return str(data.get("status", "")) if isinstance(data, dict) else ""
 
 
-# --- the schedule ---------------------------------------------------------------------
-
-
-def due_sources(now: datetime | None = None) -> int:
-    """Queue a poll of every active source that is due; return how many. A source is
-    claimed by moving its next poll time in the same transaction as the enqueue, so two
-    workers never queue it twice."""
-    from .tasks import poll_source
-
-    now = now or timezone.now()
-    queued = 0
-    for source in StorySource.objects.filter(active=True, next_poll_at__lte=now).order_by(
-        "next_poll_at"
-    )[:500]:
-        with transaction.atomic():
-            later = now + timedelta(seconds=source.every)
-            if StorySource.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
-                next_poll_at=later
-            ):
-                poll_source.enqueue(source.pk)
-                queued += 1
-    return queued
-
-
-__all__ = ["Entry", "Polled", "due_sources", "poll", "private_sources", "source_client",
+__all__ = ["Entry", "Polled", "poll", "private_sources", "source_client",
            "source_policy"]  # fmt: skip

@@ -47,6 +47,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.db.models import F
 from django.utils import timezone
 
+from ..events import page_showed_beacon
 from ..runtime import this_process
 from ..wire.models import Story
 from .models import BeaconHit
@@ -152,8 +153,7 @@ def _add(key: tuple[int, str, date], n: int, view: View) -> str:
     except IntegrityError:  # another process made the row a moment ago
         same.update(hits=F("hits") + n, last_at=view.at)
         return "counted"
-    from .signals import page_showed_beacon  # (the pickups app checks the page)
-
+    # (the pickups app checks the page: newswire/events.py)
     page_showed_beacon.send(sender=BeaconHit, story_id=story_id, page_url=view.page)
     return "new"
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from ..events import partner_told
 from ..fetch import FetchPolicy, SafeClient
 from ..wire.models import StoryVersion, Terms
 from ..wire.partner_copy import partner_body
@@ -232,7 +233,6 @@ def attempt(notice: Sending, send: Callable[[], None]) -> bool:
 def _told(notice: Sending) -> None:
     """A correction's or withdrawal's notice went out: the partner's clock starts."""
     from .models import WithdrawalNotice
-    from .signals import partner_told
 
     if isinstance(notice, CorrectionNotice):
         story_id, kind = notice.version.story_id, "correction"

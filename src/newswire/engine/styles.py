@@ -425,7 +425,7 @@ def _compiled_sheets() -> Any:
     if os.environ.get("NEWSWIRE_PURE_PYTHON"):
         return None
     try:
-        from . import _sheets  # type: ignore[attr-defined]
+        _sheets = importlib.import_module(f"{__package__}._sheets")  # (a leaf: see extract)
     except ImportError:  # pragma: no cover - built without a C compiler
         return None
     names = tuple(n.encode() for n in sorted(HONOURED, key=len, reverse=True))

@@ -1,4 +1,6 @@
-"""Copies that arrive on their own: a page showing the beacon is queued for a check."""
+"""What pickups does when others act (the events and signals it hears are listed in
+newswire/events.py): a page showing the beacon, an article found, a re-check due, is queued
+for a check; copies follow their partner's status."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from ..distribution.models import WordPressPost
-from ..distribution.signals import page_showed_beacon, partner_told, wordpress_post_made
+from ..events import page_showed_beacon, page_to_check, partner_told, wordpress_post_made
 from ..partners.models import Partner, PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, Site, Via
+from .tasks import check_page
 
 
 @receiver(page_showed_beacon, dispatch_uid="check-beacon-page")
@@ -23,14 +26,19 @@ def _beacon_page_seen(sender: Any, story_id: int, page_url: str, **kwargs: Any) 
     # most once a day, by the worker, through the safe fetcher, never while the pixel is
     # being served (a stranger's Referer must not make us fetch on demand).
     if page_url.lower().startswith(("http://", "https://")):
-        from .tasks import check_page
-
         transaction.on_commit(partial(check_page.enqueue, page_url, Via.BEACON))
 
 
-def _recheck_copies_of(story_id: int) -> None:
-    from .tasks import check_page
+@receiver(page_to_check, dispatch_uid="queue-page-to-check")
+def _page_to_check(sender: Any, url: str, via: str, watched: int = 0, run_after: Any = None,
+                   **kwargs: Any) -> None:  # fmt: skip
+    # a check asked for by the checks' own modules (a feed's article, a sooner re-check),
+    # queued once the asker's transaction commits
+    queue = check_page.using(run_after=run_after) if run_after is not None else check_page
+    transaction.on_commit(partial(queue.enqueue, url, via, watched))
 
+
+def _recheck_copies_of(story_id: int) -> None:
     urls = list(Pickup.objects.filter(story_id=story_id).values_list("url", flat=True))
     for url in urls:
         transaction.on_commit(partial(check_page.enqueue, url, Via.RECHECK))
@@ -97,8 +105,6 @@ def _partner_deleted(sender: Any, instance: Partner, **kwargs: Any) -> None:
 def _post_made(sender: Any, post: WordPressPost, **kwargs: Any) -> None:
     # a post newswire made is a copy from the moment it exists: a published one is checked
     # (and recorded) like any page; a draft is not on the web until the partner publishes it
-    from .tasks import check_page
-
     site = getattr(post.partner, "wordpress", None)
     if post.link and site is not None and site.arrive_as == "publish":
         transaction.on_commit(partial(check_page.enqueue, post.link, Via.WORDPRESS))

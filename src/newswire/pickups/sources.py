@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urljoin
 
 from django.db import transaction
 from django.utils import timezone
 
+from ..events import page_to_check
 from ..fetch import FEED_TYPES, FetchError, PageFetcher, url_problem
 from ..partners.models import PartnerDomain
 from .models import DomainWatch, PartnerFeed, PickupCheck, Via
@@ -75,8 +76,6 @@ def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> lis
 
 def poll(source: PartnerFeed, fetcher: PageFetcher) -> Polled:
     """Read a source, queue a check of each article not checked lately; record any error."""
-    from .tasks import check_page
-
     done = Polled(source)
     now = timezone.now()
     try:
@@ -115,7 +114,7 @@ def poll(source: PartnerFeed, fetcher: PageFetcher) -> Polled:
     fresh = [a for a in dict.fromkeys(articles) if a not in recent][:MAX_NEW_ARTICLES]
     with transaction.atomic():
         for url in fresh:
-            transaction.on_commit(lambda url=url: check_page.enqueue(url, via))  # type: ignore[misc]
+            page_to_check.send(sender=PartnerFeed, url=url, via=via)
         source.articles += len(fresh)
         source.last_polled_at = now
         source.next_poll_at = now + timedelta(seconds=source.every)
@@ -160,31 +159,3 @@ def sitemap_links(body: bytes, fetcher: PageFetcher | None = None, depth: int = 
         except (FetchError, SourceError):
             continue  # one child sitemap lost; the others still count
     return pages
-
-
-def due_work(now: datetime | None = None) -> tuple[int, int]:
-    """Queue discovery for partner domains never looked at, and polls of due sources."""
-    from .tasks import discover_domain, poll_source
-
-    now = now or timezone.now()
-    domains = PartnerDomain.objects.filter(
-        partner__status="active", watch__isnull=True
-    ).values_list("pk", flat=True)[:100]
-    found = 0
-    for pk in domains:
-        with transaction.atomic():
-            _, made = DomainWatch.objects.get_or_create(domain_id=pk)
-            if made:  # queued once
-                discover_domain.enqueue(pk)
-                found += 1
-    polls = 0
-    due = PartnerFeed.objects.filter(next_poll_at__lte=now, domain__partner__status="active")
-    for source in due.order_by("next_poll_at")[:500]:
-        with transaction.atomic():
-            later = now + timedelta(seconds=source.every)
-            if PartnerFeed.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
-                next_poll_at=later
-            ):
-                poll_source.enqueue(source.pk)
-                polls += 1
-    return found, polls

@@ -1,12 +1,20 @@
-"""Background work for pickups, run by ``newswire worker`` (django-tasks, database queue)."""
+"""Background work for pickups, run by ``newswire worker`` (django-tasks, database queue),
+and its schedule: what the worker's housekeeping queues when it is due."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
 from django_tasks import TaskContext, task
 
-from .check import check_urls
-from .models import Via
+from ..partners.models import PartnerDomain
+from .check import check_urls, page_fetcher
+from .models import DomainWatch, PartnerFeed, Via
+from .sources import discover, poll
 from .turns import NotYourTurn
+from .watch import still_open
 
 
 @task(takes_context=True)
@@ -17,11 +25,8 @@ def check_page(context: TaskContext, url: str, via: str = Via.BEACON, watched: i
     recording) records nothing twice. ``watched`` (a story's id): one of the sooner
     re-checks after a correction or withdrawal, skipped once the copy carries it.
     """
-    if watched:
-        from .watch import still_open
-
-        if not still_open(url, watched):
-            return "the copy carries the change already"
+    if watched and not still_open(url, watched):
+        return "the copy carries the change already"
     try:
         done = next(iter(check_urls([url], via=via, observation=f"task {context.task_result.id}",
                                     defer=True)))  # fmt: skip
@@ -37,10 +42,6 @@ def check_page(context: TaskContext, url: str, via: str = Via.BEACON, watched: i
 
 @task()
 def discover_domain(domain_id: int) -> str:
-    from ..partners.models import PartnerDomain
-    from .check import page_fetcher
-    from .sources import discover
-
     domain = PartnerDomain.objects.filter(pk=domain_id).first()
     if domain is None:
         return "no such domain"
@@ -51,10 +52,6 @@ def discover_domain(domain_id: int) -> str:
 
 @task()
 def poll_source(source_id: int) -> str:
-    from .check import page_fetcher
-    from .models import PartnerFeed
-    from .sources import poll
-
     source = PartnerFeed.objects.filter(pk=source_id).select_related("domain").first()
     if source is None:
         return "no such source"
@@ -78,3 +75,32 @@ def take_screenshot(pickup_id: int) -> str:
         return f"no screenshot of {pickup.url}: {exc}"
     marks = ", ".join(m["what"] for m in shot.outlined) or "nothing outlined"
     return f"screenshot of {pickup.url}: {marks}"
+
+
+def due_work(now: datetime | None = None) -> tuple[int, int]:
+    """Queue discovery for partner domains never looked at, and polls of due sources (the
+    worker's housekeeping). Each is claimed in the same transaction as its enqueue (the
+    domain's watch made, the source's next poll moved on), so two workers never queue it
+    twice."""
+    now = now or timezone.now()
+    domains = PartnerDomain.objects.filter(
+        partner__status="active", watch__isnull=True
+    ).values_list("pk", flat=True)[:100]
+    found = 0
+    for pk in domains:
+        with transaction.atomic():
+            _, made = DomainWatch.objects.get_or_create(domain_id=pk)
+            if made:  # queued once
+                discover_domain.enqueue(pk)
+                found += 1
+    polls = 0
+    due = PartnerFeed.objects.filter(next_poll_at__lte=now, domain__partner__status="active")
+    for source in due.order_by("next_poll_at")[:500]:
+        with transaction.atomic():
+            later = now + timedelta(seconds=source.every)
+            if PartnerFeed.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
+                next_poll_at=later
+            ):
+                poll_source.enqueue(source.pk)
+                polls += 1
+    return found, polls

@@ -18,13 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from .models import CorrectionWatch, Pickup, Status
+from ..events import page_to_check
+from .models import CorrectionWatch, Pickup, Status, Via
 
 #: after a correction or withdrawal, copies not yet changed are checked again after these
 SOONER = (timedelta(hours=1), timedelta(hours=6), timedelta(days=1), timedelta(days=7))
@@ -34,8 +33,6 @@ DAY = timedelta(days=1)
 def watch(story_id: int, kind: str, at: datetime, version: int = 0) -> int:
     """Start watching every readable copy of a story after a change; queue the sooner
     re-checks. Returns how many copies are watched."""
-    from .tasks import check_page
-
     copies = list(Pickup.objects.filter(story_id=story_id, status=Status.OK)
                   .values_list("pk", "partner_id", "url"))  # fmt: skip
     made = CorrectionWatch.objects.bulk_create(
@@ -45,9 +42,8 @@ def watch(story_id: int, kind: str, at: datetime, version: int = 0) -> int:
     )  # fmt: skip
     for _, _, url in copies:
         for after in SOONER:
-            transaction.on_commit(
-                partial(check_page.using(run_after=at + after).enqueue, url, "recheck", story_id)
-            )
+            page_to_check.send(sender=CorrectionWatch, url=url, via=Via.RECHECK,
+                               watched=story_id, run_after=at + after)  # fmt: skip
     return len(made)
 
 

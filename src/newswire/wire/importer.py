@@ -27,8 +27,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
-from django.dispatch import Signal
 
+from ..events import stories_created
 from .cache import forget as forget_cached
 from .models import Byline, Licence, Media, Reporter, Story, StoryVersion, Terms, headline_slug
 from .ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs, parse_byline
@@ -923,11 +923,6 @@ class _Parts:
         if key not in self.licences:
             self.licences[key] = _licence_for(m, self.terms)
         return self.licences[key]
-
-
-#: sent after :func:`create_many` stored new stories in bulk (no ``post_save`` is sent for
-#: them): the apps that act on a story's release (the partners' WordPress) act here
-stories_created = Signal()
 
 
 #: decides a new story's status and canonical URL from its fields (warnings added to the list)
