@@ -18,6 +18,9 @@ The model signals of Django the apps listen to are listed at the end.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.dispatch import Signal
 
 #: ``stories_created(stories: list[Story])``
@@ -60,6 +63,60 @@ wordpress_post_made = Signal()
 #:   transaction commits. The checks' own modules ask through this, so that they need not
 #:   import the tasks that run them.
 page_to_check = Signal()
+
+# --- questions: a lower app's page asks what a higher app has to show on it -----------------
+# Sent like the events above; each listener returns its answer (None: nothing to add), and
+# :func:`answers` gathers them. A page of a lower app names no page of a higher one: it
+# shows what the higher app answers (tests/test_layers.py holds it to that).
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a story went: how many copies were found, and where an editor reads them."""
+
+    copies: int
+    url: str
+    where: str  # e.g. "the dashboard"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link a page shows: ``text`` linked to ``url``, then ``after`` as plain text."""
+
+    text: str
+    url: str
+    after: str = ""
+
+
+#: ``story_reach(story: Story) -> Reach``
+#:
+#: - asked by ``wire.admin`` (a story's "copies found", and the warning before an embargo
+#:   on a story partners may have already) and ``wire.views`` (the editors' bar on a
+#:   story's page);
+#: - answered by ``dashboard.signals``: the copies the pickups app found, and the story's
+#:   page on the dashboard.
+story_reach = Signal()
+
+#: ``story_page_parts(story: Story) -> str`` (HTML, safe)
+#:
+#: - asked by ``wire.views`` for a story's public page;
+#: - answered by ``distribution.signals``: the "Republish this story" section (the
+#:   snippet, with the credit the terms require, and a link to the terms).
+story_page_parts = Signal()
+
+#: ``partner_links(partner: Partner | None) -> Link``
+#:
+#: - asked by ``partners.views`` for a partner's own page;
+#: - answered by ``dashboard.signals``: the partner's copies of the wire's stories (which
+#:   need a fix, and why).
+partner_links = Signal()
+
+
+def answers(question: Signal, sender: Any, **arguments: Any) -> list[Any]:
+    """The listeners' answers to a question, in the order they connected (None left out)."""
+    return [answer for _, answer in question.send(sender=sender, **arguments)
+            if answer is not None]  # fmt: skip
+
 
 # Django's model signals the apps listen to (in each app's ``signals.py`` unless said):
 #

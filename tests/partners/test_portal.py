@@ -89,3 +89,15 @@ def test_signing_secret_is_shown_once_and_can_be_rotated(client, partner, settin
         re.search(r'<code id="webhook-secret">([0-9a-f]+)</code>', page).group(1)
         == partner.webhook_secret
     )
+
+
+def test_the_portal_links_to_the_partners_copies_as_the_dashboard_answers(client, partner):
+    """The partners app names no dashboard page: the dashboard answers ``partner_links``
+    (newswire/events.py) with the partner's copies, and the portal shows the answer."""
+    from django.urls import reverse
+
+    client.force_login(member(partner))
+    page = client.get("/partner/").content.decode()
+    link = reverse("dashboard:partner_pickups")
+    assert f'<a href="{link}">Your copies of our stories</a>: which need a fix, and why.' in page
+    assert client.get(link).status_code == 200

@@ -5,8 +5,10 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
-from ..events import stories_created
+from ..events import stories_created, story_page_parts
 from ..wire.models import Story, StoryVersion
 from .models import ApiKey
 from .notices import notices_for, release_held, withdrawal_notices_for
@@ -44,6 +46,13 @@ def _stories_imported(sender: Any, stories: list[Story], **kwargs: Any) -> None:
     for story in stories:
         if story.is_public():
             queue_pushes(story)
+
+
+@receiver(story_page_parts, dispatch_uid="republish-section")
+def _republish_section(sender: Any, story: Story, **kwargs: Any) -> SafeString:
+    # the story's public page offers it to partners: the snippet, with the credit the terms
+    # require (rendered by the template engine: its output is escaped where it must be)
+    return mark_safe(render_to_string("distribution/_republish_section.html", {"story": story}))
 
 
 @receiver(post_save, sender=ApiKey, dispatch_uid="forget-api-key")

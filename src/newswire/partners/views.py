@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from ..distribution.access import client_ip
 from ..distribution.models import ApiKey
+from ..events import answers, partner_links
 from ..wire.models import Story, Terms
 from ..wire.partner_copy import byline_credit
 from .emails import VERIFY_MAX_AGE, VERIFY_SALT, send_confirmation
@@ -147,6 +148,8 @@ def portal(request: HttpRequest) -> HttpResponse:
             "new_key": new_key,
             "new_secret": new_secret,
             "site_url": settings.SITE_URL,
+            # what the apps above add (the dashboard: the partner's copies)
+            "links": answers(partner_links, Partner, partner=partner),
         },
     )
 

@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from ..engine.types import CHECK_NAMES
+from ..events import answers, story_reach
 from .models import EDIT_CHOICES, Byline, Licence, Media, Reporter, Story, StoryVersion, Terms
 from .partner_copy import partner_html
 
@@ -111,7 +112,8 @@ class StoryForm(forms.ModelForm[Story]):
         before = Story.objects.filter(pk=story.pk).first()
         if before is None or not before.is_public() or data.get("embargo_anyway"):
             return
-        copies = story.pickups.count()  # (the pickups app's copies, by relation)
+        # the copies found (the dashboard answers: newswire/events.py)
+        copies = sum(reach.copies for reach in answers(story_reach, Story, story=story))
         since = timezone.localtime(before.shown_time()).strftime("%Y-%m-%d %H:%M")
         self.add_error(
             "release_at",
@@ -203,13 +205,16 @@ class StoryAdmin(admin.ModelAdmin[Story]):
 
     @admin.display(description="copies found")
     def copies_link(self, obj: Story) -> str:
-        """Where the story went: its copies on the dashboard (the pickups app's relation)."""
+        """Where the story went: its copies, where they are read (the dashboard answers:
+        newswire/events.py)."""
         if not obj.pk:
             return "—"
-        n = obj.pickups.count()
-        return format_html(
-            '<a href="{}">{} cop{} on the dashboard</a>',
-            reverse("dashboard:story", args=[obj.slug]), n, "y" if n == 1 else "ies",
+        reached = answers(story_reach, Story, story=obj)
+        if not reached:
+            return "—"
+        return format_html_join(
+            " · ", '<a href="{}">{} cop{} on {}</a>',
+            ((r.url, r.copies, "y" if r.copies == 1 else "ies", r.where) for r in reached),
         )  # fmt: skip
 
     def get_urls(self) -> list[Any]:

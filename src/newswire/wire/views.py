@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html, format_html_join, strip_tags
 
+from ..events import answers, story_page_parts, story_reach
 from .cache import current_terms, rendered, stamp
 from .models import Story, StoryVersion
 
@@ -42,6 +43,8 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
             "story": story,
             "media": sorted(story.media.all(), key=lambda m: (m.position, m.pk)),
             "corrections": story.corrections(),
+            # what the partner program adds to the page ("Republish this story")
+            "parts": answers(story_page_parts, Story, story=story),
         }
         return render_to_string("wire/story.html", context, request)
 
@@ -50,12 +53,14 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
     if not getattr(request.user, "is_staff", False):
         return HttpResponse(html.replace("<!--newswire:staff-->\n", "", 1))
     # an editor's page says where the story went (added to the readers' page, not cached)
+    went = format_html_join(
+        "", '<a href="{}">its copies on {}</a> · ',
+        ((reach.url, reach.where) for reach in answers(story_reach, Story, story=obj)),
+    )  # fmt: skip
     staff = format_html(
-        '<p class="staff-bar">Editors: <a href="{}">its copies on the dashboard</a> · '
-        '<a href="{}">edit in the admin</a></p>',
-        reverse("dashboard:story", args=[obj.slug]),
-        reverse("admin:wire_story_change", args=[obj.pk]),
-    )
+        '<p class="staff-bar">Editors: {}<a href="{}">edit in the admin</a></p>',
+        went, reverse("admin:wire_story_change", args=[obj.pk]),
+    )  # fmt: skip
     response = HttpResponse(html.replace("<!--newswire:staff-->", staff, 1))
     patch_cache_control(response, private=True, no_store=True)
     return response
