@@ -3,7 +3,6 @@ in the log, and in ``newswire --version``."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import subprocess
@@ -12,8 +11,7 @@ import sys
 from click.testing import CliRunner
 
 from newswire.cli import cli
-
-extract = importlib.import_module("newswire.engine.extract")  # (the package's extract is a function)
+from newswire.engine import walks as extract
 
 
 def test_version_says_whether_the_walk_is_compiled():
@@ -28,7 +26,7 @@ def test_without_the_walk_version_and_start_say_so():
     out = subprocess.run([sys.executable, "-m", "newswire", "--version"], env=env,
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert out.returncode == 0 and "walk MISSING: NEWSWIRE_PURE_PYTHON is set" in out.stdout
-    code = ("import logging; from newswire.engine.extract import warn_if_slow; "
+    code = ("import logging; from newswire.engine.walks import warn_if_slow; "
             "logging.basicConfig(); print(warn_if_slow(logging.getLogger('newswire')))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=120)  # fmt: skip

@@ -5,7 +5,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from .engine.extract import warn_if_slow
+from .engine.walks import warn_if_slow
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newswire.settings")
 application = get_wsgi_application()

@@ -549,7 +549,8 @@ class CorpusLooks:
 def static_view(case: Case, terms: Any) -> dict[str, bool]:
     """What the reader view says a reader sees of the judged elements."""
     from newswire.engine.check import _is_logo, _urls
-    from newswire.engine.extract import extract, parse
+    from newswire.engine.decoding import parse
+    from newswire.engine.extract import extract
     from newswire.engine.styles import page_styles
     from newswire.engine.types import Page
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import importlib
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newswire.engine.align import PageText, StoryText, align
-from newswire.engine.extract import extract, parse
+from newswire.engine.decoding import parse
+from newswire.engine.extract import extract
 from newswire.engine.types import Page, Run, Story
 
 from ..factories import article, paragraphs
@@ -163,7 +162,7 @@ def test_a_story_of_more_distinct_words_than_numbers_hold_is_still_aligned() -> 
 def test_the_wide_chain_is_the_loops_chain(triples) -> None:
     """Many runs (a page of boilerplate, a story repeating itself): numpy's chain is the
     loop's, ties included (equal lengths at many places)."""
-    align_module = importlib.import_module("newswire.engine.align")  # (align is a function too)
+    import newswire.engine.align as align_module
     runs = sorted(
         (Run(s, p, n) for s, p, n in triples), key=lambda r: (r.page_start, r.story_start)
     )

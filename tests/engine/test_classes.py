@@ -71,7 +71,7 @@ NESTED = {
 
 @pytest.mark.parametrize("name", sorted(NESTED))
 def test_a_raw_text_element_named_inside_another_opens_nothing(scanner, name):
-    from newswire.engine.extract import sift_text
+    from newswire.engine.sifting import sift_text
 
     html = NESTED[name]
     assert PARAS[-1][:60] in sift_text(page(html))  # the sift reads the copy to its end
@@ -93,7 +93,7 @@ MISREAD = {
 
 @pytest.mark.parametrize("name", sorted(MISREAD))
 def test_the_sift_in_doubt_sends_the_page_to_the_parser(scanner, name):
-    from newswire.engine.extract import sift
+    from newswire.engine.sifting import sift
 
     html = MISREAD[name]
     text, doubt = sift(page(html))
@@ -104,11 +104,8 @@ def test_the_sift_in_doubt_sends_the_page_to_the_parser(scanner, name):
 def test_whatever_the_sift_gets_wrong_next_a_thin_page_is_parsed(scanner, monkeypatch):
     """A future sift bug, made by hand: every run of text after the first 120 bytes lost.
     The page's sifted text is then a sliver of its markup, and it is parsed anyway."""
-    import sys
-
-    from newswire.engine.extract import sift
-
-    extract_module = sys.modules["newswire.engine.extract"]
+    from newswire.engine import sifting as extract_module
+    from newswire.engine.sifting import sift
     html = shell("", "<div class='wrap'>" * 3 + ARTICLE + "</div>" * 3 + "<p>x</p>" * 4000)
     real = extract_module._between_tags
 

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from newswire.engine.extract import COMPILED, _between_tags, _between_tags_numpy
-from newswire.engine.fingerprint import signature, signature_numpy
+from newswire.engine import walks
+from newswire.engine.fingerprint import COMPILED, signature, signature_numpy
+from newswire.engine.sifting import _between_tags, _between_tags_numpy
 
 pytestmark = pytest.mark.skipif(COMPILED is None, reason="the compiled part is not built")
 
@@ -104,7 +105,7 @@ REFERENCES = [b"&amp;", b"&amp", b"&ampx;", b"&nbsp", b"&copy 2024", b"&notin;",
 )
 def test_the_sift_and_its_fingerprint_in_one_call_are_the_same(parts, charset):
     from newswire.engine.errors import PageError
-    from newswire.engine.extract import sift, sift_signature
+    from newswire.engine.sifting import sift, sift_signature
     from newswire.engine.types import Page
 
     page = Page("https://r.example/", b"<p>" + b"".join(parts) + b" words after", charset=charset)
@@ -128,7 +129,7 @@ def test_every_reference_is_read_as_html_unescape_reads_it():
     reading: the text it gives fingerprints as html.unescape's does."""
     import html
 
-    from newswire.engine.extract import sift_signature
+    from newswire.engine.sifting import sift_signature
     from newswire.engine.types import Page
 
     numbers = [*range(0x250), *range(0xD7F0, 0xE010), *range(0xFDC0, 0xFE00),
@@ -188,14 +189,14 @@ WALK_FRAGMENTS = [
 def _both_walks(html: bytes):
     from selectolax.lexbor import LexborHTMLParser
 
-    module = sys.modules["newswire.engine.extract"]  # (the package exports extract())
+    module = walks
     tree = LexborHTMLParser(html)
     root = tree.body or tree.root
     return module._walk(root), module._walk_compiled(root, module.WALK)
 
 
 walk_built = pytest.mark.skipif(
-    sys.modules["newswire.engine.extract"].WALK is None, reason="the compiled walk is not built"
+    walks.WALK is None, reason="the compiled walk is not built"
 )
 
 
@@ -232,7 +233,7 @@ def test_the_compiled_walk_survives_deep_and_wide_pages():
 
 
 def test_the_walk_is_left_out_without_the_compiled_part():
-    code = "import sys, newswire.engine.extract; print(sys.modules['newswire.engine.extract'].WALK)"
+    code = "import newswire.engine.walks as walks; print(walks.WALK)"
     env = {**os.environ, "NEWSWIRE_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "None"
@@ -242,8 +243,7 @@ BIND_CHECKS = r"""
 import sys
 import selectolax.lexbor
 from selectolax.lexbor import LexborHTMLParser
-import newswire.engine.extract
-extract = sys.modules["newswire.engine.extract"]
+import newswire.engine.walks as extract
 walk = extract.WALK
 page = LexborHTMLParser(extract._PROBE)
 title, div = page.css_first("title"), page.css_first("div#Main")

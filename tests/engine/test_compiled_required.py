@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-import newswire.engine.extract  # noqa: F401  (the package exports extract(): the module is in sys.modules)
+from newswire.engine import fingerprint, walks
 
 pytestmark = [
     pytest.mark.skipif(
@@ -24,11 +24,11 @@ pytestmark = [
 
 
 def test_the_compiled_sift_is_built():
-    assert sys.modules["newswire.engine.extract"].COMPILED is not None
+    assert fingerprint.COMPILED is not None
 
 
 def test_the_compiled_walk_is_bound():
-    module = sys.modules["newswire.engine.extract"]
+    module = walks
     assert module.WALK is not None, f"the compiled walk is not bound: {module.WALK_MISSING}"
 
 

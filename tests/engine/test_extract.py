@@ -4,9 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newswire.engine.decoding import decode, parse
 from newswire.engine.errors import PageError
-from newswire.engine.extract import decode, extract, parse, sift_text
+from newswire.engine.extract import extract
 from newswire.engine.fingerprint import fold_bytes
+from newswire.engine.sifting import sift_text
 from newswire.engine.types import Extracted, Page
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from newswire.engine.extract import iso_time
+from newswire.engine.dates import iso_time
 
 from .test_classes import ARTICLE, found, shell
 

@@ -17,7 +17,7 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """``--version``: the version, and whether the engine's compiled parts are in use."""
     if not value or ctx.resilient_parsing:
         return
-    from ..engine.extract import compiled_status
+    from ..engine.walks import compiled_status
 
     status = compiled_status()
     click.echo(f"newswire, version {__version__}")

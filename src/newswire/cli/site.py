@@ -47,7 +47,7 @@ def _say_if_slow() -> None:
     """Once at start: a server or worker without the engine's compiled walk says so."""
     import logging
 
-    from ..engine.extract import warn_if_slow
+    from ..engine.walks import warn_if_slow
 
     warn_if_slow(logging.getLogger("newswire"))
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 
-from .align import PageText, StoryText, align
+from .align import PageText, StoryText
 from .check import run_checks
 from .config import ScanConfig
+from .decoding import parse
 from .errors import (
     ArchiveError,
     EngineError,
@@ -29,14 +30,11 @@ from .errors import (
     StoryError,
     TermsError,
 )
-from .explain import explain
-from .extract import extract, parse
 from .fingerprint import signature, words
 from .index import StoryIndex
 from .ninjs import read_stories, story_from_ninjs
 from .pipeline import Scanner, Summary
 from .pool import scan as scan_inputs
-from .read import read
 from .saved import SavedWire, open_wire, write_wire
 from .terms import load_terms, terms_from_dict
 from .types import (
@@ -81,13 +79,9 @@ __all__ = [
     "Summary",
     "Terms",
     "TermsError",
-    "align",
-    "explain",
-    "extract",
     "load_terms",
     "open_wire",
     "parse",
-    "read",
     "read_stories",
     "run_checks",
     "scan_inputs",

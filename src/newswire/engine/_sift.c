@@ -1,7 +1,7 @@
 /*
  * The engine's two per-page loops, compiled: the sift (text between a page's tags) and the
  * fast fingerprint (sampled window hashes). Each gives exactly what its numpy version in
- * extract.py / fingerprint.py gives (tests/engine/test_compiled.py checks it on hostile and
+ * sifting.py / fingerprint.py gives (tests/engine/test_compiled.py checks it on hostile and
  * real pages); those stay the fallback when this module is not built.
  *
  * Hand-written because no library reads text from HTML without building a tree (the
@@ -416,7 +416,7 @@ typedef struct { char *name; Py_ssize_t len; char *value; Py_ssize_t vlen; } nam
 static named *NAMES = NULL;
 static Py_ssize_t NNAMES = 0;
 /* each byte as windows-1252 text in UTF-8 (an undefined byte as U+FFFD): how the engine
-   decodes a page whose bytes are not UTF-8 (extract.decode_with) */
+   decodes a page whose bytes are not UTF-8 (decoding.decode_with) */
 static unsigned char CP1252[256][4];
 static unsigned char CP1252_LEN[256];
 
@@ -569,7 +569,7 @@ static int valid_utf8(const unsigned char *b, Py_ssize_t n) {
     return 1;
 }
 
-/* The sift's bytes t[0..n) as the engine reads them (extract._sifted_text): UTF-8, else
+/* The sift's bytes t[0..n) as the engine reads them (sifting._sifted_text): UTF-8, else
    windows-1252 (as decode_with falls back to), NULs left out, character references read.
    0 with *out (malloc'd; NULL when t is that text already) and *len; 1 when Python must
    read them (unescape's answer); -1 with no memory. */

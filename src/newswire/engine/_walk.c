@@ -1,4 +1,4 @@
-/* The extraction walk (extract._walk) over selectolax's lexbor tree, compiled.
+/* The extraction walk (walks._walk) over selectolax's lexbor tree, compiled.
  *
  * extract() walks every node of a page that may hold a story; in Python that walk was
  * a quarter of a scan (about 2 us of Python a node, 1,600 nodes a page). selectolax
@@ -7,14 +7,14 @@
  * already loaded selectolax module and walks the same tree that selectolax built:
  * no second parser, nothing copied.
  *
- * The walk does what extract._walk does, event for event; Python keeps what needs a
+ * The walk does what walks._walk does, event for event; Python keeps what needs a
  * node object (an image's HTML, a link's element, whether a <noscript> holds text) and
- * the chrome words' expression, and is called back for them. extract.py checks this
+ * the chrome words' expression, and is called back for them. walks.py checks this
  * module against the Python walk on a probe page when it loads it, and does not use it
  * when they differ (another selectolax, another lexbor): the node layout below is
  * lexbor's lxb_dom_node_t as selectolax's lexbor.pxd declares it. bind() also checks a
  * text node's bytes and an element's attributes against what selectolax reads, and
- * takes the tag table and the chrome stems from extract.py, so the rules are written
+ * takes the tag table and the chrome stems from walks.py, so the rules are written
  * once; pyproject.toml pins selectolax to the minor version this is tested with, and
  * tests/engine/test_compiled_required.py fails on Linux x86-64 when it is not bound.
  *
@@ -62,10 +62,10 @@ static qualified_name_fn qualified_name;
 /* --- tags ------------------------------------------------------------------ */
 
 enum {
-    SKIP = 1,          /* the subtree is not read (extract._SKIP) */
-    BLOCK = 2,         /* extract._BLOCK */
-    CHROME_TAG = 4,    /* extract._CHROME_TAGS */
-    NEVER_CHROME = 8,  /* extract._NEVER_CHROME */
+    SKIP = 1,          /* the subtree is not read (walks._SKIP) */
+    BLOCK = 2,         /* walks._BLOCK */
+    CHROME_TAG = 4,    /* walks._CHROME_TAGS */
+    NEVER_CHROME = 8,  /* walks._NEVER_CHROME */
     IMG = 16,
     ANCHOR = 32,
     FIGURE = 64,
@@ -79,7 +79,7 @@ typedef struct {
     size_t len;
 } tag_info;
 
-/* The tag table and the chrome words' stems are extract.py's (its _SKIP, _BLOCK,
+/* The tag table and the chrome words' stems are walks.py's (its _SKIP, _BLOCK,
    _CHROME_TAGS, _NEVER_CHROME and _CHROME_STEMS), given to bind(): the rules live in
    Python, in one place; this module only knows what each flag makes the walk do. */
 static tag_info *TAGS; /* ended by a NULL name */
@@ -423,7 +423,7 @@ static int close_element(walk_state *w) {
     return rc;
 }
 
-/* extract._chrome_words's own first test: a chrome word's stem in the words (one pass,
+/* walks._chrome_words's own first test: a chrome word's stem in the words (one pass,
    a position's first byte looked up before any stem is compared: a memmem a stem cost
    more than the rest of the element) */
 static int may_be_chrome(const char *w, size_t n) {
@@ -437,7 +437,7 @@ static int may_be_chrome(const char *w, size_t n) {
     return 0;
 }
 
-/* The words of class and id, lower-cased (extract._walk's ``words``); ``plain`` is set
+/* The words of class and id, lower-cased (walks._walk's ``words``); ``plain`` is set
    when they are ASCII and hold no chrome word's stem (no need to ask Python) */
 static PyObject *class_words(const some_attributes *a, int *failed, int *plain) {
     const unsigned char *cls = a->len[CLASS] ? a->value[CLASS] : NULL;
@@ -804,7 +804,7 @@ static PyMethodDef METHODS[] = {
      "Find lexbor in selectolax's module, check it on a probe page, take the tag table and "
      "the chrome stems: bind(path, root, text_node, text_bytes, element, attributes, "
      "tag_flags, stems)."},
-    {"walk", walk, METH_VARARGS, "extract._walk over the tree under a node (its mem_id)."},
+    {"walk", walk, METH_VARARGS, "walks._walk over the tree under a node (its mem_id)."},
     {"keys", keys, METH_VARARGS, "The ids and classes under a node (its mem_id), the node's own too."},
     {NULL, NULL, 0, NULL},
 };

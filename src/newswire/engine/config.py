@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .extract import MAX_DEPTH
+from .decoding import MAX_DEPTH
 from .read import DEFAULT_MAX_BYTES
 
 

@@ -16,9 +16,11 @@ from typing import Any
 
 from .align import PageText, align
 from .check import run_checks, verdict
+from .decoding import declared_charset, decode_with, parse
 from .embedded import embedded
-from .extract import declared_charset, decode_with, extract, parse, sift
+from .extract import extract
 from .pipeline import Scanner, copy_headline, found_in, with_data
+from .sifting import sift
 from .styles import page_styles
 from .types import Page
 

@@ -163,7 +163,7 @@ def _compiled() -> Any:
     if os.environ.get("NEWSWIRE_PURE_PYTHON"):
         return None
     try:
-        _sift = importlib.import_module(f"{__package__}._sift")  # (a leaf: see extract)
+        _sift = importlib.import_module(f"{__package__}._sift")  # (a leaf: see walks)
     except ImportError:
         return None
     # Python's own tables, so that the compiled sift reads text as the engine does:
@@ -178,7 +178,7 @@ def _compiled() -> Any:
     return _sift
 
 
-#: the compiled loops (_sift.c) or None; extract.py's sift uses them too
+#: the compiled loops (_sift.c) or None; sifting.py's sift uses them too
 COMPILED = _compiled()
 
 

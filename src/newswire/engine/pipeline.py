@@ -21,13 +21,16 @@ from pathlib import Path
 from .align import PageText, StoryText, align
 from .check import normalize_url, run_checks, verdict
 from .config import ScanConfig
+from .dates import iso_time
+from .decoding import parse
 from .embedded import JSON_LD, Embedded, embedded
 from .errors import PageError
-from .extract import extract, iso_time, parse, sift_signature
+from .extract import extract
 from .fingerprint import signature
 from .index import LayeredIndex, StoryIndex
 from .photos import Looks
 from .saved import SavedStories, open_wire
+from .sifting import sift_signature
 from .styles import page_styles
 from .types import Block, Extracted, Match, Page, Signature, Skip, Story, Terms
 

@@ -425,7 +425,7 @@ def _compiled_sheets() -> Any:
     if os.environ.get("NEWSWIRE_PURE_PYTHON"):
         return None
     try:
-        _sheets = importlib.import_module(f"{__package__}._sheets")  # (a leaf: see extract)
+        _sheets = importlib.import_module(f"{__package__}._sheets")  # (a leaf: see walks)
     except ImportError:  # pragma: no cover - built without a C compiler
         return None
     names = tuple(n.encode() for n in sorted(HONOURED, key=len, reverse=True))
@@ -1061,10 +1061,11 @@ def _present_keys(root: Any) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _bound_walk() -> Any:
-    """The compiled walk where extract.py bound it (built, checked on its probe page, and
+    """The compiled walk where walks.py bound it (built, checked on its probe page, and
     ``NEWSWIRE_PURE_PYTHON`` not set), else None."""
-    extract = importlib.import_module("newswire.engine.extract")  # loaded by now: no circle
-    return extract.WALK
+    from .walks import WALK
+
+    return WALK
 
 
 def _present_keys_python(root: Any) -> set[str]:
