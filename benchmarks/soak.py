@@ -50,12 +50,13 @@ import time
 import urllib.parse
 import uuid
 from collections import Counter, defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from databases import WORDS  # (a sibling module)
+from databases import WORDS  # (sibling modules)
+from loopback import Pages
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -172,28 +173,6 @@ BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,
            "Chrome/131.0.0.0 Safari/537.36")  # fmt: skip
 
 
-class _Copies(BaseHTTPRequestHandler):
-    """The partners' pages: copies of stories with the beacon, on loopback hosts."""
-
-    pages: dict[str, bytes] = {}
-    fetched: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def do_GET(self) -> None:
-        key = f"{self.headers['Host']}{self.path}"
-        with type(self).lock:
-            type(self).fetched[key] += 1
-        body = type(self).pages.get(key)
-        self.send_response(200 if body else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body or b"")))
-        self.end_headers()
-        self.wfile.write(body or b"")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 Copies = tuple[list[tuple[int, str]], list[ThreadingHTTPServer]]
 
 
@@ -206,14 +185,14 @@ def serve_copies(env: dict[str, str], count: int, stories: int) -> Copies:
         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])  # fmt: skip
     servers, pages = [], []
     for h in range(20):
-        server = ThreadingHTTPServer((f"127.0.0.{h + 2}", 0), _Copies)
+        server = ThreadingHTTPServer((f"127.0.0.{h + 2}", 0), Pages)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
     for n, i in enumerate(chosen):
         server = servers[n % 20]
         host = f"127.0.0.{n % 20 + 2}:{server.server_port}"
         html = f"<!doctype html><html><body><article>{snippets[str(i)]}</article></body></html>"
-        _Copies.pages[f"{host}/copy-{n}"] = html.encode()
+        Pages.pages[f"{host}/copy-{n}"] = html.encode()
         pages.append((i, f"http://{host}/copy-{n}"))
     return pages, servers
 
@@ -533,8 +512,8 @@ def report_checks(checks: dict[str, Any], soak: Soak, workers: int, tmp: Path) -
     recorded, pages fetched other than once per check asked)."""
     pages = {url for _, url in soak.copies}
     asks: dict[str, int] = checks.get("asks", {})
-    fetched = {f"http://{k}": n for k, n in _Copies.fetched.items()
-               if not k.endswith("/robots.txt")}  # fmt: skip
+    fetched = Counter(f"http://{host}{path}" for host, path, _ in Pages.asked
+                      if path != "/robots.txt")  # fmt: skip
     recorded = set(checks.get("pickups", [])) & pages
     failed = checks.get("statuses", {}).get("FAILED", 0)
     queued = checks.get("due", 0)

@@ -42,12 +42,13 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 CHILD = "--child"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from databases import WORDS, clean_env, postgres_database  # noqa: E402  (a sibling module)
+from databases import WORDS, clean_env, postgres_database  # noqa: E402  (sibling modules)
+from loopback import Pages  # noqa: E402
 
 
 def _text(rng: random.Random, n: int) -> str:
@@ -81,24 +82,6 @@ def load(stories: int) -> None:
     StoryVersion.objects.bulk_create(versions, batch_size=5000)
 
 
-class _Pages(BaseHTTPRequestHandler):
-    pages: dict[str, bytes] = {}
-    asked: list[tuple[str, str, float]] = []  # (host, path, when): every request
-
-    def do_GET(self) -> None:
-        host = self.headers["Host"].split(":")[0]
-        type(self).asked.append((host, self.path, time.monotonic()))
-        body = type(self).pages.get(f"{host}{self.path}")
-        self.send_response(200 if body else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body or b"")))
-        self.end_headers()
-        self.wfile.write(body or b"")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def serve(n: int, hosts: int = 0) -> tuple[list[str], list[ThreadingHTTPServer]]:
     """``n`` pages, each a copy of a random story, on ``hosts`` servers on 127.0.0.2 …
     (one page a host when 0); returns the page URLs, host by host, and the servers."""
@@ -111,7 +94,7 @@ def serve(n: int, hosts: int = 0) -> tuple[list[str], list[ThreadingHTTPServer]]
     hosts = hosts or n
     for k in range(hosts):
         host = f"127.0.0.{k + 2}"
-        server = ThreadingHTTPServer((host, 0), _Pages)
+        server = ThreadingHTTPServer((host, 0), Pages)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         for page in range(k, n, hosts):
@@ -119,7 +102,7 @@ def serve(n: int, hosts: int = 0) -> tuple[list[str], list[ThreadingHTTPServer]]
             html = (f"<!doctype html><html><body><article>{snippet_html(story)}</article>"
                     "</body></html>")  # fmt: skip
             path = "/copy" if n == hosts else f"/copy-{page}"
-            _Pages.pages[f"{host}{path}"] = html.encode()
+            Pages.pages[f"{host}:{server.server_port}{path}"] = html.encode()
             urls.append(f"http://{host}:{server.server_port}{path}")
     return urls, servers
 
@@ -156,7 +139,7 @@ def batch(args: argparse.Namespace) -> None:
     last = max(done.values_list("finished_at", flat=True))
     fetched: dict[str, int] = {}
     by_host: dict[str, list[float]] = {}
-    for host, path, when in _Pages.asked:
+    for host, path, when in Pages.asked:
         fetched[f"{host}{path}"] = fetched.get(f"{host}{path}", 0) + 1
         by_host.setdefault(host, []).append(when)
     pages = {k: v for k, v in fetched.items() if not k.endswith("/robots.txt")}

@@ -3,12 +3,12 @@ and its schedule: the polls the worker's housekeeping queues when sources are du
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from ..schedule import queue_due
 from .models import StorySource
 from .poll import poll
 
@@ -30,15 +30,5 @@ def due_sources(now: datetime | None = None) -> int:
     claimed by moving its next poll time in the same transaction as the enqueue, so two
     workers never queue it twice."""
     now = now or timezone.now()
-    queued = 0
-    for source in StorySource.objects.filter(active=True, next_poll_at__lte=now).order_by(
-        "next_poll_at"
-    )[:500]:
-        with transaction.atomic():
-            later = now + timedelta(seconds=source.every)
-            if StorySource.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
-                next_poll_at=later
-            ):
-                poll_source.enqueue(source.pk)
-                queued += 1
-    return queued
+    due = StorySource.objects.filter(active=True, next_poll_at__lte=now)
+    return queue_due(due, poll_source.enqueue, now)

@@ -3,13 +3,14 @@ and its schedule: what the worker's housekeeping queues when it is due."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
 from ..partners.models import PartnerDomain
+from ..schedule import queue_due
 from .check import check_urls, page_fetcher
 from .models import DomainWatch, PartnerFeed, Via
 from .sources import discover, poll
@@ -93,14 +94,5 @@ def due_work(now: datetime | None = None) -> tuple[int, int]:
             if made:  # queued once
                 discover_domain.enqueue(pk)
                 found += 1
-    polls = 0
     due = PartnerFeed.objects.filter(next_poll_at__lte=now, domain__partner__status="active")
-    for source in due.order_by("next_poll_at")[:500]:
-        with transaction.atomic():
-            later = now + timedelta(seconds=source.every)
-            if PartnerFeed.objects.filter(pk=source.pk, next_poll_at=source.next_poll_at).update(
-                next_poll_at=later
-            ):
-                poll_source.enqueue(source.pk)
-                polls += 1
-    return found, polls
+    return found, queue_due(due, poll_source.enqueue, now)
