@@ -44,6 +44,7 @@ def requeue_abandoned(timeout: timedelta | None = None) -> int:
 def queue_due_rechecks(now: datetime | None = None) -> int:
     """Queue a check of every pickup whose next scheduled re-check is due; return how many."""
     from .pickups.models import Pickup, Via
+    from .pickups.record import count_recheck
     from .pickups.tasks import check_page
 
     now = now or timezone.now()
@@ -55,7 +56,7 @@ def queue_due_rechecks(now: datetime | None = None) -> int:
         for pickup in due[:1000].iterator():
             with transaction.atomic():
                 # mark first, in the same transaction as the enqueue: queued once
-                if Pickup.objects.filter(pk=pickup.pk, rechecks=step).update(rechecks=step + 1):
+                if count_recheck(pickup, step):
                     check_page.enqueue(pickup.url, Via.RECHECK)
                     queued += 1
     return queued

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from ..distribution.snippet import snippet_html
 from ..partners.models import Partner
 from ..pickups.models import Pickup, PickupCheck, RecheckAsk, Status, Via
-from ..pickups.record import PROBLEMS
+from ..pickups.record import PROBLEMS, ask_recheck
 from ..pickups.tasks import check_page
 from ..wire.models import Story, Terms, released_q
 from .notices import what_is_wrong
@@ -155,8 +155,7 @@ def partner_recheck(request: HttpRequest, pk: int) -> HttpResponseBase:
                 "please try again later. We also check every copy again on our own.",
             )
         else:
-            pickup.recheck_asked_at = now
-            pickup.save(update_fields=["recheck_asked_at"])
+            ask_recheck(pickup, now)
             RecheckAsk.objects.create(partner=partner, pickup=pickup, at=now)
             url = pickup.url
             transaction.on_commit(lambda: check_page.enqueue(url, Via.PARTNER))

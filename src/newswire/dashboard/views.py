@@ -41,7 +41,7 @@ from ..pickups.models import (
     Via,
     with_bit,
 )
-from ..pickups.record import PROBLEMS
+from ..pickups.record import PROBLEMS, change_hands
 from ..pickups.screenshot import unavailable as screenshot_unavailable
 from ..pickups.tasks import check_page, take_screenshot
 from ..pickups.watch import by_partner
@@ -541,8 +541,7 @@ def site_decide(request: HttpRequest, host: str) -> HttpResponseBase:
                 # partner that is not active: moved here as the signal moves them)
                 PartnerDomain.objects.get_or_create(domain=site.host, defaults={"partner": partner})
                 Site.objects.filter(pk=site.pk).update(partner=partner)
-                Pickup.objects.filter(site=site).update(partner=partner,
-                                                        authorised=partner.active)  # fmt: skip
+                change_hands(Pickup.objects.filter(site=site), partner)
                 SiteDecision.objects.create(site=site, action=action, partner=partner,
                                             note=note, by=by)  # fmt: skip
             messages.success(request, f"{site.host} is {partner.name}'s: its copies are "

@@ -21,7 +21,13 @@ from . import wirescan
 from .corrections import Verdict, verdict
 from .looks import FetchedLooks
 from .models import Pickup, PickupCheck, Status, Via, url_key
-from .record import Recorded, record_match
+from .record import (
+    Recorded,
+    keep_validators,
+    record_match,
+    record_not_modified,
+    record_unreadable,
+)
 from .turns import turn_or_raise, wait_turn
 
 #: A fetch refusal's reason, as a pickup's status.
@@ -113,13 +119,7 @@ def check_one(
         status = STATUS_FOR.get(exc.reason, Status.UNREACHABLE)
         return _could_not(url, status, f"{exc.reason}: {exc.message}", via)
     if fetched.status == 304 and validators is not None:
-        # not modified since the last check: the verdict stands, the check is recorded
-        validators.last_checked = timezone.now()
-        validators.save(update_fields=["last_checked"])
-        PickupCheck.objects.create(pickup=validators, url=url[:2000], via=via, status=Status.OK,
-                                   compliant=validators.compliant, coverage=validators.coverage,
-                                   checks=validators.checks,
-                                   changes=["not modified (304)"])  # fmt: skip
+        record_not_modified(validators, url, via)  # the verdict stands
         return Checked(url)
     if fetched.status in (404, 410):
         return _could_not(url, Status.GONE, f"HTTP {fetched.status}", via)
@@ -154,7 +154,7 @@ def check_one(
             match = measured_against(page, match, scanner, story, carries)
         found = record_match(match, via, observation=observation[:64], stale=stale,
                              carries=carries, story=story)  # fmt: skip
-        Pickup.objects.filter(pk=found.pickup.pk).update(etag=etag, last_modified=modified)
+        keep_validators(found.pickup, etag, modified)
         done.found.append(found)
     if not matches:
         PickupCheck.objects.create(url=url[:2000], via=via, status=Status.OK,
@@ -171,20 +171,11 @@ def check_one(
 
 def _could_not(url: str, status: str, reason: str, via: str) -> Checked:
     """Say why on every known copy at this URL, or on a check row of its own."""
-    known = list(Pickup.objects.filter(url_key=url_key(url)))
-    now = timezone.now()
-    for pickup in known:
-        changes = [] if pickup.status == status else [f"now {status}"]
-        pickup.status, pickup.reason, pickup.last_checked = status, reason[:2000], now
-        pickup.save(update_fields=["status", "reason", "last_checked"])
-        PickupCheck.objects.create(pickup=pickup, url=url[:2000], via=via, status=status,
-                                   reason=reason[:2000], changes=changes)  # fmt: skip
-    if not known:
-        PickupCheck.objects.create(url=url[:2000], via=via, status=status, reason=reason[:2000])
+    known = record_unreadable(url, status, reason, via)
     if status == Status.GONE and known:  # a withdrawn story's copy came down
         from .watch import carried
 
-        carried([p.pk for p in known], "withdrawal", now)
+        carried([p.pk for p in known], "withdrawal", known[0].last_checked)
     return Checked(url, status, reason)
 
 

@@ -112,6 +112,13 @@ class PickupQuerySet(models.QuerySet["Pickup"]):
         return self.filter(embargo_broken_at__isnull=False)
 
 
+def authorised_under(partner: Any) -> bool:
+    """Whether a copy of ``partner``'s (None: of no partner) is authorised: its partner is
+    active. The one rule for the ``authorised`` column, kept by :meth:`Pickup.save` and by
+    ``pickups.record`` when copies change hands in bulk."""
+    return partner is not None and partner.status == "active"
+
+
 class Pickup(models.Model):
     story = models.ForeignKey("wire.Story", on_delete=models.CASCADE, related_name="pickups")
     url = models.CharField(max_length=2000, help_text="The page's URL as it was found.")
@@ -194,8 +201,7 @@ class Pickup(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.failed = failed_mask(self.checks or {})
-        partner = self.partner if self.partner_id is not None else None
-        self.authorised = partner is not None and partner.status == "active"
+        self.authorised = authorised_under(self.partner if self.partner_id is not None else None)
         if self.first_day is None or not self.pk:
             self.first_day = timezone.localdate(self.first_seen)
         fields = kwargs.get("update_fields")

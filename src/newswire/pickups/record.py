@@ -26,7 +26,7 @@ from ..engine.types import Match
 from ..partners.models import PartnerDomain
 from ..transient import retried
 from ..wire.models import Story, StoryVersion
-from .models import Pickup, PickupCheck, Site, Status, url_key
+from .models import Pickup, PickupCheck, Site, Status, authorised_under, url_key
 
 log = logging.getLogger(__name__)
 
@@ -235,3 +235,64 @@ def record_match(
     # two processes recording copies at once can deadlock on the counts' rows (their
     # triggers upsert the same days): the loser's transaction was rolled back whole
     return retried(once, f"recording {url[:200]}")
+
+
+# --- every other change to a copy: here too, so that one module writes copies ------------
+
+
+def record_not_modified(pickup: Pickup, url: str, via: str) -> None:
+    """A check whose page was not modified since the copy was checked (HTTP 304): the
+    verdict stands, and the check is recorded."""
+    pickup.last_checked = timezone.now()
+    pickup.save(update_fields=["last_checked"])
+    PickupCheck.objects.create(pickup=pickup, url=url[:2000], via=via, status=Status.OK,
+                               compliant=pickup.compliant, coverage=pickup.coverage,
+                               checks=pickup.checks, changes=["not modified (304)"])  # fmt: skip
+
+
+def keep_validators(pickup: Pickup, etag: str, last_modified: str) -> None:
+    """The page's ETag and Last-Modified, asked with at the copy's next check."""
+    Pickup.objects.filter(pk=pickup.pk).update(etag=etag, last_modified=last_modified)
+
+
+def record_unreadable(url: str, status: str, reason: str, via: str) -> list[Pickup]:
+    """A page that could not be read (gone, unreachable, refused by robots.txt): said on
+    every known copy at this URL, with a check row each, or on a check row of its own.
+    Returns the copies."""
+    known = list(Pickup.objects.filter(url_key=url_key(url)))
+    now = timezone.now()
+    for pickup in known:
+        changes = [] if pickup.status == status else [f"now {status}"]
+        pickup.status, pickup.reason, pickup.last_checked = status, reason[:2000], now
+        pickup.save(update_fields=["status", "reason", "last_checked"])
+        PickupCheck.objects.create(pickup=pickup, url=url[:2000], via=via, status=status,
+                                   reason=reason[:2000], changes=changes)  # fmt: skip
+    if not known:
+        PickupCheck.objects.create(url=url[:2000], via=via, status=status, reason=reason[:2000])
+    return known
+
+
+def change_hands(copies: Any, partner: Any) -> int:
+    """These copies (a queryset) are ``partner``'s from now on (None: no partner's): the
+    partner and whether the copy is authorised change together (``authorised_under``)."""
+    return int(copies.update(partner=partner, authorised=authorised_under(partner)))
+
+
+def follow_status(partner: Any) -> int:
+    """The partner was suspended or reinstated: its copies are unauthorised or authorised."""
+    now = authorised_under(partner)
+    return int(Pickup.objects.filter(partner=partner).exclude(authorised=now)
+               .update(authorised=now))  # fmt: skip
+
+
+def count_recheck(pickup: Pickup, step: int) -> bool:
+    """Mark the copy's scheduled re-check ``step`` as queued; False if another worker has
+    (call in the transaction that queues the check: then it is queued once)."""
+    return bool(Pickup.objects.filter(pk=pickup.pk, rechecks=step).update(rechecks=step + 1))
+
+
+def ask_recheck(pickup: Pickup, at: datetime) -> None:
+    """The copy's partner asked for a check now."""
+    pickup.recheck_asked_at = at
+    pickup.save(update_fields=["recheck_asked_at"])
+

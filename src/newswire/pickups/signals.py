@@ -17,6 +17,7 @@ from ..events import page_showed_beacon, page_to_check, partner_told, wordpress_
 from ..partners.models import Partner, PartnerDomain
 from ..wire.models import Story, StoryVersion
 from .models import Pickup, Site, Via
+from .record import change_hands, follow_status
 from .tasks import check_page
 
 
@@ -83,22 +84,18 @@ def _domain_added(sender: Any, instance: PartnerDomain, **kwargs: Any) -> None:
     )
     ids = list(sites.values_list("pk", flat=True))
     Site.objects.filter(pk__in=ids).update(partner=instance.partner)
-    Pickup.objects.filter(site_id__in=ids).update(
-        partner=instance.partner, authorised=instance.partner.active
-    )
+    change_hands(Pickup.objects.filter(site_id__in=ids), instance.partner)
 
 
 @receiver(post_save, sender=Partner, dispatch_uid="copies-follow-partner-status")
 def _partner_saved(sender: Any, instance: Partner, **kwargs: Any) -> None:
     # suspended: its copies are unauthorised from now on; reinstated: authorised again
-    Pickup.objects.filter(partner=instance).exclude(authorised=instance.active).update(
-        authorised=instance.active
-    )
+    follow_status(instance)
 
 
 @receiver(pre_delete, sender=Partner, dispatch_uid="copies-of-deleted-partner")
 def _partner_deleted(sender: Any, instance: Partner, **kwargs: Any) -> None:
-    Pickup.objects.filter(partner=instance).update(authorised=False)
+    change_hands(Pickup.objects.filter(partner=instance), None)
 
 
 @receiver(wordpress_post_made, dispatch_uid="check-pushed-post")
