@@ -20,11 +20,12 @@ from ..wire.sanitize import text_of
 from . import wirescan
 from .corrections import Verdict, verdict
 from .looks import FetchedLooks
-from .models import Pickup, PickupCheck, Status, Via, url_key
+from .models import Pickup, Status, Via, url_key
 from .record import (
     Recorded,
     keep_validators,
     record_match,
+    record_no_copy,
     record_not_modified,
     record_unreadable,
 )
@@ -117,14 +118,14 @@ def check_one(
         )
     except FetchError as exc:
         status = STATUS_FOR.get(exc.reason, Status.UNREACHABLE)
-        return _could_not(url, status, f"{exc.reason}: {exc.message}", via)
+        return _could_not(url, status, f"{exc.reason}: {exc.message}", via, observation)
     if fetched.status == 304 and validators is not None:
-        record_not_modified(validators, url, via)  # the verdict stands
+        record_not_modified(validators, url, via, observation)  # the verdict stands
         return Checked(url)
     if fetched.status in (404, 410):
-        return _could_not(url, Status.GONE, f"HTTP {fetched.status}", via)
+        return _could_not(url, Status.GONE, f"HTTP {fetched.status}", via, observation)
     if not 200 <= fetched.status < 300:
-        return _could_not(url, Status.UNREACHABLE, f"HTTP {fetched.status}", via)
+        return _could_not(url, Status.UNREACHABLE, f"HTTP {fetched.status}", via, observation)
     page = Page(url=url, body=fetched.body, content_type=fetched.content_type,
                 charset=fetched.charset, fetched_at=timezone.now(), source="fetch",
                 where=fetched.final_url,
@@ -138,7 +139,7 @@ def check_one(
         matches = scanner.scan_page(page, FetchedLooks(fetcher, fetched.final_url or url,
                                                        page.body))  # fmt: skip
     except EngineError as exc:
-        return _could_not(url, Status.NOT_HTML, f"cannot read the page: {exc}", via)
+        return _could_not(url, Status.NOT_HTML, f"cannot read the page: {exc}", via, observation)
     done = Checked(url)
     etag = fetched.headers.get("etag", "")[:300]
     modified = fetched.headers.get("last-modified", "")[:100]
@@ -157,8 +158,7 @@ def check_one(
         keep_validators(found.pickup, etag, modified)
         done.found.append(found)
     if not matches:
-        PickupCheck.objects.create(url=url[:2000], via=via, status=Status.OK,
-                                   changes=["no copy of any story"])  # fmt: skip
+        record_no_copy(url, via, observation)
     # a withdrawn story's copy no longer on this page: it came down
     shown = {m.story for m in matches}
     down = [p.pk for p in known if p.story.uri not in shown]
@@ -169,9 +169,9 @@ def check_one(
     return done
 
 
-def _could_not(url: str, status: str, reason: str, via: str) -> Checked:
+def _could_not(url: str, status: str, reason: str, via: str, observation: str = "") -> Checked:
     """Say why on every known copy at this URL, or on a check row of its own."""
-    known = record_unreadable(url, status, reason, via)
+    known = record_unreadable(url, status, reason, via, observation)
     if status == Status.GONE and known:  # a withdrawn story's copy came down
         from .watch import carried
 

@@ -240,14 +240,39 @@ def record_match(
 # --- every other change to a copy: here too, so that one module writes copies ------------
 
 
-def record_not_modified(pickup: Pickup, url: str, via: str) -> None:
+def _recorded(pickup: Pickup | None, url: str, via: str, observation: str) -> bool:
+    """Whether this observation (a task's run, a WARC record) was recorded before: a task
+    run again after its worker died records nothing twice."""
+    if not observation:
+        return False
+    if pickup is None:
+        return PickupCheck.objects.filter(pickup=None, url=url[:2000], via=via,
+                                          observation=observation[:64]).exists()  # fmt: skip
+    return PickupCheck.objects.filter(pickup=pickup, via=via,
+                                      observation=observation[:64]).exists()  # fmt: skip
+
+
+def record_not_modified(pickup: Pickup, url: str, via: str, observation: str = "") -> None:
     """A check whose page was not modified since the copy was checked (HTTP 304): the
-    verdict stands, and the check is recorded."""
-    pickup.last_checked = timezone.now()
-    pickup.save(update_fields=["last_checked"])
-    PickupCheck.objects.create(pickup=pickup, url=url[:2000], via=via, status=Status.OK,
-                               compliant=pickup.compliant, coverage=pickup.coverage,
-                               checks=pickup.checks, changes=["not modified (304)"])  # fmt: skip
+    verdict stands, and the check is recorded (once per observation)."""
+    with transaction.atomic():
+        if _recorded(pickup, url, via, observation):
+            return
+        pickup.last_checked = timezone.now()
+        pickup.save(update_fields=["last_checked"])
+        PickupCheck.objects.create(pickup=pickup, url=url[:2000], via=via, status=Status.OK,
+                                   observation=observation[:64], compliant=pickup.compliant,
+                                   coverage=pickup.coverage, checks=pickup.checks,
+                                   changes=["not modified (304)"])  # fmt: skip
+
+
+def record_no_copy(url: str, via: str, observation: str = "") -> None:
+    """A page checked that holds no copy of any story (once per observation)."""
+    with transaction.atomic():
+        if not _recorded(None, url, via, observation):
+            PickupCheck.objects.create(url=url[:2000], via=via, status=Status.OK,
+                                       observation=observation[:64],
+                                       changes=["no copy of any story"])  # fmt: skip
 
 
 def keep_validators(pickup: Pickup, etag: str, last_modified: str) -> None:
@@ -255,20 +280,27 @@ def keep_validators(pickup: Pickup, etag: str, last_modified: str) -> None:
     Pickup.objects.filter(pk=pickup.pk).update(etag=etag, last_modified=last_modified)
 
 
-def record_unreadable(url: str, status: str, reason: str, via: str) -> list[Pickup]:
+def record_unreadable(url: str, status: str, reason: str, via: str,
+                      observation: str = "") -> list[Pickup]:  # fmt: skip
     """A page that could not be read (gone, unreachable, refused by robots.txt): said on
-    every known copy at this URL, with a check row each, or on a check row of its own.
-    Returns the copies."""
+    every known copy at this URL, with a check row each, or on a check row of its own
+    (once per observation). Returns the copies."""
     known = list(Pickup.objects.filter(url_key=url_key(url)))
     now = timezone.now()
-    for pickup in known:
-        changes = [] if pickup.status == status else [f"now {status}"]
-        pickup.status, pickup.reason, pickup.last_checked = status, reason[:2000], now
-        pickup.save(update_fields=["status", "reason", "last_checked"])
-        PickupCheck.objects.create(pickup=pickup, url=url[:2000], via=via, status=status,
-                                   reason=reason[:2000], changes=changes)  # fmt: skip
-    if not known:
-        PickupCheck.objects.create(url=url[:2000], via=via, status=status, reason=reason[:2000])
+    with transaction.atomic():
+        for pickup in known:
+            if _recorded(pickup, url, via, observation):
+                continue
+            changes = [] if pickup.status == status else [f"now {status}"]
+            pickup.status, pickup.reason, pickup.last_checked = status, reason[:2000], now
+            pickup.save(update_fields=["status", "reason", "last_checked"])
+            PickupCheck.objects.create(pickup=pickup, url=url[:2000], via=via, status=status,
+                                       reason=reason[:2000], observation=observation[:64],
+                                       changes=changes)  # fmt: skip
+        if not known and not _recorded(None, url, via, observation):
+            PickupCheck.objects.create(url=url[:2000], via=via, status=status,
+                                       reason=reason[:2000],
+                                       observation=observation[:64])  # fmt: skip
     return known
 
 

@@ -19,22 +19,25 @@ from .watch import still_open
 
 
 @task(takes_context=True)
-def check_page(context: TaskContext, url: str, via: str = Via.BEACON, watched: int = 0) -> str:
+def check_page(context: TaskContext, url: str, via: str = Via.BEACON, watched: int = 0,
+               observation: str = "") -> str:  # fmt: skip
     """Fetch and check one page (a beacon's referring page, a partner's new article).
 
-    What it records is keyed by the task, so a task run again (its worker died after
+    What it records is keyed by the task (``observation``: the first task's, for a page
+    put back to wait for its host's turn), so a task run again (its worker died after
     recording) records nothing twice. ``watched`` (a story's id): one of the sooner
     re-checks after a correction or withdrawal, skipped once the copy carries it.
     """
     if watched and not still_open(url, watched):
         return "the copy carries the change already"
+    observation = observation or f"task {context.task_result.id}"
     try:
-        done = next(iter(check_urls([url], via=via, observation=f"task {context.task_result.id}",
-                                    defer=True)))  # fmt: skip
+        done = next(iter(check_urls([url], via=via, observation=observation, defer=True)))
     except NotYourTurn as turn:
         # another worker asked the host a moment ago: this page waits in the queue, and the
-        # worker checks another meanwhile (pickups/turns.py)
-        check_page.using(run_after=turn.at).enqueue(url, via, watched)
+        # worker checks another meanwhile (pickups/turns.py); it keeps this task's key, so
+        # that what an earlier run of this task recorded is not recorded again
+        check_page.using(run_after=turn.at).enqueue(url, via, watched, observation)
         return f"waiting for its host's turn ({turn.host}, at {turn.at:%H:%M:%S.%f})"
     if done.status != "ok":
         return f"{done.status}: {done.reason}"
