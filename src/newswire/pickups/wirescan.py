@@ -116,10 +116,6 @@ def _database() -> str:
     return connection.alias + ":" + str(connection.settings_dict.get("NAME"))
 
 
-def _stamp_text(stamp: tuple[Any, ...], terms_stamp: tuple[Any, ...]) -> str:
-    return json.dumps([str(x) for x in (*stamp, *terms_stamp)])
-
-
 def _terms_text(terms_stamp: tuple[Any, ...]) -> str:
     return json.dumps([str(x) for x in terms_stamp])
 
@@ -182,7 +178,6 @@ def save(force: bool = False) -> bool:
         about = {
             "database": key,
             "terms": _terms_text(warm.terms),
-            "stamp": _stamp_text(warm.stamp, warm.terms),
             "last": warm.last.isoformat() if warm.last else None,
             "recent": {str(k): v for k, v in warm.recent.items()},
             "uris": sorted(warm.seen),
