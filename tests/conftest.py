@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,34 @@ def _empty_cache() -> Any:
     wirescan.saved_path().unlink(missing_ok=True)  # (nor another test's saved wire)
     wirescan.saved_path().with_suffix(".stamp").unlink(missing_ok=True)
     yield
+
+
+#: what a test uses the database through: pytest-django's fixtures (the ``django_db`` mark
+#: asks for them too), a live server, or ``servers.throwaway_database`` (newswire processes
+#: on a database of their own, made where ``DATABASE_URL`` points)
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup",
+                     "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}  # fmt: skip
+
+
+def uses_the_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    module = getattr(item, "module", None)
+    return module is not None and "throwaway_database" in vars(module)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``NEWSWIRE_TESTS_DATABASE_ONLY=1`` (CI's PostgreSQL pass): only the tests that use the
+    database. The others (the engine, the documents, the imports' shape) give the same
+    result on either database and ran in the SQLite pass already."""
+    if os.environ.get("NEWSWIRE_TESTS_DATABASE_ONLY") != "1":
+        return
+    keep = [item for item in items if uses_the_database(item)]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if not uses_the_database(i)])
+        items[:] = keep
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -25,7 +25,7 @@ from django.dispatch import Signal
 
 #: ``stories_created(stories: list[Story])``
 #:
-#: - sent by ``wire.importer.create_many`` after it stored new stories in bulk (a bulk
+#: - sent by ``wire.stories.create_many`` after it stored new stories in bulk (a bulk
 #:   insert sends no ``post_save`` for each);
 #: - heard by ``distribution.signals``: the stories already released are pushed to the
 #:   partners' WordPress, as a story saved one at a time is.

@@ -14,6 +14,7 @@ from django.db import connection
 from newswire.cms import store as store_module
 from newswire.cms.models import Fault, Item, StorySource
 from newswire.cms.poll import poll
+from newswire.wire import stories as stories_module
 from newswire.wire.models import Story
 
 from ..fakesite import drip, endless, html, respond
@@ -74,7 +75,7 @@ def test_a_source_that_recovers_clears_its_error(site, wire_terms):
 def test_a_poll_killed_half_way_leaves_whole_stories_and_its_cursor(wp, wp_source, monkeypatch):
     for n in range(1, 6):
         wp.add(n)
-    real = store_module.set_media
+    real = stories_module.set_media
     calls = []
 
     def dies_on_the_third(story, media, terms, **kw):
@@ -83,14 +84,14 @@ def test_a_poll_killed_half_way_leaves_whole_stories_and_its_cursor(wp, wp_sourc
             raise KeyboardInterrupt  # the worker is killed in the middle of a story
         return real(story, media, terms, **kw)
 
-    monkeypatch.setattr(store_module, "set_media", dies_on_the_third)
+    monkeypatch.setattr(stories_module, "set_media", dies_on_the_third)
     with pytest.raises(KeyboardInterrupt):
         poll(wp_source)
     assert Story.objects.count() == Item.objects.count() == 2
     assert all(s.bylines.exists() and s.media.exists() for s in Story.objects.all())
     wp_source.refresh_from_db()
     assert wp_source.modified_after == ""  # the next poll starts from the same place
-    monkeypatch.setattr(store_module, "set_media", real)
+    monkeypatch.setattr(stories_module, "set_media", real)
     done = poll(wp_source)
     assert (done.created, done.unchanged) == (3, 2)
     assert Story.objects.count() == Item.objects.count() == 5

@@ -332,11 +332,11 @@ def test_an_import_is_written_in_batches(tmp_path, monkeypatch):
         transaction.on_commit(lambda: events.append(f"commit {fields.uri[-1]}"))
         return real_upsert(fields, terms, source, story)
 
-    def create_many(batch, terms, source, parts=None):
+    def create_many(batch, terms, source, parts=None, **kw):
         names = ",".join(f.uri[-1] for _, f in batch)
         events.append(f"bulk {names}")
         transaction.on_commit(lambda: events.append(f"commit {names}"))
-        return real_bulk(batch, terms, source, parts)
+        return real_bulk(batch, terms, source, parts, **kw)
 
     monkeypatch.setattr(importer, "upsert", upsert)
     monkeypatch.setattr(importer, "create_many", create_many)

@@ -29,9 +29,10 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from ..wire.importer import check_fields, create_many, set_bylines, set_media
+from ..wire import stories
 from ..wire.models import Story, Terms
 from ..wire.ninjs import BadRecord, StoryFields
+from ..wire.stories import check_fields, set_bylines, set_media
 from .models import Fault, Item, StorySource
 from .readers import Entry
 
@@ -175,7 +176,7 @@ def _create_many(source: StorySource, entries: list[Entry], terms: Terms) -> lis
         return decided[fields.uri][0], fields.canonical_url
 
     links = {fields.uri: entry.links for entry, (_, fields) in zip(entries, batch, strict=True)}
-    made = create_many(batch, terms, source.url, decide=decide, links=links)
+    made = stories.create_many(batch, terms, source.url, decide=decide, links=links)
     Item.objects.bulk_create(
         Item(source=source, cms_id=entry.cms_id, story=story, text_hash=text_hash(fields),
              meta=meta_of(entry, fields), cms_modified=entry.modified[:40],
@@ -274,26 +275,10 @@ def _create(source: StorySource, entry: Entry, fields: StoryFields, terms: Terms
         item = item or Item(source=source, cms_id=entry.cms_id, story=story, text_hash="", meta={})
         return _update(source, item, entry, fields, terms)
     status, waiting = _new_status(source, entry, fields)
-    story = Story(
-        uri=fields.uri,
-        headline=fields.headline,
-        body=fields.body,
-        summary=fields.summary,
-        desk=fields.desk[:100],
-        canonical_url=fields.canonical_url[:500],
-        language=fields.language[:20],
-        status=status,
-        release_at=fields.release_at,
-        source=source.url[:500],
-        created_at=fields.published_at or timezone.now(),
-    )
-    if status == Story.Status.PUBLISHED and fields.published_at:
-        story.published_at = fields.published_at
-    story.save()
-    set_bylines(story, [(n, t, entry.links.get(n, "")) for n, t in fields.reporters], new=True)
-    set_media(story, fields.media, terms, new=True)
-    if story.status == Story.Status.PUBLISHED:
-        story.snapshot()
+    story = stories.create(
+        fields, terms, source=source.url, status=status, canonical=fields.canonical_url,
+        links=entry.links,
+    )  # fmt: skip
     Item.objects.create(
         source=source,
         cms_id=entry.cms_id,
@@ -335,12 +320,10 @@ def _update(
     ):
         story.body = fields.body  # a photo's caption fixed in the text: no correction of it
     elif new_text != item.text_hash:
-        if story.versions.exists():
-            story.save()
-            version = story.correct(body=fields.body, headline=fields.headline, note=NOTE)
-            outcome = "corrected" if version is not None else "updated"
-        else:
-            story.body, story.headline = fields.body, fields.headline
+        corrected = stories.change_text(
+            story, headline=fields.headline, body=fields.body, note=NOTE
+        )
+        outcome = "corrected" if corrected else "updated"
     story.save()
     set_bylines(story, [(n, t, entry.links.get(n, "")) for n, t in fields.reporters])
     set_media(story, fields.media, terms)

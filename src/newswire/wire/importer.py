@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +28,11 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 
-from ..events import stories_created
-from .cache import forget as forget_cached
-from .models import Byline, Licence, Media, Reporter, Story, StoryVersion, Terms, headline_slug
+from . import stories
+from .models import Story, StoryVersion, Terms
 from .ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs, parse_byline
-from .sanitize import clean_html, text_of
+from .sanitize import text_of
+from .stories import Parts, check_fields, create_many, set_bylines, set_media
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 log = logging.getLogger(__name__)
@@ -535,29 +535,6 @@ def _declared_text(detail: Any) -> bool:
 # --- storing ---------------------------------------------------------------------
 
 
-def _licence_for(m: MediaFields, terms: Terms) -> Licence | None:
-    if not m.usage_terms:
-        return None
-    restricted = terms.restricts(f"{m.credit} {m.copyright_holder} {m.caption} {m.usage_terms}")
-    name = m.usage_terms[:200]
-    licence, _ = Licence.objects.get_or_create(
-        name=name, defaults={"usage_terms": m.usage_terms, "redistributable": not restricted}
-    )
-    return licence
-
-
-def _drop_nul(fields: StoryFields) -> None:
-    """PostgreSQL text cannot hold NUL characters; they carry nothing in a story either."""
-    for name, value in vars(fields).items():
-        if isinstance(value, str) and "\x00" in value:
-            setattr(fields, name, value.replace("\x00", ""))
-    fields.reporters = [(n.replace("\x00", ""), t.replace("\x00", "")) for n, t in fields.reporters]
-    for m in fields.media:
-        for name, value in vars(m).items():
-            if isinstance(value, str):
-                setattr(m, name, value.replace("\x00", ""))
-
-
 def _status_and_canonical(fields: StoryFields, warnings: list[str]) -> tuple[str, str]:
     """The status a story is stored with (a draft, with a warning, if it has no reporter)
     and its canonical URL (none if it is our own page: a story exported from here)."""
@@ -583,26 +560,20 @@ def upsert(
     body = fields.body
     if story is None:
         story = Story.objects.filter(uri=fields.uri).first()
-    outcome = "created"
+    wanted_status, canonical = _status_and_canonical(fields, warnings)
     if story is None:
-        story = Story(
-            uri=fields.uri,
-            headline=fields.headline,
-            body=body,
-            created_at=fields.published_at or datetime.now(UTC),
+        made = stories.create(
+            fields, terms, source=source, status=wanted_status, canonical=canonical
         )
-    else:
-        outcome = "unchanged"
-    text_changed = story.pk is not None and (
-        story.body != body or story.headline != fields.headline
-    )
-    was_published = story.pk is not None and (
+        return "created", made, warnings
+    outcome = "unchanged"
+    text_changed = story.body != body or story.headline != fields.headline
+    was_published = (
         story.has_versions if hasattr(story, "has_versions") else story.versions.exists()
     )
-    wanted_status, canonical = _status_and_canonical(fields, warnings)
     # saved only when something changed: a save moves updated_at, and with it every cache
     # of the story and the warm wire's stamp (a re-import of an unchanged file changes none)
-    dirty = story.pk is None
+    dirty = False
     for attr, value in (
         ("summary", fields.summary or story.summary),
         ("desk", fields.desk[:100]),
@@ -624,21 +595,14 @@ def upsert(
     ):
         story.published_at = fields.published_at
         dirty = True
-    if text_changed and was_published:
-        story.save()
-        story.correct(
-            body=body,
-            headline=fields.headline,
-            note=fields.note or f"Updated from {Path(source).name}",
+    if text_changed:
+        note = fields.note or f"Updated from {Path(source).name}"
+        stories.change_text(
+            story, headline=fields.headline, body=body, note=note, published=was_published
         )
-        outcome = "corrected"
-    else:
-        if text_changed:
-            story.body, story.headline = body, fields.headline
-            outcome = "updated"
-            dirty = True
-        if dirty:
-            story.save()
+        outcome = "corrected" if was_published else "updated"
+    elif dirty:
+        story.save()
     changed = set_bylines(story, [(n, t, "") for n, t in fields.reporters])
     changed = set_media(story, fields.media, terms) or changed
     if changed:
@@ -648,116 +612,6 @@ def upsert(
     if story.status == Story.Status.PUBLISHED and not (was_published or story.versions.exists()):
         story.snapshot()
     return outcome, story, warnings
-
-
-def reporter_for(name: str, title: str = "", url: str = "") -> Reporter:
-    """The reporter a byline names: the one with this author URL, else the one with this
-    name (in any case), else a new one."""
-    if url:
-        found = Reporter.objects.filter(url=url).first()
-        if found is not None:
-            return found
-    found = Reporter.objects.filter(name__iexact=name).order_by("pk").first()
-    if found is None:
-        return Reporter.objects.create(name=name, title=title, url=url)
-    if url and not found.url:
-        found.url = url
-        found.save(update_fields=["url"])
-    return found
-
-
-def set_bylines(story: Story, reporters: list[tuple[str, str, str]], *, new: bool = False) -> bool:
-    """Make the story's byline (name, title, author URL) for each reporter, in order;
-    return whether it changed. ``new``: the story was just made and has none yet."""
-    wanted = [(n.strip()[:200], t.strip()[:200], u[:500]) for n, t, u in reporters if n.strip()]
-    if not new:
-        current = [(b.reporter.name, b.shown_title) for b in story.ordered_bylines()]
-        if [(n, t) for n, t, _ in wanted] == current:
-            return False
-        Byline.objects.filter(story=story).delete()
-    made: dict[int, Byline] = {}
-    for pos, (name, title, url) in enumerate(wanted):
-        reporter = reporter_for(name, title, url)
-        # one byline per reporter, even if a feed names one twice
-        made.setdefault(
-            reporter.pk, Byline(story=story, reporter=reporter, position=pos, title=title)
-        )
-    _add_parts(story, Byline, list(made.values()), new)
-    return True
-
-
-def set_media(story: Story, media: list[MediaFields], terms: Terms, *, new: bool = False) -> bool:
-    """Make the story's images these; return whether they changed. A photo with no licence
-    of its own is restricted when its credit names a source the terms restrict."""
-    if not new:
-        want = [(m.url, m.caption, m.credit) for m in media]
-        have = [(m.url, m.caption, m.credit) for m in story.media.all()]
-        if want == have:
-            return False
-        story.media.all().delete()
-    photos = [
-        Media(
-            story=story,
-            position=pos,
-            url=m.url[:1000],
-            caption=m.caption,
-            credit=m.credit[:300],
-            copyright_holder=m.copyright_holder[:300],
-            licence=_licence_for(m, terms),
-        )
-        for pos, m in enumerate(media)
-    ]
-    _add_parts(story, Media, photos, new)
-    return True
-
-
-def _add_parts(story: Story, model: Any, rows: list[Any], new: bool) -> None:
-    """Insert a story's bylines or photos: in one statement for a story just made (its own
-    save has already told the caches), one by one otherwise (each save tells them)."""
-    if new:
-        model.objects.bulk_create(rows)
-        return
-    for row in rows:
-        row.save()
-
-
-def check_fields(fields: StoryFields) -> None:
-    """Check one story against the models' own limits; raise :class:`BadRecord` if it fails.
-
-    The limits live in the models (lengths, http(s) URLs, the body's size), not in
-    the database, so SQLite and PostgreSQL accept exactly the same stories.
-    """
-    _drop_nul(fields)
-    fields.body = clean_html(fields.body)
-    story = Story(
-        uri=fields.uri,
-        headline=fields.headline,
-        body=fields.body,
-        summary=fields.summary,
-        desk=fields.desk[:100],
-        canonical_url=fields.canonical_url,
-        language=fields.language[:20],
-    )
-    problems = _field_errors(story, exclude=["slug", "source"])
-    for n, m in enumerate(fields.media, start=1):
-        photo = Media(url=m.url, caption=m.caption, credit=m.credit,
-                      copyright_holder=m.copyright_holder)  # fmt: skip
-        problems += [f"photo {n} {p}" for p in _field_errors(photo, exclude=["story", "file"])]
-    for name, title in fields.reporters:
-        problems += _field_errors(Reporter(name=name.strip(), title=title.strip()), exclude=[])
-    if problems:
-        raise BadRecord(f"{fields.uri[:120]}: " + "; ".join(problems))
-
-
-def _field_errors(obj: Any, exclude: list[str]) -> list[str]:
-    try:
-        obj.clean_fields(exclude=exclude)
-    except ValidationError as exc:
-        return [
-            f"{name}: {' '.join(str(m) for m in messages)}"
-            for name, messages in exc.message_dict.items()
-        ]
-    return []
 
 
 def import_file(
@@ -824,7 +678,7 @@ def import_file(
         report.unchanged += sum(f.uri in there for _, f in checked)
         checked = [(w, f) for w, f in checked if f.uri not in there]
     terms = Terms.current()
-    parts = _Parts(terms)
+    parts = Parts(terms)
     pause = connection.vendor == "sqlite"
     # SQLite queues no waiters: a writer waiting for the lock (a beacon flush, an editor)
     # sleeps and tries again, up to 100 ms apart. Back-to-back transactions would take the
@@ -842,7 +696,7 @@ def import_file(
             wrote = True
             try:
                 with transaction.atomic():
-                    made = create_many(new, terms, source, parts)
+                    made = create_many(new, terms, source, parts, decide=_status_and_canonical)
             except (DatabaseError, ValidationError) as exc:
                 # (one bad row fails the statement: these go one by one, below)
                 log.info("bulk insert of %d stories refused (%s): one by one", len(new), exc)
@@ -900,104 +754,6 @@ def _new_in(batch: list[tuple[str, StoryFields]]) -> tuple[list[Any], list[Any]]
             seen.add(fields.uri)
             new.append((where, fields))
     return new, rest
-
-
-class _Parts:
-    """What the stories of one import share, looked up once: reporters by name, licences
-    by their usage terms."""
-
-    def __init__(self, terms: Terms) -> None:
-        self.terms = terms
-        self.reporters: dict[str, Reporter] = {}
-        self.licences: dict[str, Licence | None] = {}
-
-    def reporter(self, name: str, title: str, url: str = "") -> Reporter:
-        key = f"{url}\x00{name}"
-        found = self.reporters.get(key)
-        if found is None:
-            found = self.reporters[key] = reporter_for(name, title, url)
-        return found
-
-    def licence(self, m: MediaFields) -> Licence | None:
-        key = f"{m.usage_terms}\x00{m.credit}\x00{m.copyright_holder}\x00{m.caption}"
-        if key not in self.licences:
-            self.licences[key] = _licence_for(m, self.terms)
-        return self.licences[key]
-
-
-#: decides a new story's status and canonical URL from its fields (warnings added to the list)
-Decide = Callable[[StoryFields, list[str]], tuple[str, str]]
-
-
-def create_many(
-    batch: list[tuple[str, StoryFields]],
-    terms: Terms,
-    source: str,
-    parts: _Parts | None = None,
-    *,
-    decide: Decide = _status_and_canonical,
-    links: Mapping[str, Mapping[str, str]] | None = None,
-) -> list[tuple[str, Story, list[str]]]:
-    """Store stories that are not on the wire yet, in one statement per table (stories,
-    bylines, photos, first versions), by the same rules as :func:`upsert` and
-    :meth:`Story.save` (what they make true is made true first, by ``Story.prepare``).
-    ``decide``: each story's status and canonical URL (a file's own rule by default; a
-    CMS source's is its own); ``links``: the author pages of a story's reporters, by its
-    uri and the reporter's name. Returns (where, story, warnings) for each."""
-    parts = parts or _Parts(terms)
-    links = links or {}
-    made: list[tuple[str, Story, list[str], StoryFields]] = []
-    # the slugs taken: the batch's headlines' own (one query), and for a headline whose
-    # slug is taken, its -2, -3 … (a query for each such headline: few)
-    bases = {headline_slug(f.headline) for _, f in batch}
-    slugs: set[str] = set(Story.objects.filter(slug__in=bases).values_list("slug", flat=True))
-    for base in list(slugs):
-        slugs |= set(Story.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    for where, fields in batch:
-        warnings: list[str] = []
-        status, canonical = decide(fields, warnings)
-        story = Story(
-            uri=fields.uri, headline=fields.headline, body=fields.body,
-            created_at=fields.published_at or datetime.now(UTC), summary=fields.summary,
-            desk=fields.desk[:100], canonical_url=canonical[:500], release_at=fields.release_at,
-            language=fields.language[:20], source=source[:500], status=status,
-        )  # fmt: skip
-        if fields.published_at and status == Story.Status.PUBLISHED:
-            story.published_at = fields.published_at
-        story.prepare(taken=slugs, query=False)
-        slugs.add(story.slug)
-        if story.status == Story.Status.PUBLISHED:
-            story.version = 1
-        made.append((where, story, warnings, fields))
-    stories = Story.objects.bulk_create([m[1] for m in made])
-    bylines, photos, versions = [], [], []
-    for (_, _, _, fields), story in zip(made, stories, strict=True):
-        seen: set[int] = set()
-        pages = links.get(fields.uri, {})
-        for pos, (given, title) in enumerate(fields.reporters):
-            name, title = given.strip()[:200], title.strip()[:200]
-            if not name:
-                continue
-            reporter = parts.reporter(name, title, pages.get(given, "")[:500])
-            if reporter.pk not in seen:  # one byline per reporter, even if named twice
-                seen.add(reporter.pk)
-                bylines.append(Byline(story=story, reporter=reporter, position=pos, title=title))
-        photos += [
-            Media(story=story, position=pos, url=m.url[:1000], caption=m.caption,
-                  credit=m.credit[:300], copyright_holder=m.copyright_holder[:300],
-                  licence=parts.licence(m))
-            for pos, m in enumerate(fields.media)
-        ]  # fmt: skip
-        if story.status == Story.Status.PUBLISHED:
-            versions.append(StoryVersion(story=story, number=1, headline=story.headline,
-                                         body=story.body))  # fmt: skip
-    Byline.objects.bulk_create(bylines)
-    Media.objects.bulk_create(photos)
-    StoryVersion.objects.bulk_create(versions)
-    forget_cached()  # (what a save's signal does for each)
-    stories_created.send(sender=Story, stories=stories)
-    return [(where, story, warnings) for (where, _, warnings, _), story in zip(made, stories,
-                                                                          strict=True)]  # fmt: skip
 
 
 def load_terms_file(path: Path, into: Terms) -> list[str]:
