@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from newswire.cli import cli
+from newswire.discovery.models import WatchedFeed
 from newswire.fetch import url_problem
 from newswire.partners.models import PartnerDomain
-from newswire.pickups.models import PartnerFeed
 
+from .discovery.test_feeds import RSS, fetcher
 from .fakesite import fake_site, respond
-from .pickups.test_sources import RSS, fetcher
 
 BAD = [
     "http://xn--abc.com/",  # an xn-- label that decodes to control characters
@@ -87,13 +87,13 @@ def test_wordpress_forms_and_command_refuse_it_in_words(
 @pytest.mark.parametrize("url", BAD[:3])
 def test_a_partner_feed_url_is_refused_in_the_admin(admin_client, partner, url):
     domain = PartnerDomain.objects.create(partner=partner, domain="localdaily.example")
-    page = admin_client.post("/admin/pickups/partnerfeed/add/",
+    page = admin_client.post("/admin/discovery/watchedfeed/add/",
                              {"domain": domain.pk, "url": url, "kind": "feed", "every": 3600,
-                              "next_poll_at_0": "2026-12-06", "next_poll_at_1": "10:00"})  # fmt: skip
+                              "next_read_at_0": "2026-12-06", "next_read_at_1": "10:00"})  # fmt: skip
     said = page.content.decode()
     assert page.status_code == 200 and 'id="id_url_error"' in said
     assert "valid international domain name" in said or "Enter a valid URL" in said
-    assert not PartnerFeed.objects.exists()
+    assert not WatchedFeed.objects.exists()
 
 
 def test_an_article_url_in_a_partners_feed_is_skipped_with_words(partner, settings):
@@ -104,12 +104,12 @@ def test_an_article_url_in_a_partners_feed_is_skipped_with_words(partner, settin
                         for u in [*BAD[:3], f"{site.url}/fine"])  # fmt: skip
         site.route("/feed/", respond(200, RSS.format(items=items).encode(),
                                      content_type="application/rss+xml"))  # fmt: skip
-        source = PartnerFeed.objects.create(domain=domain, url=f"{site.url}/feed/", kind="feed")
+        feed = WatchedFeed.objects.create(domain=domain, url=f"{site.url}/feed/", kind="feed")
         with fetcher() as f:
-            from newswire.pickups.sources import poll
+            from newswire.discovery.feeds import read_feed
 
-            done = poll(source, f)
+            done = read_feed(feed, f)
     assert done.articles == [f"{site.url}/fine"] and done.queued == 1
-    source.refresh_from_db()
-    assert "3 article links skipped" in source.last_error
-    assert "valid international domain name" in source.last_error
+    feed.refresh_from_db()
+    assert "3 article links skipped" in feed.last_error
+    assert "valid international domain name" in feed.last_error

@@ -34,8 +34,9 @@ stories_created = Signal()
 #: ``page_showed_beacon(story_id: int, page_url: str)``
 #:
 #: - sent by ``distribution.beacon`` the first time a page shows a story's beacon on a day;
-#: - heard by ``pickups.signals``: the page is queued for a check. Distribution records
-#:   views and knows nothing of checks; pickups checks pages and reads no view.
+#: - heard by ``discovery.signals``: the page is handed on to be checked (as
+#:   :data:`page_to_check`). Distribution records views and knows nothing of checks;
+#:   discovery finds pages, pickups checks them, and neither reads a view.
 page_showed_beacon = Signal()
 
 #: ``partner_told(partner_id: int, story_id: int, kind: str, at: datetime)``
@@ -50,21 +51,23 @@ partner_told = Signal()
 #: ``wordpress_post_made(post: WordPressPost)``
 #:
 #: - sent by ``distribution.wordpress`` after it made a post on a partner's WordPress;
-#: - heard by ``pickups.signals``: a published post is a copy from the moment it exists,
-#:   checked and recorded like any page.
+#: - heard by ``discovery.signals``: a published post is a copy from the moment it exists,
+#:   handed on to be checked and recorded like any page (as :data:`page_to_check`).
 wordpress_post_made = Signal()
 
 #: ``page_to_check(url: str, via: str, watched: int = 0, run_after: datetime | None = None)``
 #:
-#: - sent by ``pickups.sources`` (an article in a partner's feed or sitemap) and
-#:   ``pickups.watch`` (the sooner re-checks of a copy after a correction or withdrawal:
-#:   ``watched`` is the story's id, ``run_after`` when);
+#: - sent by ``discovery.feeds`` (an article in a partner's feed or sitemap),
+#:   ``discovery.signals`` (a page that showed the beacon; a post made on a partner's
+#:   WordPress) and ``pickups.watch`` (the sooner re-checks of a copy after a correction or
+#:   withdrawal: ``watched`` is the story's id, ``run_after`` when);
 #: - heard by ``pickups.signals``: a ``check_page`` task is queued when the sender's
-#:   transaction commits. The checks' own modules ask through this, so that they need not
+#:   transaction commits. Discovery finds pages and never imports the checks (it sits
+#:   below pickups); the checks' own modules ask through this too, so that they need not
 #:   import the tasks that run them.
 page_to_check = Signal()
 
-# --- questions: a lower app's page asks what a higher app has to show on it -----------------
+# --- questions: a lower app asks what a higher app knows -----------------------------------
 # Sent like the events above; each listener returns its answer (None: nothing to add), and
 # :func:`answers` gathers them. A page of a lower app names no page of a higher one: it
 # shows what the higher app answers (tests/test_layers.py holds it to that).
@@ -103,6 +106,13 @@ story_reach = Signal()
 #: - answered by ``distribution.signals``: the "Republish this story" section (the
 #:   snippet, with the credit the terms require, and a link to the terms).
 story_page_parts = Signal()
+
+#: ``pages_checked_since(urls: list[str], since: datetime) -> set[str]``
+#:
+#: - asked by ``discovery.feeds``: which of a feed's articles were checked lately (they are
+#:   not handed on again);
+#: - answered by ``pickups.signals``: the URLs among them with a check since then.
+pages_checked_since = Signal()
 
 #: ``partner_links(partner: Partner | None) -> Link``
 #:

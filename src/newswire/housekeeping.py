@@ -98,17 +98,17 @@ def housekeeping(*, save: bool = True) -> dict[str, int]:
     """One round of the worker's upkeep; ``save=False`` leaves the saved wire to the caller
     (a batch writes it after its tasks: its first checks need not wait for it)."""
     from .cms.tasks import due_sources
+    from .discovery.tasks import due_discovery
     from .distribution.beacon import drain_spool
     from .distribution.wordpress import due_pushes
-    from .pickups.tasks import due_work
     from .pickups.wirescan import save as save_wire
 
-    discoveries, polls = due_work()
+    domains, feeds = due_discovery()
     return {
         "requeued": requeue_abandoned(),
         "rechecks": queue_due_rechecks(),
-        "partner domains to explore": discoveries,
-        "partner feeds and sitemaps to poll": polls,
+        "partner domains to explore": domains,
+        "partners' feeds and sitemaps to read": feeds,
         "story sources to poll": due_sources(),
         "WordPress pushes": due_pushes(),
         "saved wire written": int(save and save_wire()),

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "newswire.wire",
     "newswire.partners",
     "newswire.distribution",
+    "newswire.discovery",
     "newswire.pickups",
     "newswire.dashboard",
     "newswire.cms",

@@ -1,6 +1,6 @@
 """``newswire worker``: django-tasks' database worker (django_tasks_db), with two changes.
 
-- It takes the next task whose host's turn has come (:func:`newswire.pickups.turns.next_task`):
+- It takes the next task whose host's turn has come (:func:`newswire.discovery.turns.next_task`):
   page checks queued for ten sites are checked at the speed of the checks, each host still
   asked at most once a second by every worker together, instead of waiting for each host's
   turn in the queue's order. Other tasks are taken in the queue's order, as before.
@@ -29,7 +29,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from .pickups.turns import CHECK_TASK, next_task
+from .discovery.turns import CHECK_TASK, next_task
 
 logger = logging.getLogger("django_tasks_db")
 

@@ -148,8 +148,8 @@ def test_two_workers_polling_at_once_make_each_story_once(wp, wp_source):
 
 
 def test_private_hosts_only_for_sources_and_only_those_named(site, wire_terms, settings):
+    from newswire.discovery.fetcher import page_fetcher
     from newswire.fetch import FetchError
-    from newswire.pickups.check import page_fetcher
 
     settings.NEWSWIRE_FETCH_ALLOW = []  # production: no loopback
     site.route("/feed", respond(200, rss([{"n": 1}]), "application/rss+xml"))

@@ -82,7 +82,7 @@ def test_small_words_and_numbers_read_right(wire_terms, make_story, staff_client
     second in the site's time zone; "domain watches" in the admin."""
     import re
 
-    from newswire.pickups.models import DomainWatch
+    from newswire.discovery.models import DomainWatch
 
     partner = make_partner("Epsilon Echo", "epsilon.example")
     story = make_story("A story without a desk")

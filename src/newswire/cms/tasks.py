@@ -31,4 +31,4 @@ def due_sources(now: datetime | None = None) -> int:
     workers never queue it twice."""
     now = now or timezone.now()
     due = StorySource.objects.filter(active=True, next_poll_at__lte=now)
-    return queue_due(due, poll_source.enqueue, now)
+    return queue_due(due, poll_source.enqueue, now, "next_poll_at")

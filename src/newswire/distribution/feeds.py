@@ -79,7 +79,11 @@ def feed_stories(limit: int) -> list[Story]:
     return [stories[pk] for pk in top]
 
 
-class PartnerFeed(Feed):  # type: ignore[type-arg]
+class WireRssFeed(Feed):  # type: ignore[type-arg]
+    """The RSS feed newswire serves a partner (its stories, full text, the credit the terms
+    require); not to be confused with a partner's own feeds that newswire reads
+    (``discovery.WatchedFeed``)."""
+
     feed_type: type[Rss201rev2Feed | Atom1Feed] = FullTextRss
 
     def __init__(self, stories: list[Story], terms: Terms) -> None:
@@ -130,9 +134,9 @@ class PartnerFeed(Feed):  # type: ignore[type-arg]
         return {"content": partner_html(item, self.terms, extra=beacon_img(item))}
 
 
-class PartnerAtomFeed(PartnerFeed):
+class WireAtomFeed(WireRssFeed):
     feed_type = FullTextAtom
-    subtitle = PartnerFeed.description
+    subtitle = WireRssFeed.description
 
 
 def feed_validators() -> tuple[str, datetime | None]:
@@ -182,7 +186,7 @@ def _fingerprint() -> tuple[str, datetime | None]:
     return tag, max(times, default=None)
 
 
-def _serve(request: HttpRequest, feed_class: type[PartnerFeed]) -> HttpResponse:
+def _serve(request: HttpRequest, feed_class: type[WireRssFeed]) -> HttpResponse:
     try:
         key = authenticate(request)
     except KeyRejected as exc:
@@ -212,8 +216,8 @@ def _serve(request: HttpRequest, feed_class: type[PartnerFeed]) -> HttpResponse:
 
 
 def rss(request: HttpRequest) -> HttpResponse:
-    return _serve(request, PartnerFeed)
+    return _serve(request, WireRssFeed)
 
 
 def atom(request: HttpRequest) -> HttpResponse:
-    return _serve(request, PartnerAtomFeed)
+    return _serve(request, WireAtomFeed)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from .models import DomainWatch, PartnerFeed, Pickup, PickupCheck, Site
+from .models import Pickup, PickupCheck, Site
 
 
 class UnauthorisedFilter(admin.SimpleListFilter):
@@ -73,7 +73,7 @@ class PickupAdmin(admin.ModelAdmin[Pickup]):
         return format_html("<table>{}</table><p>Edits: {}</p>", rows, edits)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # recorded by scans, checks and polls
+        return False  # recorded by scans, checks and feed reads
 
 
 @admin.register(Site)
@@ -84,28 +84,3 @@ class SiteAdmin(admin.ModelAdmin[Site]):
     readonly_fields = ["first_seen"]
 
 
-@admin.register(PartnerFeed)
-class SourceAdmin(admin.ModelAdmin[PartnerFeed]):
-    """Partners' feeds and sitemaps: discovered, or entered by an editor; errors shown."""
-
-    list_display = ["url", "domain", "kind", "found_by", "last_polled_at", "next_poll_at",
-                    "articles", "problem"]  # fmt: skip
-    list_filter = ["kind", "found_by", "domain__partner"]
-    search_fields = ["url", "domain__domain"]
-    readonly_fields = ("found_by", "last_polled_at", "etag", "last_modified", "articles",
-                       "last_error", "last_error_at")  # fmt: skip
-
-    @admin.display(description="last error")
-    def problem(self, obj: PartnerFeed) -> str:
-        if not obj.last_error:
-            return ""
-        return f"{obj.last_error_at:%Y-%m-%d %H:%M}: {obj.last_error[:120]}"
-
-
-@admin.register(DomainWatch)
-class DomainWatchAdmin(admin.ModelAdmin[DomainWatch]):
-    list_display = ["domain", "discovered_at", "last_error"]
-    readonly_fields = ("domain", "discovered_at", "last_error")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

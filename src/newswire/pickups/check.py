@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
+from ..discovery.fetcher import page_fetcher as page_fetcher  # (its callers' way to it)
+from ..discovery.turns import turn_or_raise
 from ..engine import Page, Scanner, story_from_ninjs
 from ..engine.errors import EngineError
-from ..fetch import FetchError, FetchPolicy, PageFetcher, SafeClient
-from ..runtime import this_process
+from ..fetch import FetchError, PageFetcher
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.sanitize import text_of
 from . import wirescan
@@ -29,7 +29,6 @@ from .record import (
     record_not_modified,
     record_unreadable,
 )
-from .turns import turn_or_raise, wait_turn
 
 #: A fetch refusal's reason, as a pickup's status.
 STATUS_FOR = {
@@ -49,15 +48,6 @@ class Checked:
     status: str = Status.OK
     reason: str = ""
     found: list[Recorded] = field(default_factory=list)
-
-
-def page_fetcher(**limits: Any) -> PageFetcher:
-    """The fetcher for checks; ``limits`` tighten the policy (a web request's shorter
-    total time-out)."""
-    policy = FetchPolicy.from_settings(settings, **limits)
-    # robots.txt as this process last read it, per origin (kept an hour: newswire.runtime):
-    # a worker checking a hundred pages of one site reads it once, not a hundred times
-    return PageFetcher(SafeClient(policy), throttle=wait_turn, robots=this_process().robots)
 
 
 def check_urls(

@@ -1,7 +1,7 @@
 """Where the wire's stories went: sites, the copies found on them, and every check of a copy.
 
 A :class:`Pickup` is one copy of one story at one page: one row per (story, normalised
-URL), enforced by the database, however many scans, polls or re-checks find it. Each
+URL), enforced by the database, however many scans, feed reads or re-checks find it. Each
 time a copy is checked, a :class:`PickupCheck` row says when, how it was found and
 what changed since the check before. The wire never imports this app (it does not
 know who copies it); this app reads the wire and the partner program.
@@ -18,9 +18,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ..discovery.models import Via as Via  # (how a copy was found: discovery's word)
 from ..engine.check import normalize_url
 from ..engine.types import CHECK_NAMES as CHECK_NAMES  # (the apps take them from here)
-from ..wire.models import http_url, released_q
+from ..wire.models import released_q
 
 
 def _required() -> frozenset[str]:
@@ -68,18 +69,6 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.host
-
-
-class Via(models.TextChoices):
-    BEACON = "beacon", "Beacon hit"
-    PARTNER_FEED = "partner_feed", "Partner feed"
-    SITEMAP = "sitemap", "Sitemap"
-    SUBMITTED = "submitted", "Submitted URL"
-    WARC_SCAN = "warc_scan", "WARC scan"
-    SPARK = "spark", "Spark results"
-    RECHECK = "recheck", "Re-check"
-    PARTNER = "partner", "Asked by the partner"
-    WORDPRESS = "wordpress", "Pushed to the partner's WordPress"
 
 
 class Status(models.TextChoices):
@@ -353,61 +342,6 @@ class RecheckAsk(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["partner", "at"], name="recheck_ask_partner_at")]
-
-
-class HostTurn(models.Model):
-    """When newswire may next send a request to a host (one a second, across all workers)."""
-
-    host = models.CharField(max_length=253, unique=True)
-    next_at = models.DateTimeField(default=timezone.now)
-
-
-class PartnerFeed(models.Model):
-    """A partner's feed or sitemap, polled for new articles (each is then checked)."""
-
-    class Kind(models.TextChoices):
-        FEED = "feed", "RSS or Atom feed"
-        SITEMAP = "sitemap", "Sitemap (news sitemap, sitemap index)"
-
-    domain = models.ForeignKey(
-        "partners.PartnerDomain", on_delete=models.CASCADE, related_name="sources"
-    )
-    url = models.URLField(max_length=1000, validators=[http_url])
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    found_by = models.CharField(
-        max_length=10, default="editor", editable=False,
-        help_text="editor, or discovered (the home page's feed links, robots.txt Sitemap: lines)",
-    )  # fmt: skip
-    every = models.PositiveIntegerField(default=3600, help_text="Seconds between polls.")
-    next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
-    last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    etag = models.CharField(max_length=300, blank=True, editable=False)
-    last_modified = models.CharField(max_length=100, blank=True, editable=False)
-    articles = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Articles queued for a check so far."
-    )
-    last_error = models.TextField(blank=True, editable=False)
-    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["domain", "url"]
-        constraints = [models.UniqueConstraint(fields=["domain", "url"], name="one_source_url")]
-
-    def __str__(self) -> str:
-        return self.url
-
-
-class DomainWatch(models.Model):
-    """When a partner domain's feeds and sitemaps were last looked for, and what went wrong."""
-
-    domain = models.OneToOneField(
-        "partners.PartnerDomain", on_delete=models.CASCADE, related_name="watch"
-    )
-    discovered_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name_plural = "domain watches"
 
 
 class SiteDecision(models.Model):

@@ -1,7 +1,7 @@
 """Recording what the engine found: one pickup per (story, page), one check row per look.
 
 Every way a copy arrives (a scan of WARC files, Spark results, a submitted URL, a
-feed poll, a re-check) ends here, with the engine's :class:`Match` for one (page,
+watched feed read, a re-check) ends here, with the engine's :class:`Match` for one (page,
 story): as it is, from a scan or a check in this process (:func:`record_match`), or
 read from the JSON line ``newswire scan`` and Spark write (:func:`record_result`, through
 :meth:`Match.from_json`). Two processes recording the same copy at once make one row:

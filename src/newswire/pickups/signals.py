@@ -1,6 +1,7 @@
 """What pickups does when others act (the events and signals it hears are listed in
-newswire/events.py): a page showing the beacon, an article found, a re-check due, is queued
-for a check; copies follow their partner's status."""
+newswire/events.py): a page handed on by discovery (the beacon, a feed's article, a post
+made on a partner's WordPress) or a re-check due is queued for a check; copies follow
+their partner's status; discovery is told which pages were checked lately."""
 
 from __future__ import annotations
 
@@ -12,22 +13,12 @@ from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from ..distribution.models import WordPressPost
-from ..events import page_showed_beacon, page_to_check, partner_told, wordpress_post_made
+from ..events import page_to_check, pages_checked_since, partner_told
 from ..partners.models import Partner, PartnerDomain
 from ..wire.models import Story, StoryVersion
-from .models import Pickup, Site, Via
+from .models import Pickup, PickupCheck, Site, Via
 from .record import change_hands, follow_status
 from .tasks import check_page
-
-
-@receiver(page_showed_beacon, dispatch_uid="check-beacon-page")
-def _beacon_page_seen(sender: Any, story_id: int, page_url: str, **kwargs: Any) -> None:
-    # Sent the first time a page shows the beacon on a day: so each page is checked at
-    # most once a day, by the worker, through the safe fetcher, never while the pixel is
-    # being served (a stranger's Referer must not make us fetch on demand).
-    if page_url.lower().startswith(("http://", "https://")):
-        transaction.on_commit(partial(check_page.enqueue, page_url, Via.BEACON))
 
 
 @receiver(page_to_check, dispatch_uid="queue-page-to-check")
@@ -98,10 +89,8 @@ def _partner_deleted(sender: Any, instance: Partner, **kwargs: Any) -> None:
     change_hands(Pickup.objects.filter(partner=instance), None)
 
 
-@receiver(wordpress_post_made, dispatch_uid="check-pushed-post")
-def _post_made(sender: Any, post: WordPressPost, **kwargs: Any) -> None:
-    # a post newswire made is a copy from the moment it exists: a published one is checked
-    # (and recorded) like any page; a draft is not on the web until the partner publishes it
-    site = getattr(post.partner, "wordpress", None)
-    if post.link and site is not None and site.arrive_as == "publish":
-        transaction.on_commit(partial(check_page.enqueue, post.link, Via.WORDPRESS))
+@receiver(pages_checked_since, dispatch_uid="pages-checked-since")
+def _pages_checked_since(sender: Any, urls: list[str], since: Any, **kwargs: Any) -> set[str]:
+    # a feed's articles checked lately are not handed on again (discovery.feeds)
+    return set(PickupCheck.objects.filter(url__in=urls, at__gte=since)
+               .values_list("url", flat=True))  # fmt: skip

@@ -1,20 +1,14 @@
-"""Background work for pickups, run by ``newswire worker`` (django-tasks, database queue),
-and its schedule: what the worker's housekeeping queues when it is due."""
+"""Background work for pickups, run by ``newswire worker`` (django-tasks, database queue):
+checking a page, taking a screenshot of a copy. What is due to be found (partners' feeds
+and sitemaps, domains to explore) is discovery's (``discovery.tasks``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.db import transaction
-from django.utils import timezone
 from django_tasks import TaskContext, task
 
-from ..partners.models import PartnerDomain
-from ..schedule import queue_due
-from .check import check_urls, page_fetcher
-from .models import DomainWatch, PartnerFeed, Via
-from .sources import discover, poll
-from .turns import NotYourTurn
+from ..discovery.turns import NotYourTurn
+from .check import check_urls
+from .models import Via
 from .watch import still_open
 
 
@@ -45,26 +39,6 @@ def check_page(context: TaskContext, url: str, via: str = Via.BEACON, watched: i
 
 
 @task()
-def discover_domain(domain_id: int) -> str:
-    domain = PartnerDomain.objects.filter(pk=domain_id).first()
-    if domain is None:
-        return "no such domain"
-    with page_fetcher() as fetcher:
-        found = discover(domain, fetcher)
-    return f"{len(found)} sources"
-
-
-@task()
-def poll_source(source_id: int) -> str:
-    source = PartnerFeed.objects.filter(pk=source_id).select_related("domain").first()
-    if source is None:
-        return "no such source"
-    with page_fetcher() as fetcher:
-        done = poll(source, fetcher)
-    return done.error or f"{done.queued} articles queued"
-
-
-@task()
 def take_screenshot(pickup_id: int) -> str:
     """Take a screenshot of a copy (the copy page's button): on a worker with Chromium."""
     from .models import Pickup
@@ -80,22 +54,3 @@ def take_screenshot(pickup_id: int) -> str:
     marks = ", ".join(m["what"] for m in shot.outlined) or "nothing outlined"
     return f"screenshot of {pickup.url}: {marks}"
 
-
-def due_work(now: datetime | None = None) -> tuple[int, int]:
-    """Queue discovery for partner domains never looked at, and polls of due sources (the
-    worker's housekeeping). Each is claimed in the same transaction as its enqueue (the
-    domain's watch made, the source's next poll moved on), so two workers never queue it
-    twice."""
-    now = now or timezone.now()
-    domains = PartnerDomain.objects.filter(
-        partner__status="active", watch__isnull=True
-    ).values_list("pk", flat=True)[:100]
-    found = 0
-    for pk in domains:
-        with transaction.atomic():
-            _, made = DomainWatch.objects.get_or_create(domain_id=pk)
-            if made:  # queued once
-                discover_domain.enqueue(pk)
-                found += 1
-    due = PartnerFeed.objects.filter(next_poll_at__lte=now, domain__partner__status="active")
-    return found, queue_due(due, poll_source.enqueue, now)

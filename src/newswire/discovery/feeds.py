@@ -1,10 +1,11 @@
-"""Partner sites, followed: find each partner domain's feeds and sitemaps, poll them, and
-queue a check of every new article (``newswire worker`` runs all of it).
+"""Partner sites, followed: find each partner domain's feeds and sitemaps (each a
+:class:`WatchedFeed`), read them on a schedule, and hand every new article to pickups to
+check (``newswire worker`` runs all of it).
 
 Everything goes through the safe fetcher (public addresses, robots.txt, one request a
 second per host, size cap). A feed that is not XML, a sitemap over the size cap, an
-XML bomb: the error is recorded on the source, shown in the admin, and the source is
-tried again at its next poll; nothing else stops.
+XML bomb: the error is recorded on the watched feed, shown in the admin, and the feed is
+read again at its next turn; nothing else stops.
 """
 
 from __future__ import annotations
@@ -17,31 +18,31 @@ from urllib.parse import urljoin
 from django.db import transaction
 from django.utils import timezone
 
-from ..events import page_to_check
+from ..events import answers, page_to_check, pages_checked_since
 from ..fetch import FEED_TYPES, FetchError, PageFetcher, url_problem
 from ..partners.models import PartnerDomain
-from .models import DomainWatch, PartnerFeed, PickupCheck, Via
+from .models import DomainWatch, Via, WatchedFeed
 
-MAX_NEW_ARTICLES = 200  # a poll queues at most this many checks
+MAX_NEW_ARTICLES = 200  # a read queues at most this many checks
 MAX_CHILD_SITEMAPS = 20  # a sitemap index is followed this far
 RECENT = timedelta(days=7)  # an article checked this recently is not queued again
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XML_TYPES = (*FEED_TYPES, "text/plain")  # some servers send sitemaps as plain text
 
 
-class SourceError(Exception):
+class FeedError(Exception):
     pass
 
 
 @dataclass
-class Polled:
-    source: PartnerFeed
+class FeedRead:
+    feed: WatchedFeed
     articles: list[str] = field(default_factory=list)
     queued: int = 0
     error: str = ""
 
 
-def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> list[PartnerFeed]:
+def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> list[WatchedFeed]:
     """Find a domain's feeds (<link rel=alternate> on its home page) and sitemaps (robots.txt)."""
     from selectolax.lexbor import LexborHTMLParser
 
@@ -56,44 +57,45 @@ def discover(domain: PartnerDomain, fetcher: PageFetcher, home: str = "") -> lis
             kind = (link.attributes.get("type") or "").lower()
             href = link.attributes.get("href") or ""
             if href and kind in ("application/rss+xml", "application/atom+xml"):
-                found.append((urljoin(page.final_url, href), PartnerFeed.Kind.FEED))
-        found += [(url, PartnerFeed.Kind.SITEMAP) for url in fetcher.sitemaps(home)]
+                found.append((urljoin(page.final_url, href), WatchedFeed.Kind.FEED))
+        found += [(url, WatchedFeed.Kind.SITEMAP) for url in fetcher.sitemaps(home)]
     except FetchError as exc:
         errors.append(f"{exc.reason}: {exc}")
     made = []
     for url, kind in found[:20]:
         if url_problem(url):  # (a feed link with no usable address: not watched)
             continue
-        source, _ = PartnerFeed.objects.get_or_create(
+        feed, _ = WatchedFeed.objects.get_or_create(
             domain=domain, url=url[:1000], defaults={"kind": kind, "found_by": "discovered"}
         )
-        made.append(source)
+        made.append(feed)
     watch.discovered_at = timezone.now()
     watch.last_error = "; ".join(errors)[:2000]
     watch.save()
     return made
 
 
-def poll(source: PartnerFeed, fetcher: PageFetcher) -> Polled:
-    """Read a source, queue a check of each article not checked lately; record any error."""
-    done = Polled(source)
+def read_feed(feed: WatchedFeed, fetcher: PageFetcher) -> FeedRead:
+    """Read a watched feed, hand each article not checked lately to pickups; record any
+    error on the feed."""
+    done = FeedRead(feed)
     now = timezone.now()
     try:
-        fetched = fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified,
+        fetched = fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified,
                               types=XML_TYPES)  # fmt: skip
         if fetched.status == 304:
             articles: list[str] = []
         elif not 200 <= fetched.status < 300:
-            raise SourceError(f"HTTP {fetched.status}")
+            raise FeedError(f"HTTP {fetched.status}")
         else:
             articles = (
                 feed_links(fetched.body, fetched.headers)
-                if source.kind == PartnerFeed.Kind.FEED
+                if feed.kind == WatchedFeed.Kind.FEED
                 else sitemap_links(fetched.body, fetcher)
             )
-            source.etag = fetched.headers.get("etag", "")[:300]
-            source.last_modified = fetched.headers.get("last-modified", "")[:100]
-    except (FetchError, SourceError) as exc:
+            feed.etag = fetched.headers.get("etag", "")[:300]
+            feed.last_modified = fetched.headers.get("last-modified", "")[:100]
+    except (FetchError, FeedError) as exc:
         done.error = str(exc)[:2000]
         articles = []
     # every article link is a URL newswire was given: checked here, where it comes in
@@ -105,24 +107,22 @@ def poll(source: PartnerFeed, fetcher: PageFetcher) -> Polled:
                f"({bad[0][0][:200]!r}: {bad[0][1]})"  # fmt: skip
         done.error = f"{done.error}; {said}" if done.error else said
     done.articles = articles
-    via = Via.PARTNER_FEED if source.kind == PartnerFeed.Kind.FEED else Via.SITEMAP
-    recent = set(
-        PickupCheck.objects.filter(url__in=articles, at__gte=now - RECENT).values_list(
-            "url", flat=True
-        )
+    via = Via.PARTNER_FEED if feed.kind == WatchedFeed.Kind.FEED else Via.SITEMAP
+    recent: set[str] = set().union(
+        *answers(pages_checked_since, WatchedFeed, urls=articles, since=now - RECENT)
     )
     fresh = [a for a in dict.fromkeys(articles) if a not in recent][:MAX_NEW_ARTICLES]
     with transaction.atomic():
         for url in fresh:
-            page_to_check.send(sender=PartnerFeed, url=url, via=via)
-        source.articles += len(fresh)
-        source.last_polled_at = now
-        source.next_poll_at = now + timedelta(seconds=source.every)
+            page_to_check.send(sender=WatchedFeed, url=url, via=via)
+        feed.articles += len(fresh)
+        feed.last_read_at = now
+        feed.next_read_at = now + timedelta(seconds=feed.every)
         if done.error:
-            source.last_error, source.last_error_at = done.error, now
+            feed.last_error, feed.last_error_at = done.error, now
         else:
-            source.last_error = ""
-        source.save()
+            feed.last_error = ""
+        feed.save()
     done.queued = len(fresh)
     return done
 
@@ -133,7 +133,7 @@ def feed_links(body: bytes, headers: Mapping[str, str] | None = None) -> list[st
     parsed = parse_feed(body, headers).parsed
     if not parsed.entries:
         reason = parsed.get("bozo_exception") or "no entries"
-        raise SourceError(f"not a readable RSS/Atom feed: {reason}")
+        raise FeedError(f"not a readable RSS/Atom feed: {reason}")
     return [e.link for e in parsed.entries if str(e.get("link", "")).startswith("http")]
 
 
@@ -145,7 +145,7 @@ def sitemap_links(body: bytes, fetcher: PageFetcher | None = None, depth: int = 
     try:
         root = fromstring(body)
     except (ParseError, DefusedXmlException, ValueError) as exc:
-        raise SourceError(f"not a readable sitemap: {type(exc).__name__}: {exc}") from None
+        raise FeedError(f"not a readable sitemap: {type(exc).__name__}: {exc}") from None
     locs = [(el.text or "").strip() for el in root.iter(f"{SITEMAP_NS}loc")]
     if root.tag != f"{SITEMAP_NS}sitemapindex":
         return [u for u in locs if u.startswith(("http://", "https://"))]
@@ -156,6 +156,6 @@ def sitemap_links(body: bytes, fetcher: PageFetcher | None = None, depth: int = 
         try:
             fetched = fetcher.get(child, types=XML_TYPES)
             pages += sitemap_links(fetched.body, fetcher, depth + 1)
-        except (FetchError, SourceError):
+        except (FetchError, FeedError):
             continue  # one child sitemap lost; the others still count
     return pages

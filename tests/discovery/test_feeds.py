@@ -1,5 +1,5 @@
-"""Partner sites followed: feeds and sitemaps found, polled, their articles checked; a
-source that misbehaves is reported on itself and nothing else stops."""
+"""Partner sites followed: feeds and sitemaps found, read, their articles checked; a
+watched feed that misbehaves is reported on itself and nothing else stops."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ import ipaddress
 
 import pytest
 
+from newswire.discovery.feeds import discover, read_feed
+from newswire.discovery.models import DomainWatch, WatchedFeed
+from newswire.discovery.tasks import due_discovery
 from newswire.distribution.snippet import snippet_html
 from newswire.fetch import FetchPolicy, PageFetcher, SafeClient
 from newswire.partners.models import PartnerDomain
-from newswire.pickups.models import DomainWatch, PartnerFeed, Pickup
-from newswire.pickups.sources import discover, poll
-from newswire.pickups.tasks import due_work
+from newswire.pickups.models import Pickup
 
 from ..distribution.test_notices import run_worker
 from ..fakesite import endless, fake_site, html, respond
-from .test_discovery import _commit_callbacks
+from ..pickups.test_discovery import _commit_callbacks
 
 RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Local Daily</title>
 {items}</channel></rss>"""
@@ -59,7 +60,7 @@ def test_feeds_and_sitemaps_are_found_on_the_home_page_and_in_robots(site, domai
     assert DomainWatch.objects.get(domain=domain).discovered_at is not None
 
 
-def test_a_feed_poll_queues_each_new_article_once_and_the_worker_checks_it(
+def test_a_feed_read_queues_each_new_article_once_and_the_worker_checks_it(
     site, domain, make_story, wire_terms, settings
 ):
     settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
@@ -72,16 +73,16 @@ def test_a_feed_poll_queues_each_new_article_once_and_the_worker_checks_it(
     site.route("/a0", html(snippet_html(story)))
     site.route("/a1", html("<p>Their own reporting on the weather.</p>"))
     site.route("/a2", html("<p>More of their own.</p>"))
-    source = PartnerFeed.objects.create(domain=domain, url=f"{site.url}/feed/", kind="feed")
+    feed = WatchedFeed.objects.create(domain=domain, url=f"{site.url}/feed/", kind="feed")
     with fetcher() as f:
-        first = poll(source, f)
+        first = read_feed(feed, f)
     assert first.queued == 3 and not first.error
     _commit_callbacks()
     run_worker()
     pickup = Pickup.objects.get()
     assert pickup.url == f"{site.url}/a0" and pickup.history.get().via == "partner_feed"
     with fetcher() as f:
-        again = poll(source, f)
+        again = read_feed(feed, f)
     assert again.queued == 0  # each article checked lately: not queued again
 
 
@@ -97,14 +98,14 @@ def test_a_feed_poll_queues_each_new_article_once_and_the_worker_checks_it(
         ("sitemap", respond(500, b"oops", content_type="text/plain"), "HTTP 500"),
     ],
 )  # fmt: skip
-def test_a_source_that_misbehaves_is_reported_on_itself(site, domain, kind, handler, error):
+def test_a_watched_feed_that_misbehaves_is_reported_on_itself(site, domain, kind, handler, error):
     site.route("/src", handler)
-    source = PartnerFeed.objects.create(domain=domain, url=f"{site.url}/src", kind=kind)
+    feed = WatchedFeed.objects.create(domain=domain, url=f"{site.url}/src", kind=kind)
     with fetcher(max_bytes=2 * 1024 * 1024, total_timeout=5) as f:
-        done = poll(source, f)
-    source.refresh_from_db()
-    assert error in done.error and error in source.last_error, done.error
-    assert source.last_error_at is not None and source.next_poll_at > source.last_error_at
+        done = read_feed(feed, f)
+    feed.refresh_from_db()
+    assert error in done.error and error in feed.last_error, done.error
+    assert feed.last_error_at is not None and feed.next_read_at > feed.last_error_at
 
 
 def test_a_sitemap_index_is_followed(site, domain):
@@ -116,16 +117,16 @@ def test_a_sitemap_index_is_followed(site, domain):
         f"<sitemap><loc>{site.url}/child.xml</loc></sitemap></sitemapindex>"
     )
     site.route("/index.xml", respond(200, index.encode(), content_type="application/xml"))
-    source = PartnerFeed.objects.create(domain=domain, url=f"{site.url}/index.xml", kind="sitemap")
+    feed = WatchedFeed.objects.create(domain=domain, url=f"{site.url}/index.xml", kind="sitemap")
     with fetcher() as f:
-        done = poll(source, f)
+        done = read_feed(feed, f)
     assert done.articles == [f"{site.url}/n{n}" for n in range(4)] and done.queued == 4
 
 
-def test_the_worker_queues_discovery_once_and_due_polls(domain):
-    source = PartnerFeed.objects.create(domain=domain, url="https://localdaily.example/feed/",
+def test_the_worker_queues_discovery_once_and_due_reads(domain):
+    feed = WatchedFeed.objects.create(domain=domain, url="https://localdaily.example/feed/",
                                    kind="feed")  # fmt: skip
-    assert due_work() == (1, 1)
-    assert due_work() == (0, 0)  # both queued once until they are due again
-    source.refresh_from_db()
-    assert source.next_poll_at > source.last_error_at if source.last_error_at else True
+    assert due_discovery() == (1, 1)
+    assert due_discovery() == (0, 0)  # both queued once until they are due again
+    feed.refresh_from_db()
+    assert feed.next_read_at > feed.last_error_at if feed.last_error_at else True

@@ -14,10 +14,11 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from newswire.discovery.models import HostTurn
+from newswire.discovery.turns import NotYourTurn, next_task, take_turn, turn_or_raise
 from newswire.distribution.snippet import snippet_html
-from newswire.pickups.models import HostTurn, Pickup, PickupCheck
+from newswire.pickups.models import Pickup, PickupCheck
 from newswire.pickups.tasks import check_page
-from newswire.pickups.turns import NotYourTurn, next_task, take_turn, turn_or_raise
 from newswire.worker import TurnWorker
 
 from ..fakesite import fake_site, html, respond
