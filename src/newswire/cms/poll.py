@@ -8,12 +8,13 @@ each item (:mod:`.store`), record what went wrong on the source, schedule the ne
 - WordPress: ``/wp/v2/posts?_embed`` modified since the newest ``modified_gmt`` of the
   last complete poll (``modified_after``) less a day, because WordPress compares that
   value with the site's local time; the posts are listed by id, a total order, each page
-  overlapping the one before (:data:`OVERLAP`), so that no post is skipped (ordered by
-  modification time, posts sharing a second moved between pages: 16 of a burst of 500
-  were never imported). Posts seen again are compared and left alone. Now and then
-  (``NEWSWIRE_SOURCE_SWEEP``) the whole list of post ids is compared with ours: each
-  post never seen is imported, and each post that is missing is asked for: deleted (404,
-  410) or unpublished (401, 403) ones are flagged for an editor.
+  overlapping the one before (``newswire.wordpress``: the one REST client, shared with
+  the push), so that no post is skipped (ordered by modification time, posts sharing a
+  second moved between pages: 16 of a burst of 500 were never imported). Posts seen again
+  are compared and left alone. Now and then (``NEWSWIRE_SOURCE_SWEEP``) the whole list of
+  post ids is compared with ours: each post never seen is imported, and each post that
+  is missing is asked for: deleted (404, 410) or unpublished (401, 403) ones are flagged
+  for an editor.
 
 A source that answers badly (HTTP 500, a time-out, HTML instead of a feed, a WordPress
 error object, a body over the size limit) gets a :class:`~.models.Fault` and its
@@ -40,16 +41,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..distribution.secrets import SecretLost
-from ..distribution.wordpress import basic_auth
 from ..fetch import FEED_TYPES, Fetched, FetchError, FetchPolicy, Network, SafeClient
 from ..wire.models import Story, Terms
+from ..wordpress import RestClient, WordPressError, basic_auth
+from ..wordpress import error_message as wordpress_error
 from .models import Fault, Item, StorySource
 from .readers import (
     Entry,
     SourceFault,
     feed_entries,
     ninjs_page,
-    wordpress_error,
     wordpress_posts,
 )
 from .store import fault, store_page
@@ -142,17 +143,15 @@ def source_client() -> SafeClient:
     return SafeClient(source_policy())
 
 
-def _fetch(
-    client: SafeClient, url: str, accept: str, *, etag: str = "", last_modified: str = "",
-    auth: dict[str, str] | None = None,
-) -> Fetched:  # fmt: skip
-    headers = {"Accept": accept, **(auth or {})}
+def _fetch(client: SafeClient, url: str, accept: str, *, etag: str = "",
+           last_modified: str = "") -> Fetched:  # fmt: skip
+    """A feed's or ninjs page's GET (a WordPress's go through :class:`RestClient`)."""
+    headers = {"Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    # a source's password goes to the source's own origin only: a redirect elsewhere stops
-    got = client.request("GET", url, headers=headers, same_origin=bool(auth))
+    got = client.request("GET", url, headers=headers)
     if got.status == 304 or 200 <= got.status < 300:
         return got
     detail = ""
@@ -183,7 +182,7 @@ def poll(
             _poll_pages(source, client, terms, done, ninjs=True)
         else:
             _poll_pages(source, client, terms, done, ninjs=False)
-    except (FetchError, SourceFault) as exc:
+    except (FetchError, SourceFault, WordPressError) as exc:
         done.error = str(exc)[:2000]
         fault(source, getattr(exc, "url", "") or source.url, done.error)
     except Exception as exc:  # a bug of ours, met on this source: logged, and the others go on
@@ -261,12 +260,6 @@ def _poll_pages(
     source.etag, source.last_modified = etag, last_modified
 
 
-#: pages of posts overlap by this many (a third of a short page): a post that leaves the
-#: list between two requests (deleted, unpublished) moves the rest back by one, and no
-#: post is skipped for it
-OVERLAP = 10
-
-
 def _wordpress_auth(source: StorySource) -> dict[str, str]:
     """The Authorization header of a source that holds an application password ({} when
     it holds none, or this server's key cannot read it: then published posts only, and
@@ -282,52 +275,28 @@ def _wordpress_auth(source: StorySource) -> dict[str, str]:
     return basic_auth(source.user, secret)
 
 
-def _posts_pages(
-    client: SafeClient, posts: str, query: dict[str, str], source: StorySource,
-    auth: dict[str, str] | None = None,
-) -> Iterator[tuple[str, Fetched]]:  # fmt: skip
-    """The list of posts, page by page, in a total order (by id: WordPress orders by
-    ``modified`` with ties in no set order, and posts that share a second moved between
-    pages and were never seen), each page starting ``OVERLAP`` posts before the last one
-    ended (``offset``), until WordPress's count (``X-WP-Total``) is reached."""
-    offset, limit, pages = 0, settings.NEWSWIRE_SOURCE_MAX_PAGES, 0
-    while True:
-        asked = {**query, "orderby": "id", "order": "asc", "offset": str(offset)}
-        url = f"{posts}?{urlencode(asked)}"
-        got = _fetch(client, url, "application/json", auth=auth)
-        yield url, got
-        pages += 1
-        count = _listed_count(got.body)
-        total = got.headers.get("x-wp-total", "")
-        if count == 0 or (offset + count >= int(total) if total.isdigit()
-                          else count < int(query.get("per_page", PER_PAGE))):  # fmt: skip
-            return
-        offset += count - min(OVERLAP, count // 3)
-        if pages >= limit:
-            fault(source, url, f"stopped after {limit} pages (NEWSWIRE_SOURCE_MAX_PAGES)")
-            return
-
-
-def _listed_count(body: bytes) -> int:
-    try:
-        data = json.loads(body or b"[]")
-    except (ValueError, RecursionError):
-        return 0
-    return len(data) if isinstance(data, list) else 0
+def _posts_pages(wp: RestClient, query: dict[str, str],
+                 source: StorySource) -> Iterator[tuple[str, Fetched]]:  # fmt: skip
+    """The list of posts, page by page (:meth:`RestClient.pages`: in a total order, each
+    page overlapping the one before), at most ``NEWSWIRE_SOURCE_MAX_PAGES``: a fault says
+    where it stopped."""
+    limit = settings.NEWSWIRE_SOURCE_MAX_PAGES
+    yield from wp.pages("posts", query, max_pages=limit)
+    if wp.stopped_at:
+        fault(source, wp.stopped_at, f"stopped after {limit} pages (NEWSWIRE_SOURCE_MAX_PAGES)")
 
 
 def _poll_wordpress(source: StorySource, client: SafeClient, terms: Terms, done: Polled) -> None:
-    posts = source.api_root() + "wp/v2/posts"
+    wp = RestClient(source.api_root(), client, _wordpress_auth(source))
     query = {"_embed": "1", "per_page": str(PER_PAGE)}
-    auth = _wordpress_auth(source)
-    if auth:  # scheduled posts too: they arrive embargoed until their time
+    if wp.auth:  # scheduled posts too: they arrive embargoed until their time
         query["status"] = "publish,future"
     if source.modified_after:
         since = datetime.fromisoformat(source.modified_after) - timedelta(days=1)
         query["modified_after"] = since.strftime("%Y-%m-%dT%H:%M:%S")
     newest = source.modified_after
     seen: set[str] = set()
-    for page, (_, got) in enumerate(_posts_pages(client, posts, query, source, auth), start=1):
+    for page, (_, got) in enumerate(_posts_pages(wp, query, source), start=1):
         entries = wordpress_posts(got.body, f" (page {page})")
         fresh = [e for e in entries if not e.cms_id or e.cms_id not in seen]  # the overlap
         seen.update(e.cms_id for e in entries)
@@ -342,7 +311,7 @@ def _poll_wordpress(source: StorySource, client: SafeClient, terms: Terms, done:
     source.modified_after = _valid_time(newest)
     swept = source.swept_at
     if swept is None or swept <= timezone.now() - timedelta(seconds=settings.NEWSWIRE_SOURCE_SWEEP):
-        flagged, found = _sweep_wordpress(source, client, posts, terms, auth)
+        flagged, found = _sweep_wordpress(source, wp, terms)
         done.flagged += flagged
         done.created += found
         source.swept_at = timezone.now()
@@ -371,18 +340,15 @@ def _valid_time(value: str) -> str:
     return value[:40]
 
 
-def _sweep_wordpress(
-    source: StorySource, client: SafeClient, posts: str, terms: Terms,
-    auth: dict[str, str] | None = None,
-) -> tuple[int, int]:  # fmt: skip
+def _sweep_wordpress(source: StorySource, wp: RestClient, terms: Terms) -> tuple[int, int]:
     """Compare the list of post ids with ours: import the posts newswire has never seen
     (whatever their modification time) and flag the items whose posts WordPress no longer
     shows. Return (flagged, imported)."""
     listed: set[str] = set()
     listing = {"_fields": "id", "per_page": str(PER_PAGE)}
-    if auth:
+    if wp.auth:
         listing["status"] = "publish,future"
-    for url, got in _posts_pages(client, posts, listing, source, auth):
+    for url, got in _posts_pages(wp, listing, source):
         try:
             data = json.loads(got.body or b"[]")
         except (ValueError, RecursionError):
@@ -396,10 +362,9 @@ def _sweep_wordpress(
     for start in range(0, len(never), PER_PAGE):
         batch = never[start : start + PER_PAGE]
         asked = {"_embed": "1", "per_page": str(PER_PAGE), "include": ",".join(batch)}
-        if auth:
+        if wp.auth:
             asked["status"] = "publish,future"
-        url = f"{posts}?{urlencode(asked)}"
-        got = _fetch(client, url, "application/json", auth=auth)
+        got = wp.read(wp.url("posts", asked))
         entries = wordpress_posts(got.body, " (posts never seen, found by the sweep)")
         found += sum(o == "created" for o in store_page(source, entries, terms))
     missing = (
@@ -410,9 +375,7 @@ def _sweep_wordpress(
     )
     flagged = 0
     for item in missing.select_related("story")[:1000]:
-        got = client.request("GET", f"{posts}/{item.cms_id}?_fields=id,status",
-                             headers={"Accept": "application/json", **(auth or {})},
-                             same_origin=bool(auth))  # fmt: skip
+        got = wp.get(wp.url(f"posts/{item.cms_id}", {"_fields": "id,status"}))
         gone: str
         if got.status in (404, 410):
             gone = Item.Flag.DELETED

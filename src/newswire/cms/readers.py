@@ -9,9 +9,7 @@ API gives). Nothing here touches the database or the network.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +27,8 @@ from ..wire.importer import (
 )
 from ..wire.models import Story
 from ..wire.ninjs import BadRecord, MediaFields, StoryFields, fields_from_ninjs, parse_byline
+from ..wordpress import error_message as wordpress_error
+from ..wordpress import plain
 
 
 class SourceFault(Exception):
@@ -51,16 +51,6 @@ class Entry:
     #: why the item's text cannot be trusted (a feed that does not decode cleanly): a new
     #: story stays a draft with a fault, a change to a story already there is not applied
     hold: str = ""
-
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain(rendered: Any) -> str:
-    """WordPress's ``{"rendered": "<p>…</p>"}`` (or a string) as plain text."""
-    if isinstance(rendered, dict):
-        rendered = rendered.get("rendered", "")
-    return " ".join(html.unescape(_TAG.sub(" ", str(rendered or ""))).split())
 
 
 def looks_like_html(body: bytes) -> bool:
@@ -114,13 +104,6 @@ def feed_entries(
 
 
 # --- WordPress ---------------------------------------------------------------------
-
-
-def wordpress_error(data: Any) -> str:
-    """The message of a WordPress error object (``{"code", "message", "data"}``), or ""."""
-    if isinstance(data, dict) and "code" in data and "message" in data:
-        return f"WordPress error {data.get('code')}: {plain(data.get('message'))}"
-    return ""
 
 
 def wordpress_posts(body: bytes, page: str) -> list[Entry]:

@@ -35,19 +35,15 @@ Decisions, said here once:
 - Only stories released after the site was connected are pushed: connecting is not a
   request for the archive.
 
-Written by hand on httpx (through :class:`~newswire.fetch.SafeClient`), not with a
-WordPress client library: the few calls needed are plain REST, and every request must go
-through the one safe fetcher.
+The calls go through :mod:`newswire.wordpress`, the one WordPress REST client (the CMS
+sources read a newsroom's WordPress with it too), and with it through the one safe fetcher.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import logging
 import mimetypes
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,6 +59,8 @@ from ..events import partner_told, wordpress_post_made
 from ..fetch import FetchError, FetchPolicy, SafeClient, url_problem
 from ..wire.models import Story, Terms
 from ..wire.partner_copy import shareable_media
+from ..wordpress import RestClient, basic_auth
+from ..wordpress import WordPressError as WordPressError  # (its callers take it from here)
 from .models import Delivery, PushLog, WordPressPost, WordPressSite, is_web_link
 from .notices import BACKOFF
 from .secrets import SecretLost
@@ -76,97 +74,22 @@ ANSWER_LIMIT = 20 * 1024 * 1024  # what WordPress may answer one call with
 BUSY = timedelta(minutes=10)  # a push's claim on its post, longer than any push takes
 
 
-_NOT_JSON = object()
-
-
-class WordPressError(Exception):
-    """A request WordPress refused or could not answer, in words for the partner's log."""
-
-
-@dataclass
-class Answer:
-    status: int
-    data: Any
-
-
-def basic_auth(user: str, password: str) -> dict[str, str]:
-    """The Authorization header of a WordPress user's application password (the push's,
-    and a source's: ``cms.poll``)."""
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
-class Client:
-    """The few REST calls newswire makes, as one user with an application password."""
+class Client(RestClient):
+    """The push's calls (:class:`~newswire.wordpress.RestClient`), as the partner's
+    WordPress user with its application password."""
 
     def __init__(self, site: WordPressSite, password: str | None = None) -> None:
-        self.base = site.url.rstrip("/") + "/wp-json/wp/v2"
         secret = password if password is not None else site.password()
-        self.auth = basic_auth(site.user, secret)
         policy = FetchPolicy.from_settings(settings, total_timeout=TIMEOUT,
                                            max_bytes=ANSWER_LIMIT)  # fmt: skip
-        self.http = SafeClient(policy)
+        super().__init__(site.url.rstrip("/") + "/wp-json/", SafeClient(policy),
+                         basic_auth(site.user, secret))  # fmt: skip
 
     def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.http.close()
-
-    def call(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
-             headers: dict[str, str] | None = None) -> Answer:  # fmt: skip
-        sent = {"Accept": "application/json", **self.auth, **(headers or {})}
-        content = raw
-        if body is not None:
-            sent["Content-Type"] = "application/json"
-            content = json.dumps(body).encode()
-        try:
-            # the password goes to the site's own origin only: a redirect elsewhere stops here
-            got = self.http.request(method, self.base + path, headers=sent, content=content,
-                                    same_origin=True)  # fmt: skip
-        except FetchError as exc:
-            if exc.reason == "cross_origin":
-                target = exc.message.removeprefix("it redirects to ")
-                root = target.split("/wp-json", 1)[0].split("?", 1)[0].rstrip("/")
-                raise WordPressError(
-                    f"the site redirects to {root or target}, another address than the one "
-                    f"connected; connect that address (nothing was sent there)"
-                ) from None
-            said = _FETCH_WORDS.get(exc.reason, exc.reason)
-            raise WordPressError(f"{said}: {exc.message}") from None
-        try:
-            data = json.loads(got.body or b"null")
-        except ValueError:
-            data = _NOT_JSON
-        if got.status >= 400:
-            message = data.get("message") if isinstance(data, dict) else ""
-            raise WordPressError(_http_words(got.status, str(message or "")[:300]))
-        if data is _NOT_JSON:
-            raise WordPressError(
-                f"the site answered HTTP {got.status} with something that is not JSON "
-                f"({got.content_type or 'no content type'}): not as WordPress's REST API does"
-            )
-        return Answer(got.status, data)
-
-
-_FETCH_WORDS = {
-    "unresolvable": "the site's address was not found",
-    "unreachable": "no answer from the site",
-    "timeout": "the site took too long to answer",
-    "blocked_address": "the address is not a public one",
-    "bad_url": "not an address newswire can reach",
-    "too_large": "the answer was too large",
-}
-
-
-def _http_words(status: int, said: str) -> str:
-    what = {
-        401: "WordPress refused the user name or application password",
-        403: "the user may not do this on the site (its role needs to edit and publish posts)",
-        404: "no WordPress REST API at this address (or the post is gone)",
-        413: "the site refused the file as too large",
-    }.get(status, f"the site answered HTTP {status}")
-    return f"{what}{f' ({said})' if said else ''}"
 
 
 #: the SEO plugins' post meta the push writes (see _seo_meta)
