@@ -989,13 +989,18 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
             elif child.tag and not child.tag.startswith("-"):
                 result.gone.append((child, "a closed <details>"))
             child = child.next
-    showing = [
-        r.selector
-        for r in sheets.rules()
-        if "visible" in r.body
-        and r.specificity is not None
-        and any(p == "visibility" and v == "visible" for p, v, _ in r.declarations)
-    ]
+    # (the rules that show again are read only on a page that hides by visibility)
+    showing = (
+        [
+            r.selector
+            for r in sheets.rules()
+            if "visible" in r.body
+            and r.specificity is not None
+            and any(p == "visibility" and v == "visible" for p, v, _ in r.declarations)
+        ]
+        if hidden_visibility
+        else []
+    )
     for node in hidden_visibility:
         inner: dict[int, Any] = {}
         for selector in ["[style]", *_chunks(showing)]:
