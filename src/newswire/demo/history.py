@@ -48,7 +48,7 @@ from ..engine import Scanner, story_from_ninjs, terms_from_dict
 from ..engine.types import Page
 from ..pickups.check import correction_missing
 from ..pickups.models import CorrectionWatch, Pickup, PickupCheck, Site, Via
-from ..pickups.record import PROBLEMS
+from ..pickups.record import PROBLEMS, backdate, record_correction_missing
 from ..wire.models import Story, StoryVersion, Terms
 from ..wire.ninjs import to_ninjs
 
@@ -108,10 +108,7 @@ def _first_seen(copies: list[Pickup], now: datetime, rng: random.Random) -> None
     done = len(settings.NEWSWIRE_RECHECK_DAYS)
     for p in copies:
         at = now - timedelta(days=days[p.pk], hours=rng.randrange(0, 12))
-        # (update(), not save(): no signal may queue a check of a fictional site)
-        Pickup.objects.filter(pk=p.pk).update(
-            first_seen=at, first_day=timezone.localdate(at), rechecks=done
-        )
+        backdate(p, at, done)
         PickupCheck.objects.filter(pickup=p).update(at=at)
         p.first_seen = at
     for site in Site.objects.filter(pickups__isnull=False).distinct():
@@ -182,9 +179,7 @@ def _correction(seed: Story, copies: list[Pickup], now: datetime, out: History) 
         if not stale:
             continue
         out.stale.append(p.site.host)
-        evidence = {**p.evidence, "correction": stale}
-        problems = sorted({*(p.problems or []), "correction_not_applied"})
-        Pickup.objects.filter(pk=p.pk).update(problems=problems, evidence=evidence)
+        record_correction_missing(p, stale)
         PickupCheck.objects.create(
             pickup=p, url=p.url, at=now, via=Via.WARC_SCAN, compliant=p.compliant,
             coverage=p.coverage, checks=p.checks, changes=[PROBLEMS["correction_not_applied"]],

@@ -101,6 +101,11 @@ class PickupQuerySet(models.QuerySet["Pickup"]):
         return self.filter(embargo_broken_at__isnull=False)
 
 
+def first_day_of(first_seen: Any) -> Any:
+    """A copy's first day (the dashboard counts by it): the local date it was first seen."""
+    return timezone.localdate(first_seen)
+
+
 def authorised_under(partner: Any) -> bool:
     """Whether a copy of ``partner``'s (None: of no partner) is authorised: its partner is
     active. The one rule for the ``authorised`` column, kept by :meth:`Pickup.save` and by
@@ -192,7 +197,7 @@ class Pickup(models.Model):
         self.failed = failed_mask(self.checks or {})
         self.authorised = authorised_under(self.partner if self.partner_id is not None else None)
         if self.first_day is None or not self.pk:
-            self.first_day = timezone.localdate(self.first_seen)
+            self.first_day = first_day_of(self.first_seen)
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, "failed", "first_day", "authorised"}

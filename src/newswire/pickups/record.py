@@ -26,7 +26,7 @@ from ..engine.types import Match
 from ..partners.models import PartnerDomain
 from ..transient import retried
 from ..wire.models import Story, StoryVersion
-from .models import Pickup, PickupCheck, Site, Status, authorised_under, url_key
+from .models import Pickup, PickupCheck, Site, Status, authorised_under, first_day_of, url_key
 
 log = logging.getLogger(__name__)
 
@@ -328,3 +328,19 @@ def ask_recheck(pickup: Pickup, at: datetime) -> None:
     pickup.recheck_asked_at = at
     pickup.save(update_fields=["recheck_asked_at"])
 
+
+def backdate(pickup: Pickup, at: datetime, rechecks: int) -> None:
+    """Move a copy's first sight back, its first day with it (the demo's history: copies
+    found over the past weeks, their re-checks done). ``update()``, not ``save()``: no
+    signal may queue a check of a fictional site."""
+    Pickup.objects.filter(pk=pickup.pk).update(first_seen=at, first_day=first_day_of(at),
+                                               rechecks=rechecks)  # fmt: skip
+
+
+def record_correction_missing(pickup: Pickup, said: str) -> None:
+    """The copy still shows a text a correction changed: the problem, with ``said`` as its
+    evidence (the demo's history, which reads its copies' text without fetching them)."""
+    problems = sorted({*(pickup.problems or []), "correction_not_applied"})
+    Pickup.objects.filter(pk=pickup.pk).update(
+        problems=problems, evidence={**pickup.evidence, "correction": said}
+    )
