@@ -130,3 +130,19 @@ def test_the_worker_queues_discovery_once_and_due_reads(domain):
     assert due_discovery() == (0, 0)  # both queued once until they are due again
     feed.refresh_from_db()
     assert feed.next_read_at > feed.last_error_at if feed.last_error_at else True
+
+
+def test_a_read_queued_under_its_old_name_before_the_upgrade_still_runs(site, domain,
+                                                                        settings):
+    """A task row names its function by path: ``pickups.tasks.poll_source`` and
+    ``discover_domain``, queued before discovery had its own app, run as discovery's."""
+    from django.utils.module_loading import import_string
+
+    site.route("/feed/", respond(200, RSS.format(items="").encode(),
+                                 content_type="application/rss+xml"))  # fmt: skip
+    feed = WatchedFeed.objects.create(domain=domain, url=f"{site.url}/feed/", kind="feed")
+    settings.NEWSWIRE_FETCH_ALLOW = ["127.0.0.1/32"]
+    said = import_string("newswire.pickups.tasks.poll_source").call(feed.pk)
+    feed.refresh_from_db()
+    assert feed.last_read_at is not None, said
+    assert import_string("newswire.pickups.tasks.discover_domain").call(0) == "no such domain"

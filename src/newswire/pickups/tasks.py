@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django_tasks import TaskContext, task
 
+from ..discovery import tasks as discovery_tasks
 from ..discovery.turns import NotYourTurn
 from .check import check_urls
 from .models import Via
@@ -54,3 +55,21 @@ def take_screenshot(pickup_id: int) -> str:
     marks = ", ".join(m["what"] for m in shot.outlined) or "nothing outlined"
     return f"screenshot of {pickup.url}: {marks}"
 
+
+
+# --- tasks queued before discovery had an app of its own --------------------------------
+# A queued task names its function by path (``newswire.pickups.tasks.poll_source``): a
+# worker upgraded with such tasks still in the queue runs them as discovery's, rather than
+# failing them. (New work is queued under discovery's names.)
+
+
+@task()
+def poll_source(source_id: int) -> str:
+    """Queued before the upgrade: :func:`newswire.discovery.tasks.read_watched_feed`."""
+    return discovery_tasks.read_watched_feed.call(source_id)
+
+
+@task()
+def discover_domain(domain_id: int) -> str:
+    """Queued before the upgrade: :func:`newswire.discovery.tasks.discover_domain`."""
+    return discovery_tasks.discover_domain.call(domain_id)
