@@ -85,9 +85,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     result on either database and ran in the SQLite pass already."""
     if os.environ.get("NEWSWIRE_TESTS_DATABASE_ONLY") != "1":
         return
-    keep = [item for item in items if uses_the_database(item)]
-    if len(keep) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if not uses_the_database(i)])
+    keep, other = [], []
+    for item in items:
+        (keep if uses_the_database(item) else other).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
         items[:] = keep
 
 

@@ -74,6 +74,15 @@ def error_message(data: Any) -> str:
     return ""
 
 
+def refusal(url: str, got: Fetched) -> str:
+    """What an answer that is not 2xx says: "URL: HTTP status", with WordPress's own words
+    when its body is a WordPress error object (a feed or ninjs endpoint's too)."""
+    detail = ""
+    with contextlib.suppress(ValueError, RecursionError):  # not JSON: the status says it all
+        detail = error_message(json.loads(got.body[:65536]))
+    return f"{url}: HTTP {got.status}" + (f" ({detail})" if detail else "")
+
+
 FETCH_WORDS = {
     "unresolvable": "the site's address was not found",
     "unreachable": "no answer from the site",
@@ -122,10 +131,7 @@ class RestClient:
         got = self.get(url)
         if 200 <= got.status < 300:
             return got
-        detail = ""
-        with contextlib.suppress(ValueError, RecursionError):  # not JSON: the status says it
-            detail = error_message(json.loads(got.body[:65536]))
-        raise WordPressError(f"{url}: HTTP {got.status}" + (f" ({detail})" if detail else ""))
+        raise WordPressError(refusal(url, got))
 
     def pages(self, path: str, query: Mapping[str, str], *,
               max_pages: int) -> Iterator[tuple[str, Fetched]]:  # fmt: skip

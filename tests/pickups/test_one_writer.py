@@ -13,18 +13,14 @@ from newswire.partners.models import Partner
 from newswire.pickups.models import Pickup, Site
 from newswire.pickups.record import change_hands, follow_status
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "newswire"
+from ..source_tree import call_base, found_elsewhere
+
 WRITES = {"update", "create", "bulk_create", "get_or_create", "update_or_create", "delete",
           "bulk_update", "save"}  # fmt: skip
 #: the writer itself, and the model (its save keeps the derived columns, each by its one
 #: rule: ``failed_mask``, ``authorised_under``, ``first_day_of``)
 ALLOWED = {"pickups/record.py", "pickups/models.py"}
 
-
-def _base(node: ast.AST) -> ast.AST:
-    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node
 
 
 def pickup_writes(path: Path) -> list[int]:
@@ -36,7 +32,7 @@ def pickup_writes(path: Path) -> list[int]:
             continue
         if node.func.attr not in WRITES:
             continue
-        base = _base(node.func.value)
+        base = call_base(node.func.value)
         if isinstance(base, ast.Name) and (
             base.id == "Pickup" or (node.func.attr == "save" and "pickup" in base.id.lower())
         ):
@@ -45,13 +41,7 @@ def pickup_writes(path: Path) -> list[int]:
 
 
 def test_only_record_writes_a_copy():
-    elsewhere = {
-        f"{path.relative_to(SRC)}:{line}"
-        for path in SRC.rglob("*.py")
-        if "migrations" not in path.parts and str(path.relative_to(SRC)) not in ALLOWED
-        for line in pickup_writes(path)
-    }
-    assert elsewhere == set()
+    assert found_elsewhere(pickup_writes, ALLOWED) == set()
 
 
 def test_the_check_finds_a_write(tmp_path):

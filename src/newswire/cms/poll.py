@@ -25,7 +25,6 @@ transaction: a poll killed half-way leaves whole stories or none.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
 import logging
@@ -43,8 +42,7 @@ from django.utils import timezone
 from ..distribution.secrets import SecretLost
 from ..fetch import FEED_TYPES, Fetched, FetchError, FetchPolicy, Network, SafeClient
 from ..wire.models import Story, Terms
-from ..wordpress import RestClient, WordPressError, basic_auth
-from ..wordpress import error_message as wordpress_error
+from ..wordpress import RestClient, WordPressError, basic_auth, refusal
 from .models import Fault, Item, StorySource
 from .readers import (
     Entry,
@@ -154,10 +152,7 @@ def _fetch(client: SafeClient, url: str, accept: str, *, etag: str = "",
     got = client.request("GET", url, headers=headers)
     if got.status == 304 or 200 <= got.status < 300:
         return got
-    detail = ""
-    with contextlib.suppress(ValueError, RecursionError):  # not JSON: the status says it all
-        detail = wordpress_error(json.loads(got.body[:65536]))
-    raise SourceFault(f"{url}: HTTP {got.status}" + (f" ({detail})" if detail else ""))
+    raise SourceFault(refusal(url, got))
 
 
 # --- polling ------------------------------------------------------------------------

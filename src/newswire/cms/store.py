@@ -319,12 +319,14 @@ def _update(
         story.body, fields.body
     ):
         story.body = fields.body  # a photo's caption fixed in the text: no correction of it
-    elif new_text != item.text_hash:
+        story.save()
+    elif new_text != item.text_hash:  # (the service saves the story, its text with it)
         corrected = stories.change_text(
             story, headline=fields.headline, body=fields.body, note=NOTE
         )
         outcome = "corrected" if corrected else "updated"
-    story.save()
+    else:
+        story.save()
     set_bylines(story, [(n, t, entry.links.get(n, "")) for n, t in fields.reporters])
     set_media(story, fields.media, terms)
     if item.waiting_for_author and fields.reporters:

@@ -39,6 +39,17 @@ def create(
     and ``canonical`` are the caller's decision; ``links``: the author pages of its
     reporters, by name."""
     links = links or {}
+    story = _new_story(fields, source=source, status=status, canonical=canonical)
+    story.save()
+    set_bylines(story, [(n, t, links.get(n, "")) for n, t in fields.reporters], new=True)
+    set_media(story, fields.media, terms, new=True)
+    if story.status == Story.Status.PUBLISHED:
+        story.snapshot()
+    return story
+
+
+def _new_story(fields: StoryFields, *, source: str, status: str, canonical: str) -> Story:
+    """A story not yet saved, from its fields and the caller's status and canonical URL."""
     story = Story(
         uri=fields.uri, headline=fields.headline, body=fields.body, summary=fields.summary,
         desk=fields.desk[:100], canonical_url=canonical[:500], release_at=fields.release_at,
@@ -47,12 +58,18 @@ def create(
     )  # fmt: skip
     if fields.published_at and status == Story.Status.PUBLISHED:
         story.published_at = fields.published_at
-    story.save()
-    set_bylines(story, [(n, t, links.get(n, "")) for n, t in fields.reporters], new=True)
-    set_media(story, fields.media, terms, new=True)
-    if story.status == Story.Status.PUBLISHED:
-        story.snapshot()
     return story
+
+
+def _photos(story: Story, media: list[MediaFields],
+            licence_of: Callable[[MediaFields], Licence | None]) -> list[Media]:  # fmt: skip
+    """A story's photos, not yet saved, in order, each with its licence."""
+    return [
+        Media(story=story, position=pos, url=m.url[:1000], caption=m.caption,
+              credit=m.credit[:300], copyright_holder=m.copyright_holder[:300],
+              licence=licence_of(m))
+        for pos, m in enumerate(media)
+    ]  # fmt: skip
 
 
 def change_text(
@@ -83,8 +100,6 @@ def licence_for(m: MediaFields, terms: Terms) -> Licence | None:
     return licence
 
 
-
-
 def _drop_nul(fields: StoryFields) -> None:
     """PostgreSQL text cannot hold NUL characters; they carry nothing in a story either."""
     for name, value in vars(fields).items():
@@ -95,8 +110,6 @@ def _drop_nul(fields: StoryFields) -> None:
         for name, value in vars(m).items():
             if isinstance(value, str):
                 setattr(m, name, value.replace("\x00", ""))
-
-
 
 
 def reporter_for(name: str, title: str = "", url: str = "") -> Reporter:
@@ -144,19 +157,7 @@ def set_media(story: Story, media: list[MediaFields], terms: Terms, *, new: bool
         if want == have:
             return False
         story.media.all().delete()
-    photos = [
-        Media(
-            story=story,
-            position=pos,
-            url=m.url[:1000],
-            caption=m.caption,
-            credit=m.credit[:300],
-            copyright_holder=m.copyright_holder[:300],
-            licence=licence_for(m, terms),
-        )
-        for pos, m in enumerate(media)
-    ]
-    _add_parts(story, Media, photos, new)
+    _add_parts(story, Media, _photos(story, media, lambda m: licence_for(m, terms)), new)
     return True
 
 
@@ -168,8 +169,6 @@ def _add_parts(story: Story, model: Any, rows: list[Any], new: bool) -> None:
         return
     for row in rows:
         row.save()
-
-
 
 
 def check_fields(fields: StoryFields) -> None:
@@ -211,8 +210,6 @@ def _field_errors(obj: Any, exclude: list[str]) -> list[str]:
     return []
 
 
-
-
 class Parts:
     """What the stories of one import share, looked up once: reporters by name, licences
     by their usage terms."""
@@ -234,8 +231,6 @@ class Parts:
         if key not in self.licences:
             self.licences[key] = licence_for(m, self.terms)
         return self.licences[key]
-
-
 
 
 #: decides a new story's status and canonical URL from its fields (warnings added to the list)
@@ -269,14 +264,7 @@ def create_many(
     for where, fields in batch:
         warnings: list[str] = []
         status, canonical = decide(fields, warnings)
-        story = Story(
-            uri=fields.uri, headline=fields.headline, body=fields.body,
-            created_at=fields.published_at or datetime.now(UTC), summary=fields.summary,
-            desk=fields.desk[:100], canonical_url=canonical[:500], release_at=fields.release_at,
-            language=fields.language[:20], source=source[:500], status=status,
-        )  # fmt: skip
-        if fields.published_at and status == Story.Status.PUBLISHED:
-            story.published_at = fields.published_at
+        story = _new_story(fields, source=source, status=status, canonical=canonical)
         story.prepare(taken=slugs, query=False)
         slugs.add(story.slug)
         if story.status == Story.Status.PUBLISHED:
@@ -295,12 +283,7 @@ def create_many(
             if reporter.pk not in seen:  # one byline per reporter, even if named twice
                 seen.add(reporter.pk)
                 bylines.append(Byline(story=story, reporter=reporter, position=pos, title=title))
-        photos += [
-            Media(story=story, position=pos, url=m.url[:1000], caption=m.caption,
-                  credit=m.credit[:300], copyright_holder=m.copyright_holder[:300],
-                  licence=parts.licence(m))
-            for pos, m in enumerate(fields.media)
-        ]  # fmt: skip
+        photos += _photos(story, fields.media, parts.licence)
         if story.status == Story.Status.PUBLISHED:
             versions.append(StoryVersion(story=story, number=1, headline=story.headline,
                                          body=story.body))  # fmt: skip
