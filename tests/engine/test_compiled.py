@@ -87,6 +87,53 @@ def test_the_engine_runs_and_finds_the_same_without_them(tmp_path):
     assert compiled.stdout == pure.stdout and compiled.stdout.count("\n") == 1
 
 
+def _mixed_texts(seed: int, count: int) -> list[bytes]:
+    """Pages and texts that take the wide loops (sixteen and thirty-two bytes at a time) and
+    leave them: long ASCII runs, runs of separators, typographic marks (C2/E2 bytes) at every
+    offset of a sixteen, markup, non-ASCII letters, lengths around the loops' edges."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = [b"word ", b"Longerword ", b"ALLCAPS ", b"d1g1ts ", b", ", b". ", b"  \n\t ",
+              b"--", b"\xe2\x80\x99", b"\xe2\x80\x94", b"\xe2\x81\xa0", b"\xc2\xa0",
+              b"\xc2\xab", b"caf\xc3\xa9 ", b"\xe2\x82\xac", b"<p>", b"</p>", b"<b>x</b>",
+              b"<script>if (a<b) c>d;</script>", b"<!-- c -->", b"&amp;", b"_", b"A" * 40,
+              b"z" * 17, b"<", b">"]  # fmt: skip
+    out = []
+    for _ in range(count):
+        text = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 400)))
+        out.append(text[: len(text) - rng.randint(0, 15)] if text else text)
+    return out
+
+
+def test_the_wide_loops_give_what_the_plain_ones_give():
+    """The sift and the fingerprint with the processor's wider instructions (AVX2, SSSE3, where
+    it has them) and without (``NEWSWIRE_PLAIN_C=1``, read when the module loads) give the
+    same, on texts made to enter and leave those loops at every offset."""
+    if not COMPILED.wide():
+        pytest.skip("this processor has none of the wider instructions the sift uses")
+    code = (
+        "import sys, pickle\n"
+        "from newswire.engine.fingerprint import COMPILED\n"
+        "texts = pickle.loads(sys.stdin.buffer.read())\n"
+        "out = [(COMPILED.between_tags(t, True), COMPILED.signature(t, 32, 8),"
+        " COMPILED.signature(t, 5, 1)) for t in texts]\n"
+        "sys.stdout.buffer.write(pickle.dumps((COMPILED.wide(), out)))\n"
+    )
+    import pickle
+
+    texts = _mixed_texts(7, 400)
+    plain = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(texts),
+                           capture_output=True, check=True,
+                           env={**os.environ, "NEWSWIRE_PLAIN_C": "1"})  # fmt: skip
+    wide, answers = pickle.loads(plain.stdout)
+    assert wide == ()
+    for text, answer in zip(texts, answers, strict=True):
+        here = (COMPILED.between_tags(text, True), COMPILED.signature(text, 32, 8),
+                COMPILED.signature(text, 5, 1))  # fmt: skip
+        assert here == answer, text[:200]
+
+
 # character references as html.unescape reads them (named with and without ";", prefixes
 # of longer names, numeric at and past every edge), bytes that are not UTF-8, NULs
 REFERENCES = [b"&amp;", b"&amp", b"&ampx;", b"&nbsp", b"&copy 2024", b"&notin;", b"&notit;",

@@ -33,6 +33,43 @@ static int push(vec *a, Py_ssize_t x) {
     return 0;
 }
 
+/* room in a for `more` pushes without a check each: 0, or -1 with no memory */
+static int reserve(vec *a, Py_ssize_t more) {
+    if (a->n + more <= a->cap) return 0;
+    Py_ssize_t cap = a->cap ? a->cap * 2 : 64;
+    while (cap < a->n + more) cap *= 2;
+    Py_ssize_t *v = (Py_ssize_t *)realloc(a->v, (size_t)cap * sizeof(Py_ssize_t));
+    if (!v) return -1;
+    a->v = v; a->cap = cap;
+    return 0;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* The marks of b[0..i) for the largest i a multiple of 32 that fits, 32 bytes at a time
+   where the processor has AVX2 (asked once, when the module loads): i, or -1 with no
+   memory; the "<" among them are counted into *nlt. Every x86-64 processor has SSE2,
+   which the loop in sift_core uses for the rest, and elsewhere; AVX2 halves the steps. */
+static int HAVE_AVX2 = 0;
+__attribute__((target("avx2")))
+static Py_ssize_t marks_avx2(const unsigned char *b, Py_ssize_t n, vec *marks, Py_ssize_t *nlt) {
+    const __m256i LT = _mm256_set1_epi8(0x3C), GT = _mm256_set1_epi8(0x3E), TWO = _mm256_set1_epi8(2);
+    Py_ssize_t i = 0, count = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(b + i));
+        uint32_t any = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_or_si256(v, TWO), GT));
+        if (!any) continue;
+        count += __builtin_popcount((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, LT)));
+        if (reserve(marks, 32)) return -1;
+        Py_ssize_t *o = marks->v + marks->n, k = 0;
+        while (any) { o[k++] = i + __builtin_ctz(any); any &= any - 1; }
+        marks->n += k;
+    }
+    *nlt += count;
+    return i;
+}
+#endif
+
 /* the 8 bytes the numpy version reads after a "<" at lt: a window of the body starting at
    lt + 1, or at n - 8 when that runs past the end; letters lower-cased (| 0x20) */
 static uint64_t after8(const unsigned char *b, Py_ssize_t n, Py_ssize_t lt) {
@@ -86,6 +123,9 @@ static int sift_core(const unsigned char *b, Py_ssize_t n, int keep_data, int jo
     int rc = -1;
     Py_ssize_t nlt = 0, i = 0;
     memset(s, 0, sizeof(*s));
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (HAVE_AVX2 && (i = marks_avx2(b, n, &marks, &nlt)) < 0) goto out;
+#endif
 #ifdef __SSE2__
     /* sixteen bytes at a time: a mask of the "<" and ">" among them, one push per bit */
     const __m128i LT = _mm_set1_epi8(0x3C), GT = _mm_set1_epi8(0x3E), TWO = _mm_set1_epi8(2);
@@ -305,16 +345,50 @@ static inline Py_ssize_t keep_if_sampled(uint64_t *h, Py_ssize_t kept, uint64_t 
     x ^= x >> 27; x *= 0x94D049BB133111EBULL;
     x ^= x >> 31;
     int keep = (sample & (sample - 1)) == 0 ? (x & (uint64_t)(sample - 1)) == 0 : x % (uint64_t)sample == 0;
-    if (keep) h[kept++] = x;
-    return kept;
+    h[kept] = x;  /* written always, counted when kept: no branch to mispredict */
+    return kept + keep;
 }
 
-/* windows start at 0 and after each space: the next start after s (memchr finds it), or
-   past `last` (the last start a window fits at) when there is none */
-static inline Py_ssize_t next_start(const unsigned char *d, Py_ssize_t s, Py_ssize_t last) {
-    const unsigned char *sp = (const unsigned char *)memchr(d + s, SPACE, (size_t)(last - s + 1));
-    return sp ? sp - d + 1 : last + 1;
+#if defined(__x86_64__) && defined(__GNUC__)
+/* sign's fold sixteen bytes at a time (SSSE3, asked once when the module loads), from raw[i]
+   on, up to the first sixteen that hold a C2 or E2 byte (a typographic mark may start there:
+   sign reads those one by one) or to the last sixteen that fit: the next i. The same as the
+   loop in sign: BYTE_MAP by comparisons (ASCII letters lower-cased, digits and bytes from
+   0x80 kept, the rest a space), then each byte kept that is a word byte or follows one,
+   packed by a shuffle from COMPACT (a half's kept bytes, in order, for each mask of 8) */
+static int HAVE_SSSE3 = 0;
+static unsigned char COMPACT[256][8], KEPT[256];
+__attribute__((target("ssse3")))
+static Py_ssize_t fold_ssse3(const unsigned char *raw, Py_ssize_t n, Py_ssize_t i,
+                             unsigned char *d, Py_ssize_t *m_io, int *prev_io) {
+    const __m128i C2 = _mm_set1_epi8((char)0xC2), E2 = _mm_set1_epi8((char)0xE2);
+    const __m128i SP = _mm_set1_epi8(SPACE), CASE = _mm_set1_epi8(0x20), ZERO = _mm_setzero_si128();
+    Py_ssize_t m = *m_io;
+    unsigned prev = (unsigned)*prev_io;
+    for (; i + 16 <= n; i += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(raw + i));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(c, C2), _mm_cmpeq_epi8(c, E2)))) break;
+        /* signed comparisons: the bytes from 0x80 are below zero, so in no ASCII range */
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(0x40)), _mm_cmplt_epi8(c, _mm_set1_epi8(0x5B)));
+        __m128i lower = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(0x60)), _mm_cmplt_epi8(c, _mm_set1_epi8(0x7B)));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(0x2F)), _mm_cmplt_epi8(c, _mm_set1_epi8(0x3A)));
+        __m128i word = _mm_or_si128(_mm_or_si128(upper, lower), _mm_or_si128(digit, _mm_cmplt_epi8(c, ZERO)));
+        __m128i v = _mm_or_si128(c, _mm_and_si128(upper, CASE));
+        v = _mm_or_si128(_mm_and_si128(word, v), _mm_andnot_si128(word, SP));
+        unsigned w = (unsigned)_mm_movemask_epi8(word);
+        unsigned keep = (w | (w << 1) | prev) & 0xFFFF;
+        prev = (w >> 15) & 1;
+        unsigned lo = keep & 0xFF, hi = keep >> 8;
+        _mm_storel_epi64((__m128i *)(d + m), _mm_shuffle_epi8(v, _mm_loadl_epi64((const __m128i *)COMPACT[lo])));
+        m += KEPT[lo];
+        _mm_storel_epi64((__m128i *)(d + m), _mm_shuffle_epi8(_mm_srli_si128(v, 8), _mm_loadl_epi64((const __m128i *)COMPACT[hi])));
+        m += KEPT[hi];
+    }
+    *m_io = m;
+    *prev_io = (int)prev;
+    return i;
 }
+#endif
 
 /* The sampled, sorted, unique window hashes of raw[0..n) into *out (malloc'd; *count of
    them): 0, or -1 with no memory. What signature_numpy computes: bytes folded (ASCII
@@ -324,32 +398,57 @@ static inline Py_ssize_t next_start(const unsigned char *d, Py_ssize_t s, Py_ssi
 __attribute__((optimize("no-tree-vectorize")))
 static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ssize_t sample,
                 uint64_t **out, Py_ssize_t *count) {
-    unsigned char *d = (unsigned char *)malloc((size_t)n + 1);
+    unsigned char *d = (unsigned char *)malloc((size_t)n + 16);
     uint64_t *h = NULL;
     *out = NULL; *count = 0;
     if (!d) return -1;
     /* fold and collapse in one pass; a typographic mark (E2 80 xx, E2 81 xx; C2 A0, AB, BB,
        AD) makes its own bytes a space, as the numpy version's masks do (`force`: bytes
-       still to blank) */
-    Py_ssize_t m = 0; int force = 0, prev_word = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = raw[i], v = BYTE_MAP[c];
-        if (c >= 0xC2 && n > 2) {  /* rare on most pages: the branch is predicted */
-            if (c == 0xE2 && i < n - 2 && (raw[i + 1] == 0x80 || raw[i + 1] == 0x81)) force = force > 3 ? force : 3;
-            else if (c == 0xC2 && i < n - 1 && (raw[i + 1] == 0xA0 || raw[i + 1] == 0xAB || raw[i + 1] == 0xBB || raw[i + 1] == 0xAD)) force = force > 2 ? force : 2;
+       still to blank). Sixteen bytes at a time where the processor can (fold_ssse3), the
+       bytes around a C2 or E2 one by one. */
+    Py_ssize_t m = 0, i = 0; int force = 0, prev_word = 0;
+    while (i < n) {
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (HAVE_SSSE3 && !force) i = fold_ssse3(raw, n, i, d, &m, &prev_word);
+#endif
+        Py_ssize_t stop = i + 16 < n ? i + 16 : n;
+        for (; i < stop; i++) {
+            unsigned char c = raw[i], v = BYTE_MAP[c];
+            if (c >= 0xC2 && n > 2) {  /* rare on most pages: the branch is predicted */
+                if (c == 0xE2 && i < n - 2 && (raw[i + 1] == 0x80 || raw[i + 1] == 0x81)) force = force > 3 ? force : 3;
+                else if (c == 0xC2 && i < n - 1 && (raw[i + 1] == 0xA0 || raw[i + 1] == 0xAB || raw[i + 1] == 0xBB || raw[i + 1] == 0xAD)) force = force > 2 ? force : 2;
+            }
+            if (force) { v = SPACE; force--; }
+            /* every word byte and the first separator after a word (so never a leading
+               one), without a branch: word and space alternate too often to predict */
+            int word = v != SPACE;
+            d[m] = v;
+            m += word | prev_word;
+            prev_word = word;
         }
-        if (force) { v = SPACE; force--; }
-        /* every word byte and the first separator after a word (so never a leading one),
-           without a branch: word and space alternate too often to predict */
-        int word = v != SPACE;
-        d[m] = v;
-        m += word | prev_word;
-        prev_word = word;
     }
-    if (m < window) { free(d); return 0; }
-    Py_ssize_t cap = m / 2 + 2;
-    h = (uint64_t *)malloc((size_t)cap * sizeof(uint64_t));
-    if (!h) { free(d); return -1; }
+    /* the window starts: 0 and each place after a space (a space is always followed by a
+       word byte), found sixteen bytes at a time; the hashing below walks them without a
+       search from one to the next, and the windows' sums and mixes, which do not depend
+       on each other, overlap in the core */
+    Py_ssize_t last = m - window, ns = 0;
+    Py_ssize_t *st = (Py_ssize_t *)malloc(((size_t)m / 2 + 2) * sizeof(Py_ssize_t));
+    if (!st) { free(d); return -1; }
+    if (last >= 0) {
+        st[ns++] = 0;
+        Py_ssize_t j = 0;
+#ifdef __SSE2__
+        const __m128i SP = _mm_set1_epi8(SPACE);
+        for (; j + 16 <= last; j += 16) {
+            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(d + j)), SP));
+            while (mask) { st[ns++] = j + __builtin_ctz(mask) + 1; mask &= mask - 1; }
+        }
+#endif
+        for (; j < last; j++) if (d[j] == SPACE) st[ns++] = j + 1;
+    }
+    if (m < window) { free(d); free(st); return 0; }
+    h = (uint64_t *)malloc((size_t)(ns + 1) * sizeof(uint64_t));
+    if (!h) { free(d); free(st); return -1; }
     Py_ssize_t kept = 0;
     if (window <= MAX_WINDOW) {
         /* Each window's hash from a prefix sum over a block of the text: with
@@ -359,33 +458,32 @@ static int sign(const unsigned char *raw, Py_ssize_t n, Py_ssize_t window, Py_ss
            where the sum written out took `window` multiplies a window, and a byte is in
            about five windows */
         uint64_t *L = (uint64_t *)malloc((size_t)(BLOCK + MAX_WINDOW + 1) * sizeof(uint64_t));
-        if (!L) { free(d); free(h); return -1; }
-        Py_ssize_t s = 0;
-        for (Py_ssize_t base = 0; base <= m - window; base += BLOCK) {
+        if (!L) { free(d); free(h); free(st); return -1; }
+        Py_ssize_t k = 0;
+        for (Py_ssize_t base = 0; k < ns; base += BLOCK) {
             Py_ssize_t upto = base + BLOCK + window;  /* the prefix the block's windows need */
             if (upto > m) upto = m;
             uint64_t acc = 0;
             L[0] = 0;
-            for (Py_ssize_t k = base; k < upto; k++) {
-                acc += (uint64_t)d[k] * POW[k - base];
-                L[k - base + 1] = acc;
+            for (Py_ssize_t j = base; j < upto; j++) {
+                acc += (uint64_t)d[j] * POW[j - base];
+                L[j - base + 1] = acc;
             }
-            while (s < base + BLOCK && s <= m - window) {
-                kept = keep_if_sampled(h, kept, (L[s - base + window] - L[s - base]) * INV_POW[s - base], sample);
-                s = next_start(d, s, m - window);
+            for (; k < ns && st[k] < base + BLOCK; k++) {
+                Py_ssize_t s = st[k] - base;
+                kept = keep_if_sampled(h, kept, (L[s + window] - L[s]) * INV_POW[s], sample);
             }
-            if (s > m - window) break;
         }
         free(L);
     } else {
-        for (Py_ssize_t s = 0; s <= m - window;) {
+        for (Py_ssize_t k = 0; k < ns; k++) {
+            Py_ssize_t s = st[k];
             uint64_t x = 0, q = 1;
             for (Py_ssize_t i = 0; i < window; i++) { x += (uint64_t)d[s + i] * q; q *= BASE; }
             kept = keep_if_sampled(h, kept, x, sample);
-            s = next_start(d, s, m - window);
         }
     }
-    free(d);
+    free(d); free(st);
     sort_u64(h, kept);
     Py_ssize_t u = 0;
     for (Py_ssize_t i = 0; i < kept; i++) if (i == 0 || h[i] != h[u - 1]) h[u++] = h[i];
@@ -708,7 +806,18 @@ done:
     return result;
 }
 
+/* wide() -> the processor's wider instructions the sift uses here (newswire doctor says) */
+static PyObject *wide(PyObject *self, PyObject *args) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (HAVE_AVX2 && HAVE_SSSE3) return Py_BuildValue("(ss)", "avx2", "ssse3");
+    if (HAVE_AVX2) return Py_BuildValue("(s)", "avx2");
+    if (HAVE_SSSE3) return Py_BuildValue("(s)", "ssse3");
+#endif
+    return PyTuple_New(0);
+}
+
 static PyMethodDef METHODS[] = {
+    {"wide", wide, METH_NOARGS, "The wider instructions in use (NEWSWIRE_PLAIN_C=1: none)."},
     {"between_tags", between_tags, METH_VARARGS, "The sift: (text, '<' count, unclosed, outside, data)."},
     {"signature", signature, METH_VARARGS, "Sorted unique sampled window hashes (uint64 bytes)."},
     {"sift_signature", sift_signature, METH_VARARGS, "The sift and the fingerprint of its text in one call."},
@@ -724,6 +833,17 @@ PyMODINIT_FUNC PyInit__sift(void) {
        bits that are right: 3 to start with, 96 after five) */
     uint64_t inv = BASE;
     for (int i = 0; i < 5; i++) inv *= 2 - BASE * inv;
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    HAVE_AVX2 = __builtin_cpu_supports("avx2") && !getenv("NEWSWIRE_PLAIN_C");
+    HAVE_SSSE3 = __builtin_cpu_supports("ssse3") && !getenv("NEWSWIRE_PLAIN_C");
+    for (int mask = 0; mask < 256; mask++) {
+        int k = 0;
+        for (int b = 0; b < 8; b++) if (mask >> b & 1) COMPACT[mask][k++] = (unsigned char)b;
+        KEPT[mask] = (unsigned char)k;
+        while (k < 8) COMPACT[mask][k++] = 0x80;  /* a shuffle index with its top bit: zero */
+    }
+#endif
     POW[0] = 1, INV_POW[0] = 1;
     for (int k = 1; k < BLOCK + MAX_WINDOW; k++) POW[k] = POW[k - 1] * BASE;
     for (int k = 1; k < BLOCK; k++) INV_POW[k] = INV_POW[k - 1] * inv;

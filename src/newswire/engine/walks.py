@@ -289,10 +289,12 @@ def compiled_status() -> dict[str, str]:
     """Whether the engine runs its compiled parts, in words: ``walk`` and ``sift`` each
     "compiled", or "MISSING: why" (a scan is then about 3x slower: the pure-Python walk)."""
 
+    wide = tuple(COMPILED.wide()) if COMPILED is not None else ()
     return {
         "walk": "compiled" if WALK is not None else f"MISSING: {WALK_MISSING}",
-        "sift": "compiled" if COMPILED is not None else "MISSING: not built or "
-        "NEWSWIRE_PURE_PYTHON set",
+        "sift": (f"compiled ({', '.join(wide)})" if wide else "compiled")
+        if COMPILED is not None
+        else "MISSING: not built or NEWSWIRE_PURE_PYTHON set",
     }
 
 
