@@ -377,3 +377,21 @@ def test_style_blocks_are_found_in_any_case():
         assert style_blocks(body) == by_lower_case(body), body
         found += len(style_blocks(body))
     assert found > 1000
+
+
+def test_a_class_is_dropped_from_a_selector_as_the_expression_drops_it():
+    """styles._drop_class against the regular expression it stands for, on generated
+    selectors: the class at the start, the end, twice, inside a longer name (``.ab``,
+    ``.a-b``, ``.a_b``, ``.aé``), after other classes, in ``:not()``."""
+    import re
+
+    rng = random.Random(11)
+    names = ["a", "ab", "is-visible", "é", "in_view", "x1"]
+    parts = [".a", ".ab", ".a-b", ".a_b", ".a\u00e9", ".a1", ".is-visible", ".is-visible-x", ".\u00e9",
+             ".\u00e9t\u00e9", ".in_view", ".x1", ".x12", " ", " > ", "div", "img", ":not(.a)",
+             "#a", "[data-a]", "+", "~", ".", "..a"]  # fmt: skip
+    for _ in range(3000):
+        selector = "".join(rng.choice(parts) for _ in range(rng.randint(0, 8)))
+        name = rng.choice(names)
+        expected = re.sub(rf"\.{re.escape(name)}(?![\w-])", "", selector)
+        assert styles._drop_class(selector, name) == expected, (selector, name)

@@ -74,6 +74,28 @@ def _caption_figure(
         images[i] = replace(images[i], caption=caption)
 
 
+class _Anchor:
+    """A link's element, found by its node id only when its HTML is asked for (a check
+    quotes at most one link of a page: giving each of a page's hundreds of links its element
+    object cost an eighth of the walk)."""
+
+    __slots__ = ("mem_id", "root")
+
+    def __init__(self, root: Any, mem_id: int) -> None:
+        self.root, self.mem_id = root, mem_id
+
+    def __eq__(self, other: object) -> bool:  # the same element (both walks make these)
+        return isinstance(other, _Anchor) and other.mem_id == self.mem_id
+
+    def __hash__(self) -> int:
+        return hash(self.mem_id)
+
+    @property
+    def html(self) -> str | None:
+        element = next((n for n in self.root.css("a") if n.mem_id == self.mem_id), None)
+        return element.html if element is not None else None
+
+
 def _walk(root: Any) -> tuple[list[Block], list[Image], list[Link]]:
     """The walk of :func:`extract` in Python: blocks, images and links in reading order
     (``_walk.c`` does the same, event for event, when it is built)."""
@@ -161,7 +183,7 @@ def _walk(root: Any) -> tuple[list[Block], list[Image], list[Link]]:
         if tag == "a":
             href = (attrs.get("href") or "").strip()
             if href:
-                links.append(Link(href, len(blocks), node))
+                links.append(Link(href, len(blocks), _Anchor(root, node.mem_id)))
         cls, ident = attrs.get("class"), attrs.get("id")
         words = (f"{cls} {ident}" if cls and ident else cls or ident or "").lower()
         if _is_chrome(tag, words):
@@ -187,7 +209,7 @@ def _walk_compiled(root: Any, compiled: Any) -> tuple[list[Block], list[Image], 
     """:func:`_walk` in C (``_walk.c``), called back for what needs a node object: an
     image (its attributes and HTML), a figure's caption, whether a ``<noscript>`` holds
     the page's text, and the chrome words' expression. Links come back as (node id, href,
-    position) and get their element here."""
+    position); each link's element is found only if its HTML is asked for (:class:`_Anchor`)."""
     blocks: list[Block] = []
     images: list[Image] = []
     found: list[tuple[int, str, int]] = []
@@ -210,7 +232,7 @@ def _walk_compiled(root: Any, compiled: Any) -> tuple[list[Block], list[Image], 
 
     compiled.walk(root.mem_id, blocks, images, found, Block, on_image, on_figure, holds_text,
               _chrome_words)  # fmt: skip
-    links = [Link(h, p, nodes("a")[m]) for m, href, p in found if (h := href.strip())]
+    links = [Link(h, p, _Anchor(root, m)) for m, href, p in found if (h := href.strip())]
     return blocks, images, links
 
 
