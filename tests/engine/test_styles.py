@@ -395,3 +395,75 @@ def test_a_class_is_dropped_from_a_selector_as_the_expression_drops_it():
         name = rng.choice(names)
         expected = re.sub(rf"\.{re.escape(name)}(?![\w-])", "", selector)
         assert styles._drop_class(selector, name) == expected, (selector, name)
+
+
+def test_a_block_ends_where_its_braces_close():
+    """styles._block_end (one level of rules matched at once) against counting the braces
+    one by one, on generated sheets: flat blocks, deeper ones, blocks never closed."""
+    rng = random.Random(5)
+    parts = ["a{b}", "{", "}", "x", " ", ".c{d:e}", "@media x{", "p{q{r}}", ";", "\n"]
+
+    def counted(css: str, start: int) -> int:
+        depth = 1
+        for at in range(start, len(css)):
+            depth += {"{": 1, "}": -1}.get(css[at], 0)
+            if depth == 0:
+                return at + 1
+        return len(css)
+
+    for _ in range(4000):
+        css = "".join(rng.choice(parts) for _ in range(rng.randint(0, 30)))
+        start = rng.randint(0, len(css))
+        assert styles._block_end(css, start) == counted(css, start), (css, start)
+
+
+def test_compiled_selectors_match_as_selectolax_does():
+    """Every selector of the test pages' own sheets, and generated ones (combinators,
+    attributes, pseudo-classes, :not and :is, :nth-child), compiled once by lexbor, match
+    each element as selectolax's css_matches does, wherever a rule would use them (a
+    specificity: lexbor reads them); and after the compiled ones are forgotten (reset)."""
+    from newswire.engine import walks
+
+    if walks.WALK is None:
+        pytest.skip("the compiled walk is not bound here")
+    compiled = styles._compiled_selectors()
+    assert compiled is not None, "the walk is bound, its compiled selectors are not"
+    rng = random.Random(3)
+    tags, classes = ["div", "p", "span", "a", "li", "ul", "img", "section"], ["x", "y", "z", "is-hidden"]
+
+    def page() -> str:
+        def element(depth: int) -> str:
+            tag = rng.choice(tags)
+            attrs = f" class='{' '.join(rng.sample(classes, rng.randint(0, 2)))}'"
+            attrs += f" id=i{rng.randint(0, 9)}" if rng.random() < 0.3 else ""
+            attrs += " hidden" if rng.random() < 0.1 else ""
+            attrs += " data-k='v w'" if rng.random() < 0.2 else ""
+            inner = "".join(element(depth + 1) for _ in range(rng.randint(0, 3 if depth < 4 else 0)))
+            return f"<{tag}{attrs}>{inner or 'text'}</{tag}>"
+
+        return "<html><body>" + "".join(element(0) for _ in range(4)) + "</body></html>"
+
+    simple = [*tags, *(f".{c}" for c in classes), "#i1", "#i3", "*", "[hidden]", "[data-k~=w]",
+              "[data-k^='v']", ":first-child", ":last-child", ":nth-child(2n+1)", ":empty",
+              ":not(.x)", ":is(p, span)", ":only-child", ":nth-of-type(2)"]  # fmt: skip
+
+    def selector() -> str:
+        parts = [rng.choice(tags) * (rng.random() < 0.5) + rng.choice(simple)]
+        for _ in range(rng.randint(0, 3)):
+            parts += [rng.choice([" ", " > ", " + ", " ~ "]), rng.choice(simple)]
+        return "".join(parts)
+
+    asked = 0
+    for round_ in range(30):
+        tree = LexborHTMLParser(page())
+        elements = [n for n in tree.body.traverse() if n.tag and not n.tag.startswith("-")]
+        selectors = [selector() for _ in range(60)]
+        rules = [(k, styles.Rule(s, "", k, ("", "", ()))) for k, s in enumerate(selectors)
+                 if styles.selector_specificity(s) is not None]  # fmt: skip
+        for node in elements:
+            expected = styles._asked_of_selectolax(node, rules)
+            assert styles.matching(node, rules) == expected
+            asked += len(rules)
+        if round_ == 15:
+            compiled.walk.reset()  # every number kept is now stale: compiled again
+    assert asked > 20_000

@@ -703,6 +703,63 @@ static PyObject *keys(PyObject *self, PyObject *args) {
     }
 }
 
+/* --- selectors, compiled once (styles.matching) --------------------------------------- */
+
+typedef void *(*create_fn)(void);
+typedef unsigned int (*parser_init_fn)(void *parser, void *tokenizer);
+typedef unsigned int (*init_fn)(void *object);
+typedef void *(*destroy_fn)(void *object, int self_destroy);
+typedef void (*selectors_set_fn)(void *parser, void *selectors);
+typedef void *(*parse_fn)(void *parser, const unsigned char *data, size_t length);
+typedef void (*list_destroy_fn)(void *list);
+typedef unsigned int (*match_cb)(void *node, void *spec, void *ctx);
+typedef unsigned int (*match_fn)(void *selectors, void *node, void *list, match_cb cb, void *ctx);
+static create_fn css_parser_create, css_selectors_create, selectors_create;
+static parser_init_fn css_parser_init;
+static init_fn css_selectors_init, selectors_init;
+static destroy_fn css_parser_destroy, css_selectors_destroy, selectors_destroy;
+static selectors_set_fn css_parser_selectors_set;
+static parse_fn css_selectors_parse;
+static list_destroy_fn css_list_destroy_memory;
+static match_fn selectors_match_node;
+static int HAVE_SELECTORS = 0;
+static void *CSS_PARSER = NULL, *CSS_SELECTORS = NULL, *SELECTORS = NULL;
+static void **COMPILED = NULL;
+static Py_ssize_t N_COMPILED = 0, CAP_COMPILED = 0;
+/* each compiled selector's number carries the generation it was made in (the high 32 bits):
+   a number kept from before a reset() is told apart, not taken for another selector */
+static long long GENERATION = 0;
+
+/* lexbor's selector parser and matcher, made as selectolax makes them: 0, or -1 */
+static int make_selectors(void) {
+    if (CSS_PARSER != NULL) return 0;
+    void *parser = css_parser_create(), *css = css_selectors_create(), *sel = selectors_create();
+    if (parser == NULL || css == NULL || sel == NULL || css_parser_init(parser, NULL) != 0 ||
+        css_selectors_init(css) != 0 || selectors_init(sel) != 0) {
+        if (parser) css_parser_destroy(parser, 1);
+        if (css) css_selectors_destroy(css, 1);
+        if (sel) selectors_destroy(sel, 1);
+        return -1;
+    }
+    css_parser_selectors_set(parser, css);
+    CSS_PARSER = parser, CSS_SELECTORS = css, SELECTORS = sel;
+    return 0;
+}
+
+/* every compiled list shares the parser's memory: given back through any one of them, and
+   the parser made afresh (its memory is gone with them) */
+static void reset_selectors(void) {
+    if (N_COMPILED > 0) css_list_destroy_memory(COMPILED[N_COMPILED - 1]);
+    N_COMPILED = 0;
+    GENERATION++;
+    if (CSS_PARSER != NULL) {
+        css_parser_destroy(CSS_PARSER, 1);
+        css_selectors_destroy(CSS_SELECTORS, 1);
+        selectors_destroy(SELECTORS, 1);
+        CSS_PARSER = CSS_SELECTORS = SELECTORS = NULL;
+    }
+}
+
 /* Find lexbor's functions in the loaded selectolax module and check, on a page that
    Python parsed, that this module reads lexbor as selectolax does: the node layout (a
    subtree's first child, next sibling, parent and type read both ways), a text node's
@@ -796,6 +853,72 @@ static PyObject *bind(PyObject *self, PyObject *args) {
     for (char **stem = STEMS; *stem != NULL; stem++) STEM_FIRST[(unsigned char)(*stem)[0]] = 1;
     qualified_name = qn;
     first_attribute = fa, next_attribute = na, attr_name = an, attr_value = av;
+    /* lexbor's selector functions, for match(): optional (without them, none is compiled
+       and styles.matching asks selectolax, as it did before) */
+    reset_selectors();
+    css_parser_create = (create_fn)dlsym(lib, "lxb_css_parser_create");
+    css_parser_init = (parser_init_fn)dlsym(lib, "lxb_css_parser_init");
+    css_parser_destroy = (destroy_fn)dlsym(lib, "lxb_css_parser_destroy");
+    css_selectors_create = (create_fn)dlsym(lib, "lxb_css_selectors_create");
+    css_selectors_init = (init_fn)dlsym(lib, "lxb_css_selectors_init");
+    css_selectors_destroy = (destroy_fn)dlsym(lib, "lxb_css_selectors_destroy");
+    css_parser_selectors_set = (selectors_set_fn)dlsym(lib, "lxb_css_parser_selectors_set_noi");
+    css_selectors_parse = (parse_fn)dlsym(lib, "lxb_css_selectors_parse");
+    css_list_destroy_memory = (list_destroy_fn)dlsym(lib, "lxb_css_selector_list_destroy_memory");
+    selectors_create = (create_fn)dlsym(lib, "lxb_selectors_create");
+    selectors_init = (init_fn)dlsym(lib, "lxb_selectors_init");
+    selectors_destroy = (destroy_fn)dlsym(lib, "lxb_selectors_destroy");
+    selectors_match_node = (match_fn)dlsym(lib, "lxb_selectors_match_node");
+    HAVE_SELECTORS = css_parser_create && css_parser_init && css_parser_destroy &&
+                     css_selectors_create && css_selectors_init && css_selectors_destroy &&
+                     css_parser_selectors_set && css_selectors_parse && css_list_destroy_memory &&
+                     selectors_create && selectors_init && selectors_destroy && selectors_match_node;
+    Py_RETURN_NONE;
+}
+
+/* compile(selector) -> a number for match(), or -1 for a selector lexbor does not read
+   (None when lexbor's selector functions were not found). Compiled selectors live in one
+   arena (lexbor's parser keeps every list it made in its memory) until reset(). */
+static PyObject *compile_selector(PyObject *self, PyObject *args) {
+    const char *text;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#", &text, &len)) return NULL;
+    if (!HAVE_SELECTORS) Py_RETURN_NONE;
+    if (make_selectors() < 0) return PyErr_NoMemory();
+    if (N_COMPILED == CAP_COMPILED) {
+        Py_ssize_t cap = CAP_COMPILED ? CAP_COMPILED * 2 : 256;
+        void **lists = (void **)realloc(COMPILED, (size_t)cap * sizeof(void *));
+        if (lists == NULL) return PyErr_NoMemory();
+        COMPILED = lists, CAP_COMPILED = cap;
+    }
+    void *list = css_selectors_parse(CSS_PARSER, (const unsigned char *)text, (size_t)len);
+    if (list == NULL) return PyLong_FromLong(-1);
+    COMPILED[N_COMPILED] = list;
+    return PyLong_FromLongLong((long long)(GENERATION << 32) + N_COMPILED++);
+}
+
+static unsigned int on_match(void *node, void *spec, void *ctx) {
+    *(int *)ctx = 1;
+    return 0;  /* LXB_STATUS_OK */
+}
+
+/* match(node mem_id, number) -> whether the element itself matches the compiled selector;
+   None for a number from before the last reset() (compile the selector again) */
+static PyObject *match_selector(PyObject *self, PyObject *args) {
+    unsigned long long at;
+    long long number;
+    if (!PyArg_ParseTuple(args, "KL", &at, &number)) return NULL;
+    if (number < 0 || (number >> 32) != GENERATION) Py_RETURN_NONE;
+    Py_ssize_t k = (Py_ssize_t)(number & 0xFFFFFFFFLL);
+    if (k >= N_COMPILED || SELECTORS == NULL) Py_RETURN_NONE;
+    int matched = 0;
+    selectors_match_node(SELECTORS, (void *)(uintptr_t)at, COMPILED[k], on_match, &matched);
+    return PyBool_FromLong(matched);
+}
+
+/* reset(): every compiled selector forgotten, their memory given back */
+static PyObject *reset(PyObject *self, PyObject *args) {
+    reset_selectors();
     Py_RETURN_NONE;
 }
 
@@ -806,6 +929,9 @@ static PyMethodDef METHODS[] = {
      "tag_flags, stems)."},
     {"walk", walk, METH_VARARGS, "walks._walk over the tree under a node (its mem_id)."},
     {"keys", keys, METH_VARARGS, "The ids and classes under a node (its mem_id), the node's own too."},
+    {"compile", compile_selector, METH_VARARGS, "A selector compiled: its number, -1 if unread, None without lexbor's selector functions."},
+    {"match", match_selector, METH_VARARGS, "Whether an element (its mem_id) matches a compiled selector."},
+    {"reset", reset, METH_NOARGS, "Forget every compiled selector."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -65,12 +65,13 @@ class StoryText:
     def of(cls, story: Story) -> StoryText:
         all_words: list[str] = []
         ends: list[int] = []
-        for para in story.paragraphs:
-            all_words.extend(words(para))
+        for part in _normalized(story.paragraphs):
+            all_words.extend(_WORD.findall(part))
             if not ends or ends[-1] != len(all_words):
                 ends.append(len(all_words))
-        vocab: dict[str, int] = {}
-        ids = np.asarray([vocab.setdefault(w, len(vocab)) for w in all_words], dtype=np.int64)
+        # each distinct word numbered in the order it first comes
+        vocab = {w: i for i, w in enumerate(dict.fromkeys(all_words))}
+        ids = np.fromiter(map(vocab.__getitem__, all_words), dtype=np.int64, count=len(all_words))
         grams = None
         if len(vocab) ** ANCHOR < 2**63:
             keys = _gram_keys(ids, len(vocab))
@@ -112,6 +113,20 @@ def _gram_keys(ids: npt.NDArray[np.int64], radix: int) -> npt.NDArray[np.int64]:
 _SEP = "\x1e"  # ASCII record separator
 
 
+def _normalized(texts: list[str] | tuple[str, ...]) -> list[str]:
+    """Each text normalised (:func:`.fingerprint.normalize`), all in one call (it is the
+    costly part, a page's blocks or a story's paragraphs), split again on a separator that
+    normalisation keeps and no word contains."""
+    if not texts:
+        return []
+    parts = normalize(_SEP.join(t.replace(_SEP, " ") for t in texts)).split(_SEP)
+    if len(parts) != len(texts):
+        # a text spelling the separator as an entity ("&#30;") split in two when normalise
+        # unescaped it: take those texts one by one
+        parts = [normalize(t) for t in texts]
+    return parts
+
+
 @dataclass(frozen=True, slots=True)
 class PageText:
     """A page's body words with the block each word came from."""
@@ -122,14 +137,7 @@ class PageText:
     @classmethod
     def of(cls, blocks: tuple[Block, ...]) -> PageText:
         body = [b for b in blocks if b.tag != "figcaption"]  # photo captions are not body text
-        # Normalise all blocks in one call (it is the costly part), split on a
-        # separator that normalisation keeps and no word contains.
-        joined = _SEP.join(b.text.replace(_SEP, " ") for b in body)
-        parts = normalize(joined).split(_SEP) if body else []
-        if len(parts) != len(body):
-            # a block spelling the separator as an entity ("&#30;") split in two when
-            # normalise unescaped it: take that page block by block
-            parts = [normalize(b.text) for b in body]
+        parts = _normalized([b.text for b in body])
         out: list[str] = []
         owner: list[int] = []
         for block, part in zip(body, parts, strict=True):

@@ -564,7 +564,18 @@ def _cut_unapplied(css: str) -> str:
     return "".join(kept)
 
 
+#: a block whose rules hold no block of their own, up to its closing brace (an ``@media``
+#: block of plain rules, nearly every one): matched at once
+_FLAT_BLOCK = re.compile(r"(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+
+
 def _block_end(css: str, start: int) -> int:
+    """Where the block opened just before ``start`` ends (after its closing brace), or the
+    end of the sheet if it never closes: braces counted, one level of rules inside matched
+    at once."""
+    flat = _FLAT_BLOCK.match(css, start)
+    if flat is not None:
+        return flat.end()
     depth = 1
     for m in _BRACE.finditer(css, start):
         depth += 1 if m.group() == "{" else -1
@@ -667,14 +678,83 @@ class Sheets:
 _SELF = "data-newswire-self"
 
 
+class _Compiled:
+    """Selectors compiled once each by lexbor (``_walk.c``: ``compile``, ``match``), for
+    :func:`matching`: selectolax parses a selector again at each question and looks through
+    the element's whole subtree, about 3 us a question, and a page with a large sheet asks
+    hundreds. At most :data:`LIMIT` are kept; then all are forgotten and compiled again as
+    they are asked for (a memo of a pure function, as ``lru_cache`` keeps)."""
+
+    LIMIT = 1 << 15
+
+    def __init__(self, walk: Any) -> None:
+        self.walk = walk
+        self.numbers: dict[str, int] = {}
+
+    def matches(self, node: Any, selector: str) -> bool:
+        for _ in range(2):
+            number = self.numbers.get(selector)
+            if number is None:
+                if len(self.numbers) >= self.LIMIT:
+                    self.walk.reset()
+                    self.numbers.clear()
+                number = self.numbers[selector] = self.walk.compile(selector)
+            if number < 0:
+                return False  # a selector lexbor does not read matches nothing
+            answer = self.walk.match(node.mem_id, number)
+            if answer is not None:
+                return bool(answer)
+            # compiled before a reset (another thread's): compiled again
+            self.numbers.pop(selector, None)
+        return False
+
+
+#: the probe for :func:`_compiled_selectors`: (selector, the element's id, whether it matches)
+_MATCH_PROBE = (
+    "<div id=a class='x y'><p id=b class=z>t</p><span id=c></span><p id=d></p></div>",
+    [("div.x.y", "a", True), (".x p", "b", True), (".x p", "a", False), ("p + span", "c", True),
+     ("p ~ p", "d", True), ("p:first-child", "b", True), ("p:not(.z)", "d", True),
+     ("p:not(.z)", "b", False), ("#a > span", "c", True), ("div p", "c", False),
+     ("[class~=z]", "b", True), ("span:empty", "c", True)],
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _compiled_selectors() -> _Compiled | None:
+    """The compiled selectors where the compiled walk is bound and finds lexbor's selector
+    functions, and answers the probe as selectolax does; else None (selectolax is asked)."""
+    walk = _bound_walk()
+    if walk is None or walk.compile("p") is None:
+        return None
+    compiled = _Compiled(walk)
+    html, cases = _MATCH_PROBE
+    tree = LexborHTMLParser(html)
+    for selector, ident, expected in cases:
+        node = tree.css_first(f"#{ident}")
+        if node is None or compiled.matches(node, selector) != expected:
+            return None
+    return compiled
+
+
 def matching(node: Any, rules: Iterable[tuple[int, Rule]]) -> list[tuple[int, Rule]]:
-    """The rules whose selector matches the element itself. selectolax's ``css_matches``
-    answers whether the element *or any element inside it* matches (lexbor's find, from
-    the element down): each selector is asked with an attribute only this element carries,
-    set for the time of the question and taken off after."""
+    """The rules whose selector matches the element itself: compiled once each where the
+    compiled walk is bound (:class:`_Compiled`), else asked of selectolax, whose
+    ``css_matches`` answers whether the element *or any element inside it* matches (lexbor's
+    find, from the element down): each selector is then asked with an attribute only this
+    element carries, set for the time of the question and taken off after. (The two differ
+    only on a selector lexbor does not read, which no rule with a specificity has.)"""
     rules = list(rules)
     if not rules:
         return []
+    compiled = _compiled_selectors()
+    if compiled is not None:
+        return [(number, rule) for number, rule in rules if compiled.matches(node, rule.selector)]
+    return _asked_of_selectolax(node, rules)
+
+
+def _asked_of_selectolax(node: Any, rules: list[tuple[int, Rule]]) -> list[tuple[int, Rule]]:
+    """:func:`matching` without the compiled selectors (the reference the tests hold them
+    to)."""
     out = []
     node.attrs[_SELF] = ""
     try:
