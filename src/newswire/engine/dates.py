@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
 
 #: where a page states when it was published, most trusted first (OpenGraph's article
 #: time, then schema.org's microdata; a ``<time>`` element is the last resort)
@@ -21,27 +21,41 @@ _PUBLISHED_META = (
 )
 
 
-def _published(tree: LexborHTMLParser) -> tuple[str, str]:
+#: the elements a page states its dates with, and extract's canonical link and robots meta
+#: (one query: each query is a walk of the whole page)
+FACTS = "link[rel], meta, [itemprop=datePublished][datetime], time[datetime]"
+
+
+def published_in(facts: list[Any]) -> tuple[str, str]:
     """The page's own publication time as its meta tags or microdata state it, and the
-    first ``<time datetime>`` (ISO 8601; "" where there is none that reads as a date).
-    JSON-LD's ``datePublished``, trusted between the two, is read with the page's data
-    (:mod:`.embedded`), where the scripts are still whole."""
+    first ``<time datetime>`` (ISO 8601; "" where there is none that reads as a date), from
+    the page's :data:`FACTS` in document order. JSON-LD's ``datePublished``, trusted between
+    the two, is read with the page's data (:mod:`.embedded`), where the scripts are still
+    whole."""
     metas: dict[tuple[str, str], str] = {}
-    for m in tree.css("meta[content]"):
-        for attr in ("property", "name", "itemprop"):
-            key = (m.attributes.get(attr) or "").strip().lower()
-            if key:
-                metas.setdefault((attr, key), m.attributes.get("content") or "")
+    marked, times = [], []
+    for node in facts:
+        attrs = node.attributes
+        if node.tag == "meta" and "content" in attrs:
+            for attr in ("property", "name", "itemprop"):
+                key = (attrs.get(attr) or "").strip().lower()
+                if key:
+                    metas.setdefault((attr, key), attrs.get("content") or "")
+        if "datetime" in attrs:
+            if attrs.get("itemprop") == "datePublished":
+                marked.append(attrs.get("datetime") or "")
+            if node.tag == "time":
+                times.append(attrs.get("datetime") or "")
     for attr, key in _PUBLISHED_META:
         value = iso_time(metas.get((attr, key.lower()), ""))
         if value:
             return value, ""
-    for node in tree.css("[itemprop=datePublished][datetime]"):
-        value = iso_time(node.attributes.get("datetime") or "")
+    for stated in marked:
+        value = iso_time(stated)
         if value:
             return value, ""
-    for node in tree.css("time[datetime]"):
-        value = iso_time(node.attributes.get("datetime") or "")
+    for stated in times:
+        value = iso_time(stated)
         if value:
             return "", value
     return "", ""

@@ -79,7 +79,7 @@ def explain(scanner: Scanner, page: Page, story: str | None = None) -> dict[str,
         "data_authors": list(data.authors), "hits": parse_hits, "candidates": candidates,
         "thresholds": {"hits": cfg.min_hits, "share": cfg.min_share},
     }  # fmt: skip
-    ex = extract(tree, page_styles(page))
+    ex = extract(tree, page_styles(page), styles_taken=True)
     shown = with_data(ex, data) if data else None
     out["blocks"] = {
         "kept": len(ex.blocks),

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .dates import _published
+from .dates import FACTS, published_in
 from .reader import reader_view
 from .types import Block, Extracted, Image
 from .walks import WALK, _walk, _walk_compiled
@@ -57,11 +57,14 @@ def _reads_as_byline(block: Block) -> bool:
     return bool(block.hint) and len(text) <= 120 and BYLINE_HINT.search(block.hint) is not None
 
 
-def extract(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> Extracted:
+def extract(
+    tree: LexborHTMLParser, styles: Sequence[str] = (), *, styles_taken: bool = False
+) -> Extracted:
     """Walk the parsed page once and return its blocks, images and links in reading order,
     as a reader sees them (:func:`reader_view` changes ``tree`` first, with the page's
-    linked ``styles`` where the caller fetched them)."""
-    reader_view(tree, styles)
+    linked ``styles`` where the caller fetched them; ``styles_taken``: ``styles`` ends with
+    the page's own ``<style>`` blocks, taken out of ``tree`` when it was parsed)."""
+    reader_view(tree, styles, styles_taken=styles_taken)
     root = tree.body or tree.root
     if root is None:
         return Extracted("", (), (), ())
@@ -69,16 +72,19 @@ def extract(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> Extracted:
     _caption_from_next_block(images, blocks)
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node is not None else ""
+    facts = tree.css(FACTS)  # the canonical link, the robots meta and the dates: one walk
     canonical = ""
-    for link in tree.css("link[rel]"):
-        if "canonical" in (link.attributes.get("rel") or "").lower().split():
-            canonical = (link.attributes.get("href") or "").strip()
-            break
+    for link in facts:
+        if link.tag == "link" and "rel" in link.attributes:
+            if "canonical" in (link.attributes.get("rel") or "").lower().split():
+                canonical = (link.attributes.get("href") or "").strip()
+                break
     robots = ", ".join(
         (m.attributes.get("content") or "").strip()
-        for m in tree.css("meta[name]")
-        if (m.attributes.get("name") or "").strip().lower() in ("robots", "googlebot")
+        for m in facts
+        if m.tag == "meta"
+        and (m.attributes.get("name") or "").strip().lower() in ("robots", "googlebot")
     )
     bylines = tuple(b.index for b in blocks if _reads_as_byline(b))
     return Extracted(title, tuple(blocks), tuple(images), tuple(links), canonical, bylines,
-                     robots, *_published(tree))  # fmt: skip
+                     robots, *published_in(facts))  # fmt: skip

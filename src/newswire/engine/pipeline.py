@@ -299,7 +299,7 @@ class Scanner:
         if not candidates:
             return []
         linked = looks.stylesheets() if looks is not None else ()
-        ex = extract(tree, (*linked, *page_styles(page)))
+        ex = extract(tree, (*linked, *page_styles(page)), styles_taken=True)
         page_text = PageText.of(ex.blocks)
         shown: tuple[Extracted, PageText] | None = None
         reported = []

@@ -88,7 +88,9 @@ def _made_image(
     return None
 
 
-def reader_view(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> None:
+def reader_view(
+    tree: LexborHTMLParser, styles: Sequence[str] = (), *, styles_taken: bool = False
+) -> None:
     """Change a parsed page, in place, into what a reader sees, for the checks
     (``docs/checks.md``, "What a reader sees"):
 
@@ -110,7 +112,7 @@ def reader_view(tree: LexborHTMLParser, styles: Sequence[str] = ()) -> None:
     root = tree.body or tree.root
     if root is None:
         return
-    view = shown(tree, root, styles)
+    view = shown(tree, root, styles, styles_taken=styles_taken)
     hidden: set[int] = set()
     hidden_nodes: list[Any] = []
     shown_again: dict[int, list[Any]] = {}

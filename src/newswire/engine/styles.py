@@ -992,12 +992,14 @@ def page_styles(page: Any) -> tuple[str, ...]:
     return (*page.styles, *style_blocks(page.body))
 
 
-def page_sheets(tree: Any, linked: Sequence[str] = ()) -> Sheets:
+def page_sheets(tree: Any, linked: Sequence[str] = (), *, styles_taken: bool = False) -> Sheets:
     """The rules of the page's linked sheets (fetched by the caller, in order) and of its
     ``<style>`` blocks whose ``media`` holds, less those that need an id or a class the
-    page lacks."""
+    page lacks. ``styles_taken``: the tree's ``<style>`` blocks were taken out when it was
+    parsed (:func:`.decoding.parse`) and ``linked`` ends with them (:func:`page_styles`):
+    the tree is not searched for them (a walk of the whole page)."""
     sheets = [sheet_rules(css) for css in linked]
-    for node in tree.css("style"):
+    for node in () if styles_taken else tree.css("style"):
         if media_matches(node.attributes.get("media") or ""):
             sheets.append(sheet_rules(node.text(deep=True) or ""))
     if not any(sheets):
@@ -1005,9 +1007,16 @@ def page_sheets(tree: Any, linked: Sequence[str] = ()) -> Sheets:
     return Sheets(sheets, _present_keys(tree.root if tree.root is not None else tree.body))
 
 
-def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
-    """Decide, for one parsed page, what its styles hide and what they draw."""
-    sheets = page_sheets(tree, linked)
+#: what :func:`shown` looks at besides the rules' selectors (see there)
+_MARKED = "[style], [hidden], dialog:not([open]), details:not([open])"
+
+
+def shown(
+    tree: Any, root: Any, linked: Sequence[str] = (), *, styles_taken: bool = False
+) -> Shown:
+    """Decide, for one parsed page, what its styles hide and what they draw
+    (``styles_taken``: see :func:`page_sheets`)."""
+    sheets = page_sheets(tree, linked, styles_taken=styles_taken)
     result = Shown()
     present = sheets.present or set()
     hiding = list(
@@ -1017,11 +1026,18 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
             if r.hides and hides_by_itself(r.body) and r.specificity is not None
         )
     )
+    # the elements with a style attribute, the hidden attribute, a closed <dialog> or
+    # <details>: one query (each query is a walk of the whole page), sorted out here
+    marked = root.css(_MARKED)
     candidates: dict[int, Any] = {}
-    for node in root.css("[style]"):  # an inline style that may hide by itself
-        if may_hide(node.attrs.get("style") or ""):
+    for node in marked:  # an inline style that may hide by itself
+        if "style" in node.attributes and may_hide(node.attrs.get("style") or ""):
             candidates[node.mem_id] = node
-    for selector in ["[hidden], dialog:not([open])", *_chunks(hiding)]:
+    for node in marked:
+        attrs = node.attributes
+        if "hidden" in attrs or (node.tag == "dialog" and "open" not in attrs):
+            candidates.setdefault(node.mem_id, node)
+    for selector in _chunks(hiding):
         for node in root.css(selector):
             candidates.setdefault(node.mem_id, node)
     hidden_visibility: list[Any] = []
@@ -1057,7 +1073,9 @@ def shown(tree: Any, root: Any, linked: Sequence[str] = ()) -> Shown:
             m = _URL.search(background)
             if m is not None and not m.group(2).startswith("data:"):
                 result.backgrounds.append((node, m.group(2).strip()))
-    for node in root.css("details:not([open])"):
+    for node in marked:
+        if node.tag != "details" or "open" in node.attributes:
+            continue
         summary_seen = False
         child = node.child
         while child is not None:
