@@ -8,7 +8,6 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-
 #: where a page states when it was published, most trusted first (OpenGraph's article
 #: time, then schema.org's microdata; a ``<time>`` element is the last resort)
 _PUBLISHED_META = (
