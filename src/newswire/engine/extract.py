@@ -75,10 +75,11 @@ def extract(
     facts = tree.css(FACTS)  # the canonical link, the robots meta and the dates: one walk
     canonical = ""
     for link in facts:
-        if link.tag == "link" and "rel" in link.attributes:
-            if "canonical" in (link.attributes.get("rel") or "").lower().split():
-                canonical = (link.attributes.get("href") or "").strip()
-                break
+        if link.tag != "link" or "rel" not in link.attributes:
+            continue
+        if "canonical" in (link.attributes.get("rel") or "").lower().split():
+            canonical = (link.attributes.get("href") or "").strip()
+            break
     robots = ", ".join(
         (m.attributes.get("content") or "").strip()
         for m in facts
