@@ -263,7 +263,12 @@ def _python_rules(css: str) -> tuple[styles.Rule, ...]:
 
 
 def _as_tuples(rules):
-    return [(r.selector, r.body, r.n, r.key, r.hides, r.needs, r.shows) for r in rules]
+    """The rules' fields, their numbers left out but held to their order: the numbers order
+    a sheet's rules (the compiled reading numbers its k-th item's from k * 2**16, the Python
+    reading counts), and only the order decides between equals."""
+    numbers = [r.n for r in rules]
+    assert numbers == sorted(set(numbers)), "rules numbered out of their order"
+    return [(r.selector, r.body, r.key, r.hides, r.needs, r.shows) for r in rules]
 
 
 def _generated_sheets(seed: int, count: int) -> list[str]:
@@ -467,3 +472,15 @@ def test_compiled_selectors_match_as_selectolax_does():
         if round_ == 15:
             compiled.walk.reset()  # every number kept is now stale: compiled again
     assert asked > 20_000
+
+
+@pytest.mark.parametrize("selector", [":is(.x, :not(.y))", ":not(:is(.y))", "p:not(.y, :is(.y))"])
+def test_a_class_inside_nested_parentheses_is_not_required(selector):
+    """A selector whose classes all sit inside nested :is()/:not() requires none of them
+    (it matches the element without them): its rule is offered to every element."""
+    key, needs = styles._key_and_needs(selector)
+    assert key[1:] == ("", ()) and not needs
+    html = f"<style>{selector}{{display:none}}</style><p class=y>Kept, marked y.</p><p>Gone.</p>"
+    tree = LexborHTMLParser(html)
+    texts = [b.text for b in extract(tree).blocks]
+    assert "Gone." not in texts and "Kept, marked y." in texts

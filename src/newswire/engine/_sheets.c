@@ -31,6 +31,7 @@
 #include <string.h>
 
 static PyObject *NAMES = NULL;      /* tuple of bytes: the honoured properties */
+static PyTypeObject *RULE = NULL;   /* styles.Rule, a named tuple of seven fields */
 static Py_ssize_t MAX_SELECTOR = 4000, MAX_NESTING = 32;
 static PyObject *EMPTY = NULL, *EMPTY_TUPLE = NULL, *EMPTY_SET = NULL;
 
@@ -296,7 +297,9 @@ fail:
     return -1;
 }
 
-/* one selector's item, appended to out */
+/* one selector's Rule, appended to out: made as tuple.__new__(Rule, fields) makes it (what
+   the named tuple's constructor does, without a call), numbered by its place in out, times
+   2**16 (styles._read_sheet numbers the rules of the items it reads itself from there) */
 static int put_selector(PyObject *out, const unsigned char *s, Py_ssize_t n, PyObject *body,
                         int hides, int shows) {
     /* strip() */
@@ -306,13 +309,20 @@ static int put_selector(PyObject *out, const unsigned char *s, Py_ssize_t n, PyO
     PyObject *key, *needs, *sel = ascii(s, n);
     if (!sel) return -1;
     if (key_and_needs(s, n, &key, &needs) < 0) { Py_DECREF(sel); return -1; }
-    PyObject *item = Py_BuildValue("(OOOOOOOO)", sel, body, PyTuple_GET_ITEM(key, 0),
-                                   PyTuple_GET_ITEM(key, 1), PyTuple_GET_ITEM(key, 2), needs,
-                                   hides ? Py_True : Py_False, shows ? Py_True : Py_False);
-    Py_DECREF(sel); Py_DECREF(key); Py_DECREF(needs);
-    if (!item) return -1;
-    int rc = PyList_Append(out, item);
-    Py_DECREF(item);
+    PyObject *number = PyLong_FromSsize_t(PyList_GET_SIZE(out) << 16);
+    PyObject *rule = number ? RULE->tp_alloc(RULE, 7) : NULL;
+    if (!rule) { Py_DECREF(sel); Py_DECREF(key); Py_DECREF(needs); Py_XDECREF(number); return -1; }
+    PyObject *yes = hides ? Py_True : Py_False, *again = shows ? Py_True : Py_False;
+    Py_INCREF(body); Py_INCREF(yes); Py_INCREF(again);
+    PyTuple_SET_ITEM(rule, 0, sel);
+    PyTuple_SET_ITEM(rule, 1, body);
+    PyTuple_SET_ITEM(rule, 2, number);
+    PyTuple_SET_ITEM(rule, 3, key);
+    PyTuple_SET_ITEM(rule, 4, yes);
+    PyTuple_SET_ITEM(rule, 5, needs);
+    PyTuple_SET_ITEM(rule, 6, again);
+    int rc = PyList_Append(out, rule);
+    Py_DECREF(rule);
     return rc;
 }
 
@@ -342,6 +352,7 @@ static PyObject *read_blocks(PyObject *self, PyObject *args) {
     }
     PyObject *out = PyList_New(0);
     if (!out) { Py_XDECREF(encoded); return NULL; }
+    int whole = 1;  /* every item a Rule: nothing for Python to read */
     unsigned char small[4096], *folded = small;
     Py_ssize_t room = sizeof(small);
     Py_ssize_t from = 0;
@@ -358,6 +369,7 @@ static PyObject *read_blocks(PyObject *self, PyObject *args) {
         const unsigned char *body = b + brace + 1, *group = b + gs;
         Py_ssize_t nb = to - brace - 1, ng = brace - gs;
         if (has_high(body, nb) || has_high(group, ng)) {
+            whole = 0;
             PyObject *item = Py_BuildValue("(s#s#)", (const char *)group, ng, (const char *)body, nb);
             if (!item || PyList_Append(out, item) < 0) { Py_XDECREF(item); goto fail; }
             Py_DECREF(item);
@@ -388,6 +400,7 @@ static PyObject *read_blocks(PyObject *self, PyObject *args) {
         if (!bodystr) goto fail;
         if (opens && (nested || opens != shuts)) {
             /* _NESTED or unbalanced: tinycss2 splits it (styles._split_group) */
+            whole = 0;
             PyObject *item = Py_BuildValue("(s#ONN)", (const char *)group, ng, bodystr,
                                            PyBool_FromLong(hides), PyBool_FromLong(shows));
             Py_DECREF(bodystr);
@@ -414,7 +427,7 @@ static PyObject *read_blocks(PyObject *self, PyObject *args) {
     }
     if (folded != small) free(folded);
     Py_XDECREF(encoded);
-    return out;
+    return Py_BuildValue("(NO)", out, whole ? Py_True : Py_False);
 fail:
     if (folded != small) free(folded);
     Py_XDECREF(encoded);
@@ -424,7 +437,13 @@ fail:
 
 static PyObject *bind(PyObject *self, PyObject *args) {
     PyObject *names;
-    if (!PyArg_ParseTuple(args, "O!nn", &PyTuple_Type, &names, &MAX_SELECTOR, &MAX_NESTING)) return NULL;
+    PyTypeObject *rule;
+    if (!PyArg_ParseTuple(args, "O!nnO!", &PyTuple_Type, &names, &MAX_SELECTOR, &MAX_NESTING,
+                          &PyType_Type, &rule)) return NULL;
+    if (!PyType_IsSubtype(rule, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "bind: Rule is a named tuple");
+        return NULL;
+    }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
         PyObject *name = PyTuple_GET_ITEM(names, i);
         if (!PyBytes_Check(name) || PyBytes_GET_SIZE(name) == 0) {
@@ -434,12 +453,14 @@ static PyObject *bind(PyObject *self, PyObject *args) {
     }
     Py_INCREF(names);
     Py_XSETREF(NAMES, names);
+    Py_INCREF(rule);
+    Py_XSETREF(RULE, rule);
     Py_RETURN_NONE;
 }
 
 static PyMethodDef METHODS[] = {
     {"read_blocks", read_blocks, METH_VARARGS, "A stylesheet's blocks and selectors, read (see the module's notes)."},
-    {"bind", bind, METH_VARARGS, "bind(names, max_selector, max_nesting): the honoured properties and the limits."},
+    {"bind", bind, METH_VARARGS, "bind(names, max_selector, max_nesting, Rule): the honoured properties, the limits and the rules' class."},
     {NULL, NULL, 0, NULL},
 };
 

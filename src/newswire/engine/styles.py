@@ -49,7 +49,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import cssselect2
 import tinycss2
@@ -91,15 +91,15 @@ _INLINE = frozenset(
 _IMAGES = frozenset({"img", "amp-img", "amp-anim", "svg", "object", "embed", "input", "picture"})
 
 
-@dataclass(slots=True, eq=False)
-class Rule:
+class Rule(NamedTuple):
     """One selector of a style rule and the text of its block (read when first needed).
-    Never changed once read (not frozen: a frozen dataclass is made four times slower, and
-    a news site's sheets hold thousands of rules)."""
+    A named tuple, as :class:`.types.Block` is: a news site's sheets hold thousands of
+    rules, and the compiled reading (``_sheets.c``) makes them as tuples, without a call
+    to a constructor each."""
 
     selector: str
     body: str
-    n: int  # its place in its sheet: later wins between equals
+    n: int  # orders the rules of its sheet: later wins between equals
     key: tuple[str, str, tuple[str, ...]]  # the rightmost compound's tag, id and classes
     hides: bool = False  # its block may hide an element, or draw an image, by itself
     needs: frozenset[str] = frozenset()  # the ids and classes a page must have for it to match
@@ -202,6 +202,9 @@ _TAG = re.compile(r"^([a-zA-Z][\w-]*)")
 _NEEDED = re.compile(rf"[.#]{_IDENT}")
 
 
+_INNERMOST = re.compile(r"\([^()]*\)")
+
+
 @lru_cache(maxsize=1 << 15)
 def _key_and_needs(
     selector: str,
@@ -211,7 +214,11 @@ def _key_and_needs(
     and every id and class (``#id``, ``.class``) the selector requires of some element of
     the page, in any compound (those inside parentheses are not required)."""
     if "(" in selector:
-        selector = re.sub(r"\([^()]*\)", "()", selector)
+        # from the innermost parentheses out (":is(.a, :not(.b))" requires neither class),
+        # each emptied to "()"; what an unbalanced one leaves stays
+        while (emptied := _INNERMOST.sub("\x00", selector)) != selector:
+            selector = emptied
+        selector = selector.replace("\x00", "()")
     needs = (
         frozenset(_NEEDED.findall(selector))
         if ("." in selector or "#" in selector)
@@ -429,7 +436,7 @@ def _compiled_sheets() -> Any:
     except ImportError:  # pragma: no cover - built without a C compiler
         return None
     names = tuple(n.encode() for n in sorted(HONOURED, key=len, reverse=True))
-    _sheets.bind(names, MAX_SELECTOR, MAX_NESTING)
+    _sheets.bind(names, MAX_SELECTOR, MAX_NESTING, Rule)
     return _sheets
 
 
@@ -498,19 +505,20 @@ def _read_sheet(css: str) -> tuple[Rule, ...]:
         _read_blocks(css, rules)
         return tuple(rules)
     try:
-        items = _compiled.read_blocks(css)
+        items, whole = _compiled.read_blocks(css)
     except UnicodeError:  # a lone surrogate: not UTF-8
         _read_blocks(css, rules)
         return tuple(rules)
-    for item in items:
-        if len(item) == 8:
-            selector, body, tag, ident, classes, needs, hides, shows = item
-            rules.append(Rule(selector, body, len(rules), (tag, ident, classes), hides, needs,
-                              shows))  # fmt: skip
+    if whole:  # every item a Rule (nearly every sheet)
+        return tuple(items)
+    # the k-th item's rules are numbered from k * 2**16 (the compiled ones are)
+    for k, item in enumerate(items):
+        if type(item) is Rule:
+            rules.append(item)
         elif len(item) == 4:  # a selector list with nested parentheses: tinycss2 splits it
-            _block_rules(item[0], item[1], item[2], item[3], rules)
+            _block_rules(item[0], item[1], item[2], item[3], rules, k << 16)
         else:  # a block with text outside ASCII: read here
-            _read_block(item[0], item[1], rules)
+            _read_block(item[0], item[1], rules, k << 16)
     return tuple(rules)
 
 
@@ -524,9 +532,10 @@ def _read_blocks(css: str, rules: list[Rule]) -> None:
             _read_block(head[head.rfind("{") + 1 :], body, rules)
 
 
-def _read_block(group: str, body: str, rules: list[Rule]) -> None:
+def _read_block(group: str, body: str, rules: list[Rule], first: int | None = None) -> None:
     """One block's rules (its selector list as written, after the "{" before it), appended
-    to ``rules``; what ``_sheets.c`` gives back to Python for a block outside ASCII."""
+    to ``rules``, numbered from ``first`` (else from their place in ``rules``); what
+    ``_sheets.c`` gives back to Python for a block outside ASCII."""
     folded = body.lower()
     if not _RELEVANT.search(folded):
         return
@@ -539,13 +548,15 @@ def _read_block(group: str, body: str, rules: list[Rule]) -> None:
     shows = ("opacity" in folded or "transform" in folded) and (
         _SHOWING_AGAIN.search(folded) is not None
     )
-    _block_rules(group, body, hides, shows, rules)
+    _block_rules(group, body, hides, shows, rules, first)
 
 
-def _block_rules(group: str, body: str, hides: bool, shows: bool, rules: list[Rule]) -> None:
-    for selector in _split_group(group):
+def _block_rules(group: str, body: str, hides: bool, shows: bool, rules: list[Rule],
+                 first: int | None = None) -> None:  # fmt: skip
+    for j, selector in enumerate(_split_group(group)):
         key, needs = _key_and_needs(selector)
-        rules.append(Rule(selector, body, len(rules), key, hides, needs, shows))
+        n = len(rules) if first is None else first + j
+        rules.append(Rule(selector, body, n, key, hides, needs, shows))
 
 
 def _cut_unapplied(css: str) -> str:
