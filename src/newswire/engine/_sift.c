@@ -58,11 +58,14 @@ static Py_ssize_t marks_avx2(const unsigned char *b, Py_ssize_t n, vec *marks, P
     for (; i + 32 <= n; i += 32) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(b + i));
         uint32_t any = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_or_si256(v, TWO), GT));
-        if (!any) continue;
         count += __builtin_popcount((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, LT)));
-        if (reserve(marks, 32)) return -1;
-        Py_ssize_t *o = marks->v + marks->n, k = 0;
-        while (any) { o[k++] = i + __builtin_ctz(any); any &= any - 1; }
+        if (marks->n + 32 > marks->cap && reserve(marks, 32)) return -1;
+        /* four places written whatever the mask holds, then counted (a chunk holds a mark
+           about every other time, which no branch predicts): more than four take a loop */
+        Py_ssize_t *o = marks->v + marks->n;
+        int k = __builtin_popcount(any);
+        for (int j = 0; j < 4; j++) { o[j] = i + __builtin_ctz(any | 0x80000000u); any &= any - 1; }
+        for (int j = 4; j < k; j++) { o[j] = i + __builtin_ctz(any); any &= any - 1; }
         marks->n += k;
     }
     *nlt += count;
