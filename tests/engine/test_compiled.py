@@ -342,3 +342,73 @@ def test_the_compiled_walk_checks_lexbor_and_takes_its_rules_from_python():
     assert lines[8] == "2 3"  # "a" and "b" run together when <p> is not a block
     assert lines[9] == "bound"
     assert lines[10] == "[-1, -1, -1] [-1, -1, 1]"  # the related list is chrome by its stem
+
+
+DATA_FRAGMENTS = [
+    b"<script>", b"</script>", b"<SCRIPT type='application/ld+json'>", b"<script type=application/LD+JSON>",
+    b'<script type="application/ld+json">', b"<script id=__NEXT_DATA__ type=x>", b"<script id='__next_data__'>",
+    b"<scripts type=application/ld+json>", b"<script src=a.js>", b"<script", b">", b"<", b"<s", b"__",
+    b'{"@type": "NewsArticle", "articleBody": "A paragraph long enough to read as prose, with words and more words.", "author": {"name": "Ann Lee"}, "datePublished": "2024-05-02"}',
+    b'{"props": {"pageProps": {"body": "Another paragraph long enough to read as prose in Next.js data for the test."}}}',
+    b"window.__NUXT__=(function(a){return {body:\"A Nuxt paragraph long enough to read as prose, in a script.\"}})(1);",
+    b'Fusion.globalContent={"content_elements": [{"content": "An Arc paragraph long enough to read as prose, in the global content."}]};',
+    b"application/ld+json", b"__NEXT_DATA__", b"__NUXT__", b"Fusion.globalContent", b"Fusion", b"appl",
+    b"<p>Visible text.</p>", b"\xe2\x80\x99", b"\n", b" ",
+]  # fmt: skip
+
+
+DATA_OPENS = [b"<script type='application/ld+json'>", b"<SCRIPT TYPE=Application/Ld+Json >",
+              b'<script data-x="1" type="application/ld+json" nonce=z>', b"<script id=__NEXT_DATA__>",
+              b"<script type=application/json id='__next_data__'>", b"<scripts id=__NEXT_DATA__>",
+              b"<script>", b"<script type=text/plain>application/ld+json", b"<script\n id=__NEXT_DATA__\n>"]  # fmt: skip
+DATA_BODIES = [*DATA_FRAGMENTS[14:18], b"", b"{not json", b"<p>in a script</p>"]
+DATA_CLOSES = [b"</script>", b"</SCRIPT >", b"", b"</scrip>"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(
+                st.sampled_from(DATA_OPENS), st.sampled_from(DATA_BODIES), st.sampled_from(DATA_CLOSES)
+            ).map(b"".join),
+            st.sampled_from(DATA_FRAGMENTS),
+        ),
+        max_size=12,
+    ),
+    st.integers(0, 40),
+)
+def test_the_data_scripts_are_found_the_same_compiled(parts, cut):
+    """embedded() through the compiled pass (data_marks: the expressions tried only where a
+    tag names the data) gives what the four substring searches and two expressions over
+    the whole page give, on pages made of data scripts in any case, cut anywhere."""
+    from newswire.engine import embedded
+
+    body = b"".join(parts)
+    body = body[: len(body) - cut] if cut < len(body) else body
+    compiled = embedded.embedded(body)
+    kept = embedded.COMPILED
+    embedded.COMPILED = None
+    try:
+        assert compiled == embedded.embedded(body)
+    finally:
+        embedded.COMPILED = kept
+
+
+def test_the_data_scripts_of_the_dev_pages_are_found_the_same_compiled():
+    from newswire.engine import embedded
+    from newswire.engine.read import read_warc
+    from newswire.engine.types import Page
+
+    from ..conftest import shared_or_skip
+
+    warc = shared_or_skip("corpus", "dev", "pages.warc.gz")
+    bodies = [p.body for p in read_warc(warc) if isinstance(p, Page)]
+    compiled = [embedded.embedded(b) for b in bodies]
+    kept = embedded.COMPILED
+    embedded.COMPILED = None
+    try:
+        assert compiled == [embedded.embedded(b) for b in bodies]
+    finally:
+        embedded.COMPILED = kept
+    assert sum(1 for e in compiled if e) > 50  # pages that carry text as data were read

@@ -770,6 +770,93 @@ done:
     return result;
 }
 
+/* --- where a page carries text as data (embedded.py) ---------------------------------- */
+
+/* a byte in lower case, as Python's re.IGNORECASE reads bytes (ASCII letters only) */
+static inline unsigned char ascii_lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c | 0x20 : c; }
+
+static inline int lower_is(const unsigned char *b, const char *w, Py_ssize_t k) {
+    for (Py_ssize_t j = 0; j < k; j++) if (ascii_lower(b[j]) != (unsigned char)w[j]) return 0;
+    return 1;
+}
+
+/* whether b[from..to) holds w (lower case, ASCII) in any case */
+static int holds_ci(const unsigned char *b, Py_ssize_t from, Py_ssize_t to, const char *w, Py_ssize_t k) {
+    for (Py_ssize_t p = from; p + k <= to; p++) if (ascii_lower(b[p]) == (unsigned char)w[0] && lower_is(b + p, w, k)) return 1;
+    return 0;
+}
+
+/* what one candidate place holds: a "<script" (any case) whose tag holds a data marker, or
+   one of the markers embedded.py asks about (as written) */
+static int look_at(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int *markers, PyObject *ld, PyObject *next) {
+    unsigned char c = b[i];
+    if (c == '<') {
+        if (i + 7 > n || !lower_is(b + i + 1, "script", 6)) return 0;
+        /* the tag: up to its first ">" (or the end); the expressions' [^>]* keep to it */
+        const unsigned char *gt = (const unsigned char *)memchr(b + i + 7, '>', (size_t)(n - i - 7));
+        Py_ssize_t end = gt ? gt - b : n;
+        PyObject *at = NULL;
+        if (holds_ci(b, i + 7, end, "application/ld+json", 19)) {
+            at = PyLong_FromSsize_t(i);
+            if (!at || PyList_Append(ld, at) < 0) { Py_XDECREF(at); return -1; }
+            Py_DECREF(at);
+        }
+        if (holds_ci(b, i + 7, end, "__next_data__", 13)) {
+            at = PyLong_FromSsize_t(i);
+            if (!at || PyList_Append(next, at) < 0) { Py_XDECREF(at); return -1; }
+            Py_DECREF(at);
+        }
+    } else if (c == 'a') {
+        if (i + 19 <= n && memcmp(b + i, "application/ld+json", 19) == 0) *markers |= 1;
+    } else if (c == '_') {
+        if (i + 13 <= n && memcmp(b + i, "__NEXT_DATA__", 13) == 0) *markers |= 2;
+        if (i + 8 <= n && memcmp(b + i, "__NUXT__", 8) == 0) *markers |= 4;
+    } else if (c == 'F') {
+        if (i + 20 <= n && memcmp(b + i, "Fusion.globalContent", 20) == 0) *markers |= 8;
+    }
+    return 0;
+}
+
+/* data_marks(body) -> (markers, ld, next): which of embedded.MARKERS the page holds (bits
+   1, 2, 4, 8, as written), and the places of the "<script" tags (in any case) that say
+   "application/ld+json" and "__NEXT_DATA__" (in any case) before their ">": the only places
+   embedded's expressions can match at. One pass, sixteen bytes at a time: each place where
+   two bytes begin "<s", "ap", "__" or "Fu" is looked at; where embedded's four substring
+   searches and two expressions each went through the whole page. */
+static PyObject *data_marks(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
+    const unsigned char *b = (const unsigned char *)buf.buf;
+    Py_ssize_t n = buf.len, i = 0;
+    int markers = 0;
+    PyObject *ld = PyList_New(0), *next = PyList_New(0);
+    if (!ld || !next) goto fail;
+#ifdef __SSE2__
+    const __m128i LT = _mm_set1_epi8('<'), S = _mm_set1_epi8('s'), A = _mm_set1_epi8('a'),
+                  P = _mm_set1_epi8('p'), U = _mm_set1_epi8('_'), F = _mm_set1_epi8('F'),
+                  LU = _mm_set1_epi8('u'), CASE = _mm_set1_epi8(0x20);
+    for (; i + 17 <= n; i += 16) {
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(b + i)), v1 = _mm_loadu_si128((const __m128i *)(b + i + 1));
+        __m128i hit = _mm_and_si128(_mm_cmpeq_epi8(v0, LT), _mm_cmpeq_epi8(_mm_or_si128(v1, CASE), S));
+        hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(v0, A), _mm_cmpeq_epi8(v1, P)));
+        hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(v0, U), _mm_cmpeq_epi8(v1, U)));
+        hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(v0, F), _mm_cmpeq_epi8(v1, LU)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        while (mask) {
+            if (look_at(b, n, i + __builtin_ctz(mask), &markers, ld, next) < 0) goto fail;
+            mask &= mask - 1;
+        }
+    }
+#endif
+    for (; i < n; i++) if (look_at(b, n, i, &markers, ld, next) < 0) goto fail;
+    PyBuffer_Release(&buf);
+    return Py_BuildValue("(iNN)", markers, ld, next);
+fail:
+    Py_XDECREF(ld); Py_XDECREF(next);
+    PyBuffer_Release(&buf);
+    return NULL;
+}
+
 /* --- the index lookup ---------------------------------------------------------------- */
 
 static int cmp_i32(const void *a, const void *b) {
@@ -863,6 +950,7 @@ static PyMethodDef METHODS[] = {
     {"sift_signature", sift_signature, METH_VARARGS, "The sift and the fingerprint of its text in one call."},
     {"set_references", set_references, METH_VARARGS, "html.unescape's tables (set once)."},
     {"lookup", lookup, METH_VARARGS, "StoryIndex.query's hits and shares."},
+    {"data_marks", data_marks, METH_VARARGS, "Where a page may carry text as data (embedded.py)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,8 +17,11 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from .fingerprint import COMPILED
 
 #: where data text was found (a copy's ``found_in``)
 JSON_LD, NEXT_DATA, NUXT, ARC = "json-ld", "next-data", "nuxt", "arc"
@@ -133,28 +136,55 @@ def _load(raw: bytes) -> Any:
         return None
 
 
+def _matches_at(pattern: re.Pattern[bytes], body: bytes, places: list[int]) -> Iterator[Any]:
+    """``pattern.finditer(body)``, tried only at ``places`` (where it can match: see
+    :func:`embedded`), each match's end passed before the next is tried."""
+    after = 0
+    for at in places:
+        if at >= after and (m := pattern.match(body, at)) is not None:
+            after = m.end()
+            yield m
+
+
 def embedded(body: bytes) -> Embedded:
-    """The prose of the page's data scripts (empty for a page without any)."""
-    if not has_data(body):
-        return Embedded(())
+    """The prose of the page's data scripts (empty for a page without any).
+
+    Where the engine's C part is built, one pass over the page (``_sift.data_marks``) says
+    which markers it holds and where the ``<script`` tags that name JSON-LD or Next.js's
+    data are: the expressions are tried there only, where each went through the whole
+    page (they match nowhere else: each asks its tag, up to its ``>``, for that name); the
+    tests hold the two ways to giving the same."""
+    marks = COMPILED.data_marks(body) if COMPILED is not None else None
+    if marks is None:
+        if not has_data(body):
+            return Embedded(())
+        lds: Iterable[Any] = _LD.finditer(body)
+        next_data = _NEXT.search(body)
+        has_nuxt, has_arc = b"__NUXT__" in body, b"Fusion.globalContent" in body
+    else:
+        markers, ld_at, next_at = marks
+        if not markers:
+            return Embedded(())
+        lds = _matches_at(_LD, body, ld_at)
+        next_data = next(_matches_at(_NEXT, body, next_at), None)
+        has_nuxt, has_arc = bool(markers & 4), bool(markers & 8)
     found: list[tuple[str, str]] = []
     authors: list[str] = []
     published = ""
-    for m in _LD.finditer(body):
+    for m in lds:
         data = _load(m.group(1))
         published = published or _ld_published(data)
         texts: list[str] = []
         _strings(data, texts, keys=("articleBody",))
         found += [(JSON_LD, t) for t in texts]
         _ld_authors(data, authors)
-    next_data = _NEXT.search(body)
     if next_data:
         texts = []
         _strings(_load(next_data.group(1)), texts)
         found += [(NEXT_DATA, t) for t in texts]
     # (these two expressions are case-sensitive: a substring test spares a page without
     # the name a scan of the whole body)
-    nuxt = _NUXT.search(body) if b"__NUXT__" in body else None
+    nuxt = _NUXT.search(body) if has_nuxt else None
     if nuxt:  # JavaScript, not JSON: its string literals are read one by one
         script = nuxt.group(1)[:MAX_SCRIPT].decode("utf-8", "replace")
         for lit in _JS_STRING.finditer(script):
@@ -163,7 +193,7 @@ def embedded(body: bytes) -> Embedded:
             except ValueError:
                 continue
             found += [(NUXT, t) for t in _prose(value)]
-    arc = _ARC.search(body) if b"Fusion.globalContent" in body else None
+    arc = _ARC.search(body) if has_arc else None
     if arc:
         try:
             data, _ = json.JSONDecoder().raw_decode(
