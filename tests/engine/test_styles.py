@@ -484,3 +484,25 @@ def test_a_class_inside_nested_parentheses_is_not_required(selector):
     tree = LexborHTMLParser(html)
     texts = [b.text for b in extract(tree).blocks]
     assert "Gone." not in texts and "Kept, marked y." in texts
+
+
+def test_style_blocks_are_found_the_same_from_the_pages_marks(dev_pages):
+    """style_blocks from the places of "<style" that the compiled pass found (page_marks)
+    gives what its own search gives: on the dev pages and on generated ones (tags in any
+    case, <styles>, blocks never closed, media that hold and do not)."""
+    from newswire.engine.embedded import page_marks
+
+    if page_marks(b"") is None:
+        pytest.skip("the engine's C part is not built")
+    rng = random.Random(23)
+    parts = [b"<style>p{display:none}</style>", b"<STYLE media=print>a{}</STYLE>", b"<styles>",
+             b"<StYlE media='screen'>b{}</sTyLe >", b"<style", b"</style>", b"<p>text</p>", b"<s",
+             b"<style media=\"(max-width: 600px)\">c{}</style>", b"\xe2\x80\x99"]  # fmt: skip
+    pages = list(dev_pages)
+    for _ in range(2000):
+        page = b"".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
+        pages.append(page[: len(page) - rng.randint(0, 5)])
+    for body in pages:
+        marks = page_marks(body)
+        assert marks is not None
+        assert style_blocks(body, marks.styles) == style_blocks(body), body[:300]

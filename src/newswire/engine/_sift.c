@@ -788,9 +788,16 @@ static int holds_ci(const unsigned char *b, Py_ssize_t from, Py_ssize_t to, cons
 
 /* what one candidate place holds: a "<script" (any case) whose tag holds a data marker, or
    one of the markers embedded.py asks about (as written) */
-static int look_at(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int *markers, PyObject *ld, PyObject *next) {
+static int look_at(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int *markers, PyObject *ld,
+                   PyObject *next, PyObject *styles) {
     unsigned char c = b[i];
     if (c == '<') {
+        if (i + 6 <= n && lower_is(b + i + 1, "style", 5)) {
+            PyObject *at = PyLong_FromSsize_t(i);
+            if (!at || PyList_Append(styles, at) < 0) { Py_XDECREF(at); return -1; }
+            Py_DECREF(at);
+            return 0;
+        }
         if (i + 7 > n || !lower_is(b + i + 1, "script", 6)) return 0;
         /* the tag: up to its first ">" (or the end); the expressions' [^>]* keep to it */
         const unsigned char *gt = (const unsigned char *)memchr(b + i + 7, '>', (size_t)(n - i - 7));
@@ -817,20 +824,21 @@ static int look_at(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int *mark
     return 0;
 }
 
-/* data_marks(body) -> (markers, ld, next): which of embedded.MARKERS the page holds (bits
-   1, 2, 4, 8, as written), and the places of the "<script" tags (in any case) that say
-   "application/ld+json" and "__NEXT_DATA__" (in any case) before their ">": the only places
-   embedded's expressions can match at. One pass, sixteen bytes at a time: each place where
-   two bytes begin "<s", "ap", "__" or "Fu" is looked at; where embedded's four substring
-   searches and two expressions each went through the whole page. */
+/* data_marks(body) -> (markers, ld, next, styles): which of embedded.MARKERS the page
+   holds (bits 1, 2, 4, 8, as written), the places of the "<script" tags (in any case) that
+   say "application/ld+json" and "__NEXT_DATA__" (in any case) before their ">": the only
+   places embedded's expressions can match at, and the places of "<style" (in any case),
+   where styles.style_blocks looks. One pass, sixteen bytes at a time: each place where two
+   bytes begin "<s", "ap", "__" or "Fu" is looked at; where embedded's four substring
+   searches and two expressions, and style_blocks' search, each went through the page. */
 static PyObject *data_marks(PyObject *self, PyObject *args) {
     Py_buffer buf;
     if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
     const unsigned char *b = (const unsigned char *)buf.buf;
     Py_ssize_t n = buf.len, i = 0;
     int markers = 0;
-    PyObject *ld = PyList_New(0), *next = PyList_New(0);
-    if (!ld || !next) goto fail;
+    PyObject *ld = PyList_New(0), *next = PyList_New(0), *styles = PyList_New(0);
+    if (!ld || !next || !styles) goto fail;
 #ifdef __SSE2__
     const __m128i LT = _mm_set1_epi8('<'), S = _mm_set1_epi8('s'), A = _mm_set1_epi8('a'),
                   P = _mm_set1_epi8('p'), U = _mm_set1_epi8('_'), F = _mm_set1_epi8('F'),
@@ -843,16 +851,16 @@ static PyObject *data_marks(PyObject *self, PyObject *args) {
         hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(v0, F), _mm_cmpeq_epi8(v1, LU)));
         unsigned mask = (unsigned)_mm_movemask_epi8(hit);
         while (mask) {
-            if (look_at(b, n, i + __builtin_ctz(mask), &markers, ld, next) < 0) goto fail;
+            if (look_at(b, n, i + __builtin_ctz(mask), &markers, ld, next, styles) < 0) goto fail;
             mask &= mask - 1;
         }
     }
 #endif
-    for (; i < n; i++) if (look_at(b, n, i, &markers, ld, next) < 0) goto fail;
+    for (; i < n; i++) if (look_at(b, n, i, &markers, ld, next, styles) < 0) goto fail;
     PyBuffer_Release(&buf);
-    return Py_BuildValue("(iNN)", markers, ld, next);
+    return Py_BuildValue("(iNNN)", markers, ld, next, styles);
 fail:
-    Py_XDECREF(ld); Py_XDECREF(next);
+    Py_XDECREF(ld); Py_XDECREF(next); Py_XDECREF(styles);
     PyBuffer_Release(&buf);
     return NULL;
 }

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .fingerprint import COMPILED
 
@@ -146,15 +146,31 @@ def _matches_at(pattern: re.Pattern[bytes], body: bytes, places: list[int]) -> I
             yield m
 
 
-def embedded(body: bytes) -> Embedded:
+class Marks(NamedTuple):
+    """What one compiled pass over a page found (``_sift.data_marks``): which of
+    :data:`MARKERS` it holds (bits 1, 2, 4, 8), the places of the ``<script`` tags that name
+    JSON-LD and Next.js's data, and of its ``<style`` tags (for :func:`.styles.style_blocks`)."""
+
+    markers: int
+    ld: list[int]
+    next: list[int]
+    styles: list[int]
+
+
+def page_marks(body: bytes) -> Marks | None:
+    """:class:`Marks` of a page, or None where the engine's C part is not built."""
+    return Marks(*COMPILED.data_marks(body)) if COMPILED is not None else None
+
+
+def embedded(body: bytes, marks: Marks | None = None) -> Embedded:
     """The prose of the page's data scripts (empty for a page without any).
 
     Where the engine's C part is built, one pass over the page (``_sift.data_marks``) says
     which markers it holds and where the ``<script`` tags that name JSON-LD or Next.js's
     data are: the expressions are tried there only, where each went through the whole
     page (they match nowhere else: each asks its tag, up to its ``>``, for that name); the
-    tests hold the two ways to giving the same."""
-    marks = COMPILED.data_marks(body) if COMPILED is not None else None
+    tests hold the two ways to giving the same. ``marks``: the page's, already found."""
+    marks = marks or page_marks(body)
     if marks is None:
         if not has_data(body):
             return Embedded(())
@@ -162,7 +178,7 @@ def embedded(body: bytes) -> Embedded:
         next_data = _NEXT.search(body)
         has_nuxt, has_arc = b"__NUXT__" in body, b"Fusion.globalContent" in body
     else:
-        markers, ld_at, next_at = marks
+        markers, ld_at, next_at, _ = marks
         if not markers:
             return Embedded(())
         lds = _matches_at(_LD, body, ld_at)

@@ -23,7 +23,7 @@ from .check import normalize_url, run_checks, verdict
 from .config import ScanConfig
 from .dates import iso_time
 from .decoding import parse
-from .embedded import JSON_LD, Embedded, embedded
+from .embedded import JSON_LD, Embedded, embedded, page_marks
 from .errors import PageError
 from .extract import extract
 from .fingerprint import signature
@@ -289,7 +289,8 @@ class Scanner:
         if not self.may_hold_a_story(page):
             return []
         tree, text = parse(page, max_depth=cfg.max_depth, screened=True)
-        data = embedded(page.body)  # text the page carries as data (JSON-LD, Next.js …)
+        marks = page_marks(page.body)  # where its data scripts and style blocks are
+        data = embedded(page.body, marks)  # text the page carries as data (JSON-LD, Next.js …)
         if data:
             text = f"{text} {data.text()}"
         found = self.index.query(
@@ -299,7 +300,8 @@ class Scanner:
         if not candidates:
             return []
         linked = looks.stylesheets() if looks is not None else ()
-        ex = extract(tree, (*linked, *page_styles(page)), styles_taken=True)
+        own = page_styles(page, marks.styles if marks is not None else None)
+        ex = extract(tree, (*linked, *own), styles_taken=True)
         page_text = PageText.of(ex.blocks)
         shown: tuple[Extracted, PageText] | None = None
         reported = []
