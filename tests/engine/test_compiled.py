@@ -412,3 +412,46 @@ def test_the_data_scripts_of_the_dev_pages_are_found_the_same_compiled():
     finally:
         embedded.COMPILED = kept
     assert sum(1 for e in compiled if e) > 50  # pages that carry text as data were read
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=80), st.sampled_from(["p", "h2", "figcaption", "li"])),
+                max_size=30))  # fmt: skip
+def test_a_pages_words_are_split_the_same_compiled(texts):
+    """align.PageText.of with its ASCII blocks split in C (words_of) gives the words and
+    their blocks that the expression gives, on any text: ASCII, not, mixed, empty, with
+    the record separator and entities in it."""
+    from newswire.engine import align
+    from newswire.engine.types import Block
+
+    extra = ["\x1e", "&#30;", "caf\u00e9", "a_b 9", "\u00a0", "&amp;", "ﬁ"]
+    blocks = tuple(Block(i, text + extra[i % len(extra)] * (i % 3 == 0), tag, (i,))
+                   for i, (text, tag) in enumerate(texts))  # fmt: skip
+    compiled = align.PageText.of(blocks)
+    kept = align.COMPILED
+    align.COMPILED = None
+    try:
+        assert compiled == align.PageText.of(blocks)
+    finally:
+        align.COMPILED = kept
+
+
+def test_the_dev_pages_words_are_split_the_same_compiled():
+    from newswire.engine import align
+    from newswire.engine.decoding import parse
+    from newswire.engine.extract import extract
+    from newswire.engine.read import read_warc
+    from newswire.engine.types import Page
+
+    from ..conftest import shared_or_skip
+
+    warc = shared_or_skip("corpus", "dev", "pages.warc.gz")
+    pages = [p for p in read_warc(warc) if isinstance(p, Page)][:300]
+    blocks = [extract(parse(p, screened=False)[0]).blocks for p in pages]
+    compiled = [align.PageText.of(b) for b in blocks]
+    kept = align.COMPILED
+    align.COMPILED = None
+    try:
+        assert compiled == [align.PageText.of(b) for b in blocks]
+    finally:
+        align.COMPILED = kept

@@ -770,6 +770,61 @@ done:
     return result;
 }
 
+/* --- words (align.PageText) ------------------------------------------------------------- */
+
+static inline int ascii_word(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* words_of(parts, owners, findall) -> (words, owners): the words (\w+) of each text part,
+   and for each word the owner given with its part: a part in ASCII (nearly every block of
+   a page) split here, where \w is letters, digits and "_"; any other given to findall
+   (the expression itself). What align.PageText made with a findall and two extends a
+   block. */
+static PyObject *words_of(PyObject *self, PyObject *args) {
+    PyObject *parts, *ids, *findall;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &parts, &PyList_Type, &ids, &findall)) return NULL;
+    Py_ssize_t np = PyList_GET_SIZE(parts);
+    if (PyList_GET_SIZE(ids) != np) { PyErr_SetString(PyExc_ValueError, "a part without an owner"); return NULL; }
+    PyObject *words = PyList_New(0), *owners = PyList_New(0);
+    if (!words || !owners) goto fail;
+    for (Py_ssize_t k = 0; k < np; k++) {
+        PyObject *part = PyList_GET_ITEM(parts, k), *id = PyList_GET_ITEM(ids, k);
+        if (!PyUnicode_Check(part)) { PyErr_SetString(PyExc_TypeError, "parts are str"); goto fail; }
+        if (PyUnicode_IS_ASCII(part)) {
+            const unsigned char *s = (const unsigned char *)PyUnicode_DATA(part);
+            Py_ssize_t n = PyUnicode_GET_LENGTH(part), i = 0;
+            while (i < n) {
+                while (i < n && !ascii_word(s[i])) i++;
+                Py_ssize_t start = i;
+                while (i < n && ascii_word(s[i])) i++;
+                if (i == start) break;
+                PyObject *w = PyUnicode_New(i - start, 127);
+                if (!w) goto fail;
+                memcpy(PyUnicode_DATA(w), s + start, (size_t)(i - start));
+                int rc = PyList_Append(words, w);
+                Py_DECREF(w);
+                if (rc < 0 || PyList_Append(owners, id) < 0) goto fail;
+            }
+        } else {
+            PyObject *found = PyObject_CallOneArg(findall, part);
+            if (!found) goto fail;
+            if (!PyList_Check(found)) { Py_DECREF(found); PyErr_SetString(PyExc_TypeError, "findall gives a list"); goto fail; }
+            Py_ssize_t m = PyList_GET_SIZE(found);
+            for (Py_ssize_t j = 0; j < m; j++) {
+                if (PyList_Append(words, PyList_GET_ITEM(found, j)) < 0 || PyList_Append(owners, id) < 0) { Py_DECREF(found); goto fail; }
+            }
+            Py_DECREF(found);
+        }
+    }
+    PyObject *out = Py_BuildValue("(NN)", PyList_AsTuple(words), PyList_AsTuple(owners));
+    Py_DECREF(words); Py_DECREF(owners);
+    return out;
+fail:
+    Py_XDECREF(words); Py_XDECREF(owners);
+    return NULL;
+}
+
 /* --- where a page carries text as data (embedded.py) ---------------------------------- */
 
 /* a byte in lower case, as Python's re.IGNORECASE reads bytes (ASCII letters only) */
@@ -958,6 +1013,7 @@ static PyMethodDef METHODS[] = {
     {"sift_signature", sift_signature, METH_VARARGS, "The sift and the fingerprint of its text in one call."},
     {"set_references", set_references, METH_VARARGS, "html.unescape's tables (set once)."},
     {"lookup", lookup, METH_VARARGS, "StoryIndex.query's hits and shares."},
+    {"words_of", words_of, METH_VARARGS, "The words of text parts, each with its part's owner (align.PageText)."},
     {"data_marks", data_marks, METH_VARARGS, "Where a page may carry text as data (embedded.py)."},
     {NULL, NULL, 0, NULL},
 };

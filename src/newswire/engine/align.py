@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from .fingerprint import _WORD, normalize, words
+from .fingerprint import _WORD, COMPILED, normalize, words
 from .types import Alignment, Block, Run, Story
 
 ANCHOR = 4  # words in an anchor; the corpus counts runs of 4 or more words
@@ -138,6 +138,9 @@ class PageText:
     def of(cls, blocks: tuple[Block, ...]) -> PageText:
         body = [b for b in blocks if b.tag != "figcaption"]  # photo captions are not body text
         parts = _normalized([b.text for b in body])
+        if COMPILED is not None:  # the same split, a part in ASCII split in C
+            found, owners = COMPILED.words_of(parts, [b.index for b in body], _WORD.findall)
+            return cls(found, owners)
         out: list[str] = []
         owner: list[int] = []
         for block, part in zip(body, parts, strict=True):
