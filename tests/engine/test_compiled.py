@@ -455,3 +455,23 @@ def test_the_dev_pages_words_are_split_the_same_compiled():
         assert compiled == [align.PageText.of(b) for b in blocks]
     finally:
         align.COMPILED = kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=60), max_size=20))
+def test_a_storys_words_are_split_the_same_compiled(paragraphs):
+    """StoryText.of with its ASCII paragraphs split in C gives the words and paragraph ends
+    the expression gives (paragraphs without words, empty ones, any text)."""
+    from newswire.engine import align
+    from newswire.engine.types import Story
+
+    story = Story(uri="urn:t:s", headline="A headline", paragraphs=tuple(paragraphs))
+    compiled = align.StoryText.of(story)
+    kept = align.COMPILED
+    align.COMPILED = None
+    try:
+        plain = align.StoryText.of(story)
+    finally:
+        align.COMPILED = kept
+    assert (compiled.words, compiled.paragraph_ends) == (plain.words, plain.paragraph_ends)
+    assert compiled.vocab == plain.vocab and np.array_equal(compiled.ids, plain.ids)

@@ -65,10 +65,21 @@ class StoryText:
     def of(cls, story: Story) -> StoryText:
         all_words: list[str] = []
         ends: list[int] = []
-        for part in _normalized(story.paragraphs):
-            all_words.extend(_WORD.findall(part))
-            if not ends or ends[-1] != len(all_words):
-                ends.append(len(all_words))
+        parts = _normalized(story.paragraphs)
+        if COMPILED is not None:  # the same words, a paragraph in ASCII split in C
+            found, owners = COMPILED.words_of(parts, list(range(len(parts))), _WORD.findall)
+            all_words = list(found)
+            # a paragraph ends where the next word is another's (one without words adds
+            # none, but the first paragraph always ends somewhere: at 0 if it has none)
+            owned = np.asarray(owners, dtype=np.int64)
+            ends = [*(np.flatnonzero(np.diff(owned)) + 1).tolist(), len(owned)] if len(owned) else []
+            if parts and (not len(owned) or owned[0] != 0):
+                ends.insert(0, 0)
+        else:
+            for part in parts:
+                all_words.extend(_WORD.findall(part))
+                if not ends or ends[-1] != len(all_words):
+                    ends.append(len(all_words))
         # each distinct word numbered in the order it first comes
         vocab = {w: i for i, w in enumerate(dict.fromkeys(all_words))}
         ids = np.fromiter(map(vocab.__getitem__, all_words), dtype=np.int64, count=len(all_words))

@@ -40,13 +40,14 @@ _DOT_SEGMENT = re.compile(r"(^|[/:])\.\.?/*([?#]|$)")
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
 
-def _may_resolve_elsewhere(href: str) -> bool:
-    """``_MAY_RESOLVE_ELSEWHERE.search(href)``, branch by branch."""
+def _may_resolve_elsewhere(href: str, controls: bool = True) -> bool:
+    """``_MAY_RESOLVE_ELSEWHERE.search(href)``, branch by branch (``controls``: whether the
+    href may hold a control character; a page's links are asked that once, together)."""
     if _NO_PATH_OF_ITS_OWN.match(href):
         return True
     if (href.startswith(".") or "/." in href or ":." in href) and _DOT_SEGMENT.search(href):
         return True
-    return _CONTROL.search(href) is not None
+    return controls and _CONTROL.search(href) is not None
 
 
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|source$|cmp$|ito$|ncid$)")
@@ -364,9 +365,11 @@ def check_link(ex: Extracted, story: Story, page_url: str) -> Check:
     # path from the page's own URL ("?q", "#top", "..") or carries the tabs and
     # newlines that urlsplit drops: those are never skipped.
     tail = target.split("?", 1)[0].rsplit("/", 1)[-1] if "/" in target else ""
+    # whether any of the page's links holds a control character: one search, not one a link
+    controls = _CONTROL.search("".join(link.href for link in ex.links)) is not None
     for link in ex.links:
         href = link.href
-        if tail and tail not in href and not _may_resolve_elsewhere(href):
+        if tail and tail not in href and not _may_resolve_elsewhere(href, controls):
             continue
         if normalize_url(href, page_url) == target:
             return Check("link", True, link.html)

@@ -48,7 +48,7 @@ def image_of(node: Any, position: int, path: tuple[int, ...]) -> Image | None:
     lazy = [
         (k, v.strip()) for k in _LAZY if (v := attrs.get(k)) and not v.strip().startswith("data:")
     ]
-    sets = [u for k in _LAZY_SETS for u in _srcset_urls(attrs.get(k) or "")]
+    sets = [u for k in _LAZY_SETS if (v := attrs.get(k)) for u in _srcset_urls(v)]
     parent = node.parent
     sources: list[str] = []
     if parent is not None and parent.tag == "picture":
