@@ -67,12 +67,13 @@ class StoryText:
         ends: list[int] = []
         parts = _normalized(story.paragraphs)
         if COMPILED is not None:  # the same words, a paragraph in ASCII split in C
-            found, owners = COMPILED.words_of(parts, list(range(len(parts))), _WORD.findall)
-            all_words = list(found)
+            split, owners = COMPILED.words_of(parts, list(range(len(parts))), _WORD.findall)
+            all_words = list(split)
             # a paragraph ends where the next word is another's (one without words adds
             # none, but the first paragraph always ends somewhere: at 0 if it has none)
             owned = np.asarray(owners, dtype=np.int64)
-            ends = [*(np.flatnonzero(np.diff(owned)) + 1).tolist(), len(owned)] if len(owned) else []
+            if len(owned):
+                ends = [*(np.flatnonzero(np.diff(owned)) + 1).tolist(), len(owned)]
             if parts and (not len(owned) or owned[0] != 0):
                 ends.insert(0, 0)
         else:
