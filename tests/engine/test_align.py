@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -167,6 +168,11 @@ def test_the_wide_chain_is_the_loops_chain(triples) -> None:
         (Run(s, p, n) for s, p, n in triples), key=lambda r: (r.page_start, r.story_start)
     )
     assert align_module._predecessors_wide(runs) == align_module._predecessors(runs)
+    if align_module.COMPILED is not None:  # the loop in C, sum for sum
+        arrays = [np.asarray([getattr(r, f) for r in runs], dtype=np.int64)
+                  for f in ("story_start", "page_start", "length")]  # fmt: skip
+        end, prev = align_module.COMPILED.predecessors(*arrays)
+        assert (end, prev) == align_module._predecessors(runs)
 
 
 def test_a_line_after_the_copy_that_opens_like_the_next_paragraph_is_no_cut() -> None:

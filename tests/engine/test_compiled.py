@@ -475,3 +475,36 @@ def test_a_storys_words_are_split_the_same_compiled(paragraphs):
         align.COMPILED = kept
     assert (compiled.words, compiled.paragraph_ends) == (plain.words, plain.paragraph_ends)
     assert compiled.vocab == plain.vocab and np.array_equal(compiled.ids, plain.ids)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g"]), min_size=4, max_size=120),
+        # a short stretch repeated: each 4-gram at more than the 16 places an anchor takes
+        st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), min_size=4, max_size=7).map(
+            lambda w: (w * 60)[:240]
+        ),
+    ),
+    st.one_of(
+        st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "x", "y"]), max_size=200),
+        st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=200),
+    ),
+)
+def test_runs_and_their_chain_are_the_same_compiled(story_words, page_words):
+    """align._runs and the chain through them, in C (runs, predecessors), against the
+    Python loops: a story of few distinct words that repeats itself (anchors at many
+    places, more than 16 for some), pages that share and break runs, words it lacks."""
+    from newswire.engine import align
+    from newswire.engine.types import Block, Story
+
+    story = Story(uri="urn:t:s", headline="h", paragraphs=(" ".join(story_words),))
+    blocks = (Block(0, " ".join(page_words), "p", (0,)),)
+    st_, page = align.StoryText.of(story), align.PageText.of(blocks)
+    compiled = (align._runs(st_, page), align.align(st_, page))
+    kept = align.COMPILED
+    align.COMPILED = None
+    try:
+        assert compiled == (align._runs(st_, page), align.align(st_, page))
+    finally:
+        align.COMPILED = kept

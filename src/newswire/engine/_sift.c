@@ -825,6 +825,95 @@ fail:
     return NULL;
 }
 
+/* --- runs (align._runs) ------------------------------------------------------------------ */
+
+/* runs(page, story, at, firsts, lasts, order, anchor) -> [(story_start, page_start, length)]:
+   align._runs's loop over its anchors in C. page and story are the words as numbers (the
+   story's; a page word the story lacks is -1, equal to none); the k-th anchor is the page's
+   4-gram at at[k], found in the story at order[firsts[k]:lasts[k]] (the first 16 taken); an
+   anchor whose word before is the story's word before is inside a run already found; each
+   run is extended as far as the words agree. All int64 buffers. */
+static PyObject *runs_of(PyObject *self, PyObject *args) {
+    Py_buffer bp, bs, ba, bf, bl, bo;
+    Py_ssize_t anchor;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*n", &bp, &bs, &ba, &bf, &bl, &bo, &anchor)) return NULL;
+    PyObject *out = NULL;
+    const int64_t *p = (const int64_t *)bp.buf, *s = (const int64_t *)bs.buf, *at = (const int64_t *)ba.buf,
+                  *firsts = (const int64_t *)bf.buf, *lasts = (const int64_t *)bl.buf, *order = (const int64_t *)bo.buf;
+    Py_ssize_t n = bp.len / 8, ns = bs.len / 8, na = ba.len / 8, no = bo.len / 8;
+    if (bf.len != ba.len || bl.len != ba.len) { PyErr_SetString(PyExc_ValueError, "runs: anchors of one length"); goto done; }
+    out = PyList_New(0);
+    if (!out) goto done;
+    for (Py_ssize_t k = 0; k < na; k++) {
+        int64_t i = at[k], a = firsts[k], b = lasts[k];
+        if (b - a > 16) b = a + 16;
+        if (i < 0 || i + anchor > n || a < 0 || b > no) { PyErr_SetString(PyExc_ValueError, "runs: an anchor out of range"); Py_CLEAR(out); goto done; }
+        for (int64_t q = a; q < b; q++) {
+            int64_t j = order[q];
+            if (j < 0 || j + anchor > ns) { PyErr_SetString(PyExc_ValueError, "runs: a story place out of range"); Py_CLEAR(out); goto done; }
+            if (i && j && p[i - 1] == s[j - 1] && p[i - 1] >= 0) continue;
+            int64_t length = anchor;
+            while (i + length < n && j + length < ns && p[i + length] == s[j + length]) length++;
+            PyObject *run = Py_BuildValue("(LLL)", (long long)j, (long long)i, (long long)length);
+            if (!run || PyList_Append(out, run) < 0) { Py_XDECREF(run); Py_CLEAR(out); goto done; }
+            Py_DECREF(run);
+        }
+    }
+done:
+    PyBuffer_Release(&bp); PyBuffer_Release(&bs); PyBuffer_Release(&ba);
+    PyBuffer_Release(&bf); PyBuffer_Release(&bl); PyBuffer_Release(&bo);
+    return out;
+}
+
+/* --- the heaviest chain of runs (align._predecessors) ----------------------------------- */
+
+/* predecessors(story_starts, page_starts, lengths) -> (end, prev): align._predecessors's loop
+   in C, sum for sum: each run's best is its length less 1e-3, or a fitting earlier run's
+   best plus its length less 1e-3 ((best + length) - 1e-3, in that order, in doubles), the
+   first of equal sums kept; end is the first run of the greatest best. The lists are
+   int64 buffers of one length. */
+static PyObject *predecessors(PyObject *self, PyObject *args) {
+    Py_buffer bs, bp, bl;
+    if (!PyArg_ParseTuple(args, "y*y*y*", &bs, &bp, &bl)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = bl.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t *ss = (const int64_t *)bs.buf, *ps = (const int64_t *)bp.buf, *ls = (const int64_t *)bl.buf;
+    double *best = NULL;
+    Py_ssize_t *prev = NULL;
+    if (bs.len != bl.len || bp.len != bl.len || n == 0) {
+        PyErr_SetString(PyExc_ValueError, "predecessors: three int64 buffers of one length, not empty");
+        goto done;
+    }
+    best = (double *)malloc((size_t)n * sizeof(double));
+    prev = (Py_ssize_t *)malloc((size_t)n * sizeof(Py_ssize_t));
+    if (!best || !prev) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t end = 0;
+    for (Py_ssize_t b = 0; b < n; b++) {
+        double len_b = (double)ls[b];
+        best[b] = len_b - 1e-3;
+        prev[b] = -1;
+        for (Py_ssize_t a = 0; a < b; a++) {
+            if (ss[a] + ls[a] <= ss[b] && ps[a] + ls[a] <= ps[b]) {
+                double sum = (best[a] + len_b) - 1e-3;
+                if (sum > best[b]) { best[b] = sum; prev[b] = a; }
+            }
+        }
+        if (best[b] > best[end]) end = b;
+    }
+    PyObject *out = PyList_New(n);
+    if (!out) goto done;
+    for (Py_ssize_t b = 0; b < n; b++) {
+        PyObject *v = PyLong_FromSsize_t(prev[b]);
+        if (!v) { Py_DECREF(out); goto done; }
+        PyList_SET_ITEM(out, b, v);
+    }
+    result = Py_BuildValue("(nN)", end, out);
+done:
+    free(best); free(prev);
+    PyBuffer_Release(&bs); PyBuffer_Release(&bp); PyBuffer_Release(&bl);
+    return result;
+}
+
 /* --- where a page carries text as data (embedded.py) ---------------------------------- */
 
 /* a byte in lower case, as Python's re.IGNORECASE reads bytes (ASCII letters only) */
@@ -1014,6 +1103,8 @@ static PyMethodDef METHODS[] = {
     {"set_references", set_references, METH_VARARGS, "html.unescape's tables (set once)."},
     {"lookup", lookup, METH_VARARGS, "StoryIndex.query's hits and shares."},
     {"words_of", words_of, METH_VARARGS, "The words of text parts, each with its part's owner (align.PageText)."},
+    {"runs", runs_of, METH_VARARGS, "align._runs's loop over its anchors: [(story_start, page_start, length)]."},
+    {"predecessors", predecessors, METH_VARARGS, "align._predecessors's loop: (end, prev)."},
     {"data_marks", data_marks, METH_VARARGS, "Where a page may carry text as data (embedded.py)."},
     {NULL, NULL, 0, NULL},
 };

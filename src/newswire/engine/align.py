@@ -208,6 +208,11 @@ def _runs(st: StoryText, page: PageText) -> list[Run]:
             & (ids[positions - 1] == st.ids[once - 1])  # an unknown word is -1
         )
         kept = ~inside
+        if COMPILED is not None:  # the loop below in C, over the words as numbers
+            at, from_, to = (np.ascontiguousarray(x[kept], dtype=np.int64)
+                             for x in (positions, firsts, last))  # fmt: skip
+            found = COMPILED.runs(ids, st.ids, at, from_, to, st.gram_order, ANCHOR)
+            return [Run(j, i, length) for j, i, length in found]
         order = st.gram_starts
         anchors = (
             (i, order[a:b])
@@ -246,7 +251,16 @@ def _chain(runs: list[Run]) -> list[Run]:
     if len(runs) > MAX_RUNS:
         runs = sorted(runs, key=lambda r: -r.length)[:MAX_RUNS]
         runs.sort(key=lambda r: (r.page_start, r.story_start))
-    end, prev = _predecessors_wide(runs) if len(runs) > WIDE_CHAIN else _predecessors(runs)
+    if COMPILED is not None:  # the loop of _predecessors in C, sum for sum
+        n = len(runs)
+        story = np.fromiter((r.story_start for r in runs), dtype=np.int64, count=n)
+        page = np.fromiter((r.page_start for r in runs), dtype=np.int64, count=n)
+        length = np.fromiter((r.length for r in runs), dtype=np.int64, count=n)
+        end, prev = COMPILED.predecessors(story, page, length)
+    elif len(runs) > WIDE_CHAIN:
+        end, prev = _predecessors_wide(runs)
+    else:
+        end, prev = _predecessors(runs)
     chain: list[Run] = []
     while end >= 0:
         chain.append(runs[end])
