@@ -930,33 +930,27 @@ static int holds_ci(const unsigned char *b, Py_ssize_t from, Py_ssize_t to, cons
     return 0;
 }
 
+/* i appended to places: 0, or -1 with an error set */
+static int put_place(PyObject *places, Py_ssize_t i) {
+    PyObject *at = PyLong_FromSsize_t(i);
+    int rc = at ? PyList_Append(places, at) : -1;
+    Py_XDECREF(at);
+    return rc;
+}
+
 /* what one candidate place holds: a "<script" (any case) whose tag holds a data marker, or
    one of the markers embedded.py asks about (as written) */
 static int look_at(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int *markers, PyObject *ld,
                    PyObject *next, PyObject *styles) {
     unsigned char c = b[i];
     if (c == '<') {
-        if (i + 6 <= n && lower_is(b + i + 1, "style", 5)) {
-            PyObject *at = PyLong_FromSsize_t(i);
-            if (!at || PyList_Append(styles, at) < 0) { Py_XDECREF(at); return -1; }
-            Py_DECREF(at);
-            return 0;
-        }
+        if (i + 6 <= n && lower_is(b + i + 1, "style", 5)) return put_place(styles, i);
         if (i + 7 > n || !lower_is(b + i + 1, "script", 6)) return 0;
         /* the tag: up to its first ">" (or the end); the expressions' [^>]* keep to it */
         const unsigned char *gt = (const unsigned char *)memchr(b + i + 7, '>', (size_t)(n - i - 7));
         Py_ssize_t end = gt ? gt - b : n;
-        PyObject *at = NULL;
-        if (holds_ci(b, i + 7, end, "application/ld+json", 19)) {
-            at = PyLong_FromSsize_t(i);
-            if (!at || PyList_Append(ld, at) < 0) { Py_XDECREF(at); return -1; }
-            Py_DECREF(at);
-        }
-        if (holds_ci(b, i + 7, end, "__next_data__", 13)) {
-            at = PyLong_FromSsize_t(i);
-            if (!at || PyList_Append(next, at) < 0) { Py_XDECREF(at); return -1; }
-            Py_DECREF(at);
-        }
+        if (holds_ci(b, i + 7, end, "application/ld+json", 19) && put_place(ld, i) < 0) return -1;
+        if (holds_ci(b, i + 7, end, "__next_data__", 13) && put_place(next, i) < 0) return -1;
     } else if (c == 'a') {
         if (i + 19 <= n && memcmp(b + i, "application/ld+json", 19) == 0) *markers |= 1;
     } else if (c == '_') {

@@ -63,24 +63,12 @@ class StoryText:
 
     @classmethod
     def of(cls, story: Story) -> StoryText:
-        all_words: list[str] = []
-        ends: list[int] = []
         parts = _normalized(story.paragraphs)
-        if COMPILED is not None:  # the same words, a paragraph in ASCII split in C
-            split, owners = COMPILED.words_of(parts, list(range(len(parts))), _WORD.findall)
-            all_words = list(split)
-            # a paragraph ends where the next word is another's (one without words adds
-            # none, but the first paragraph always ends somewhere: at 0 if it has none)
-            owned = np.asarray(owners, dtype=np.int64)
-            if len(owned):
-                ends = [*(np.flatnonzero(np.diff(owned)) + 1).tolist(), len(owned)]
-            if parts and (not len(owned) or owned[0] != 0):
-                ends.insert(0, 0)
-        else:
-            for part in parts:
-                all_words.extend(_WORD.findall(part))
-                if not ends or ends[-1] != len(all_words):
-                    ends.append(len(all_words))
+        all_words, owners = _split_words(parts, list(range(len(parts))))
+        # each paragraph's end, the words before it counted; a paragraph without words
+        # ends where the one before it did, and is counted once
+        counts = np.bincount(np.asarray(owners, dtype=np.int64), minlength=len(parts))
+        ends = list(dict.fromkeys(np.cumsum(counts).tolist()))
         # each distinct word numbered in the order it first comes
         vocab = {w: i for i, w in enumerate(dict.fromkeys(all_words))}
         ids = np.fromiter(map(vocab.__getitem__, all_words), dtype=np.int64, count=len(all_words))
@@ -139,6 +127,24 @@ def _normalized(texts: list[str] | tuple[str, ...]) -> list[str]:
     return parts
 
 
+def _split_words(parts: list[str], owners: list[int]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The words (``\\w+``) of normalised texts, and for each word its text's owner: a text
+    in ASCII split in C where the engine's C part is built (``words_of``), any other by the
+    expression."""
+    if COMPILED is not None:
+        found: tuple[tuple[str, ...], tuple[int, ...]] = COMPILED.words_of(
+            parts, owners, _WORD.findall
+        )
+        return found
+    out: list[str] = []
+    owned: list[int] = []
+    for part, owner in zip(parts, owners, strict=True):
+        w = _WORD.findall(part)
+        out.extend(w)
+        owned.extend([owner] * len(w))
+    return tuple(out), tuple(owned)
+
+
 @dataclass(frozen=True, slots=True)
 class PageText:
     """A page's body words with the block each word came from."""
@@ -150,16 +156,7 @@ class PageText:
     def of(cls, blocks: tuple[Block, ...]) -> PageText:
         body = [b for b in blocks if b.tag != "figcaption"]  # photo captions are not body text
         parts = _normalized([b.text for b in body])
-        if COMPILED is not None:  # the same split, a part in ASCII split in C
-            found, owners = COMPILED.words_of(parts, [b.index for b in body], _WORD.findall)
-            return cls(found, owners)
-        out: list[str] = []
-        owner: list[int] = []
-        for block, part in zip(body, parts, strict=True):
-            w = _WORD.findall(part)
-            out.extend(w)
-            owner.extend([block.index] * len(w))
-        return cls(tuple(out), tuple(owner))
+        return cls(*_split_words(parts, [b.index for b in body]))
 
 
 #: With more runs than this the chain is found greedily (a page of boilerplate

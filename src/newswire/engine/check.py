@@ -366,7 +366,7 @@ def check_link(ex: Extracted, story: Story, page_url: str) -> Check:
     # newlines that urlsplit drops: those are never skipped.
     tail = target.split("?", 1)[0].rsplit("/", 1)[-1] if "/" in target else ""
     # whether any of the page's links holds a control character: one search, not one a link
-    controls = _CONTROL.search("".join(link.href for link in ex.links)) is not None
+    controls = bool(tail) and _CONTROL.search("".join(link.href for link in ex.links)) is not None
     for link in ex.links:
         href = link.href
         if tail and tail not in href and not _may_resolve_elsewhere(href, controls):
